@@ -1,0 +1,73 @@
+/**
+ * Labels, selectors and node placement of an ensemble. Every selector the
+ * components render (StatefulSet, Services, PDB, anti-affinity, topology
+ * spread) and every pod label comes from these functions, so they cannot drift
+ * apart.
+ */
+
+export const LABEL_NAME = "app.kubernetes.io/name";
+export const LABEL_INSTANCE = "app.kubernetes.io/instance";
+export const LABEL_COMPONENT = "app.kubernetes.io/component";
+export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+export const LABEL_VERSION = "app.kubernetes.io/version";
+export const LABEL_MEMBER_ID = "zookeeper-cutover/member-id";
+
+/** Node label and taint that dedicate nodes to ZooKeeper. */
+export const NODE_ROLE_LABEL = "zookeeper-cutover/node-role";
+export const DEDICATED_TAINT_KEY = "zookeeper-cutover/dedicated";
+
+export type Labels = Record<string, string>;
+
+/** Selects every pod of the ensemble `ensembleName`, whatever its member or version. */
+export function ensembleSelector(ensembleName: string): Labels {
+    return {
+        [LABEL_NAME]: "zookeeper",
+        [LABEL_INSTANCE]: ensembleName,
+        [LABEL_COMPONENT]: "ensemble",
+    };
+}
+
+/** Selects the one pod of member `id`. Stable for the member's lifetime (StatefulSet selectors are immutable). */
+export function memberSelector(ensembleName: string, id: number): Labels {
+    return { ...ensembleSelector(ensembleName), [LABEL_MEMBER_ID]: String(id) };
+}
+
+/** Labels for objects that are not pods (Services, ConfigMap, PDB, StatefulSets). */
+export function objectLabels(ensembleName: string, version: string): Labels {
+    return {
+        ...ensembleSelector(ensembleName),
+        [LABEL_MANAGED_BY]: "zookeeper-cutover",
+        [LABEL_VERSION]: version,
+    };
+}
+
+/** Labels every pod of member `id` carries: a superset of both selectors above. */
+export function podLabels(ensembleName: string, id: number, version: string): Labels {
+    return { ...objectLabels(ensembleName, version), ...memberSelector(ensembleName, id) };
+}
+
+export interface Taint {
+    key: string;
+    value: string;
+    effect: "NoSchedule";
+}
+
+export interface Toleration {
+    key: string;
+    operator: "Equal";
+    value: string;
+    effect: "NoSchedule";
+}
+
+/** Node labels and taints of nodes dedicated to ZooKeeper with role `role`. Node groups and pods both use this. */
+export function dedicatedNodePlacement(role: string): { nodeLabels: Labels; taints: Taint[] } {
+    return {
+        nodeLabels: { [NODE_ROLE_LABEL]: role },
+        taints: [{ key: DEDICATED_TAINT_KEY, value: role, effect: "NoSchedule" }],
+    };
+}
+
+/** The tolerations that let a pod onto nodes carrying `taints`. */
+export function tolerationsFor(taints: Taint[]): Toleration[] {
+    return taints.map((t) => ({ key: t.key, operator: "Equal", value: t.value, effect: t.effect }));
+}

@@ -1,0 +1,524 @@
+/**
+ * The ensemble's inputs: the args interface, its defaults (in one place) and
+ * the validation that turns args into resolved settings or a list of issues.
+ * No Pulumi import here.
+ */
+import { IssueCollector, show } from "../errors";
+import { parseQuantity, toMiB } from "../quantity";
+import { DEFAULT_ZOOKEEPER_VERSION, featuresOf, parseZooKeeperVersion, VersionFeatures, ZooKeeperVersion } from "./version";
+
+/**
+ * Inputs of a ZooKeeper ensemble. Every field is optional except `namespace`;
+ * the default of each is given in its description and in `ENSEMBLE_DEFAULTS`.
+ * Values are plain (not Outputs) so that every one of them is checked before
+ * any resource is created.
+ */
+export interface ZooKeeperEnsembleArgs {
+    /** Kubernetes namespace the ensemble lives in. Must exist (or be created by the caller). */
+    namespace: string;
+    /** Prefix of every Kubernetes object name (`<ensembleName>-1`, `<ensembleName>-client`, ...). A DNS label of at most 40 characters. Default "zk". */
+    ensembleName?: string;
+    /** Number of members. Odd, so that a majority survives a failure. Default 3. */
+    replicas?: number;
+    /** Explicit member ids (myid, 1..255), one per member, consecutive (each member's pod ordinal is its myid). Empty means 1..replicas. Default []. */
+    memberIds?: number[];
+    /** Allow an even member count. An even ensemble tolerates no more failures than the odd one below it. Default false. */
+    allowEvenMembers?: boolean;
+    /** ZooKeeper version, MAJOR.MINOR.PATCH; 3.4.10+ and 3.5.5+ lines are supported. Decides the zoo.cfg dialect and the image tag. Default "3.8.4". */
+    zookeeperVersion?: string;
+    /** Image repository without tag; the tag is `zookeeperVersion`. Point it at a mirror (e.g. ECR) where Docker Hub is not reachable. Default "zookeeper" (the official image). */
+    imageRepository?: string;
+    /** Kubernetes cluster DNS domain, used in peer addresses. Default "cluster.local". */
+    clusterDomain?: string;
+    /** ZooKeeper's basic time unit in milliseconds. Default 2000. */
+    tickTime?: number;
+    /** Ticks a follower may take to connect and sync to the leader. Default 10. */
+    initLimit?: number;
+    /** Ticks a follower may lag behind the leader. Default 5. */
+    syncLimit?: number;
+    /** Concurrent connections one client IP may open to one member; 0 means unlimited. Default 60. */
+    maxClientCnxns?: number;
+    /** Smallest session timeout (ms) a client may negotiate; 0 means 2 x tickTime. Default 0. */
+    minSessionTimeout?: number;
+    /** Largest session timeout (ms) a client may negotiate; 0 means 20 x tickTime. Default 0. */
+    maxSessionTimeout?: number;
+    /** Hours between purges of old snapshots and transaction logs; 0 disables autopurge. Default 1. */
+    autopurgeIntervalHours?: number;
+    /** Snapshots (and their logs) autopurge keeps; at least 3. Default 3. */
+    autopurgeSnapRetainCount?: number;
+    /** Four-letter-word commands a member answers (`4lw.commands.whitelist`); must include ruok and srvr, which the probes use. Default ["conf", "mntr", "ruok", "srvr"]. */
+    fourLetterWords?: string[];
+    /** Run the Jetty admin server (3.5+). Default false. */
+    adminServer?: boolean;
+    /** Port of the admin server. Default 8080. */
+    adminServerPort?: number;
+    /** Prometheus metrics endpoint (3.6+): "auto" (on where the version supports it), "on" or "off". Default "auto". */
+    metrics?: string;
+    /** Port of the Prometheus metrics endpoint. Default 7000. */
+    metricsPort?: number;
+    /** StorageClass of the data volumes; empty means the cluster's default class. Default "". */
+    storageClass?: string;
+    /** Size of each member's data volume (snapshots, and the transaction log unless `dataLogVolumeSize` is set). Default "20Gi". */
+    dataVolumeSize?: string;
+    /** Size of a separate transaction log volume (`dataLogDir`); empty keeps the log on the data volume. Default "". */
+    dataLogVolumeSize?: string;
+    /** CPU request of each member. Default "1". */
+    cpuRequest?: string;
+    /** CPU limit of each member; empty means no limit (recommended: throttling stalls heartbeats). Default "". */
+    cpuLimit?: string;
+    /** Memory request of each member; empty means equal to `memoryLimit`. Default "". */
+    memoryRequest?: string;
+    /** Memory limit of each member. Default "2Gi". */
+    memoryLimit?: string;
+    /** JVM heap (-Xms/-Xmx); at most 75% of `memoryLimit`, the rest is for off-heap memory. Default "1Gi". */
+    jvmHeap?: string;
+    /** Schedule members only on nodes dedicated to ZooKeeper (node label `zookeeper-cutover/node-role` and a matching NoSchedule taint). Default true. */
+    dedicatedNodes?: boolean;
+    /** Value of the dedicated nodes' role label and taint. Default "zookeeper". */
+    nodeRole?: string;
+    /** Spread of members over availability zones: "required" (never two members in one zone while another zone has fewer) or "preferred". Default "required". */
+    zoneSpread?: string;
+    /** Access for clients outside the cluster: "none", "NodePort" or "LoadBalancer" (an internal AWS load balancer). Default "none". */
+    clientAccess?: string;
+    /** Node port (30000-32767) for `clientAccess` NodePort or LoadBalancer; 0 lets Kubernetes choose. Default 0. */
+    clientNodePort?: number;
+    /** CIDRs allowed through the internal load balancer (`clientAccess` LoadBalancer). Default []. */
+    loadBalancerSourceRanges?: string[];
+}
+
+/** Every optional input with its default. Pulumi.yaml's config defaults must equal these. */
+export const ENSEMBLE_DEFAULTS = {
+    ensembleName: "zk",
+    replicas: 3,
+    memberIds: [] as number[],
+    allowEvenMembers: false,
+    zookeeperVersion: DEFAULT_ZOOKEEPER_VERSION,
+    imageRepository: "zookeeper",
+    clusterDomain: "cluster.local",
+    tickTime: 2000,
+    initLimit: 10,
+    syncLimit: 5,
+    maxClientCnxns: 60,
+    minSessionTimeout: 0,
+    maxSessionTimeout: 0,
+    autopurgeIntervalHours: 1,
+    autopurgeSnapRetainCount: 3,
+    fourLetterWords: ["conf", "mntr", "ruok", "srvr"],
+    adminServer: false,
+    adminServerPort: 8080,
+    metrics: "auto",
+    metricsPort: 7000,
+    storageClass: "",
+    dataVolumeSize: "20Gi",
+    dataLogVolumeSize: "",
+    cpuRequest: "1",
+    cpuLimit: "",
+    memoryRequest: "",
+    memoryLimit: "2Gi",
+    jvmHeap: "1Gi",
+    dedicatedNodes: true,
+    nodeRole: "zookeeper",
+    zoneSpread: "required",
+    clientAccess: "none",
+    clientNodePort: 0,
+    loadBalancerSourceRanges: [] as string[],
+};
+
+/** Every key `ZooKeeperEnsembleArgs` accepts. */
+export const ENSEMBLE_ARG_KEYS: readonly string[] = ["namespace", ...Object.keys(ENSEMBLE_DEFAULTS)];
+
+/** Ports every member uses. */
+export const PORTS = { client: 2181, quorum: 2888, election: 3888 } as const;
+
+export const FOUR_LETTER_WORDS = [
+    "conf", "cons", "crst", "dirs", "dump", "envi", "gtmk", "isro", "mntr", "ruok", "srst", "srvr", "stat", "stmk", "wchc", "wchp", "wchs",
+];
+const PROBE_WORDS = ["ruok", "srvr"];
+
+export const CLIENT_ACCESS = ["none", "NodePort", "LoadBalancer"];
+export const ZONE_SPREAD = ["required", "preferred"];
+export const METRICS = ["auto", "on", "off"];
+
+/** Settings after defaults and validation: what the renderers consume. */
+export interface EnsembleSettings {
+    namespace: string;
+    ensembleName: string;
+    /** Member ids in ascending order. */
+    memberIds: number[];
+    /** Members that must be up for the ensemble to serve: floor(n/2)+1. */
+    quorumSize: number;
+    version: ZooKeeperVersion;
+    features: VersionFeatures;
+    image: string;
+    clusterDomain: string;
+    tickTime: number;
+    initLimit: number;
+    syncLimit: number;
+    maxClientCnxns: number;
+    minSessionTimeout: number;
+    maxSessionTimeout: number;
+    autopurgeIntervalHours: number;
+    autopurgeSnapRetainCount: number;
+    fourLetterWords: string[];
+    adminServer: boolean;
+    adminServerPort: number;
+    metricsEnabled: boolean;
+    metricsPort: number;
+    storageClass: string;
+    dataVolumeSize: string;
+    dataLogVolumeSize: string;
+    cpuRequest: string;
+    cpuLimit: string;
+    memoryRequest: string;
+    memoryLimit: string;
+    jvmHeapMiB: number;
+    dedicatedNodes: boolean;
+    nodeRole: string;
+    zoneSpread: "required" | "preferred";
+    clientAccess: "none" | "NodePort" | "LoadBalancer";
+    clientNodePort: number;
+    loadBalancerSourceRanges: string[];
+}
+
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+const IMAGE_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+
+function isInteger(v: unknown): v is number {
+    return typeof v === "number" && Number.isInteger(v);
+}
+
+/** Parses an IPv4 CIDR such as "10.0.0.0/16"; undefined when it is not one. */
+export function parseCidr(text: string): { address: string; prefix: number } | undefined {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+    if (!m) {
+        return undefined;
+    }
+    const octets = m.slice(1, 5).map(Number);
+    const prefix = Number(m[5]);
+    if (octets.some((o) => o > 255) || prefix > 32) {
+        return undefined;
+    }
+    return { address: octets.join("."), prefix };
+}
+
+/**
+ * Applies defaults and checks every input. Returns the settings, or throws a
+ * `ZooKeeperConfigError` listing every issue (keys are the args' field names).
+ */
+export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSettings {
+    const issues = new IssueCollector();
+    const raw = (args ?? {}) as unknown as Record<string, unknown>;
+
+    for (const key of Object.keys(raw)) {
+        if (!ENSEMBLE_ARG_KEYS.includes(key)) {
+            issues.add(key, `unknown setting${suggest(key, ENSEMBLE_ARG_KEYS)}; allowed: ${ENSEMBLE_ARG_KEYS.join(", ")}`);
+        }
+    }
+    const a = { ...ENSEMBLE_DEFAULTS, ...stripUndefined(raw) } as Required<ZooKeeperEnsembleArgs>;
+
+    // Type checks first: later rules assume the types are right.
+    const typed = checkTypes(a, issues);
+
+    const str = (key: keyof typeof a) => (typeof a[key] === "string" ? (a[key] as string) : "");
+    if (typed.has("namespace")) {
+        if (!DNS_1123_LABEL.test(a.namespace) || a.namespace.length > 63) {
+            issues.add("namespace", `${show(a.namespace)} is not a Kubernetes namespace name; allowed: lower-case letters, digits and '-', at most 63 characters`);
+        }
+    }
+    if (typed.has("ensembleName") && (!DNS_LABEL.test(a.ensembleName) || a.ensembleName.length > 40)) {
+        issues.add(
+            "ensembleName",
+            `${show(a.ensembleName)} is not usable as a name prefix; allowed: a lower-case letter, then letters, digits and '-', at most 40 characters`,
+        );
+    }
+
+    // Members.
+    let memberIds: number[] = [];
+    if (typed.has("memberIds") && typed.has("replicas")) {
+        const explicit = a.memberIds;
+        if (explicit.length > 0) {
+            const bad = explicit.filter((id) => !isInteger(id) || id < 1 || id > 255);
+            const dupes = explicit.filter((id, i) => explicit.indexOf(id) !== i);
+            if (bad.length > 0) {
+                issues.add("memberIds", `${show(bad)} out of range; allowed: whole numbers from 1 to 255 (a member's myid)`);
+            } else if (dupes.length > 0) {
+                issues.add("memberIds", `id ${[...new Set(dupes)].join(", ")} appears more than once; every member needs its own myid`);
+            } else if (raw.replicas !== undefined && a.replicas !== explicit.length) {
+                issues.add("replicas", `${a.replicas} disagrees with memberIds, which lists ${explicit.length} ids; allowed: ${explicit.length}, or leave memberIds empty`);
+            } else {
+                const sorted = [...explicit].sort((x, y) => x - y);
+                if (sorted[sorted.length - 1] - sorted[0] !== sorted.length - 1) {
+                    issues.add(
+                        "memberIds",
+                        `${show(explicit)} are not consecutive; allowed: consecutive ids such as [1, 2, 3] or [4, 5, 6] (each member's pod ordinal is its myid)`,
+                    );
+                } else {
+                    memberIds = sorted;
+                }
+            }
+        } else if (a.replicas < 1 || a.replicas > 255) {
+            issues.add("replicas", `${a.replicas} is out of range; allowed: 1 to 255 members (odd counts such as 3 or 5)`);
+        } else {
+            memberIds = Array.from({ length: a.replicas }, (_, i) => i + 1);
+        }
+        if (memberIds.length > 0 && memberIds.length % 2 === 0 && !(typed.has("allowEvenMembers") && a.allowEvenMembers)) {
+            const key = explicit.length > 0 ? "memberIds" : "replicas";
+            issues.add(
+                key,
+                `${memberIds.length} members is an even count, which tolerates no more failures than ${memberIds.length - 1}; allowed: an odd count (1, 3, 5, 7), or set allowEvenMembers to true`,
+            );
+        }
+    }
+
+    // Version and the features it decides.
+    let version: ZooKeeperVersion | undefined;
+    if (typed.has("zookeeperVersion")) {
+        const parsed = parseZooKeeperVersion(a.zookeeperVersion);
+        if ("error" in parsed) {
+            issues.add("zookeeperVersion", parsed.error);
+        } else {
+            version = parsed;
+        }
+    }
+    const features = version ? featuresOf(version) : undefined;
+
+    if (typed.has("imageRepository") && !IMAGE_REPOSITORY.test(a.imageRepository)) {
+        issues.add(
+            "imageRepository",
+            `${show(a.imageRepository)} is not an image repository; allowed: a repository without tag or digest such as "zookeeper" or "123456789012.dkr.ecr.eu-west-1.amazonaws.com/zookeeper" (the tag is zookeeperVersion)`,
+        );
+    }
+    if (typed.has("clusterDomain") && !DNS_SUBDOMAIN.test(a.clusterDomain)) {
+        issues.add("clusterDomain", `${show(a.clusterDomain)} is not a DNS domain; allowed: e.g. "cluster.local"`);
+    }
+
+    // Timing.
+    const range = (key: keyof typeof a, min: number, max: number, what: string) => {
+        if (typed.has(key) && ((a[key] as number) < min || (a[key] as number) > max)) {
+            issues.add(key, `${show(a[key])} is out of range; allowed: ${min} to ${max} ${what}`);
+        }
+    };
+    range("tickTime", 100, 60000, "milliseconds");
+    range("initLimit", 1, 1000, "ticks");
+    range("syncLimit", 1, 1000, "ticks");
+    range("maxClientCnxns", 0, 65535, "connections (0 means unlimited)");
+    range("minSessionTimeout", 0, 3600000, "milliseconds (0 means 2 x tickTime)");
+    range("maxSessionTimeout", 0, 3600000, "milliseconds (0 means 20 x tickTime)");
+    range("autopurgeIntervalHours", 0, 8760, "hours (0 disables autopurge)");
+    range("autopurgeSnapRetainCount", 3, 1000, "snapshots (ZooKeeper keeps at least 3)");
+    const minSession = a.minSessionTimeout || 2 * a.tickTime;
+    const maxSession = a.maxSessionTimeout || 20 * a.tickTime;
+    if (typed.has("minSessionTimeout") && typed.has("maxSessionTimeout") && typed.has("tickTime") && minSession > maxSession) {
+        issues.add("minSessionTimeout", `${minSession} ms is above maxSessionTimeout (${maxSession} ms); allowed: at most maxSessionTimeout`);
+    }
+
+    // Four-letter words.
+    if (typed.has("fourLetterWords")) {
+        const unknown = a.fourLetterWords.filter((w) => !FOUR_LETTER_WORDS.includes(w));
+        const missing = PROBE_WORDS.filter((w) => !a.fourLetterWords.includes(w));
+        if (unknown.length > 0) {
+            issues.add("fourLetterWords", `${show(unknown)} unknown; allowed: ${FOUR_LETTER_WORDS.join(", ")}`);
+        } else if (missing.length > 0) {
+            issues.add("fourLetterWords", `${show(a.fourLetterWords)} lacks ${missing.join(" and ")}, which the readiness and liveness probes use; allowed: any list that includes ruok and srvr`);
+        }
+    }
+
+    // Version-dependent features.
+    const reserved: number[] = [PORTS.client, PORTS.quorum, PORTS.election];
+    range("adminServerPort", 1024, 65535, "");
+    range("metricsPort", 1024, 65535, "");
+    if (typed.has("adminServer") && a.adminServer && features && !features.adminServer) {
+        issues.add("adminServer", `true needs ZooKeeper 3.5 or later, but zookeeperVersion is ${version!.text}; allowed: false`);
+    }
+    if (typed.has("metrics") && !METRICS.includes(a.metrics)) {
+        issues.add("metrics", `${show(a.metrics)} is not allowed; allowed: ${METRICS.join(", ")}`);
+    } else if (a.metrics === "on" && features && !features.prometheusMetrics) {
+        issues.add("metrics", `"on" needs ZooKeeper 3.6 or later (Prometheus metrics provider), but zookeeperVersion is ${version!.text}; allowed: "auto" or "off"`);
+    }
+    const metricsEnabled = !!features && features.prometheusMetrics && a.metrics !== "off";
+    if (typed.has("adminServerPort") && a.adminServer && [...reserved, a.metricsPort].includes(a.adminServerPort)) {
+        issues.add("adminServerPort", `${a.adminServerPort} is already used by ZooKeeper; allowed: a port other than ${[...reserved, a.metricsPort].join(", ")}`);
+    }
+    if (typed.has("metricsPort") && metricsEnabled && reserved.includes(a.metricsPort)) {
+        issues.add("metricsPort", `${a.metricsPort} is already used by ZooKeeper; allowed: a port other than ${reserved.join(", ")}`);
+    }
+
+    // Storage.
+    if (typed.has("storageClass") && a.storageClass !== "" && (!DNS_SUBDOMAIN.test(a.storageClass) || a.storageClass.length > 253)) {
+        issues.add("storageClass", `${show(a.storageClass)} is not a StorageClass name; allowed: a DNS subdomain such as "gp3", or "" for the cluster default`);
+    }
+    const positiveQuantity = (key: keyof typeof a, example: string, optional: boolean) => {
+        if (!typed.has(key)) {
+            return undefined;
+        }
+        const text = str(key);
+        if (optional && text === "") {
+            return undefined;
+        }
+        const value = parseQuantity(text);
+        if (value === undefined || value <= 0) {
+            issues.add(key, `${show(text)} is not a positive Kubernetes quantity; allowed: e.g. ${example}${optional ? ', or ""' : ""}`);
+        }
+        return value;
+    };
+    positiveQuantity("dataVolumeSize", '"20Gi"', false);
+    positiveQuantity("dataLogVolumeSize", '"10Gi"', true);
+
+    // Resources and heap.
+    const cpuRequest = positiveQuantity("cpuRequest", '"1" or "500m"', false);
+    const cpuLimit = positiveQuantity("cpuLimit", '"2"', true);
+    const memoryRequest = positiveQuantity("memoryRequest", '"2Gi"', true);
+    const memoryLimit = positiveQuantity("memoryLimit", '"2Gi"', false);
+    const heap = positiveQuantity("jvmHeap", '"1Gi" or "1536Mi"', false);
+    if (cpuRequest !== undefined && cpuLimit !== undefined && cpuLimit < cpuRequest) {
+        issues.add("cpuLimit", `${show(a.cpuLimit)} is below cpuRequest ${show(a.cpuRequest)}; allowed: at least cpuRequest, or "" for no limit`);
+    }
+    if (memoryRequest !== undefined && memoryLimit !== undefined && memoryRequest > memoryLimit) {
+        issues.add("memoryRequest", `${show(a.memoryRequest)} is above memoryLimit ${show(a.memoryLimit)}; allowed: at most memoryLimit`);
+    }
+    if (heap !== undefined && memoryLimit !== undefined) {
+        const maxHeapMiB = Math.floor(toMiB(memoryLimit) * 0.75);
+        if (toMiB(heap) > maxHeapMiB) {
+            const what = heap > memoryLimit ? "is larger than" : "leaves under 25% of";
+            issues.add(
+                "jvmHeap",
+                `${show(a.jvmHeap)} ${what} memoryLimit ${show(a.memoryLimit)}; allowed: at most ${maxHeapMiB}Mi (75% of memoryLimit, the rest is for off-heap memory), or raise memoryLimit`,
+            );
+        } else if (toMiB(heap) < 64) {
+            issues.add("jvmHeap", `${show(a.jvmHeap)} is too small for ZooKeeper; allowed: 64Mi or more`);
+        }
+    }
+
+    // Placement.
+    if (typed.has("nodeRole") && (a.nodeRole === "" || a.nodeRole.length > 63 || !LABEL_VALUE.test(a.nodeRole))) {
+        issues.add("nodeRole", `${show(a.nodeRole)} is not a label value; allowed: letters, digits, '-', '_' and '.', 1 to 63 characters`);
+    }
+    if (typed.has("zoneSpread") && !ZONE_SPREAD.includes(a.zoneSpread)) {
+        issues.add("zoneSpread", `${show(a.zoneSpread)} is not allowed; allowed: ${ZONE_SPREAD.join(", ")}`);
+    }
+
+    // Client access from outside the cluster.
+    if (typed.has("clientAccess") && !CLIENT_ACCESS.includes(a.clientAccess)) {
+        issues.add("clientAccess", `${show(a.clientAccess)} is not allowed; allowed: ${CLIENT_ACCESS.join(", ")}`);
+    }
+    if (typed.has("clientNodePort") && a.clientNodePort !== 0) {
+        if (a.clientNodePort < 30000 || a.clientNodePort > 32767) {
+            issues.add("clientNodePort", `${a.clientNodePort} is outside the node port range; allowed: 30000-32767, or 0 to let Kubernetes choose`);
+        } else if (a.clientAccess === "none") {
+            issues.add("clientNodePort", `${a.clientNodePort} is set but clientAccess is "none"; allowed: 0, or set clientAccess to NodePort or LoadBalancer`);
+        }
+    }
+    if (typed.has("loadBalancerSourceRanges") && a.loadBalancerSourceRanges.length > 0) {
+        const bad = a.loadBalancerSourceRanges.filter((c) => !parseCidr(c));
+        if (bad.length > 0) {
+            issues.add("loadBalancerSourceRanges", `${show(bad)} not IPv4 CIDRs; allowed: CIDRs such as "10.0.0.0/16"`);
+        } else if (a.clientAccess !== "LoadBalancer") {
+            issues.add("loadBalancerSourceRanges", `set but clientAccess is ${show(a.clientAccess)}; allowed: [] unless clientAccess is LoadBalancer`);
+        }
+    }
+
+    issues.throwIfAny();
+
+    return {
+        namespace: a.namespace,
+        ensembleName: a.ensembleName,
+        memberIds,
+        quorumSize: Math.floor(memberIds.length / 2) + 1,
+        version: version!,
+        features: features!,
+        image: `${a.imageRepository}:${version!.text}`,
+        clusterDomain: a.clusterDomain,
+        tickTime: a.tickTime,
+        initLimit: a.initLimit,
+        syncLimit: a.syncLimit,
+        maxClientCnxns: a.maxClientCnxns,
+        minSessionTimeout: minSession,
+        maxSessionTimeout: maxSession,
+        autopurgeIntervalHours: a.autopurgeIntervalHours,
+        autopurgeSnapRetainCount: a.autopurgeSnapRetainCount,
+        fourLetterWords: [...new Set(a.fourLetterWords)].sort(),
+        adminServer: a.adminServer,
+        adminServerPort: a.adminServerPort,
+        metricsEnabled,
+        metricsPort: a.metricsPort,
+        storageClass: a.storageClass,
+        dataVolumeSize: a.dataVolumeSize,
+        dataLogVolumeSize: a.dataLogVolumeSize,
+        cpuRequest: a.cpuRequest,
+        cpuLimit: a.cpuLimit,
+        memoryRequest: a.memoryRequest === "" ? a.memoryLimit : a.memoryRequest,
+        memoryLimit: a.memoryLimit,
+        jvmHeapMiB: toMiB(heap!),
+        dedicatedNodes: a.dedicatedNodes,
+        nodeRole: a.nodeRole,
+        zoneSpread: a.zoneSpread as EnsembleSettings["zoneSpread"],
+        clientAccess: a.clientAccess as EnsembleSettings["clientAccess"],
+        clientNodePort: a.clientNodePort,
+        loadBalancerSourceRanges: [...a.loadBalancerSourceRanges],
+    };
+}
+
+/** Checks each value's type; returns the keys whose type is right. */
+function checkTypes(a: Record<string, unknown>, issues: IssueCollector): Set<string> {
+    const ok = new Set<string>();
+    const expect = (key: string, good: boolean, what: string) => {
+        if (good) {
+            ok.add(key);
+        } else {
+            issues.add(key, `${show(a[key])} has the wrong type; allowed: ${what}`);
+        }
+    };
+    if (a.namespace === undefined) {
+        issues.add("namespace", "is required; allowed: the name of an existing Kubernetes namespace");
+    } else {
+        expect("namespace", typeof a.namespace === "string", "a string");
+    }
+    for (const [key, def] of Object.entries(ENSEMBLE_DEFAULTS)) {
+        const v = a[key];
+        if (typeof def === "number") {
+            expect(key, isInteger(v), "a whole number");
+        } else if (typeof def === "boolean") {
+            expect(key, typeof v === "boolean", "true or false");
+        } else if (typeof def === "string") {
+            expect(key, typeof v === "string", "a string");
+        } else if (key === "memberIds") {
+            expect(key, Array.isArray(v) && v.every(isInteger), "a list of whole numbers");
+        } else {
+            expect(key, Array.isArray(v) && v.every((x) => typeof x === "string"), "a list of strings");
+        }
+    }
+    return ok;
+}
+
+function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/** " (did you mean x?)" when a known key is within two edits of `key`. */
+export function suggest(key: string, known: readonly string[]): string {
+    let best: string | undefined;
+    let bestDistance = 3;
+    for (const k of known) {
+        const d = editDistance(key.toLowerCase(), k.toLowerCase());
+        if (d < bestDistance) {
+            best = k;
+            bestDistance = d;
+        }
+    }
+    return best ? ` (did you mean ${best}?)` : "";
+}
+
+function editDistance(a: string, b: string): number {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const cur = [i];
+        for (let j = 1; j <= b.length; j++) {
+            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        prev = cur;
+    }
+    return prev[b.length];
+}

@@ -1,0 +1,74 @@
+/**
+ * ZooKeeper versions and the configuration dialect each one speaks.
+ */
+
+/** The version the components use when none is given. */
+export const DEFAULT_ZOOKEEPER_VERSION = "3.8.4";
+
+/** Supported release lines and the first release of each line we accept. */
+const SUPPORTED_LINES: Record<number, number> = {
+    4: 10, // 3.4.10 added the four-letter-word whitelist; older 3.4 releases cannot be locked down
+    5: 5, // 3.5.0-3.5.4 were alpha/beta releases
+    6: 0,
+    7: 0,
+    8: 0,
+    9: 0,
+};
+
+export interface ZooKeeperVersion {
+    major: number;
+    minor: number;
+    patch: number;
+    /** "3.8.4" */
+    text: string;
+}
+
+/** What a version can do; everything that varies by version is decided here. */
+export interface VersionFeatures {
+    /** 3.4: `clientPort` line and `server.N=h:2888:3888`; 3.5+: `server.N=h:2888:3888;2181`. */
+    clientPortInServerLine: boolean;
+    /** `standaloneEnabled`, `reconfigEnabled` (3.5+). */
+    dynamicReconfig: boolean;
+    /** Jetty admin server (`admin.enableServer`, 3.5+). */
+    adminServer: boolean;
+    /** `metricsProvider.*` Prometheus exporter (3.6+). */
+    prometheusMetrics: boolean;
+    /** Logging backend of the distribution: logback from 3.8, log4j 1.x before. */
+    logging: "logback" | "log4j";
+}
+
+/** Parses "3.8.4"; returns an explanation instead when the text is not a supported version. */
+export function parseZooKeeperVersion(text: string): ZooKeeperVersion | { error: string } {
+    const allowed = supportedVersionsText();
+    if (typeof text !== "string" || !/^\d+\.\d+\.\d+$/.test(text)) {
+        return { error: `${JSON.stringify(text)} is not a version of the form MAJOR.MINOR.PATCH; allowed: ${allowed}` };
+    }
+    const [major, minor, patch] = text.split(".").map((n) => Number(n));
+    const firstPatch = major === 3 ? SUPPORTED_LINES[minor] : undefined;
+    if (firstPatch === undefined) {
+        return { error: `${JSON.stringify(text)} is not a supported ZooKeeper version; allowed: ${allowed}` };
+    }
+    if (patch < firstPatch) {
+        return {
+            error: `${JSON.stringify(text)} is not a supported ZooKeeper version (the 3.${minor} line is supported from 3.${minor}.${firstPatch}); allowed: ${allowed}`,
+        };
+    }
+    return { major, minor, patch, text };
+}
+
+export function supportedVersionsText(): string {
+    return Object.entries(SUPPORTED_LINES)
+        .map(([minor, first]) => `3.${minor}.${first}+`)
+        .join(", ");
+}
+
+export function featuresOf(v: ZooKeeperVersion): VersionFeatures {
+    const atLeast = (minor: number) => v.major > 3 || (v.major === 3 && v.minor >= minor);
+    return {
+        clientPortInServerLine: atLeast(5),
+        dynamicReconfig: atLeast(5),
+        adminServer: atLeast(5),
+        prometheusMetrics: atLeast(6),
+        logging: atLeast(8) ? "logback" : "log4j",
+    };
+}
