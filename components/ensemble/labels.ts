@@ -27,23 +27,32 @@ export function ensembleSelector(ensembleName: string): Labels {
     };
 }
 
-/** Selects the one pod of member `id`. Stable for the member's lifetime (StatefulSet selectors are immutable). */
-export function memberSelector(ensembleName: string, id: number): Labels {
-    return { ...ensembleSelector(ensembleName), [LABEL_MEMBER_ID]: String(id) };
+/** Label the StatefulSet controller puts on each pod: the pod's name. */
+export const POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
+/** Label the StatefulSet controller puts on each pod: its ordinal, which is the member id. */
+export const POD_INDEX_LABEL = "apps.kubernetes.io/pod-index";
+
+/** Name of member `id`'s pod: the StatefulSet `ensembleName` numbers its pods from the first member id. */
+export function memberPodName(ensembleName: string, id: number): string {
+    return `${ensembleName}-${id}`;
 }
 
-/** Labels for objects that are not pods (Services, ConfigMap, PDB, StatefulSets). */
+/** Selects the one pod of member `id` (by the pod-name label the StatefulSet controller sets). */
+export function memberSelector(ensembleName: string, id: number): Labels {
+    return { ...ensembleSelector(ensembleName), [POD_NAME_LABEL]: memberPodName(ensembleName, id) };
+}
+
+/**
+ * Labels of the ensemble's objects and of its pod template: a superset of
+ * `ensembleSelector`. Pods additionally get the controller's pod-name and
+ * pod-index labels, which `memberSelector` uses.
+ */
 export function objectLabels(ensembleName: string, version: string): Labels {
     return {
         ...ensembleSelector(ensembleName),
         [LABEL_MANAGED_BY]: "zookeeper-cutover",
         [LABEL_VERSION]: version,
     };
-}
-
-/** Labels every pod of member `id` carries: a superset of both selectors above. */
-export function podLabels(ensembleName: string, id: number, version: string): Labels {
-    return { ...objectLabels(ensembleName, version), ...memberSelector(ensembleName, id) };
 }
 
 export interface Taint {

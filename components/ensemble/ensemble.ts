@@ -1,0 +1,88 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ZooKeeperConfigError } from "../errors";
+import { memberPeerAddress } from "./renderConfig";
+import { KubeObject, objectNames, renderEnsemble } from "./renderObjects";
+import { EnsembleSettings, PORTS, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "./settings";
+
+export const ENSEMBLE_TYPE = "zookeeper-cutover:index:ZooKeeperEnsemble";
+
+/**
+ * Validates args the way the component does, converting issues into Pulumi's
+ * input-property errors (which the engine prints per property, without a stack
+ * trace). Throws before anything is registered.
+ */
+export function validateEnsembleArgs(args: ZooKeeperEnsembleArgs): EnsembleSettings {
+    try {
+        return resolveEnsembleSettings(args);
+    } catch (err) {
+        if (ZooKeeperConfigError.isInstance(err)) {
+            throw new pulumi.InputPropertiesError({
+                message: `invalid ZooKeeperEnsemble args:\n${err.message}`,
+                errors: err.issues.map((i) => ({ propertyPath: i.key, reason: i.message })),
+            });
+        }
+        throw err;
+    }
+}
+
+/**
+ * A ZooKeeper ensemble of pods: one StatefulSet whose pod ordinals are the
+ * member ids, a headless peer Service, one Service per member (its stable peer
+ * address), a client Service, an optional NodePort/internal LoadBalancer
+ * Service, a PodDisruptionBudget that keeps a quorum, and the ConfigMap with
+ * zoo.cfg and the member scripts.
+ */
+export class ZooKeeperEnsemble extends pulumi.ComponentResource {
+    /** `host:2181` of the in-cluster client Service. */
+    public readonly clientConnectString: pulumi.Output<string>;
+    /** Comma-separated `member-address:2181` of every member (clients that list members themselves). */
+    public readonly memberConnectString: pulumi.Output<string>;
+    /** The rendered zoo.cfg every member uses. */
+    public readonly zooCfg: pulumi.Output<string>;
+    /** Member ids (myid), ascending. */
+    public readonly memberIds: pulumi.Output<number[]>;
+    /** Name of the StatefulSet. */
+    public readonly statefulSetName: pulumi.Output<string>;
+    /** Name of the Service for clients outside the cluster, or "" when `clientAccess` is "none". */
+    public readonly externalServiceName: pulumi.Output<string>;
+
+    constructor(name: string, args: ZooKeeperEnsembleArgs, opts?: pulumi.ComponentResourceOptions) {
+        const settings = validateEnsembleArgs(args);
+        super(ENSEMBLE_TYPE, name, {}, opts);
+
+        const rendered = renderEnsemble(settings);
+        const child = { parent: this };
+        const create = <T>(ctor: new (n: string, a: any, o: pulumi.CustomResourceOptions) => T, suffix: string, obj: KubeObject, o = {}) =>
+            new ctor(`${name}-${suffix}`, obj, { ...child, ...o });
+
+        const configMap = create(k8s.core.v1.ConfigMap, "config", rendered.configMap);
+        const peerService = create(k8s.core.v1.Service, "peers", rendered.peerService);
+        const memberServices = rendered.memberServices.map((svc, i) => create(k8s.core.v1.Service, `member-${settings.memberIds[i]}`, svc));
+        create(k8s.core.v1.Service, "client", rendered.clientService);
+        if (rendered.externalService) {
+            create(k8s.core.v1.Service, "external", rendered.externalService);
+        }
+        create(k8s.apps.v1.StatefulSet, "statefulset", rendered.statefulSet, {
+            dependsOn: [configMap, peerService, ...memberServices],
+        });
+        create(k8s.policy.v1.PodDisruptionBudget, "pdb", rendered.podDisruptionBudget);
+
+        const names = objectNames(settings);
+        this.clientConnectString = pulumi.output(`${names.clientService}.${settings.namespace}.svc.${settings.clusterDomain}:${PORTS.client}`);
+        this.memberConnectString = pulumi.output(settings.memberIds.map((id) => `${memberPeerAddress(settings, id)}:${PORTS.client}`).join(","));
+        this.zooCfg = pulumi.output((rendered.configMap.data as Record<string, string>)["zoo.cfg"]);
+        this.memberIds = pulumi.output(settings.memberIds);
+        this.statefulSetName = pulumi.output(names.statefulSet);
+        this.externalServiceName = pulumi.output(rendered.externalService ? names.externalService : "");
+
+        this.registerOutputs({
+            clientConnectString: this.clientConnectString,
+            memberConnectString: this.memberConnectString,
+            zooCfg: this.zooCfg,
+            memberIds: this.memberIds,
+            statefulSetName: this.statefulSetName,
+            externalServiceName: this.externalServiceName,
+        });
+    }
+}

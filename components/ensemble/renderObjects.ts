@@ -1,0 +1,333 @@
+/**
+ * The Kubernetes objects of a pod ensemble, as plain objects. Pure: the
+ * component turns each into a Pulumi resource; tests validate them against the
+ * Kubernetes OpenAPI schema.
+ */
+import { createHash } from "crypto";
+import {
+    dedicatedNodePlacement,
+    ensembleSelector,
+    LABEL_MEMBER_ID,
+    Labels,
+    memberPodName,
+    memberSelector,
+    objectLabels,
+    POD_INDEX_LABEL,
+    tolerationsFor,
+} from "./labels";
+import { memberServiceName, POD_PATHS, renderConfigFiles } from "./renderConfig";
+import { EnsembleSettings, PORTS } from "./settings";
+
+/** A Kubernetes object as it is sent to the API server. */
+export interface KubeObject {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string; labels?: Labels; annotations?: Record<string, string> };
+    [field: string]: unknown;
+}
+
+/** Pod annotation that changes whenever the rendered configuration changes, so pods roll. */
+export const CONFIG_HASH_ANNOTATION = "zookeeper-cutover/config-hash";
+
+/** Every object of one ensemble, by role. */
+export interface RenderedEnsemble {
+    configMap: KubeObject;
+    /** Headless Service governing the StatefulSet; publishes not-ready pods so peers find each other before quorum. */
+    peerService: KubeObject;
+    /** One headless Service per member: the member's stable peer address. */
+    memberServices: KubeObject[];
+    /** ClusterIP Service for clients inside the cluster (ready members only). */
+    clientService: KubeObject;
+    /** NodePort or internal LoadBalancer Service for clients outside the cluster, when asked for. */
+    externalService?: KubeObject;
+    statefulSet: KubeObject;
+    podDisruptionBudget: KubeObject;
+}
+
+/** Names of the objects, derived from the ensemble name in one place. */
+export function objectNames(s: Pick<EnsembleSettings, "ensembleName">) {
+    const n = s.ensembleName;
+    return {
+        statefulSet: n,
+        configMap: `${n}-config`,
+        peerService: `${n}-peers`,
+        clientService: `${n}-client`,
+        externalService: `${n}-external`,
+        podDisruptionBudget: n,
+        /** Pod of member `id`: the StatefulSet's ordinals start at the first member id, so pod `<name>-<id>` is member `id`. */
+        pod: (id: number) => memberPodName(n, id),
+    };
+}
+
+function meta(s: EnsembleSettings, name: string, extraLabels: Labels = {}): KubeObject["metadata"] {
+    return { name, namespace: s.namespace, labels: { ...objectLabels(s.ensembleName, s.version.text), ...extraLabels } };
+}
+
+function servicePorts(s: EnsembleSettings, withMetrics: boolean) {
+    const ports: { name: string; port: number; targetPort: string; protocol: string }[] = [
+        { name: "client", port: PORTS.client, targetPort: "client", protocol: "TCP" },
+        { name: "quorum", port: PORTS.quorum, targetPort: "quorum", protocol: "TCP" },
+        { name: "election", port: PORTS.election, targetPort: "election", protocol: "TCP" },
+    ];
+    if (withMetrics && s.metricsEnabled) {
+        ports.push({ name: "metrics", port: s.metricsPort, targetPort: "metrics", protocol: "TCP" });
+    }
+    return ports;
+}
+
+/** SHA-256 of the ConfigMap's data, stable for the same content. */
+export function configHash(data: Record<string, string>): string {
+    const h = createHash("sha256");
+    for (const key of Object.keys(data).sort()) {
+        h.update(key).update("\0").update(data[key]).update("\0");
+    }
+    return h.digest("hex").slice(0, 16);
+}
+
+export function renderConfigMap(s: EnsembleSettings): KubeObject {
+    return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: meta(s, objectNames(s).configMap),
+        data: renderConfigFiles(s),
+    };
+}
+
+export function renderPeerService(s: EnsembleSettings): KubeObject {
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: meta(s, objectNames(s).peerService),
+        spec: {
+            clusterIP: "None",
+            publishNotReadyAddresses: true,
+            selector: ensembleSelector(s.ensembleName),
+            ports: servicePorts(s, true),
+        },
+    };
+}
+
+/** Member `id`'s own headless Service, selecting only that member's pod. */
+export function renderMemberService(s: EnsembleSettings, id: number): KubeObject {
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: meta(s, memberServiceName(s, id), { [LABEL_MEMBER_ID]: String(id) }),
+        spec: {
+            clusterIP: "None",
+            publishNotReadyAddresses: true,
+            selector: memberSelector(s.ensembleName, id),
+            ports: servicePorts(s, false),
+        },
+    };
+}
+
+export function renderClientService(s: EnsembleSettings): KubeObject {
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: meta(s, objectNames(s).clientService),
+        spec: {
+            type: "ClusterIP",
+            selector: ensembleSelector(s.ensembleName),
+            ports: [{ name: "client", port: PORTS.client, targetPort: "client", protocol: "TCP" }],
+        },
+    };
+}
+
+/** NodePort or internal NLB (AWS Load Balancer Controller, IP targets) for clients outside the cluster. */
+export function renderExternalService(s: EnsembleSettings): KubeObject | undefined {
+    if (s.clientAccess === "none") {
+        return undefined;
+    }
+    const port: Record<string, unknown> = { name: "client", port: PORTS.client, targetPort: "client", protocol: "TCP" };
+    if (s.clientNodePort !== 0) {
+        port.nodePort = s.clientNodePort;
+    }
+    const metadata = meta(s, objectNames(s).externalService);
+    const spec: Record<string, unknown> = {
+        type: s.clientAccess,
+        selector: ensembleSelector(s.ensembleName),
+        ports: [port],
+    };
+    if (s.clientAccess === "LoadBalancer") {
+        metadata.annotations = {
+            "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+            "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+        };
+        if (s.loadBalancerSourceRanges.length > 0) {
+            spec.loadBalancerSourceRanges = [...s.loadBalancerSourceRanges];
+        }
+    } else {
+        spec.externalTrafficPolicy = "Local";
+    }
+    return { apiVersion: "v1", kind: "Service", metadata, spec };
+}
+
+/** Allows a voluntary disruption only while a quorum stays up: minAvailable is the quorum size. */
+export function renderPodDisruptionBudget(s: EnsembleSettings): KubeObject {
+    return {
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
+        metadata: meta(s, objectNames(s).podDisruptionBudget),
+        spec: {
+            minAvailable: s.quorumSize,
+            selector: { matchLabels: ensembleSelector(s.ensembleName) },
+        },
+    };
+}
+
+function probe(script: string, timing: Record<string, number>) {
+    return { exec: { command: ["bash", `${POD_PATHS.conf}/${script}`] }, ...timing };
+}
+
+export function renderStatefulSet(s: EnsembleSettings, configData: Record<string, string>): KubeObject {
+    const names = objectNames(s);
+    const firstId = s.memberIds[0];
+    const selector = ensembleSelector(s.ensembleName);
+    const labels = objectLabels(s.ensembleName, s.version.text);
+    const placement = dedicatedNodePlacement(s.nodeRole);
+
+    const ports: Record<string, unknown>[] = [
+        { name: "client", containerPort: PORTS.client, protocol: "TCP" },
+        { name: "quorum", containerPort: PORTS.quorum, protocol: "TCP" },
+        { name: "election", containerPort: PORTS.election, protocol: "TCP" },
+    ];
+    if (s.metricsEnabled) {
+        ports.push({ name: "metrics", containerPort: s.metricsPort, protocol: "TCP" });
+    }
+    if (s.adminServer) {
+        ports.push({ name: "admin", containerPort: s.adminServerPort, protocol: "TCP" });
+    }
+
+    const volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[] = [
+        { name: "data", mountPath: POD_PATHS.data },
+        { name: "config", mountPath: POD_PATHS.conf, readOnly: true },
+        { name: "logs", mountPath: POD_PATHS.logs },
+        { name: "tmp", mountPath: POD_PATHS.tmp },
+    ];
+    const claim = (name: string, size: string) => ({
+        metadata: { name, labels: ensembleSelector(s.ensembleName) },
+        spec: {
+            accessModes: ["ReadWriteOnce"],
+            ...(s.storageClass !== "" ? { storageClassName: s.storageClass } : {}),
+            resources: { requests: { storage: size } },
+        },
+    });
+    const claims = [claim("data", s.dataVolumeSize)];
+    if (s.dataLogVolumeSize !== "") {
+        volumeMounts.splice(1, 0, { name: "datalog", mountPath: POD_PATHS.dataLog });
+        claims.push(claim("datalog", s.dataLogVolumeSize));
+    }
+
+    const resources: Record<string, Record<string, string>> = {
+        requests: { cpu: s.cpuRequest, memory: s.memoryRequest },
+        limits: { memory: s.memoryLimit },
+    };
+    if (s.cpuLimit !== "") {
+        resources.limits.cpu = s.cpuLimit;
+    }
+
+    const podSpec: Record<string, unknown> = {
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        terminationGracePeriodSeconds: 60,
+        securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            fsGroup: 1000,
+            fsGroupChangePolicy: "OnRootMismatch",
+            seccompProfile: { type: "RuntimeDefault" },
+        },
+        affinity: {
+            podAntiAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: [
+                    { labelSelector: { matchLabels: selector }, topologyKey: "kubernetes.io/hostname" },
+                ],
+            },
+        },
+        topologySpreadConstraints: [
+            {
+                maxSkew: 1,
+                topologyKey: "topology.kubernetes.io/zone",
+                whenUnsatisfiable: s.zoneSpread === "required" ? "DoNotSchedule" : "ScheduleAnyway",
+                labelSelector: { matchLabels: selector },
+            },
+        ],
+        containers: [
+            {
+                name: "zookeeper",
+                image: s.image,
+                imagePullPolicy: "IfNotPresent",
+                command: ["bash", `${POD_PATHS.conf}/start.sh`],
+                env: [
+                    { name: "ZK_MEMBER_ID", valueFrom: { fieldRef: { fieldPath: `metadata.labels['${POD_INDEX_LABEL}']` } } },
+                    { name: "ZK_DATA_DIR", value: POD_PATHS.data },
+                    { name: "ZOOCFGDIR", value: POD_PATHS.conf },
+                    { name: "ZOO_CONF_DIR", value: POD_PATHS.conf },
+                    { name: "ZOO_LOG_DIR", value: POD_PATHS.logs },
+                    { name: "ZK_SERVER_HEAP", value: String(s.jvmHeapMiB) },
+                    { name: "JVMFLAGS", value: `-Xms${s.jvmHeapMiB}m -Xmx${s.jvmHeapMiB}m` },
+                ],
+                ports,
+                readinessProbe: probe("ready.sh", { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+                livenessProbe: probe("live.sh", { periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 }),
+                startupProbe: probe("live.sh", { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 }),
+                resources,
+                securityContext: {
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    runAsNonRoot: true,
+                    capabilities: { drop: ["ALL"] },
+                },
+                volumeMounts,
+            },
+        ],
+        volumes: [
+            { name: "config", configMap: { name: names.configMap, defaultMode: 0o444 } },
+            { name: "logs", emptyDir: {} },
+            { name: "tmp", emptyDir: {} },
+        ],
+    };
+    if (s.dedicatedNodes) {
+        podSpec.nodeSelector = { ...placement.nodeLabels };
+        podSpec.tolerations = tolerationsFor(placement.taints);
+    }
+
+    return {
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        metadata: meta(s, names.statefulSet),
+        spec: {
+            serviceName: names.peerService,
+            replicas: s.memberIds.length,
+            ordinals: { start: firstId },
+            // Members must start together to form a quorum: readiness needs a quorum.
+            podManagementPolicy: "Parallel",
+            updateStrategy: { type: "RollingUpdate" },
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+            selector: { matchLabels: selector },
+            template: {
+                metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash(configData) } },
+                spec: podSpec,
+            },
+            volumeClaimTemplates: claims,
+        },
+    };
+}
+
+/** Renders every object of the ensemble. Same settings, same objects. */
+export function renderEnsemble(s: EnsembleSettings): RenderedEnsemble {
+    const configMap = renderConfigMap(s);
+    return {
+        configMap,
+        peerService: renderPeerService(s),
+        memberServices: s.memberIds.map((id) => renderMemberService(s, id)),
+        clientService: renderClientService(s),
+        externalService: renderExternalService(s),
+        statefulSet: renderStatefulSet(s, configMap.data as Record<string, string>),
+        podDisruptionBudget: renderPodDisruptionBudget(s),
+    };
+}

@@ -1,0 +1,117 @@
+/**
+ * Typed stack configuration: Pulumi.yaml's `config:` schema is the single
+ * source of keys, types, defaults and descriptions. Reading checks every key
+ * of the project's namespace against it, so a typo fails instead of being
+ * ignored.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { IssueCollector, show, ZooKeeperConfigError } from "../components/errors";
+import { suggest } from "../components/ensemble/settings";
+
+export const PROJECT = "zookeeper-cutover";
+export const PROJECT_FILE = path.resolve(__dirname, "..", "Pulumi.yaml");
+
+export type ConfigType = "string" | "integer" | "boolean" | "array";
+
+export interface ConfigKeySchema {
+    type: ConfigType;
+    items?: { type: Exclude<ConfigType, "array"> };
+    default?: unknown;
+    description: string;
+}
+
+/** The `config:` schema of Pulumi.yaml, by key (without the project prefix). */
+export function loadConfigSchema(projectFile = PROJECT_FILE): Record<string, ConfigKeySchema> {
+    const project = YAML.parse(fs.readFileSync(projectFile, "utf8"));
+    return project.config as Record<string, ConfigKeySchema>;
+}
+
+function describeType(s: ConfigKeySchema): string {
+    if (s.type === "array") {
+        return `a list of ${s.items?.type === "integer" ? "whole numbers" : `${s.items?.type}s`}`;
+    }
+    return s.type === "integer" ? "a whole number" : s.type === "boolean" ? "true or false" : "a string";
+}
+
+function parseTyped(type: ConfigType, raw: unknown): { ok: true; value: unknown } | { ok: false } {
+    switch (type) {
+        case "string":
+            return typeof raw === "string" ? { ok: true, value: raw } : { ok: false };
+        case "integer":
+            if (typeof raw === "number" && Number.isInteger(raw)) {
+                return { ok: true, value: raw };
+            }
+            return typeof raw === "string" && /^-?\d+$/.test(raw) ? { ok: true, value: Number(raw) } : { ok: false };
+        case "boolean":
+            if (typeof raw === "boolean") {
+                return { ok: true, value: raw };
+            }
+            return raw === "true" || raw === "false" ? { ok: true, value: raw === "true" } : { ok: false };
+        default:
+            return { ok: false };
+    }
+}
+
+/**
+ * Turns the raw stack configuration (as `pulumi.runtime.allConfig()` gives it:
+ * "project:key" -> string, JSON for lists) into typed values with defaults
+ * applied. Throws a ZooKeeperConfigError naming "zookeeper-cutover:<key>" for
+ * unknown keys, wrong types and missing required keys.
+ */
+export function readStackConfig(
+    raw: Record<string, string>,
+    schema: Record<string, ConfigKeySchema> = loadConfigSchema(),
+): Record<string, unknown> {
+    const issues = new IssueCollector();
+    const known = Object.keys(schema);
+    const given: Record<string, string> = {};
+    for (const [fullKey, value] of Object.entries(raw)) {
+        if (fullKey.startsWith(`${PROJECT}:`)) {
+            given[fullKey.slice(PROJECT.length + 1)] = value;
+        }
+    }
+    for (const key of Object.keys(given).sort()) {
+        if (!(key in schema)) {
+            issues.add(key, `unknown config key${suggest(key, known)}; allowed keys are listed in Pulumi.yaml and the README`);
+        }
+    }
+    const values: Record<string, unknown> = {};
+    for (const [key, s] of Object.entries(schema)) {
+        if (!(key in given)) {
+            if (s.default === undefined) {
+                issues.add(key, `is required; ${s.description}`);
+            } else {
+                values[key] = s.default;
+            }
+            continue;
+        }
+        const text = given[key];
+        if (s.type === "array") {
+            let parsed: unknown;
+            try {
+                parsed = JSON.parse(text);
+            } catch {
+                parsed = undefined;
+            }
+            const items = Array.isArray(parsed) ? parsed.map((item) => parseTyped(s.items?.type ?? "string", item)) : undefined;
+            if (!items || items.some((i) => !i.ok)) {
+                issues.add(key, `${show(parsed ?? text)} has the wrong type; allowed: ${describeType(s)}`);
+            } else {
+                values[key] = items.map((i) => (i as { value: unknown }).value);
+            }
+            continue;
+        }
+        const parsed = parseTyped(s.type, text);
+        if (!parsed.ok) {
+            issues.add(key, `${show(text)} has the wrong type; allowed: ${describeType(s)}`);
+        } else {
+            values[key] = parsed.value;
+        }
+    }
+    if (issues.issues.length > 0) {
+        throw new ZooKeeperConfigError(issues.issues, `${PROJECT}:`);
+    }
+    return values;
+}

@@ -1,0 +1,593 @@
+/**
+ * Runs real ZooKeeper servers as local processes: finds java and the server's
+ * classpath, starts a member from rendered files, stops it by the PID it
+ * started, and talks to it with four-letter words. Shared by the real-ZooKeeper
+ * tests and the cutover rehearsal; knows nothing about how configs are rendered.
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+
+/** Main class of a (quorum or standalone) ZooKeeper server. */
+export const ZOOKEEPER_MAIN_CLASS = "org.apache.zookeeper.server.quorum.QuorumPeerMain";
+
+/** Logging backend bound to SLF4J on the classpath; "none" means SLF4J falls back to its no-op logger. */
+export type LoggingBackend = "logback" | "log4j" | "none";
+
+/** A ZooKeeper server installation usable on this machine. */
+export interface ZooKeeperInstall {
+    /** Absolute path of the java executable. */
+    java: string;
+    /** Classpath entries, in order: the server jar(s), then the logging binding. */
+    classpath: string[];
+    /** Version of the server jar ("3.8.0"), when it can be told from the jar's name. */
+    version?: string;
+    /** Which logging configuration the server reads (see `loggingJvmOption`). */
+    logging: LoggingBackend;
+    /** Where it was found: a distribution tarball under ZOOKEEPER_HOME or the Debian/Ubuntu package. */
+    layout: "tarball" | "debian";
+    /** Directory the jars were taken from. */
+    home: string;
+}
+
+/** Options of `findZooKeeperInstall`; the defaults look at the real machine. */
+export interface FindInstallOptions {
+    /** Environment to read JAVA_HOME, PATH and ZOOKEEPER_HOME from. Default `process.env`. */
+    env?: NodeJS.ProcessEnv;
+    /** Directory of the Debian package's jars. Default "/usr/share/java". */
+    debianJarDir?: string;
+}
+
+const VERSION_IN_JAR = /^zookeeper-(\d+\.\d+\.\d+)\.jar$/;
+
+function isFile(p: string): boolean {
+    try {
+        return fs.statSync(p).isFile();
+    } catch {
+        return false;
+    }
+}
+
+function isExecutable(p: string): boolean {
+    try {
+        fs.accessSync(p, fs.constants.X_OK);
+        return isFile(p);
+    } catch {
+        return false;
+    }
+}
+
+function listDir(dir: string): string[] {
+    try {
+        return fs.readdirSync(dir);
+    } catch {
+        return [];
+    }
+}
+
+/** The java executable: `$JAVA_HOME/bin/java`, else the first `java` on PATH; undefined when there is none. */
+export function findJava(env: NodeJS.ProcessEnv = process.env): string | undefined {
+    if (env.JAVA_HOME) {
+        const candidate = path.join(env.JAVA_HOME, "bin", "java");
+        if (isExecutable(candidate)) {
+            return candidate;
+        }
+    }
+    for (const dir of (env.PATH ?? "").split(path.delimiter)) {
+        if (dir !== "") {
+            const candidate = path.join(dir, "java");
+            if (isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+    }
+    return undefined;
+}
+
+/** True for 3.8 and later, whose distributions log through logback (earlier ones through log4j 1.x). */
+function prefersLogback(version: string | undefined): boolean {
+    if (version === undefined) {
+        return true;
+    }
+    const [major, minor] = version.split(".").map(Number);
+    return major > 3 || (major === 3 && minor >= 8);
+}
+
+/**
+ * Picks exactly one SLF4J binding among `available` (two bindings on one
+ * classpath make SLF4J choose arbitrarily): the version's own backend first.
+ */
+function chooseLogging(
+    version: string | undefined,
+    available: Partial<Record<"logback" | "log4j", string[]>>,
+): { logging: LoggingBackend; jars: string[] } {
+    const order: Array<"logback" | "log4j"> = prefersLogback(version) ? ["logback", "log4j"] : ["log4j", "logback"];
+    for (const backend of order) {
+        const jars = available[backend];
+        if (jars && jars.length > 0) {
+            return { logging: backend, jars };
+        }
+    }
+    return { logging: "none", jars: [] };
+}
+
+/**
+ * An official distribution unpacked at `home` (`bin/`, `conf/`, `lib/*.jar`):
+ * every jar of `lib/` except the logging bindings, plus one binding.
+ */
+function tarballInstall(java: string, home: string): ZooKeeperInstall | undefined {
+    const libDir = path.join(home, "lib");
+    const jars = listDir(libDir).filter((f) => f.endsWith(".jar")).sort();
+    const serverJar = jars.find((f) => VERSION_IN_JAR.test(f));
+    if (serverJar === undefined) {
+        return undefined;
+    }
+    const version = VERSION_IN_JAR.exec(serverJar)![1];
+    const isLogback = (f: string) => /^logback-(classic|core)-.*\.jar$/.test(f);
+    const isLog4j = (f: string) => /^(slf4j-log4j12|slf4j-reload4j|log4j|reload4j)-.*\.jar$/.test(f);
+    const full = (names: string[]) => names.map((f) => path.join(libDir, f));
+    const logback = jars.filter(isLogback);
+    const log4j = jars.filter(isLog4j);
+    const chosen = chooseLogging(version, {
+        logback: logback.length === 2 ? full(logback) : undefined,
+        log4j: log4j.length >= 2 ? full(log4j) : undefined,
+    });
+    const base = full(jars.filter((f) => !isLogback(f) && !isLog4j(f)));
+    return { java, classpath: [...base, ...chosen.jars], version, logging: chosen.logging, layout: "tarball", home };
+}
+
+/**
+ * The Debian/Ubuntu `zookeeper` package: `zookeeper.jar`, whose manifest
+ * Class-Path names its other jars (netty, jute, slf4j-api, ...) but no SLF4J
+ * binding, so one is added from the same directory when installed
+ * (logback-classic + logback-core, or slf4j-log4j12 + log4j-1.2).
+ */
+function debianInstall(java: string, jarDir: string): ZooKeeperInstall | undefined {
+    const serverJar = path.join(jarDir, "zookeeper.jar");
+    if (!isFile(serverJar) || !isFile(path.join(jarDir, "zookeeper-jute.jar"))) {
+        return undefined;
+    }
+    // The package links zookeeper-<version>.jar to zookeeper.jar.
+    const realServerJar = fs.realpathSync(serverJar);
+    const version = listDir(jarDir)
+        .filter((f) => VERSION_IN_JAR.test(f))
+        .find((f) => fs.realpathSync(path.join(jarDir, f)) === realServerJar)
+        ?.replace(VERSION_IN_JAR, "$1");
+    const present = (names: string[]) => {
+        const full = names.map((n) => path.join(jarDir, n));
+        return full.every(isFile) ? full : undefined;
+    };
+    const chosen = chooseLogging(version, {
+        logback: present(["logback-classic.jar", "logback-core.jar"]),
+        log4j: present(["slf4j-log4j12.jar", "log4j-1.2.jar"]),
+    });
+    return { java, classpath: [serverJar, ...chosen.jars], version, logging: chosen.logging, layout: "debian", home: jarDir };
+}
+
+/**
+ * Finds java and a ZooKeeper server: a distribution under `$ZOOKEEPER_HOME`
+ * when set, else the Debian package's jars. Undefined when either java or the
+ * server is missing.
+ */
+export function findZooKeeperInstall(options: FindInstallOptions = {}): ZooKeeperInstall | undefined {
+    const env = options.env ?? process.env;
+    const java = findJava(env);
+    if (java === undefined) {
+        return undefined;
+    }
+    if (env.ZOOKEEPER_HOME) {
+        return tarballInstall(java, env.ZOOKEEPER_HOME);
+    }
+    return debianInstall(java, options.debianJarDir ?? "/usr/share/java");
+}
+
+/** File name of the logging configuration each backend reads. */
+export const LOGGING_CONFIG_FILE: Record<Exclude<LoggingBackend, "none">, string> = {
+    logback: "logback.xml",
+    log4j: "log4j.properties",
+};
+
+/** The JVM option that points the install's logging backend at `configPath`; undefined for "none". */
+export function loggingJvmOption(logging: LoggingBackend, configPath: string): string | undefined {
+    switch (logging) {
+        case "logback":
+            return `-Dlogback.configurationFile=${configPath}`;
+        case "log4j":
+            return `-Dlog4j.configuration=file:${configPath}`;
+        default:
+            return undefined;
+    }
+}
+
+/** What `startMember` needs: where the member lives and its rendered files. */
+export interface MemberSpec {
+    /** The member's directory (created if missing): zoo.cfg, the logging config and `server.log` go here. */
+    dir: string;
+    /** zoo.cfg text. Its `dataDir` (and `dataLogDir`, if any) are created; `myid` is written into `dataDir`. */
+    zooCfg: string;
+    /** Content of the myid file. */
+    myid: string;
+    /** Logging configuration; its file name must be the one the install's backend reads. */
+    logging: { fileName: string; content: string };
+    /** Maximum JVM heap in MiB. Default 256. */
+    heapMiB?: number;
+    /** Further JVM options, before the main class. */
+    jvmArgs?: string[];
+}
+
+/** How a process ended. */
+export interface ProcessExit {
+    code: number | null;
+    signal: NodeJS.Signals | null;
+}
+
+/** A server process this module started. */
+export interface MemberProcess {
+    readonly dir: string;
+    /** PID of the java process itself (spawned directly, not through a shell). */
+    readonly pid: number;
+    /** zoo.cfg path passed to the server. */
+    readonly configFile: string;
+    /** The member's stdout and stderr, where the console logging config sends the server log. */
+    readonly logFile: string;
+    /** The exact command line, for diagnostics. */
+    readonly command: string[];
+    readonly child: ChildProcess;
+    /** Settles when the process has exited. */
+    readonly exited: Promise<ProcessExit>;
+}
+
+/** Every process started here that has not exited yet: killed if this Node process exits first. */
+const running = new Set<MemberProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+    if (exitHookInstalled) {
+        return;
+    }
+    exitHookInstalled = true;
+    process.once("exit", () => {
+        for (const member of running) {
+            try {
+                process.kill(member.pid, "SIGKILL");
+            } catch {
+                // already gone
+            }
+        }
+    });
+}
+
+/** The value of `key=` in zoo.cfg text, or undefined. */
+export function zooCfgValue(zooCfg: string, key: string): string | undefined {
+    for (const line of zooCfg.split(/\r?\n/)) {
+        const m = /^\s*([^#=\s][^=]*?)\s*=\s*(.*?)\s*$/.exec(line);
+        if (m && m[1] === key) {
+            return m[2];
+        }
+    }
+    return undefined;
+}
+
+/**
+ * Writes the member's files (zoo.cfg and the logging config in `dir`, myid in
+ * the zoo.cfg's dataDir) and starts the server with `detached: false`, its
+ * stdout and stderr appended to `<dir>/server.log`. Returns once the process is
+ * spawned (it is not yet serving: wait with `waitFor` and `srvr`). Throws when
+ * the logging config does not suit the install or java cannot be spawned.
+ */
+export function startMember(install: ZooKeeperInstall, spec: MemberSpec): MemberProcess {
+    const dir = path.resolve(spec.dir);
+    const dataDir = zooCfgValue(spec.zooCfg, "dataDir");
+    if (!dataDir) {
+        throw new Error(`zoo.cfg for ${dir} has no dataDir line`);
+    }
+    if (install.logging !== "none" && spec.logging.fileName !== LOGGING_CONFIG_FILE[install.logging]) {
+        throw new Error(
+            `the ZooKeeper at ${install.home} logs through ${install.logging}, which reads ${LOGGING_CONFIG_FILE[install.logging]}, ` +
+                `not ${spec.logging.fileName}; render the logging config for ${install.logging}`,
+        );
+    }
+    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dataDir, { recursive: true });
+    const dataLogDir = zooCfgValue(spec.zooCfg, "dataLogDir");
+    if (dataLogDir) {
+        fs.mkdirSync(dataLogDir, { recursive: true });
+    }
+    const configFile = path.join(dir, "zoo.cfg");
+    const loggingFile = path.join(dir, spec.logging.fileName);
+    const logFile = path.join(dir, "server.log");
+    fs.writeFileSync(configFile, spec.zooCfg);
+    fs.writeFileSync(loggingFile, spec.logging.content);
+    fs.writeFileSync(path.join(dataDir, "myid"), spec.myid);
+
+    const loggingOption = loggingJvmOption(install.logging, loggingFile);
+    const args = [
+        `-Xmx${spec.heapMiB ?? 256}m`,
+        "-Djava.net.preferIPv4Stack=true",
+        `-Dzookeeper.log.dir=${dir}`,
+        ...(loggingOption ? [loggingOption] : []),
+        ...(spec.jvmArgs ?? []),
+        "-cp",
+        install.classpath.join(path.delimiter),
+        ZOOKEEPER_MAIN_CLASS,
+        configFile,
+    ];
+    const out = fs.openSync(logFile, "a");
+    let child: ChildProcess;
+    try {
+        child = spawn(install.java, args, { cwd: dir, detached: false, stdio: ["ignore", out, out] });
+    } finally {
+        fs.closeSync(out);
+    }
+    if (child.pid === undefined) {
+        // spawn reports ENOENT and friends asynchronously; the missing pid is the synchronous sign.
+        child.on("error", () => undefined);
+        throw new Error(`could not start ${install.java} for the member in ${dir}`);
+    }
+    const exited = new Promise<ProcessExit>((resolve) => {
+        child.once("exit", (code, signal) => resolve({ code, signal }));
+    });
+    const member: MemberProcess = { dir, pid: child.pid, configFile, logFile, command: [install.java, ...args], child, exited };
+    installExitHook();
+    running.add(member);
+    void exited.then(() => running.delete(member));
+    return member;
+}
+
+/** True while the member's process has not exited. */
+export function isRunning(member: MemberProcess): boolean {
+    return member.child.exitCode === null && member.child.signalCode === null;
+}
+
+function delay(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves with `promise`'s value, or with undefined once `ms` have passed. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), ms);
+    });
+    try {
+        return await Promise.race([promise, timeout]);
+    } finally {
+        clearTimeout(timer);
+    }
+}
+
+/**
+ * Stops a member by the PID `startMember` recorded: SIGTERM, then SIGKILL if
+ * it has not exited after `graceMs` (default 10 s). Signals only a process
+ * that has not exited yet (so a reused PID is never hit). Resolves with how it
+ * ended; throws if it survives SIGKILL for `killWaitMs` (default 5 s).
+ */
+export async function stopMember(member: MemberProcess, graceMs = 10_000, killWaitMs = 5_000): Promise<ProcessExit> {
+    const signal = (sig: NodeJS.Signals) => {
+        if (isRunning(member)) {
+            try {
+                process.kill(member.pid, sig);
+            } catch (err) {
+                if ((err as NodeJS.ErrnoException).code !== "ESRCH") {
+                    throw err;
+                }
+            }
+        }
+    };
+    signal("SIGTERM");
+    const ended = await within(member.exited, graceMs);
+    if (ended) {
+        return ended;
+    }
+    signal("SIGKILL");
+    const killed = await within(member.exited, killWaitMs);
+    if (!killed) {
+        throw new Error(`process ${member.pid} (member in ${member.dir}) did not exit ${killWaitMs} ms after SIGKILL`);
+    }
+    return killed;
+}
+
+/** The last `lines` lines of the member's server.log, for failure messages. */
+export function logTail(member: Pick<MemberProcess, "logFile">, lines = 30): string {
+    try {
+        return fs.readFileSync(member.logFile, "utf8").split("\n").slice(-lines - 1).join("\n");
+    } catch {
+        return "(no log)";
+    }
+}
+
+/** Options of `waitFor`. */
+export interface WaitOptions {
+    /** Give up after this long. */
+    timeoutMs: number;
+    /** Pause between attempts. Default 250 ms. */
+    intervalMs?: number;
+    /**
+     * Checked before every attempt: a returned reason ends the wait at once
+     * with an error (e.g. "member 2 exited"), instead of waiting out the timeout.
+     */
+    abortIf?: () => string | undefined;
+}
+
+/**
+ * Calls `probe` until it returns a value other than undefined, null or false,
+ * and resolves with that value. A probe that throws counts as "not yet". Each
+ * attempt is cut off at the deadline, so the whole wait is bounded even if a
+ * probe hangs. Throws after `timeoutMs` (or as soon as `abortIf` gives a
+ * reason), naming `description` and the last result or error.
+ */
+export async function waitFor<T>(
+    description: string,
+    probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+    options: WaitOptions,
+): Promise<T> {
+    const interval = options.intervalMs ?? 250;
+    const deadline = Date.now() + options.timeoutMs;
+    let last = "no attempt finished";
+    for (;;) {
+        const abort = options.abortIf?.();
+        if (abort !== undefined) {
+            throw new Error(`gave up waiting for ${description}: ${abort}`);
+        }
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) {
+            throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${description}; last attempt: ${last}`);
+        }
+        const attempt = Promise.resolve()
+            .then(probe)
+            .then(
+                (value) => ({ value }),
+                (error: unknown) => ({ error }),
+            );
+        const outcome = await within(attempt, remaining);
+        if (outcome === undefined) {
+            last = "attempt still running at the deadline";
+        } else if ("error" in outcome) {
+            last = `error: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`;
+        } else if (outcome.value !== undefined && outcome.value !== null && outcome.value !== false) {
+            return outcome.value;
+        } else {
+            last = `returned ${String(outcome.value)}`;
+        }
+        await delay(Math.min(interval, Math.max(0, deadline - Date.now())));
+    }
+}
+
+/**
+ * Sends a four-letter word (`srvr`, `ruok`, `mntr`, ...) to host:port and
+ * resolves with the whole reply once the server closes the connection.
+ * Rejects on a connection error or when no complete reply came within
+ * `timeoutMs` (default 3 s).
+ */
+export function fourLetterWord(host: string, port: number, word: string, timeoutMs = 3_000): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let settled = false;
+        const socket = net.createConnection({ host, port });
+        const finish = (err?: Error) => {
+            if (settled) {
+                return;
+            }
+            settled = true;
+            clearTimeout(timer);
+            socket.destroy();
+            if (err) {
+                reject(err);
+            } else {
+                resolve(Buffer.concat(chunks).toString("utf8"));
+            }
+        };
+        const timer = setTimeout(() => finish(new Error(`no complete answer to ${word} from ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
+        socket.on("connect", () => socket.write(word));
+        socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+        socket.on("end", () => finish());
+        socket.on("close", () => finish());
+        socket.on("error", (err) => finish(new Error(`${word} to ${host}:${port}: ${err.message}`)));
+    });
+}
+
+/** What `srvr` tells about a member. */
+export interface SrvrReport {
+    /** False when the member answered that it is not serving requests (no quorum, election running). */
+    serving: boolean;
+    /** leader, follower, observer, standalone, or undefined while not serving. */
+    mode?: string;
+    /** Last zxid the member has seen. */
+    zxid?: bigint;
+    /** Epoch part of the zxid (its upper 32 bits). */
+    epoch?: number;
+    /** Version line, e.g. "3.8.0-..., built on ...". */
+    version?: string;
+    nodeCount?: number;
+    connections?: number;
+    outstanding?: number;
+    /** Every "Key: value" line as given. */
+    fields: Record<string, string>;
+}
+
+/** Parses a `srvr` reply. A member without a quorum answers a single "not currently serving" line: `serving` false, no mode. */
+export function parseSrvr(text: string): SrvrReport {
+    const fields: Record<string, string> = {};
+    for (const line of text.split(/\r?\n/)) {
+        const m = /^([A-Za-z][A-Za-z /]*?):\s*(.*)$/.exec(line);
+        if (m) {
+            fields[m[1]] = m[2].trim();
+        }
+    }
+    const int = (key: string) => (fields[key] !== undefined && /^\d+$/.test(fields[key]) ? Number(fields[key]) : undefined);
+    let zxid: bigint | undefined;
+    if (fields.Zxid !== undefined && /^0x[0-9a-fA-F]+$/.test(fields.Zxid)) {
+        zxid = BigInt(fields.Zxid);
+    }
+    return {
+        serving: fields.Mode !== undefined && !/not currently serving/i.test(text),
+        mode: fields.Mode,
+        zxid,
+        epoch: zxid === undefined ? undefined : Number(zxid >> 32n),
+        version: fields["Zookeeper version"],
+        nodeCount: int("Node count"),
+        connections: int("Connections"),
+        outstanding: int("Outstanding"),
+        fields,
+    };
+}
+
+/** `srvr` against host:port, parsed. */
+export async function srvr(host: string, port: number, timeoutMs = 3_000): Promise<SrvrReport> {
+    return parseSrvr(await fourLetterWord(host, port, "srvr", timeoutMs));
+}
+
+/** True when something accepts TCP connections on host:port within `timeoutMs` (default 1 s). */
+export function isListening(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
+    return new Promise((resolve) => {
+        const socket = net.createConnection({ host, port });
+        const done = (result: boolean) => {
+            clearTimeout(timer);
+            socket.destroy();
+            resolve(result);
+        };
+        const timer = setTimeout(() => done(false), timeoutMs);
+        socket.on("connect", () => done(true));
+        socket.on("error", () => done(false));
+    });
+}
+
+/** Result of a script run. */
+export interface ScriptResult {
+    /** Exit code; null when killed by a signal (e.g. at the timeout). */
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+}
+
+/**
+ * Runs `script` with `bash -c`, its environment extended by `env`, and
+ * resolves with its exit code and output. Killed (SIGKILL) after `timeoutMs`
+ * (default 15 s).
+ */
+export function runBash(script: string, env: Record<string, string> = {}, timeoutMs = 15_000): Promise<ScriptResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn("bash", ["-c", script], {
+            env: { ...process.env, ...env },
+            stdio: ["ignore", "pipe", "pipe"],
+            timeout: timeoutMs,
+            killSignal: "SIGKILL",
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+        child.on("error", reject);
+        child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    });
+}
+
+/** Loopback address of member `id` when members share one machine: 127.0.1.<id> (all of 127/8 is local on Linux). */
+export function loopbackAddress(id: number): string {
+    if (!Number.isInteger(id) || id < 1 || id > 255) {
+        throw new Error(`member id ${id} has no loopback address; allowed: 1 to 255`);
+    }
+    return `127.0.1.${id}`;
+}

@@ -1,0 +1,278 @@
+/**
+ * Offline plan: runs the stacks program on Pulumi's mock engine with a stack's
+ * configuration and records every resource it would register. No cloud, no
+ * Kubernetes API, no Pulumi CLI.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { ZooKeeperConfigError } from "../components/errors";
+
+export const REPO_ROOT = path.resolve(__dirname, "..");
+export const STACKS_DIR = path.join(REPO_ROOT, "stacks");
+const PROGRAM = path.join(STACKS_DIR, "index.ts");
+const PROJECT = "zookeeper-cutover";
+
+/** One resource the program would register, as the plan JSON contract gives it. */
+export interface PlannedResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    parent: string | null;
+    provider: string | null;
+    inputs: Record<string, unknown>;
+}
+
+export interface Plan {
+    stack: string;
+    resources: PlannedResource[];
+    /** The stack's exported outputs. */
+    outputs: Record<string, unknown>;
+}
+
+/** Which stack config to plan: a shipped stack by name, or a config file from anywhere. */
+export interface PlanSource {
+    stack?: string;
+    configFile?: string;
+}
+
+/** A user mistake in what to plan or in the stack config: printed as is, no stack trace. */
+export class PlanInputError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "PlanInputError";
+    }
+}
+
+/** Names of the stacks shipped in stacks/ (Pulumi.<name>.yaml). */
+export function shippedStacks(): string[] {
+    return fs
+        .readdirSync(STACKS_DIR)
+        .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+        .filter((n): n is string => !!n)
+        .sort();
+}
+
+/** Resolves a PlanSource to a stack name and a config file path. */
+export function resolveSource(source: PlanSource): { stack: string; file: string } {
+    if (source.stack && source.configFile) {
+        throw new PlanInputError("Only one of --stack or --config-file can be provided.");
+    }
+    if (source.configFile) {
+        const file = path.resolve(source.configFile);
+        if (!fs.existsSync(file)) {
+            throw new PlanInputError(`--config-file: ${source.configFile} does not exist`);
+        }
+        const base = path.basename(file);
+        const stack = /^Pulumi\.(.+)\.ya?ml$/.exec(base)?.[1] ?? base.replace(/\.ya?ml$/, "");
+        return { stack, file };
+    }
+    if (source.stack) {
+        const file = path.join(STACKS_DIR, `Pulumi.${source.stack}.yaml`);
+        if (!fs.existsSync(file)) {
+            throw new PlanInputError(`--stack: no stack named ${JSON.stringify(source.stack)}; shipped stacks: ${shippedStacks().join(", ")}`);
+        }
+        return { stack: source.stack, file };
+    }
+    throw new PlanInputError(`one of --stack NAME or --config-file PATH is required; shipped stacks: ${shippedStacks().join(", ")}`);
+}
+
+/**
+ * Reads a Pulumi.<stack>.yaml into the flat "namespace:key" -> string map the
+ * Pulumi runtime hands a program (lists and objects as JSON). Encrypted values
+ * cannot be read offline and become the placeholder "[secret]".
+ */
+export function readStackConfigFile(file: string): { config: Record<string, string>; secretKeys: string[] } {
+    let doc: unknown;
+    try {
+        doc = YAML.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        throw new PlanInputError(`${file}: not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+    }
+    const configSection = (doc as { config?: unknown } | null)?.config ?? {};
+    if (typeof configSection !== "object" || Array.isArray(configSection) || configSection === null) {
+        throw new PlanInputError(`${file}: "config" must be a map of key: value`);
+    }
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [rawKey, value] of Object.entries(configSection as Record<string, unknown>)) {
+        const key = rawKey.includes(":") ? rawKey : `${PROJECT}:${rawKey}`;
+        if (value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
+            config[key] = "[secret]";
+            secretKeys.push(key);
+        } else if (typeof value === "string") {
+            config[key] = value;
+        } else {
+            config[key] = value !== null && typeof value === "object" ? JSON.stringify(value) : String(value);
+        }
+    }
+    return { config, secretKeys };
+}
+
+/** Deterministic stand-ins for the data sources the program reads. */
+function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    if (args.token === "aws:eks/getCluster:getCluster") {
+        const name = String(args.inputs.name);
+        return {
+            id: name,
+            name,
+            arn: `arn:aws:eks:offline-plan:000000000000:cluster/${name}`,
+            endpoint: `https://${name}.eks.offline-plan.invalid`,
+            version: "offline-plan",
+            certificateAuthorities: [{ data: Buffer.from("offline plan: no cluster CA").toString("base64") }],
+            identities: [{ oidcs: [{ issuer: `https://oidc.eks.offline-plan.invalid/id/${name}` }] }],
+        };
+    }
+    return {};
+}
+
+function stripProviderId(ref: string): string | null {
+    if (!ref) {
+        return null;
+    }
+    const i = ref.lastIndexOf("::");
+    return i > 0 ? ref.slice(0, i) : ref;
+}
+
+async function settle(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        return new Promise((resolve) => (value as pulumi.Output<unknown>).apply((v) => resolve(v)));
+    }
+    return value;
+}
+
+/** Runs the stacks program for one stack config on the mock engine and returns what it would create. */
+export async function planStack(source: PlanSource): Promise<Plan> {
+    const { stack, file } = resolveSource(source);
+    const { config, secretKeys } = readStackConfigFile(file);
+
+    const recorded = new Map<string, PlannedResource>();
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => ({ id: args.custom ? `${args.name}-offline-id` : undefined, state: args.inputs }),
+            call: mockCall,
+        },
+        PROJECT,
+        stack,
+        false,
+    );
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: any) => {
+        const urn: string = monitor.newUrn(req.getParent(), req.getType(), req.getName());
+        recorded.set(urn, {
+            urn,
+            type: req.getType(),
+            name: req.getName(),
+            custom: req.getCustom(),
+            parent: req.getParent() || null,
+            provider: stripProviderId(req.getProvider()),
+            inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+        });
+        return register(req, callback);
+    };
+    pulumi.runtime.setAllConfig(config, secretKeys);
+
+    for (const key of Object.keys(require.cache)) {
+        if (key.startsWith(STACKS_DIR + path.sep)) {
+            delete require.cache[key];
+        }
+    }
+    let exported: Record<string, unknown>;
+    try {
+        exported = require(PROGRAM);
+    } catch (err) {
+        if (pulumi.RunError.isInstance(err) || ZooKeeperConfigError.isInstance(err)) {
+            throw new PlanInputError(`stack ${stack} (${path.relative(process.cwd(), file) || file}):\n${(err as Error).message}`);
+        }
+        throw err;
+    }
+    const outputs: Record<string, unknown> = {};
+    for (const key of Object.keys(exported).sort()) {
+        outputs[key] = await settle(exported[key]);
+    }
+    await (pulumi.runtime as any).waitForRPCs();
+
+    const resources = [...recorded.values()].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+    return { stack, resources, outputs };
+}
+
+/** The plan as the `--json` contract prints it: exactly `{stack, resources}`. */
+export function planJson(plan: Plan): string {
+    const doc = {
+        stack: plan.stack,
+        resources: plan.resources.map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            custom: r.custom,
+            parent: r.parent,
+            provider: r.provider,
+            inputs: r.inputs,
+        })),
+    };
+    return JSON.stringify(doc, null, 2) + "\n";
+}
+
+/** Kubernetes objects of the plan (custom resources of the kubernetes provider, not the provider itself). */
+export function kubernetesObjects(plan: Plan): { resource: PlannedResource; object: Record<string, any> }[] {
+    return plan.resources
+        .filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:"))
+        .map((r) => ({ resource: r, object: r.inputs as Record<string, any> }));
+}
+
+/** File name for one Kubernetes object in `--out`: kind, namespace and name, lower case. */
+export function objectFileName(object: Record<string, any>): string {
+    const parts = [String(object.kind).toLowerCase(), object.metadata?.namespace, object.metadata?.name].filter(Boolean);
+    return `${parts.join("-")}.yaml`;
+}
+
+/** Writes every Kubernetes object of the plan as YAML, one file each; returns the file names written. */
+export function writeObjects(plan: Plan, dir: string): string[] {
+    fs.mkdirSync(dir, { recursive: true });
+    const written: string[] = [];
+    for (const { object } of kubernetesObjects(plan)) {
+        const name = objectFileName(object);
+        if (written.includes(name)) {
+            throw new Error(`two objects map to the file name ${name}`);
+        }
+        fs.writeFileSync(path.join(dir, name), YAML.stringify(object, { lineWidth: 0 }));
+        written.push(name);
+    }
+    return written;
+}
+
+/** The readable summary: resources by type, outputs, and the rendered zoo.cfg. */
+export function planText(plan: Plan): string {
+    const out: string[] = [];
+    out.push(`Plan of stack ${plan.stack} (offline, Pulumi mock engine): ${plan.resources.length} resources`);
+    out.push("");
+    out.push("Resources by type:");
+    const byType = new Map<string, string[]>();
+    for (const r of plan.resources) {
+        byType.set(r.type, [...(byType.get(r.type) ?? []), r.name]);
+    }
+    const width = Math.max(...[...byType.keys()].map((t) => t.length));
+    for (const type of [...byType.keys()].sort()) {
+        const names = byType.get(type)!;
+        out.push(`  ${type.padEnd(width)}  ${String(names.length).padStart(2)}  ${names.join(", ")}`);
+    }
+    out.push("");
+    out.push("Outputs:");
+    for (const [key, value] of Object.entries(plan.outputs)) {
+        if (typeof value === "string" && value.includes("\n")) {
+            continue;
+        }
+        out.push(`  ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
+    }
+    for (const { object } of kubernetesObjects(plan)) {
+        if (object.kind === "ConfigMap" && typeof object.data?.["zoo.cfg"] === "string") {
+            out.push("");
+            out.push(`zoo.cfg (ConfigMap ${object.metadata.namespace}/${object.metadata.name}):`);
+            out.push(...String(object.data["zoo.cfg"]).trimEnd().split("\n").map((l) => `  ${l}`));
+        }
+    }
+    return out.join("\n") + "\n";
+}
