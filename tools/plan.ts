@@ -56,7 +56,7 @@ export function shippedStacks(): string[] {
 }
 
 /** Resolves a PlanSource to a stack name and a config file path. */
-export function resolveSource(source: PlanSource): { stack: string; file: string } {
+export function resolveSource(source: PlanSource): { stack: string; file: string; display: string } {
     if (source.stack && source.configFile) {
         throw new PlanInputError("Only one of --stack or --config-file can be provided.");
     }
@@ -67,14 +67,14 @@ export function resolveSource(source: PlanSource): { stack: string; file: string
         }
         const base = path.basename(file);
         const stack = /^Pulumi\.(.+)\.ya?ml$/.exec(base)?.[1] ?? base.replace(/\.ya?ml$/, "");
-        return { stack, file };
+        return { stack, file, display: source.configFile };
     }
     if (source.stack) {
         const file = path.join(STACKS_DIR, `Pulumi.${source.stack}.yaml`);
         if (!fs.existsSync(file)) {
             throw new PlanInputError(`--stack: no stack named ${JSON.stringify(source.stack)}; shipped stacks: ${shippedStacks().join(", ")}`);
         }
-        return { stack: source.stack, file };
+        return { stack: source.stack, file, display: path.relative(REPO_ROOT, file) };
     }
     throw new PlanInputError(`one of --stack NAME or --config-file PATH is required; shipped stacks: ${shippedStacks().join(", ")}`);
 }
@@ -143,11 +143,17 @@ async function settle(value: unknown): Promise<unknown> {
     return value;
 }
 
-/** Runs the stacks program for one stack config on the mock engine and returns what it would create. */
-export async function planStack(source: PlanSource): Promise<Plan> {
-    const { stack, file } = resolveSource(source);
-    const { config, secretKeys } = readStackConfigFile(file);
-
+/**
+ * Sets up Pulumi's mock engine for `stack` with `config`, runs `program`, waits
+ * for every registration it caused, and returns what was registered (sorted by
+ * URN) with whatever `program` returned.
+ */
+export async function recordResources<T>(
+    stack: string,
+    config: Record<string, string>,
+    secretKeys: string[],
+    program: () => T,
+): Promise<{ resources: PlannedResource[]; result: T }> {
     const recorded = new Map<string, PlannedResource>();
     await pulumi.runtime.setMocks(
         {
@@ -174,29 +180,39 @@ export async function planStack(source: PlanSource): Promise<Plan> {
         return register(req, callback);
     };
     pulumi.runtime.setAllConfig(config, secretKeys);
+    const result = program();
+    await (pulumi.runtime as any).waitForRPCs();
+    const resources = [...recorded.values()].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+    return { resources, result };
+}
 
+/** Runs the stacks program for one stack config on the mock engine and returns what it would create. */
+export async function planStack(source: PlanSource): Promise<Plan> {
+    const { stack, file, display } = resolveSource(source);
+    const { config, secretKeys } = readStackConfigFile(file);
     for (const key of Object.keys(require.cache)) {
         if (key.startsWith(STACKS_DIR + path.sep)) {
             delete require.cache[key];
         }
     }
-    let exported: Record<string, unknown>;
-    try {
-        exported = require(PROGRAM);
-    } catch (err) {
-        if (pulumi.RunError.isInstance(err) || ZooKeeperConfigError.isInstance(err)) {
-            throw new PlanInputError(`stack ${stack} (${path.relative(process.cwd(), file) || file}):\n${(err as Error).message}`);
+    let outputs: Record<string, unknown> = {};
+    const { resources } = await recordResources(stack, config, secretKeys, () => {
+        let exported: Record<string, unknown>;
+        try {
+            exported = require(PROGRAM);
+        } catch (err) {
+            if (pulumi.RunError.isInstance(err) || ZooKeeperConfigError.isInstance(err)) {
+                throw new PlanInputError(`stack ${stack} (${display}):\n${(err as Error).message}`);
+            }
+            throw err;
         }
-        throw err;
+        outputs = exported;
+    });
+    const settled: Record<string, unknown> = {};
+    for (const key of Object.keys(outputs).sort()) {
+        settled[key] = await settle(outputs[key]);
     }
-    const outputs: Record<string, unknown> = {};
-    for (const key of Object.keys(exported).sort()) {
-        outputs[key] = await settle(exported[key]);
-    }
-    await (pulumi.runtime as any).waitForRPCs();
-
-    const resources = [...recorded.values()].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-    return { stack, resources, outputs };
+    return { stack, resources, outputs: settled };
 }
 
 /** The plan as the `--json` contract prints it: exactly `{stack, resources}`. */
