@@ -1,0 +1,84 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { ENSEMBLE_ARG_KEYS, ENSEMBLE_DEFAULTS } from "../components/ensemble/settings";
+import { ZooKeeperConfigError } from "../components/errors";
+import { loadConfigSchema, PROJECT_FILE, readStackConfig } from "../stacks/config";
+import { README, updateReadme } from "../tools/config-reference";
+import { REPO_ROOT } from "../tools/plan";
+
+describe("Pulumi.yaml and the typed stack config", () => {
+    const project = YAML.parse(fs.readFileSync(PROJECT_FILE, "utf8"));
+    const schema = loadConfigSchema();
+
+    it("is a nodejs project whose program is stacks/ with stack configs in stacks/", () => {
+        expect(project.name).to.equal("zookeeper-cutover");
+        expect(project.runtime.name).to.equal("nodejs");
+        expect(project.main).to.equal("stacks/");
+        expect(project.stackConfigDir).to.equal("stacks");
+        expect(fs.existsSync(path.join(REPO_ROOT, "stacks", "index.ts"))).to.equal(true);
+    });
+
+    it("types and describes every key", () => {
+        for (const [key, s] of Object.entries(schema)) {
+            expect(["string", "integer", "boolean", "array"], key).to.include(s.type);
+            expect(s.description, key).to.be.a("string").with.length.above(20);
+            if (s.type === "array") {
+                expect(s.items?.type, key).to.be.oneOf(["string", "integer"]);
+            }
+        }
+    });
+
+    it("has a key for every ensemble setting, with the component's default", () => {
+        expect(Object.keys(schema).sort()).to.deep.equal(["clusterName", "createNamespace", ...ENSEMBLE_ARG_KEYS].sort());
+        for (const [key, def] of Object.entries(ENSEMBLE_DEFAULTS)) {
+            expect(schema[key].default, key).to.deep.equal(def);
+            const expectedType = typeof def === "number" ? "integer" : typeof def === "boolean" ? "boolean" : Array.isArray(def) ? "array" : "string";
+            expect(schema[key].type, key).to.equal(expectedType);
+        }
+        expect(schema.clusterName.default).to.equal(undefined);
+    });
+
+    it("reads values as Pulumi hands them to the program: strings, JSON lists, defaults for the rest", () => {
+        const values = readStackConfig(
+            {
+                "zookeeper-cutover:clusterName": "prod",
+                "zookeeper-cutover:replicas": "5",
+                "zookeeper-cutover:dedicatedNodes": "false",
+                "zookeeper-cutover:memberIds": "[3,4,5,6,7]",
+                "zookeeper-cutover:loadBalancerSourceRanges": '["10.0.0.0/8"]',
+                "aws:region": "eu-west-1",
+                "other-project:replcas": "3",
+            },
+            schema,
+        );
+        expect(values).to.include({ clusterName: "prod", replicas: 5, dedicatedNodes: false, tickTime: 2000, namespace: "zookeeper" });
+        expect(values.memberIds).to.deep.equal([3, 4, 5, 6, 7]);
+        expect(values.loadBalancerSourceRanges).to.deep.equal(["10.0.0.0/8"]);
+    });
+
+    it("refuses unknown keys, wrong types and missing required keys together, naming each key", () => {
+        let err: unknown;
+        try {
+            readStackConfig({ "zookeeper-cutover:replcas": "3", "zookeeper-cutover:memberIds": '["a"]', "zookeeper-cutover:tickTime": "2.5" }, schema);
+        } catch (e) {
+            err = e;
+        }
+        expect(ZooKeeperConfigError.isInstance(err)).to.equal(true);
+        expect((err as Error).message.split("\n")).to.deep.equal([
+            "zookeeper-cutover:replcas: unknown config key (did you mean replicas?); allowed keys are listed in Pulumi.yaml and the README",
+            `zookeeper-cutover:clusterName: is required; ${schema.clusterName.description}`,
+            'zookeeper-cutover:memberIds: ["a"] has the wrong type; allowed: a list of whole numbers',
+            'zookeeper-cutover:tickTime: "2.5" has the wrong type; allowed: a whole number',
+        ]);
+    });
+
+    it("the README's config reference is the one rendered from Pulumi.yaml (run `npm run docs` after changing it)", () => {
+        const readme = fs.readFileSync(README, "utf8");
+        expect(updateReadme(readme)).to.equal(readme);
+        for (const key of Object.keys(schema)) {
+            expect(readme, key).to.contain(`| \`${key}\` |`);
+        }
+    });
+});

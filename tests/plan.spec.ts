@@ -1,0 +1,214 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { kubernetesObjects, planJson, planStack, planText, REPO_ROOT, writeObjects } from "../tools/plan";
+import { validateKubeObject } from "./support/kube";
+
+const CLI = path.join(REPO_ROOT, "bin", "zk-cutover.js");
+
+function cli(args: string[]) {
+    const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function writeTempConfig(name: string, config: Record<string, unknown>): { dir: string; file: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-plan-"));
+    const file = path.join(dir, `Pulumi.${name}.yaml`);
+    fs.writeFileSync(file, YAML.stringify({ config }));
+    return { dir, file };
+}
+
+describe("zk-cutover plan", () => {
+    describe("--stack pure-k8s --json (the CLI)", () => {
+        let run: ReturnType<typeof cli>;
+        let doc: any;
+
+        before(function () {
+            this.timeout(60000);
+            run = cli(["plan", "--stack", "pure-k8s", "--json"]);
+            doc = JSON.parse(run.stdout);
+        });
+
+        it("exits 0 and prints exactly one JSON document with stack and resources", () => {
+            expect(run.status, run.stderr).to.equal(0);
+            expect(Object.keys(doc)).to.deep.equal(["stack", "resources"]);
+            expect(doc.stack).to.equal("pure-k8s");
+        });
+
+        it("gives every resource urn, type, name, custom, parent, provider and inputs, sorted by urn", () => {
+            const urns = doc.resources.map((r: any) => r.urn);
+            expect(urns).to.deep.equal([...urns].sort());
+            for (const r of doc.resources) {
+                expect(Object.keys(r)).to.deep.equal(["urn", "type", "name", "custom", "parent", "provider", "inputs"]);
+                expect(r.parent === null || typeof r.parent === "string").to.equal(true);
+                expect(r.provider === null || typeof r.provider === "string").to.equal(true);
+                expect(typeof r.custom).to.equal("boolean");
+            }
+        });
+
+        it("parents the ensemble's objects to the component and deploys them through the EKS cluster's provider", () => {
+            const component = doc.resources.find((r: any) => r.type === "zookeeper-cutover:index:ZooKeeperEnsemble");
+            const provider = doc.resources.find((r: any) => r.type === "pulumi:providers:kubernetes");
+            expect(component.parent).to.equal(null);
+            const children = doc.resources.filter((r: any) => r.parent === component.urn);
+            expect(children.map((r: any) => r.type).sort()).to.deep.equal([
+                "kubernetes:apps/v1:StatefulSet",
+                "kubernetes:core/v1:ConfigMap",
+                "kubernetes:core/v1:Service",
+                "kubernetes:core/v1:Service",
+                "kubernetes:core/v1:Service",
+                "kubernetes:core/v1:Service",
+                "kubernetes:core/v1:Service",
+                "kubernetes:core/v1:Service",
+                "kubernetes:policy/v1:PodDisruptionBudget",
+            ]);
+            for (const child of children) {
+                expect(child.provider).to.equal(provider.urn);
+            }
+            const kubeconfig = JSON.parse(provider.inputs.kubeconfig);
+            expect(kubeconfig.users[0].user.exec.args).to.deep.equal([
+                "eks", "get-token", "--cluster-name", "platform-prod", "--output", "json", "--region", "eu-west-1",
+            ]);
+        });
+
+        it("shows the inputs as the program passed them", () => {
+            const sts = doc.resources.find((r: any) => r.type === "kubernetes:apps/v1:StatefulSet");
+            expect(sts.inputs.apiVersion).to.equal("apps/v1");
+            expect(sts.inputs.kind).to.equal("StatefulSet");
+            expect(sts.inputs.spec.replicas).to.equal(3);
+            expect(sts.inputs.spec.template.spec.containers[0].image).to.equal("zookeeper:3.8.4");
+        });
+
+        it("prints byte-identical output for the same inputs", function () {
+            this.timeout(60000);
+            expect(cli(["plan", "--stack", "pure-k8s", "--json"]).stdout).to.equal(run.stdout);
+        });
+    });
+
+    describe("readable summary", () => {
+        it("lists resources by type and the rendered zoo.cfg", async () => {
+            const text = planText(await planStack({ stack: "pure-k8s" }));
+            expect(text).to.match(/^Plan of stack pure-k8s \(offline, Pulumi mock engine\): 12 resources$/m);
+            expect(text).to.match(/^ {2}kubernetes:core\/v1:Service +6 +zk-client, zk-external, zk-member-1, zk-member-2, zk-member-3, zk-peers$/m);
+            expect(text).to.contain("zoo.cfg (ConfigMap zookeeper/zk-config):\n  # zoo.cfg rendered by zookeeper-cutover");
+            expect(text).to.contain("  server.3=zk-3.zookeeper.svc.cluster.local:2888:3888;2181\n");
+            expect(text).to.contain("  clientConnectString: zk-client.zookeeper.svc.cluster.local:2181\n");
+        });
+    });
+
+    describe("--out DIR", () => {
+        it("writes every Kubernetes object as YAML, one file each, each valid against the OpenAPI schema", async () => {
+            const plan = await planStack({ stack: "pure-k8s" });
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-out-"));
+            try {
+                const written = writeObjects(plan, dir);
+                expect(fs.readdirSync(dir).sort()).to.deep.equal([...written].sort());
+                expect(written.sort()).to.deep.equal([
+                    "configmap-zookeeper-zk-config.yaml",
+                    "namespace-zookeeper.yaml",
+                    "poddisruptionbudget-zookeeper-zk.yaml",
+                    "service-zookeeper-zk-1.yaml",
+                    "service-zookeeper-zk-2.yaml",
+                    "service-zookeeper-zk-3.yaml",
+                    "service-zookeeper-zk-client.yaml",
+                    "service-zookeeper-zk-external.yaml",
+                    "service-zookeeper-zk-peers.yaml",
+                    "statefulset-zookeeper-zk.yaml",
+                ]);
+                for (const f of written) {
+                    const obj = YAML.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+                    await validateKubeObject(obj);
+                }
+                expect(kubernetesObjects(plan)).to.have.length(written.length);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    });
+
+    describe("--config-file PATH", () => {
+        it("renders a stack config file from anywhere, named after its file", async () => {
+            const { dir, file } = writeTempConfig("staging", {
+                "aws:region": "us-east-1",
+                "zookeeper-cutover:clusterName": "staging",
+                "zookeeper-cutover:replicas": 5,
+                "zookeeper-cutover:zookeeperVersion": "3.4.14",
+            });
+            try {
+                const plan = await planStack({ configFile: file });
+                expect(plan.stack).to.equal("staging");
+                const cm = kubernetesObjects(plan).find((o) => o.object.kind === "ConfigMap")!.object;
+                expect(cm.data["zoo.cfg"]).to.contain("server.5=zk-5.zookeeper.svc.cluster.local:2888:3888\n");
+                expect(cm.data["zoo.cfg"]).to.contain("clientPort=2181\n");
+                expect(JSON.parse(planJson(plan)).stack).to.equal("staging");
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    });
+
+    describe("bad input", () => {
+        it("a bad stack config fails with one line per issue naming the key, no stack trace, nothing planned", function () {
+            this.timeout(60000);
+            const { dir, file } = writeTempConfig("bad", {
+                "zookeeper-cutover:clusterName": "prod",
+                "zookeeper-cutover:replcas": 3,
+                "zookeeper-cutover:replicas": "three",
+                "zookeeper-cutover:dedicatedNodes": "yes",
+            });
+            try {
+                const r = cli(["plan", "--config-file", file, "--json"]);
+                expect(r.status).to.equal(1);
+                expect(r.stdout).to.equal("");
+                expect(r.stderr.trimEnd().split("\n")).to.deep.equal([
+                    `error: stack bad (${file}):`,
+                    "zookeeper-cutover:replcas: unknown config key (did you mean replicas?); allowed keys are listed in Pulumi.yaml and the README",
+                    'zookeeper-cutover:replicas: "three" has the wrong type; allowed: a whole number',
+                    'zookeeper-cutover:dedicatedNodes: "yes" has the wrong type; allowed: true or false',
+                ]);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("domain errors from the stack config name the config key", async () => {
+            const { dir, file } = writeTempConfig("even", { "zookeeper-cutover:clusterName": "prod", "zookeeper-cutover:replicas": 4 });
+            try {
+                let message = "";
+                await planStack({ configFile: file }).catch((e) => (message = e.message));
+                expect(message).to.contain(
+                    "zookeeper-cutover:replicas: 4 members is an even count, which tolerates no more failures than 3; allowed: an odd count (1, 3, 5, 7), or set allowEvenMembers to true",
+                );
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("a missing cluster name is refused", async () => {
+            const { dir, file } = writeTempConfig("nocluster", { "aws:region": "eu-west-1" });
+            try {
+                let message = "";
+                await planStack({ configFile: file }).catch((e) => (message = e.message));
+                expect(message).to.match(/zookeeper-cutover:clusterName: is required; Name of the existing EKS cluster/);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("an unknown stack name lists the shipped stacks", function () {
+            this.timeout(60000);
+            const r = cli(["plan", "--stack", "prod"]);
+            expect(r.status).to.equal(1);
+            expect(r.stderr).to.equal('error: --stack: no stack named "prod"; shipped stacks: pure-k8s\n');
+        });
+
+        it("--stack and --config-file together are refused", async () => {
+            let message = "";
+            await planStack({ stack: "pure-k8s", configFile: "x.yaml" }).catch((e) => (message = e.message));
+            expect(message).to.equal("Only one of --stack or --config-file can be provided.");
+        });
+    });
+});
