@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ZooKeeperConfigError } from "../components/errors";
-import { ENSEMBLE_DEFAULTS, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../components/ensemble/settings";
+import { resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../components/ensemble/settings";
 import { parseZooKeeperVersion } from "../components/ensemble/version";
 
 /** The issue lines a bad args object produces (each "key: message"). */

@@ -1,0 +1,42 @@
+/**
+ * Benchmark: wall time and peak memory of `zk-cutover plan --stack pure-k8s`,
+ * run as a user runs it (a fresh process each time). Prints the median and the
+ * worst of several runs against the targets; figures, not a pass/fail test.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..");
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const TARGET_SECONDS = 3;
+const TARGET_MB = 400;
+
+function median(xs: number[]): number {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function runOnce(): { seconds: number; peakMB: number } {
+    const rssFile = path.join(os.tmpdir(), `zk-bench-rss-${process.pid}`);
+    const args = ["-r", path.join(__dirname, "rss-hook.js"), path.join(ROOT, "bin", "zk-cutover.js"), "plan", "--stack", "pure-k8s", "--json"];
+    const start = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, BENCH_RSS_FILE: rssFile } });
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (r.status !== 0) {
+        throw new Error(`plan failed: ${r.stderr}`);
+    }
+    const kib = Number(fs.readFileSync(rssFile, "utf8"));
+    fs.rmSync(rssFile, { force: true });
+    return { seconds, peakMB: kib / 1024 };
+}
+
+const results = Array.from({ length: RUNS }, runOnce);
+const seconds = results.map((r) => r.seconds);
+const mem = results.map((r) => r.peakMB);
+const medianSeconds = median(seconds);
+process.stdout.write(`zk-cutover plan --stack pure-k8s, ${RUNS} runs\n`);
+process.stdout.write(`  wall time: median ${medianSeconds.toFixed(2)} s, max ${Math.max(...seconds).toFixed(2)} s (target < ${TARGET_SECONDS} s)\n`);
+process.stdout.write(`  peak RSS:  median ${median(mem).toFixed(0)} MB, max ${Math.max(...mem).toFixed(0)} MB (target < ${TARGET_MB} MB)\n`);
