@@ -584,10 +584,27 @@ export function runBash(script: string, env: Record<string, string> = {}, timeou
     });
 }
 
-/** Loopback address of member `id` when members share one machine: 127.0.1.<id> (all of 127/8 is local on Linux). */
-export function loopbackAddress(id: number): string {
+/**
+ * Loopback address of member `id` when members share one machine:
+ * `<network>.<id>`, by default 127.0.1.<id> (all of 127/8 is local on Linux).
+ */
+export function loopbackAddress(id: number, network = "127.0.1"): string {
     if (!Number.isInteger(id) || id < 1 || id > 255) {
         throw new Error(`member id ${id} has no loopback address; allowed: 1 to 255`);
     }
-    return `127.0.1.${id}`;
+    if (!/^127\.\d{1,3}\.\d{1,3}$/.test(network)) {
+        throw new Error(`${network} is not the first three octets of a loopback address; allowed: e.g. "127.0.1"`);
+    }
+    return `${network}.${id}`;
+}
+
+/**
+ * A random loopback /24 ("127.X.Y", X from 1) for one run, so that two runs on
+ * one machine (say two test processes) do not fight over the members' fixed
+ * ports; 127.0.0.0/24 is never chosen (a local ZooKeeper may sit on 127.0.0.1).
+ */
+export function randomLoopbackNetwork(): string {
+    const x = 1 + Math.floor(Math.random() * 254);
+    const y = Math.floor(Math.random() * 256);
+    return `127.${x}.${y}`;
 }

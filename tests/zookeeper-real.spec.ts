@@ -1,0 +1,268 @@
+/**
+ * The renderers against real ZooKeeper servers: three members rendered by the
+ * same functions the components use, on loopback addresses of this machine
+ * (member N on 127.X.Y.N, X.Y random per run so concurrent runs do not collide).
+ * Needs java and a ZooKeeper server (Debian package `zookeeper`, or a
+ * distribution under ZOOKEEPER_HOME); skipped without them, except in CI.
+ */
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { renderLivenessScript, renderLoggingConfig, renderMyid, renderReadinessScript, renderZooCfg, ServerEntry } from "../components/ensemble/renderConfig";
+import { EnsembleSettings, PORTS, resolveEnsembleSettings } from "../components/ensemble/settings";
+import {
+    findJava,
+    findZooKeeperInstall,
+    isListening,
+    isRunning,
+    logTail,
+    loopbackAddress,
+    MemberProcess,
+    randomLoopbackNetwork,
+    runBash,
+    ScriptResult,
+    srvr,
+    SrvrReport,
+    startMember,
+    stopMember,
+    waitFor,
+    ZooKeeperInstall,
+} from "./support/zookeeperProcess";
+
+/** The part of node-zookeeper-client (untyped) this test uses. */
+interface ZkClient {
+    connect(): void;
+    close(): void;
+    once(event: "connected", listener: () => void): void;
+    create(path: string, data: Buffer, callback: (error: Error | null, path?: string) => void): void;
+    getData(path: string, callback: (error: (Error & { getCode?: () => number }) | null, data?: Buffer) => void): void;
+}
+interface ZkModule {
+    createClient(connectionString: string, options?: { sessionTimeout?: number; spinDelay?: number; retries?: number }): ZkClient;
+    Exception: { NO_NODE: number };
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const zookeeper: ZkModule = require("node-zookeeper-client");
+
+/** How long the members get to elect a leader after they are started. */
+const QUORUM_TIMEOUT_MS = 60_000;
+
+function rejectAfter<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+describe("rendered configs on real ZooKeeper servers", function () {
+    let install: ZooKeeperInstall;
+    let settings: EnsembleSettings;
+    let root: string | undefined;
+    /** Loopback /24 of this run's members; random, so that concurrent test runs on one machine do not collide on ports. */
+    let network = "127.0.1";
+    const members = new Map<number, MemberProcess>();
+    const clients: ZkClient[] = [];
+
+    const address = (id: number) => loopbackAddress(id, network);
+    const ids = () => settings.memberIds;
+
+    /** Every member's srvr answer, or undefined for a member that does not answer. */
+    const srvrAll = () => Promise.all(ids().map((id) => srvr(address(id), PORTS.client, 2_000).catch(() => undefined)));
+
+    const probe = (script: string, id: number): Promise<ScriptResult> => runBash(script, { ZK_PROBE_HOST: address(id), ZK_PROBE_PORT: String(PORTS.client) });
+
+    const deadMember = (): string | undefined => {
+        for (const [id, m] of members) {
+            if (!isRunning(m)) {
+                return `member ${id} (pid ${m.pid}) exited with ${m.child.exitCode ?? m.child.signalCode}; log:\n${logTail(m)}`;
+            }
+        }
+        return undefined;
+    };
+
+    const logTails = () => [...members].map(([id, m]) => `--- member ${id} (${m.logFile}):\n${logTail(m, 15)}`).join("\n");
+
+    function connect(connectString: string, timeoutMs = 20_000): Promise<ZkClient> {
+        const client = zookeeper.createClient(connectString, { sessionTimeout: 10_000, spinDelay: 250 });
+        clients.push(client);
+        const connected = new Promise<ZkClient>((resolve) => client.once("connected", () => resolve(client)));
+        client.connect();
+        return rejectAfter(connected, timeoutMs, `connecting to ${connectString}`);
+    }
+
+    function closeClients(): void {
+        for (const client of clients.splice(0)) {
+            try {
+                client.close();
+            } catch {
+                // closing is best effort
+            }
+        }
+    }
+
+    before(function () {
+        const found = findZooKeeperInstall();
+        if (found === undefined) {
+            const message =
+                findJava() === undefined
+                    ? "java is not installed (no $JAVA_HOME/bin/java and no java on PATH)"
+                    : process.env.ZOOKEEPER_HOME
+                      ? `no ZooKeeper distribution under ZOOKEEPER_HOME=${process.env.ZOOKEEPER_HOME} (no lib/zookeeper-X.Y.Z.jar)`
+                      : "ZooKeeper is not installed (no /usr/share/java/zookeeper.jar from the Debian package `zookeeper`; or set ZOOKEEPER_HOME to a distribution)";
+            if (process.env.CI === "true") {
+                throw new Error(`${message}; CI must run the real-ZooKeeper suite, install them (apt-get install -y zookeeper)`);
+            }
+            console.log(`    skipping the real-ZooKeeper suite: ${message}`);
+            this.skip();
+        }
+        install = found!;
+    });
+
+    before(async function () {
+        this.timeout(QUORUM_TIMEOUT_MS + 30_000);
+        settings = resolveEnsembleSettings({
+            namespace: "rehearsal",
+            metrics: "off",
+            ...(install.version ? { zookeeperVersion: install.version } : {}),
+        });
+        const inUse = async (): Promise<string | undefined> => {
+            for (const id of ids()) {
+                for (const port of [PORTS.client, PORTS.quorum, PORTS.election]) {
+                    if (await isListening(address(id), port, 500)) {
+                        return `${address(id)}:${port}`;
+                    }
+                }
+            }
+            return undefined;
+        };
+        let busy: string | undefined = "";
+        for (let attempt = 0; attempt < 5 && busy !== undefined; attempt++) {
+            network = randomLoopbackNetwork();
+            busy = await inUse();
+        }
+        if (busy !== undefined) {
+            throw new Error(`${busy} is already in use, as were the ports on four other loopback networks (leftover ZooKeepers? see pgrep -af QuorumPeerMain)`);
+        }
+
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-real-"));
+        const servers: ServerEntry[] = ids().map((id) => ({ id, address: address(id), clientBindAddress: address(id) }));
+        // Render for the backend the install logs through (the Debian 3.8 package has log4j, not logback).
+        const backend = install.logging === "none" ? settings.features.logging : install.logging;
+        const logging = renderLoggingConfig({ features: { ...settings.features, logging: backend } });
+        for (const id of ids()) {
+            const dir = path.join(root, `m${id}`);
+            const zooCfg = renderZooCfg(settings, servers, { dataDir: path.join(dir, "data"), dataLogDir: "", quorumListenOnAllIPs: false });
+            members.set(id, startMember(install, { dir, zooCfg, myid: renderMyid(id), logging }));
+        }
+
+        try {
+            await waitFor(
+                "every member to answer srvr with a mode",
+                async () => {
+                    const reports = await srvrAll();
+                    return reports.every((r) => r?.mode !== undefined) ? reports : undefined;
+                },
+                { timeoutMs: QUORUM_TIMEOUT_MS, intervalMs: 500, abortIf: deadMember },
+            );
+        } catch (err) {
+            throw new Error(`${(err as Error).message}\n${logTails()}`);
+        }
+    });
+
+    after(async function () {
+        this.timeout(60_000);
+        closeClients();
+        await Promise.allSettled([...members.values()].map((m) => stopMember(m)));
+        members.clear();
+        if (root !== undefined) {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    });
+
+    it("three members rendered by the same renderer form a quorum with exactly one leader", async function () {
+        const reports: Array<SrvrReport | undefined> = await srvrAll();
+        const modes = reports.map((r) => r?.mode);
+        expect(modes.filter((m) => m === "leader"), `modes: ${modes.join(", ")}`).to.have.length(1);
+        expect(modes.filter((m) => m === "follower"), `modes: ${modes.join(", ")}`).to.have.length(2);
+        expect(reports.every((r) => r?.serving), "every member serves").to.equal(true);
+    });
+
+    it("the rendered readiness and liveness probes pass on every member of a serving quorum", async function () {
+        this.timeout(60_000);
+        const readiness = renderReadinessScript(settings);
+        const liveness = renderLivenessScript();
+        for (const id of ids()) {
+            const ready = await probe(readiness, id);
+            expect(ready.code, `readiness of member ${id}: ${ready.stderr}`).to.equal(0);
+            const live = await probe(liveness, id);
+            expect(live.code, `liveness of member ${id}: ${live.stderr}`).to.equal(0);
+        }
+    });
+
+    it("a znode written through member 1 is read through member 3", async function () {
+        this.timeout(60_000);
+        const first = ids()[0];
+        const last = ids()[ids().length - 1];
+        const writer = await connect(`${address(first)}:${PORTS.client}`);
+        const reader = await connect(`${address(last)}:${PORTS.client}`);
+        const znode = `/rehearsal-${process.pid}-${Date.now()}`;
+        const payload = Buffer.from(`written through member ${first}`);
+
+        await rejectAfter(
+            new Promise<void>((resolve, reject) => writer.create(znode, payload, (err) => (err ? reject(err) : resolve()))),
+            15_000,
+            `creating ${znode} through member ${first}`,
+        );
+        // The write is committed by a quorum, which need not include member 3 yet: read until it has applied it.
+        const read = await waitFor(
+            `${znode} to be readable through member ${last}`,
+            () =>
+                new Promise<Buffer | undefined>((resolve, reject) =>
+                    reader.getData(znode, (err, data) => {
+                        if (err) {
+                            return err.getCode?.() === zookeeper.Exception.NO_NODE ? resolve(undefined) : reject(err);
+                        }
+                        resolve(data ?? Buffer.alloc(0));
+                    }),
+                ),
+            { timeoutMs: 15_000, intervalMs: 100 },
+        );
+        expect(read.toString("utf8")).to.equal(payload.toString("utf8"));
+        closeClients();
+    });
+
+    it("the leader left without followers stops being ready but stays live", async function () {
+        this.timeout(90_000);
+        closeClients();
+        const reports = await srvrAll();
+        const leader = ids().find((_, i) => reports[i]?.mode === "leader");
+        expect(leader, `modes: ${reports.map((r) => r?.mode).join(", ")}`).to.not.equal(undefined);
+        const followers = ids().filter((id) => id !== leader);
+        await Promise.all(
+            followers.map(async (id) => {
+                await stopMember(members.get(id)!);
+                members.delete(id);
+            }),
+        );
+
+        const readiness = renderReadinessScript(settings);
+        const notReady = await waitFor(
+            `member ${leader}'s readiness to fail once its followers are gone`,
+            async () => {
+                const result = await probe(readiness, leader!);
+                return result.code !== 0 ? result : undefined;
+            },
+            { timeoutMs: 30_000, intervalMs: 250, abortIf: deadMember },
+        );
+        expect(notReady.stderr).to.match(/not serving in a quorum/);
+        const report = await srvr(address(leader!), PORTS.client);
+        expect(report.serving, `srvr: ${JSON.stringify(report.fields)}`).to.equal(false);
+        expect(report.mode).to.equal(undefined);
+
+        const live = await probe(renderLivenessScript(), leader!);
+        expect(live.code, `liveness of member ${leader}: ${live.stderr}`).to.equal(0);
+        expect(isRunning(members.get(leader!)!)).to.equal(true);
+    });
+});
