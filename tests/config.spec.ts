@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { NETWORK_DEFAULTS, NODE_GROUP_DEFAULTS } from "../components/aws/settings";
 import { ENSEMBLE_ARG_KEYS, ENSEMBLE_DEFAULTS } from "../components/ensemble/settings";
 import { ZooKeeperConfigError } from "../components/errors";
 import { loadConfigSchema, PROJECT_FILE, readStackConfig } from "../stacks/config";
@@ -30,9 +31,11 @@ describe("Pulumi.yaml and the typed stack config", () => {
         }
     });
 
-    it("has a key for every ensemble setting, with the component's default", () => {
-        expect(Object.keys(schema).sort()).to.deep.equal(["clusterName", "createNamespace", ...ENSEMBLE_ARG_KEYS].sort());
-        for (const [key, def] of Object.entries(ENSEMBLE_DEFAULTS)) {
+    it("has a key for every component setting, with the component's default", () => {
+        const stackOnly = ["clusterName", "createNamespace", "createNodeGroups", "cniAddonVersion", "storageKmsKeyArn", "tags"];
+        const componentKeys = [...ENSEMBLE_ARG_KEYS, "zones", "zoneSubnets", ...Object.keys(NODE_GROUP_DEFAULTS), ...Object.keys(NETWORK_DEFAULTS)];
+        expect(Object.keys(schema).sort()).to.deep.equal([...new Set([...stackOnly, ...componentKeys])].sort());
+        for (const [key, def] of Object.entries({ ...ENSEMBLE_DEFAULTS, ...NODE_GROUP_DEFAULTS, ...NETWORK_DEFAULTS, zones: [], zoneSubnets: [] })) {
             expect(schema[key].default, key).to.deep.equal(def);
             const expectedType = typeof def === "number" ? "integer" : typeof def === "boolean" ? "boolean" : Array.isArray(def) ? "array" : "string";
             expect(schema[key].type, key).to.equal(expectedType);

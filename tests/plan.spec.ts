@@ -91,7 +91,7 @@ describe("zk-cutover plan", () => {
     describe("readable summary", () => {
         it("lists resources by type and the rendered zoo.cfg", async () => {
             const text = planText(await planStack({ stack: "pure-k8s" }));
-            expect(text).to.match(/^Plan of stack pure-k8s \(offline, Pulumi mock engine\): 12 resources$/m);
+            expect(text).to.match(/^Plan of stack pure-k8s \(offline, Pulumi mock engine\): 34 resources$/m);
             expect(text).to.match(/^ {2}kubernetes:core\/v1:Service +6 +zk-client, zk-external, zk-member-1, zk-member-2, zk-member-3, zk-peers$/m);
             expect(text).to.contain("zoo.cfg (ConfigMap zookeeper/zk-config):\n  # zoo.cfg rendered by zookeeper-cutover");
             expect(text).to.contain("  server.3=zk-3.zookeeper.svc.cluster.local:2888:3888;2181\n");
@@ -110,6 +110,7 @@ describe("zk-cutover plan", () => {
                     "configmap-zookeeper-zk-config.yaml",
                     "namespace-zookeeper.yaml",
                     "poddisruptionbudget-zookeeper-zk.yaml",
+                    "securitygrouppolicy-zookeeper-zk-pods.yaml",
                     "service-zookeeper-zk-1.yaml",
                     "service-zookeeper-zk-2.yaml",
                     "service-zookeeper-zk-3.yaml",
@@ -117,10 +118,14 @@ describe("zk-cutover plan", () => {
                     "service-zookeeper-zk-external.yaml",
                     "service-zookeeper-zk-peers.yaml",
                     "statefulset-zookeeper-zk.yaml",
+                    "storageclass-zookeeper-gp3.yaml",
                 ]);
                 for (const f of written) {
                     const obj = YAML.parse(fs.readFileSync(path.join(dir, f), "utf8"));
-                    await validateKubeObject(obj);
+                    // SecurityGroupPolicy is a CRD of the VPC resource controller, outside the Kubernetes OpenAPI schema.
+                    if (obj.kind !== "SecurityGroupPolicy") {
+                        await validateKubeObject(obj);
+                    }
                 }
                 expect(kubernetesObjects(plan)).to.have.length(written.length);
             } finally {
@@ -134,6 +139,7 @@ describe("zk-cutover plan", () => {
             const { dir, file } = writeTempConfig("staging", {
                 "aws:region": "us-east-1",
                 "zookeeper-cutover:clusterName": "staging",
+                "zookeeper-cutover:createNodeGroups": false,
                 "zookeeper-cutover:replicas": 5,
                 "zookeeper-cutover:zookeeperVersion": "3.4.14",
             });

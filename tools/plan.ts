@@ -123,9 +123,33 @@ function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
             version: "offline-plan",
             certificateAuthorities: [{ data: Buffer.from("offline plan: no cluster CA").toString("base64") }],
             identities: [{ oidcs: [{ issuer: `https://oidc.eks.offline-plan.invalid/id/${name}` }] }],
+            vpcConfig: { vpcId: "vpc-00000000offline", clusterSecurityGroupId: "sg-00000000offline", subnetIds: [], securityGroupIds: [] },
         };
     }
+    if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+        return { id: "000000000000", accountId: "000000000000", arn: "arn:aws:iam::000000000000:user/offline-plan", userId: "offline-plan" };
+    }
+    if (args.token === "aws:index/getPartition:getPartition") {
+        return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com" };
+    }
     return {};
+}
+
+/** Deterministic outputs for resources: the inputs, plus the ids and ARNs other resources refer to. */
+function mockResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+    if (!args.custom) {
+        return { id: undefined, state: args.inputs };
+    }
+    const id = `${args.name}-offline-id`;
+    const state: Record<string, unknown> = { ...args.inputs };
+    if (args.type.startsWith("aws:")) {
+        const service = args.type.split(":")[1].split("/")[0];
+        state.arn = `arn:aws:${service}::000000000000:${args.name}`;
+    }
+    if (args.type === "aws:ec2/launchTemplate:LaunchTemplate") {
+        state.latestVersion = 1;
+    }
+    return { id, state };
 }
 
 function stripProviderId(ref: string): string | null {
@@ -157,7 +181,7 @@ export async function recordResources<T>(
     const recorded = new Map<string, PlannedResource>();
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({ id: args.custom ? `${args.name}-offline-id` : undefined, state: args.inputs }),
+            newResource: mockResource,
             call: mockCall,
         },
         PROJECT,

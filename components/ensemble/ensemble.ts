@@ -1,29 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ZooKeeperConfigError } from "../errors";
+import { toInputErrors } from "../inputErrors";
 import { memberPeerAddress } from "./renderConfig";
 import { KubeObject, objectNames, renderEnsemble } from "./renderObjects";
 import { EnsembleSettings, PORTS, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "./settings";
 
 export const ENSEMBLE_TYPE = "zookeeper-cutover:index:ZooKeeperEnsemble";
 
-/**
- * Validates args the way the component does, converting issues into Pulumi's
- * input-property errors (which the engine prints per property, without a stack
- * trace). Throws before anything is registered.
- */
+/** Validates args the way the component does; throws Pulumi input-property errors before anything is registered. */
 export function validateEnsembleArgs(args: ZooKeeperEnsembleArgs): EnsembleSettings {
-    try {
-        return resolveEnsembleSettings(args);
-    } catch (err) {
-        if (ZooKeeperConfigError.isInstance(err)) {
-            throw new pulumi.InputPropertiesError({
-                message: `invalid ZooKeeperEnsemble args:\n${err.message}`,
-                errors: err.issues.map((i) => ({ propertyPath: i.key, reason: i.message })),
-            });
-        }
-        throw err;
-    }
+    return toInputErrors("ZooKeeperEnsemble", () => resolveEnsembleSettings(args));
 }
 
 /**

@@ -1,0 +1,340 @@
+/**
+ * Inputs of the AWS side (node groups, pod networking) and their validation.
+ * Pure: no Pulumi import.
+ */
+import { IssueCollector, show } from "../errors";
+import { parseCidr } from "../ensemble/settings";
+
+/** Node-group inputs that are checked before anything is created. */
+export interface NodeGroupSettingsArgs {
+    /** Availability zones to run ZooKeeper nodes in; one managed node group per zone. */
+    zones: string[];
+    /** Subnets per zone, as "zone=subnet-id" (one or more per zone). Each node group gets only its own zone's subnets. */
+    zoneSubnets: string[];
+    /** EC2 instance types of the nodes. Default ["m6i.large"]. */
+    nodeInstanceTypes?: string[];
+    /** "ON_DEMAND" or "SPOT". Default "ON_DEMAND": a reclaimed spot node takes a member with it. */
+    nodeCapacityType?: string;
+    /** EKS AMI type. Default "AL2023_x86_64_STANDARD". */
+    nodeAmiType?: string;
+    /** Root volume size of each node in GiB. Default 50. */
+    nodeDiskSize?: number;
+    /** Minimum nodes per zone. Default 1. */
+    nodeMinSize?: number;
+    /** Desired nodes per zone. Default 1. */
+    nodeDesiredSize?: number;
+    /** Maximum nodes per zone. Default 2 (room for a replacement node during an update). */
+    nodeMaxSize?: number;
+    /** Value of the nodes' role label and taint (shared with the ensemble's nodeSelector and tolerations). Default "zookeeper". */
+    nodeRole?: string;
+}
+
+export const NODE_GROUP_DEFAULTS = {
+    nodeInstanceTypes: ["m6i.large"],
+    nodeCapacityType: "ON_DEMAND",
+    nodeAmiType: "AL2023_x86_64_STANDARD",
+    nodeDiskSize: 50,
+    nodeMinSize: 1,
+    nodeDesiredSize: 1,
+    nodeMaxSize: 2,
+    nodeRole: "zookeeper",
+};
+
+export interface NodeGroupSettings {
+    zones: string[];
+    /** Subnets of each zone, in the order given. */
+    subnetsByZone: Record<string, string[]>;
+    instanceTypes: string[];
+    capacityType: string;
+    amiType: string;
+    diskSize: number;
+    minSize: number;
+    desiredSize: number;
+    maxSize: number;
+    nodeRole: string;
+}
+
+const ZONE = /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/;
+const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
+const SECURITY_GROUP = /^sg-[0-9a-f]{8,17}$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"];
+const AMI_TYPES = ["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64"];
+
+/**
+ * Instance families that cannot trunk ENIs (burstable and pre-Nitro
+ * generations), so they cannot give pods their own security groups.
+ */
+const NO_TRUNK = /^(t\d[a-z]*|m[1-4]|c[1-4]|r[34]|i2|i3|d2|x1e?|g[23]|p[23]|h1|f1)\./;
+
+export function canTrunkEnis(instanceType: string): boolean {
+    return !NO_TRUNK.test(instanceType);
+}
+
+/** Splits "key=value" entries; reports malformed ones under `key`. */
+export function parsePairs(key: string, entries: string[], issues: IssueCollector, what: string): [string, string][] {
+    const pairs: [string, string][] = [];
+    for (const entry of entries) {
+        const i = entry.indexOf("=");
+        if (i <= 0 || i === entry.length - 1) {
+            issues.add(key, `${show(entry)} is not of the form ${what}`);
+        } else {
+            pairs.push([entry.slice(0, i).trim(), entry.slice(i + 1).trim()]);
+        }
+    }
+    return pairs;
+}
+
+export function resolveNodeGroupSettings(args: NodeGroupSettingsArgs): NodeGroupSettings {
+    const issues = new IssueCollector();
+    const a = { ...NODE_GROUP_DEFAULTS, ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) } as Required<NodeGroupSettingsArgs>;
+
+    if (a.zones.length === 0) {
+        issues.add("zones", "is empty; allowed: the availability zones to run ZooKeeper nodes in, e.g. [\"eu-west-1a\", \"eu-west-1b\", \"eu-west-1c\"]");
+    }
+    const badZones = a.zones.filter((z) => !ZONE.test(z));
+    if (badZones.length > 0) {
+        issues.add("zones", `${show(badZones)} not availability zone names; allowed: names such as "eu-west-1a"`);
+    }
+    const dupZones = a.zones.filter((z, i) => a.zones.indexOf(z) !== i);
+    if (dupZones.length > 0) {
+        issues.add("zones", `${show([...new Set(dupZones)])} listed more than once; allowed: each zone once`);
+    }
+
+    const subnetsByZone: Record<string, string[]> = Object.fromEntries(a.zones.map((z) => [z, [] as string[]]));
+    for (const [zone, subnet] of parsePairs("zoneSubnets", a.zoneSubnets, issues, '"zone=subnet-id", e.g. "eu-west-1a=subnet-0a1b2c3d4e5f60718"')) {
+        if (!(zone in subnetsByZone)) {
+            issues.add("zoneSubnets", `${show(`${zone}=${subnet}`)} names zone ${zone}, which is not in zones (${a.zones.join(", ") || "none"}); allowed: subnets of the listed zones only`);
+        } else if (!SUBNET.test(subnet)) {
+            issues.add("zoneSubnets", `${show(subnet)} is not a subnet id; allowed: ids such as "subnet-0a1b2c3d4e5f60718"`);
+        } else if (Object.values(subnetsByZone).some((list) => list.includes(subnet))) {
+            issues.add("zoneSubnets", `${show(subnet)} is given more than once; a subnet lives in exactly one zone`);
+        } else {
+            subnetsByZone[zone].push(subnet);
+        }
+    }
+    const withoutSubnet = a.zones.filter((z) => ZONE.test(z) && subnetsByZone[z]?.length === 0);
+    if (withoutSubnet.length > 0 && !issues.issues.some((i) => i.key === "zoneSubnets")) {
+        issues.add("zoneSubnets", `no subnet for ${withoutSubnet.join(", ")}; allowed: at least one "zone=subnet-id" per zone in zones`);
+    }
+
+    if (a.nodeInstanceTypes.length === 0 || a.nodeInstanceTypes.some((t) => !INSTANCE_TYPE.test(t))) {
+        issues.add("nodeInstanceTypes", `${show(a.nodeInstanceTypes)} is not a list of EC2 instance types; allowed: e.g. ["m6i.large"]`);
+    }
+    if (!CAPACITY_TYPES.includes(a.nodeCapacityType)) {
+        issues.add("nodeCapacityType", `${show(a.nodeCapacityType)} is not allowed; allowed: ${CAPACITY_TYPES.join(", ")}`);
+    }
+    if (!AMI_TYPES.includes(a.nodeAmiType)) {
+        issues.add("nodeAmiType", `${show(a.nodeAmiType)} is not allowed; allowed: ${AMI_TYPES.join(", ")}`);
+    }
+    if (!Number.isInteger(a.nodeDiskSize) || a.nodeDiskSize < 20 || a.nodeDiskSize > 16384) {
+        issues.add("nodeDiskSize", `${show(a.nodeDiskSize)} is out of range; allowed: 20 to 16384 GiB`);
+    }
+    const sizes = [a.nodeMinSize, a.nodeDesiredSize, a.nodeMaxSize];
+    if (sizes.some((n) => !Number.isInteger(n) || n < 0)) {
+        issues.add("nodeDesiredSize", `sizes ${show(sizes)} (min, desired, max) must be whole numbers of at least 0`);
+    } else if (!(a.nodeMinSize <= a.nodeDesiredSize && a.nodeDesiredSize <= a.nodeMaxSize) || a.nodeMaxSize < 1) {
+        issues.add(
+            "nodeDesiredSize",
+            `min ${a.nodeMinSize}, desired ${a.nodeDesiredSize}, max ${a.nodeMaxSize} are out of order; allowed: nodeMinSize <= nodeDesiredSize <= nodeMaxSize, nodeMaxSize at least 1`,
+        );
+    }
+    issues.throwIfAny();
+    return {
+        zones: [...a.zones],
+        subnetsByZone,
+        instanceTypes: [...a.nodeInstanceTypes],
+        capacityType: a.nodeCapacityType,
+        amiType: a.nodeAmiType,
+        diskSize: a.nodeDiskSize,
+        minSize: a.nodeMinSize,
+        desiredSize: a.nodeDesiredSize,
+        maxSize: a.nodeMaxSize,
+        nodeRole: a.nodeRole,
+    };
+}
+
+/** Pod-networking inputs that are checked before anything is created. */
+export interface NetworkSettingsArgs {
+    /** Legacy ZooKeeper hosts as "myid=address" (IPv4). Default []. */
+    legacyHosts?: string[];
+    /** CIDRs of the legacy hosts; pods and hosts reach each other on 2181, 2888 and 3888. Default []. */
+    legacyHostCidrs?: string[];
+    /** Security groups of the legacy hosts (same or peered VPC); rules are added on both sides. Default []. */
+    legacyHostSecurityGroups?: string[];
+    /** CIDRs of clients outside the cluster; they reach 2181 only. Default []. */
+    clientCidrs?: string[];
+    /** Security groups of clients outside the cluster; they reach 2181 only. Default []. */
+    clientSecurityGroups?: string[];
+    /** Give ZooKeeper pods their own security group (SecurityGroupPolicy); needs trunk-capable (Nitro, non-t) instance types. Default false. */
+    podSecurityGroups?: boolean;
+    /** vpc-cni AWS_VPC_K8S_CNI_EXTERNALSNAT: keep pod source IPs towards legacy hosts outside the VPC or in a peered VPC. Default false. */
+    cniExternalSnat?: boolean;
+    /** vpc-cni ENABLE_PREFIX_DELEGATION: /28 prefixes per ENI slot (more pods per node, faster IP allocation). Default false. */
+    cniPrefixDelegation?: boolean;
+    /** vpc-cni WARM_IP_TARGET; 0 leaves the add-on default. Default 0. */
+    cniWarmIpTarget?: number;
+    /** vpc-cni MINIMUM_IP_TARGET; 0 leaves the add-on default. Default 0. */
+    cniMinimumIpTarget?: number;
+}
+
+export const NETWORK_DEFAULTS = {
+    legacyHosts: [] as string[],
+    legacyHostCidrs: [] as string[],
+    legacyHostSecurityGroups: [] as string[],
+    clientCidrs: [] as string[],
+    clientSecurityGroups: [] as string[],
+    podSecurityGroups: false,
+    cniExternalSnat: false,
+    cniPrefixDelegation: false,
+    cniWarmIpTarget: 0,
+    cniMinimumIpTarget: 0,
+};
+
+export interface LegacyHost {
+    id: number;
+    address: string;
+}
+
+export interface NetworkSettings {
+    legacyHosts: LegacyHost[];
+    legacyHostCidrs: string[];
+    legacyHostSecurityGroups: string[];
+    clientCidrs: string[];
+    clientSecurityGroups: string[];
+    podSecurityGroups: boolean;
+    cniExternalSnat: boolean;
+    cniPrefixDelegation: boolean;
+    cniWarmIpTarget: number;
+    cniMinimumIpTarget: number;
+}
+
+function ipv4ToInt(address: string): number | undefined {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
+    if (!m) {
+        return undefined;
+    }
+    const octets = m.slice(1).map(Number);
+    return octets.some((o) => o > 255) ? undefined : octets.reduce((acc, o) => acc * 256 + o, 0);
+}
+
+export function cidrContains(cidr: string, address: string): boolean {
+    const c = parseCidr(cidr);
+    const ip = ipv4ToInt(address);
+    if (!c || ip === undefined) {
+        return false;
+    }
+    const size = 2 ** (32 - c.prefix);
+    const base = Math.floor(ipv4ToInt(c.address)! / size) * size;
+    return ip >= base && ip < base + size;
+}
+
+/** Addresses that can never be a legacy host's endpoint: loopback, link-local, unspecified, multicast, broadcast. */
+export function unusableEndpointReason(address: string): string | undefined {
+    const ip = ipv4ToInt(address);
+    if (ip === undefined) {
+        return "is not an IPv4 address";
+    }
+    const [a, b] = address.split(".").map(Number);
+    if (a === 127) return "is a loopback address";
+    if (a === 169 && b === 254) return "is a link-local address";
+    if (a === 0) return "is in 0.0.0.0/8 (unspecified)";
+    if (a >= 224 && a <= 239) return "is a multicast address";
+    if (a >= 240) return "is reserved or broadcast";
+    return undefined;
+}
+
+export function resolveNetworkSettings(args: NetworkSettingsArgs, instanceTypes: string[]): NetworkSettings {
+    const issues = new IssueCollector();
+    const a = { ...NETWORK_DEFAULTS, ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) } as Required<NetworkSettingsArgs>;
+
+    const checkCidrs = (key: string, cidrs: string[]) => {
+        const bad = cidrs.filter((c) => !parseCidr(c));
+        if (bad.length > 0) {
+            issues.add(key, `${show(bad)} not IPv4 CIDRs; allowed: CIDRs such as "10.1.0.0/16"`);
+        }
+        const open = cidrs.filter((c) => parseCidr(c)?.prefix === 0);
+        if (open.length > 0) {
+            issues.add(key, `${show(open)} opens ZooKeeper to every address; allowed: the networks that need it, e.g. "10.1.0.0/16"`);
+        }
+    };
+    const checkGroups = (key: string, groups: string[]) => {
+        const bad = groups.filter((g) => !SECURITY_GROUP.test(g));
+        if (bad.length > 0) {
+            issues.add(key, `${show(bad)} not security group ids; allowed: ids such as "sg-0a1b2c3d4e5f60718"`);
+        }
+    };
+    checkCidrs("legacyHostCidrs", a.legacyHostCidrs);
+    checkCidrs("clientCidrs", a.clientCidrs);
+    checkGroups("legacyHostSecurityGroups", a.legacyHostSecurityGroups);
+    checkGroups("clientSecurityGroups", a.clientSecurityGroups);
+
+    const legacyHosts: LegacyHost[] = [];
+    for (const [idText, address] of parsePairs("legacyHosts", a.legacyHosts, issues, '"myid=address", e.g. "1=10.1.0.11"')) {
+        const id = Number(idText);
+        const reason = unusableEndpointReason(address);
+        if (!/^\d+$/.test(idText) || id < 1 || id > 255) {
+            issues.add("legacyHosts", `${show(`${idText}=${address}`)} has myid ${show(idText)}; allowed: whole numbers from 1 to 255`);
+        } else if (reason) {
+            issues.add("legacyHosts", `${show(address)} (myid ${id}) ${reason}; allowed: the host's routable IPv4 address`);
+        } else if (legacyHosts.some((h) => h.id === id)) {
+            issues.add("legacyHosts", `myid ${id} is listed more than once; every host has its own myid`);
+        } else if (a.legacyHostCidrs.length > 0 && a.legacyHostCidrs.every((c) => parseCidr(c)) && !a.legacyHostCidrs.some((c) => cidrContains(c, address))) {
+            issues.add("legacyHosts", `${show(address)} (myid ${id}) is outside every legacyHostCidrs entry (${a.legacyHostCidrs.join(", ")}); allowed: addresses inside them, or add its network to legacyHostCidrs`);
+        } else {
+            legacyHosts.push({ id, address });
+        }
+    }
+    if (legacyHosts.length > 0 && a.legacyHostCidrs.length === 0 && a.legacyHostSecurityGroups.length === 0) {
+        issues.add("legacyHostCidrs", "is empty, but legacyHosts are given; allowed: the hosts' CIDRs (or set legacyHostSecurityGroups) so pods and hosts can reach each other");
+    }
+
+    for (const key of ["cniWarmIpTarget", "cniMinimumIpTarget"] as const) {
+        if (!Number.isInteger(a[key]) || a[key] < 0 || a[key] > 1000) {
+            issues.add(key, `${show(a[key])} is out of range; allowed: 0 (add-on default) to 1000 addresses`);
+        }
+    }
+    if (a.podSecurityGroups) {
+        const cannot = instanceTypes.filter((t) => !canTrunkEnis(t));
+        if (cannot.length > 0) {
+            issues.add(
+                "podSecurityGroups",
+                `true needs instance types that can trunk ENIs, but nodeInstanceTypes has ${cannot.join(", ")}; allowed: Nitro types outside the t family (e.g. m6i.large), or podSecurityGroups false`,
+            );
+        }
+    }
+    issues.throwIfAny();
+    return {
+        legacyHosts: legacyHosts.sort((x, y) => x.id - y.id),
+        legacyHostCidrs: [...a.legacyHostCidrs],
+        legacyHostSecurityGroups: [...a.legacyHostSecurityGroups],
+        clientCidrs: [...a.clientCidrs],
+        clientSecurityGroups: [...a.clientSecurityGroups],
+        podSecurityGroups: a.podSecurityGroups,
+        cniExternalSnat: a.cniExternalSnat,
+        cniPrefixDelegation: a.cniPrefixDelegation,
+        cniWarmIpTarget: a.cniWarmIpTarget,
+        cniMinimumIpTarget: a.cniMinimumIpTarget,
+    };
+}
+
+/** Zones vs members: with zoneSpread "required", every member needs its own zone. */
+export function checkZonesForMembers(zones: string[], members: number, zoneSpread: string, issues: IssueCollector): void {
+    if (zoneSpread === "required" && zones.length > 0 && zones.length < members) {
+        issues.add(
+            "zones",
+            `${zones.length} zones for ${members} members; with zoneSpread "required" every member needs its own zone; allowed: at least ${members} zones, or zoneSpread "preferred"`,
+        );
+    }
+}
+
+/** Node capacity vs members: required anti-affinity puts each member on its own node. */
+export function checkNodesForMembers(settings: NodeGroupSettings, members: number, issues: IssueCollector): void {
+    const maxNodes = settings.zones.length * settings.maxSize;
+    if (maxNodes < members) {
+        issues.add(
+            "nodeMaxSize",
+            `${settings.maxSize} nodes per zone in ${settings.zones.length} zones is ${maxNodes} nodes for ${members} members, each needing its own node; allowed: nodeMaxSize of at least ${Math.ceil(members / settings.zones.length)}`,
+        );
+    }
+}
