@@ -55,6 +55,19 @@ function parseTyped(type: ConfigType, raw: unknown): { ok: true; value: unknown 
 }
 
 /**
+ * Like `readStackConfig`, but returns the issues instead of throwing; keys with
+ * a wrong type get their default so later checks can still run on the rest.
+ */
+export function readStackConfigCollecting(
+    raw: Record<string, string>,
+    schema: Record<string, ConfigKeySchema> = loadConfigSchema(),
+): { values: Record<string, unknown>; issues: IssueCollector } {
+    const issues = new IssueCollector();
+    const values = readInto(raw, schema, issues);
+    return { values, issues };
+}
+
+/**
  * Turns the raw stack configuration (as `pulumi.runtime.allConfig()` gives it:
  * "project:key" -> string, JSON for lists) into typed values with defaults
  * applied. Throws a ZooKeeperConfigError naming "zookeeper-cutover:<key>" for
@@ -65,6 +78,14 @@ export function readStackConfig(
     schema: Record<string, ConfigKeySchema> = loadConfigSchema(),
 ): Record<string, unknown> {
     const issues = new IssueCollector();
+    const values = readInto(raw, schema, issues);
+    if (issues.issues.length > 0) {
+        throw new ZooKeeperConfigError(issues.issues, `${PROJECT}:`);
+    }
+    return values;
+}
+
+function readInto(raw: Record<string, string>, schema: Record<string, ConfigKeySchema>, issues: IssueCollector): Record<string, unknown> {
     const known = Object.keys(schema);
     const given: Record<string, string> = {};
     for (const [fullKey, value] of Object.entries(raw)) {
@@ -98,6 +119,7 @@ export function readStackConfig(
             const items = Array.isArray(parsed) ? parsed.map((item) => parseTyped(s.items?.type ?? "string", item)) : undefined;
             if (!items || items.some((i) => !i.ok)) {
                 issues.add(key, `${show(parsed ?? text)} has the wrong type; allowed: ${describeType(s)}`);
+                values[key] = s.default;
             } else {
                 values[key] = items.map((i) => (i as { value: unknown }).value);
             }
@@ -106,12 +128,10 @@ export function readStackConfig(
         const parsed = parseTyped(s.type, text);
         if (!parsed.ok) {
             issues.add(key, `${show(text)} has the wrong type; allowed: ${describeType(s)}`);
+            values[key] = s.default;
         } else {
             values[key] = parsed.value;
         }
-    }
-    if (issues.issues.length > 0) {
-        throw new ZooKeeperConfigError(issues.issues, `${PROJECT}:`);
     }
     return values;
 }

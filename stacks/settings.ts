@@ -7,7 +7,7 @@ import { NETWORK_DEFAULTS, NODE_GROUP_DEFAULTS, NetworkSettingsArgs, NodeGroupSe
 import { DEFAULT_STORAGE_CLASS } from "../components/aws/render";
 import { ENSEMBLE_ARG_KEYS, EnsembleSettings, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../components/ensemble/settings";
 import { ConfigIssue, IssueCollector, ZooKeeperConfigError } from "../components/errors";
-import { PROJECT, readStackConfig } from "./config";
+import { PROJECT, readStackConfigCollecting } from "./config";
 
 export interface StackSettings {
     clusterName: string;
@@ -41,7 +41,10 @@ function collect<T>(issues: IssueCollector, validate: () => T): T | undefined {
 
 /** Validates the whole stack configuration; throws one ZooKeeperConfigError (keys prefixed "zookeeper-cutover:") listing every issue. */
 export function resolveStackSettings(raw: Record<string, string>): StackSettings {
-    const values = readStackConfig(raw);
+    const read = readStackConfigCollecting(raw);
+    const values = read.values;
+    // Keys already reported (unknown, wrong type, missing) are not reported again by the checks below.
+    const reported = new Set(read.issues.issues.map((i) => i.key));
     const issues = new IssueCollector();
     if (values.clusterName === "") {
         issues.add("clusterName", '"" is empty; allowed: the name of an existing EKS cluster');
@@ -75,8 +78,9 @@ export function resolveStackSettings(raw: Record<string, string>): StackSettings
         }
     }
 
-    if (issues.issues.length > 0) {
-        throw new ZooKeeperConfigError(issues.issues, `${PROJECT}:`);
+    const all = [...read.issues.issues, ...issues.issues.filter((i) => !reported.has(i.key))];
+    if (all.length > 0) {
+        throw new ZooKeeperConfigError(all, `${PROJECT}:`);
     }
     return {
         clusterName: values.clusterName as string,

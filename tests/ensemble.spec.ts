@@ -6,7 +6,7 @@ import { dedicatedNodePlacement, ensembleSelector, tolerationsFor } from "../com
 import { renderEnsemble } from "../components/ensemble/renderObjects";
 import { resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../components/ensemble/settings";
 import { podsOf, selects, validateKubeObject } from "./support/kube";
-import { object, objectsOfKind, promiseOf, register } from "./support/pulumi";
+import { configMapOf, object, objectsOfKind, promiseOf, register } from "./support/pulumi";
 
 async function deploy(args: Partial<ZooKeeperEnsembleArgs> = {}) {
     return register(() => new ZooKeeperEnsemble("zk", { namespace: "zookeeper", ...args }));
@@ -33,9 +33,11 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
     });
 
     it("creates the objects a 3-member ensemble needs, all in the given namespace", () => {
-        const kinds = resources.filter((r) => r.custom).map((r) => `${(r.inputs as any).kind}/${(r.inputs as any).metadata.name}`);
+        const kinds = resources
+            .filter((r) => r.custom)
+            .map((r) => `${(r.inputs as any).kind}/${(r.inputs as any).metadata.name}`.replace(/^(ConfigMap\/zk-config-)[0-9a-f]{10}$/, "$1<hash>"));
         expect(kinds.sort()).to.deep.equal([
-            "ConfigMap/zk-config",
+            "ConfigMap/zk-config-<hash>",
             "PodDisruptionBudget/zk",
             "Service/zk-1",
             "Service/zk-2",
@@ -71,11 +73,11 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
         const r = await deploy({ memberIds: [4, 5, 6] });
         const s = object(r.resources, "StatefulSet", "zk");
         expect(podsOf(s).map((p) => p.name)).to.deep.equal(["zk-4", "zk-5", "zk-6"]);
-        expect(object(r.resources, "ConfigMap", "zk-config").data["start.sh"]).to.contain('members=" 4 5 6 "');
+        expect(configMapOf(r.resources).data["start.sh"]).to.contain('members=" 4 5 6 "');
     });
 
     it("mounts zoo.cfg and the scripts the container and probes run from the ConfigMap", () => {
-        const cm = object(resources, "ConfigMap", "zk-config");
+        const cm = configMapOf(resources);
         const spec = sts.spec.template.spec;
         const c = spec.containers[0];
         const configVolume = spec.volumes.find((v: any) => v.configMap);
@@ -92,11 +94,23 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
     });
 
     it("readiness requires the member to serve in a quorum; liveness only that it answers", () => {
-        const cm = object(resources, "ConfigMap", "zk-config");
+        const cm = configMapOf(resources);
         expect(cm.data["ready.sh"]).to.match(/ask srvr/);
         expect(cm.data["ready.sh"]).to.contain("leader|follower|observer) exit 0");
         expect(cm.data["ready.sh"]).to.not.contain("standalone");
         expect(cm.data["live.sh"]).to.contain('[ "$reply" = "imok" ] && exit 0');
+    });
+
+    it("keeps the configuration in an immutable ConfigMap named after its content, so running pods never see it change", async () => {
+        const cm = configMapOf(resources);
+        expect(cm.immutable).to.equal(true);
+        expect(cm.metadata.name).to.match(/^zk-config-[0-9a-f]{10}$/);
+        const other = await deploy({ tickTime: 3000 });
+        const otherCm = configMapOf(other.resources);
+        expect(otherCm.metadata.name).to.not.equal(cm.metadata.name);
+        const volume = (s: any) => s.spec.template.spec.volumes.find((v: any) => v.name === "config").configMap.name;
+        expect(volume(object(other.resources, "StatefulSet", "zk"))).to.equal(otherCm.metadata.name);
+        expect(configMapOf((await deploy()).resources).metadata.name).to.equal(cm.metadata.name);
     });
 
     it("rolls the pods when the rendered configuration changes", async () => {
@@ -221,7 +235,7 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
         ]);
         const mounts = s.spec.template.spec.containers[0].volumeMounts.map((m: any) => `${m.name}:${m.mountPath}`);
         expect(mounts).to.include.members(["data:/data", "datalog:/datalog"]);
-        expect(object(r.resources, "ConfigMap", "zk-config").data["zoo.cfg"]).to.contain("dataLogDir=/datalog\n");
+        expect(configMapOf(r.resources).data["zoo.cfg"]).to.contain("dataLogDir=/datalog\n");
     });
 
     it("sets the JVM heap from config and requests/limits from config", async () => {
@@ -286,7 +300,7 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
             "zk-1.zookeeper.svc.cluster.local:2181,zk-2.zookeeper.svc.cluster.local:2181,zk-3.zookeeper.svc.cluster.local:2181",
         );
         expect(await promiseOf(ensemble.memberIds)).to.deep.equal([1, 2, 3]);
-        expect(await promiseOf(ensemble.zooCfg)).to.equal(object(resources, "ConfigMap", "zk-config").data["zoo.cfg"]);
+        expect(await promiseOf(ensemble.zooCfg)).to.equal(configMapOf(resources).data["zoo.cfg"]);
     });
 
     it("refuses bad args with Pulumi's input-property errors before registering anything", async () => {

@@ -93,7 +93,7 @@ describe("zk-cutover plan", () => {
             const text = planText(await planStack({ stack: "pure-k8s" }));
             expect(text).to.match(/^Plan of stack pure-k8s \(offline, Pulumi mock engine\): 34 resources$/m);
             expect(text).to.match(/^ {2}kubernetes:core\/v1:Service +6 +zk-client, zk-external, zk-member-1, zk-member-2, zk-member-3, zk-peers$/m);
-            expect(text).to.contain("zoo.cfg (ConfigMap zookeeper/zk-config):\n  # zoo.cfg rendered by zookeeper-cutover");
+            expect(text).to.match(/zoo\.cfg \(ConfigMap zookeeper\/zk-config-[0-9a-f]{10}\):\n {2}# zoo\.cfg rendered by zookeeper-cutover/);
             expect(text).to.contain("  server.3=zk-3.zookeeper.svc.cluster.local:2888:3888;2181\n");
             expect(text).to.contain("  clientConnectString: zk-client.zookeeper.svc.cluster.local:2181\n");
         });
@@ -106,8 +106,8 @@ describe("zk-cutover plan", () => {
             try {
                 const written = writeObjects(plan, dir);
                 expect(fs.readdirSync(dir).sort()).to.deep.equal([...written].sort());
-                expect(written.sort()).to.deep.equal([
-                    "configmap-zookeeper-zk-config.yaml",
+                expect(written.map((f) => f.replace(/^configmap-zookeeper-zk-config-[0-9a-f]{10}\.yaml$/, "configmap-zookeeper-zk-config-<hash>.yaml")).sort()).to.deep.equal([
+                    "configmap-zookeeper-zk-config-<hash>.yaml",
                     "namespace-zookeeper.yaml",
                     "poddisruptionbudget-zookeeper-zk.yaml",
                     "securitygrouppolicy-zookeeper-zk-pods.yaml",
@@ -161,6 +161,7 @@ describe("zk-cutover plan", () => {
             this.timeout(60000);
             const { dir, file } = writeTempConfig("bad", {
                 "zookeeper-cutover:clusterName": "prod",
+                "zookeeper-cutover:createNodeGroups": false,
                 "zookeeper-cutover:replcas": 3,
                 "zookeeper-cutover:replicas": "three",
                 "zookeeper-cutover:dedicatedNodes": "yes",
@@ -174,6 +175,27 @@ describe("zk-cutover plan", () => {
                     "zookeeper-cutover:replcas: unknown config key (did you mean replicas?); allowed keys are listed in Pulumi.yaml and the README",
                     'zookeeper-cutover:replicas: "three" has the wrong type; allowed: a whole number',
                     'zookeeper-cutover:dedicatedNodes: "yes" has the wrong type; allowed: true or false',
+                ]);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("type errors and domain errors are reported together, each key once", async () => {
+            const { dir, file } = writeTempConfig("mixed", {
+                "zookeeper-cutover:clusterName": "prod",
+                "zookeeper-cutover:createNodeGroups": false,
+                "zookeeper-cutover:replicas": 4,
+                "zookeeper-cutover:jvmHeap": "3Gi",
+                "zookeeper-cutover:dedicatedNodes": "yes",
+            });
+            try {
+                let message = "";
+                await planStack({ configFile: file }).catch((e) => (message = e.message));
+                expect(message.split("\n").slice(1)).to.deep.equal([
+                    'zookeeper-cutover:dedicatedNodes: "yes" has the wrong type; allowed: true or false',
+                    "zookeeper-cutover:replicas: 4 members is an even count, which tolerates no more failures than 3; allowed: an odd count (1, 3, 5, 7), or set allowEvenMembers to true",
+                    'zookeeper-cutover:jvmHeap: "3Gi" is larger than memoryLimit "2Gi"; allowed: at most 1536Mi (75% of memoryLimit, the rest is for off-heap memory), or raise memoryLimit',
                 ]);
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });

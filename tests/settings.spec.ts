@@ -83,15 +83,19 @@ describe("ensemble settings", () => {
 
         it("a malformed ZooKeeper version", () => {
             expect(issuesOf({ zookeeperVersion: "3.8" })).to.deep.equal([
-                'zookeeperVersion: "3.8" is not a version of the form MAJOR.MINOR.PATCH; allowed: 3.4.10+, 3.5.5+, 3.6.0+, 3.7.0+, 3.8.0+, 3.9.0+',
+                'zookeeperVersion: "3.8" is not a version of the form MAJOR.MINOR.PATCH; allowed: 3.4.14, 3.5.5-3.5.10, 3.6.0-3.6.4, 3.7.0-3.7.2, 3.8.0-3.8.4, 3.9.0-3.9.3',
             ]);
         });
 
         it("an unknown ZooKeeper version", () => {
             expect(issuesOf({ zookeeperVersion: "4.0.0" })).to.deep.equal([
-                'zookeeperVersion: "4.0.0" is not a supported ZooKeeper version; allowed: 3.4.10+, 3.5.5+, 3.6.0+, 3.7.0+, 3.8.0+, 3.9.0+',
+                `zookeeperVersion: "4.0.0" is not a supported ZooKeeper release; ${"allowed: 3.4.14, 3.5.5-3.5.10, 3.6.0-3.6.4, 3.7.0-3.7.2, 3.8.0-3.8.4, 3.9.0-3.9.3"}`,
             ]);
-            expect(issuesOf({ zookeeperVersion: "3.5.4" })[0]).to.contain("the 3.5 line is supported from 3.5.5");
+            for (const unreleased of ["3.8.99", "3.5.4", "3.4.13", "3.10.0"]) {
+                expect(issuesOf({ zookeeperVersion: unreleased }), unreleased).to.deep.equal([
+                    `zookeeperVersion: "${unreleased}" is not a supported ZooKeeper release; ${"allowed: 3.4.14, 3.5.5-3.5.10, 3.6.0-3.6.4, 3.7.0-3.7.2, 3.8.0-3.8.4, 3.9.0-3.9.3"}`,
+                ]);
+            }
         });
 
         it("3.5+-only settings asked of 3.4", () => {
@@ -191,10 +195,11 @@ describe("ensemble settings", () => {
     });
 
     describe("versions", () => {
-        it("parse supported versions and refuse old 3.4 releases that lack the 4lw whitelist", () => {
+        it("parse released versions of every supported line", () => {
             expect(parseZooKeeperVersion("3.4.14")).to.include({ major: 3, minor: 4, patch: 14 });
+            expect(parseZooKeeperVersion("3.5.10")).to.include({ minor: 5, patch: 10 });
             expect(parseZooKeeperVersion("3.9.3")).to.include({ minor: 9 });
-            expect(parseZooKeeperVersion("3.4.6")).to.have.property("error").that.contains("supported from 3.4.10");
+            expect(parseZooKeeperVersion("3.4.6")).to.have.property("error");
         });
     });
 });

@@ -49,7 +49,8 @@ export function objectNames(s: Pick<EnsembleSettings, "ensembleName">) {
     const n = s.ensembleName;
     return {
         statefulSet: n,
-        configMap: `${n}-config`,
+        /** The ConfigMap is immutable and named after its content, so a change rolls members onto a new one and a running pod never sees its files change. */
+        configMap: (data: Record<string, string>) => `${n}-config-${configHash(data).slice(0, 10)}`,
         peerService: `${n}-peers`,
         clientService: `${n}-client`,
         externalService: `${n}-external`,
@@ -85,11 +86,13 @@ export function configHash(data: Record<string, string>): string {
 }
 
 export function renderConfigMap(s: EnsembleSettings): KubeObject {
+    const data = renderConfigFiles(s);
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: meta(s, objectNames(s).configMap),
-        data: renderConfigFiles(s),
+        metadata: meta(s, objectNames(s).configMap(data)),
+        immutable: true,
+        data,
     };
 }
 
@@ -286,7 +289,7 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
             },
         ],
         volumes: [
-            { name: "config", configMap: { name: names.configMap, defaultMode: 0o444 } },
+            { name: "config", configMap: { name: names.configMap(configData), defaultMode: 0o444 } },
             { name: "logs", emptyDir: {} },
             { name: "tmp", emptyDir: {} },
         ],

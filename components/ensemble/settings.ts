@@ -24,7 +24,7 @@ export interface ZooKeeperEnsembleArgs {
     memberIds?: number[];
     /** Allow an even member count. An even ensemble tolerates no more failures than the odd one below it. Default false. */
     allowEvenMembers?: boolean;
-    /** ZooKeeper version, MAJOR.MINOR.PATCH; 3.4.10+ and 3.5.5+ lines are supported. Decides the zoo.cfg dialect and the image tag. Default "3.8.4". */
+    /** ZooKeeper release, MAJOR.MINOR.PATCH: 3.4.14, 3.5.5-3.5.10, 3.6.0-3.6.4, 3.7.0-3.7.2, 3.8.0-3.8.4 or 3.9.0-3.9.3. Decides the zoo.cfg dialect and the image tag. Default "3.8.4". */
     zookeeperVersion?: string;
     /** Image repository without tag; the tag is `zookeeperVersion`. Point it at a mirror (e.g. ECR) where Docker Hub is not reachable. Default "zookeeper" (the official image). */
     imageRepository?: string;

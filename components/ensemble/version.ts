@@ -5,14 +5,20 @@
 /** The version the components use when none is given. */
 export const DEFAULT_ZOOKEEPER_VERSION = "3.8.4";
 
-/** Supported release lines and the first release of each line we accept. */
-const SUPPORTED_LINES: Record<number, number> = {
-    4: 10, // 3.4.10 added the four-letter-word whitelist; older 3.4 releases cannot be locked down
-    5: 5, // 3.5.0-3.5.4 were alpha/beta releases
-    6: 0,
-    7: 0,
-    8: 0,
-    9: 0,
+/**
+ * Released versions we accept, per 3.x line: [first, newest known]. 3.4 starts
+ * at 3.4.14, the first official image on Debian (earlier tags were Alpine,
+ * whose busybox tools the probes do not support) and with the peer/client DNS
+ * re-resolution fixes; 3.5.0-3.5.4 were alpha/beta. A newer patch release is
+ * added here when it ships.
+ */
+const SUPPORTED_LINES: Record<number, [number, number]> = {
+    4: [14, 14],
+    5: [5, 10],
+    6: [0, 4],
+    7: [0, 2],
+    8: [0, 4],
+    9: [0, 3],
 };
 
 export interface ZooKeeperVersion {
@@ -44,21 +50,16 @@ export function parseZooKeeperVersion(text: string): ZooKeeperVersion | { error:
         return { error: `${JSON.stringify(text)} is not a version of the form MAJOR.MINOR.PATCH; allowed: ${allowed}` };
     }
     const [major, minor, patch] = text.split(".").map((n) => Number(n));
-    const firstPatch = major === 3 ? SUPPORTED_LINES[minor] : undefined;
-    if (firstPatch === undefined) {
-        return { error: `${JSON.stringify(text)} is not a supported ZooKeeper version; allowed: ${allowed}` };
-    }
-    if (patch < firstPatch) {
-        return {
-            error: `${JSON.stringify(text)} is not a supported ZooKeeper version (the 3.${minor} line is supported from 3.${minor}.${firstPatch}); allowed: ${allowed}`,
-        };
+    const line = major === 3 ? SUPPORTED_LINES[minor] : undefined;
+    if (line === undefined || patch < line[0] || patch > line[1]) {
+        return { error: `${JSON.stringify(text)} is not a supported ZooKeeper release; allowed: ${allowed}` };
     }
     return { major, minor, patch, text };
 }
 
 export function supportedVersionsText(): string {
     return Object.entries(SUPPORTED_LINES)
-        .map(([minor, first]) => `3.${minor}.${first}+`)
+        .map(([minor, [first, last]]) => (first === last ? `3.${minor}.${first}` : `3.${minor}.${first}-3.${minor}.${last}`))
         .join(", ");
 }
 

@@ -30,3 +30,12 @@ export function promiseOf<T>(output: { apply: (f: (v: T) => unknown) => unknown 
         }
     });
 }
+
+/** The ensemble's one ConfigMap (its name carries a content hash). */
+export function configMapOf(resources: PlannedResource[]): any {
+    const found = objectsOfKind(resources, "ConfigMap");
+    if (found.length !== 1) {
+        throw new Error(`expected one ConfigMap, found ${found.length}`);
+    }
+    return found[0];
+}
