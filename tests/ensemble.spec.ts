@@ -238,11 +238,36 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
         expect(configMapOf(r.resources).data["zoo.cfg"]).to.contain("dataLogDir=/datalog\n");
     });
 
+    it("protects the StatefulSet from deletion and replacement unless asked not to", async () => {
+        const protectedSts = resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet")!;
+        expect(protectedSts.options?.protect).to.equal(true);
+        const r = await deploy({ protectStatefulSet: false });
+        expect(r.resources.find((x) => x.type === "kubernetes:apps/v1:StatefulSet")!.options?.protect).to.equal(false);
+    });
+
+    it("gives the writable paths bounded scratch volumes under a read-only root, and a heap dump a place", () => {
+        const spec = sts.spec.template.spec;
+        const mounts = Object.fromEntries(spec.containers[0].volumeMounts.map((m: any) => [m.mountPath, m.name]));
+        const volumes = Object.fromEntries(spec.volumes.map((v: any) => [v.name, v]));
+        expect(volumes[mounts["/logs"]].emptyDir).to.deep.equal({ sizeLimit: "1Gi" });
+        expect(volumes[mounts["/tmp"]].emptyDir).to.deep.equal({ sizeLimit: "1536Mi" });
+        const env = Object.fromEntries(spec.containers[0].env.map((e: any) => [e.name, e.value]));
+        expect(env.JVMFLAGS).to.contain("-XX:HeapDumpPath=/tmp");
+        expect(env.ZOOCFGDIR).to.equal("/conf");
+        expect(env.ZOO_LOG_DIR).to.equal("/logs");
+    });
+
+    it("gives a member ten minutes to load its snapshot before liveness applies", () => {
+        const c = sts.spec.template.spec.containers[0];
+        expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).to.be.at.least(600);
+        expect(c.livenessProbe.periodSeconds * c.livenessProbe.failureThreshold).to.be.at.least(60);
+    });
+
     it("sets the JVM heap from config and requests/limits from config", async () => {
         const r = await deploy({ jvmHeap: "3Gi", memoryLimit: "4Gi", cpuRequest: "500m", cpuLimit: "2" });
         const c = object(r.resources, "StatefulSet", "zk").spec.template.spec.containers[0];
         const env = Object.fromEntries(c.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
-        expect(env.JVMFLAGS).to.equal("-Xms3072m -Xmx3072m");
+        expect(env.JVMFLAGS).to.equal("-Xms3072m -Xmx3072m -XX:HeapDumpPath=/tmp");
         expect(env.ZK_SERVER_HEAP).to.equal("3072");
         expect(c.resources).to.deep.equal({ requests: { cpu: "500m", memory: "4Gi" }, limits: { memory: "4Gi", cpu: "2" } });
     });
@@ -287,6 +312,8 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
         expect(svc.spec.type).to.equal("LoadBalancer");
         expect(svc.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"]).to.equal("internal");
         expect(svc.spec.loadBalancerSourceRanges).to.deep.equal(["10.20.0.0/16"]);
+        // Client IPs survive the load balancer, so maxClientCnxns still counts per client.
+        expect(svc.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-target-group-attributes"]).to.equal("preserve_client_ip.enabled=true");
     });
 
     it("creates no external Service by default", async () => {

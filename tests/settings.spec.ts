@@ -60,7 +60,7 @@ describe("ensemble settings", () => {
         });
 
         it("duplicate member ids", () => {
-            expect(issuesOf({ memberIds: [1, 2, 2] })).to.deep.equal(["memberIds: id 2 appears more than once; every member needs its own myid"]);
+            expect(issuesOf({ memberIds: [1, 2, 2] })).to.deep.equal(["memberIds: id 2 appears more than once; allowed: each id once (every member needs its own myid)"]);
         });
 
         it("out-of-range member ids", () => {

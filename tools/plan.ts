@@ -23,6 +23,8 @@ export interface PlannedResource {
     parent: string | null;
     provider: string | null;
     inputs: Record<string, unknown>;
+    /** Resource options that matter for safety (not part of the JSON contract). */
+    options?: { protect: boolean; retainOnDelete: boolean };
 }
 
 export interface Plan {
@@ -200,6 +202,7 @@ export async function recordResources<T>(
             parent: req.getParent() || null,
             provider: stripProviderId(req.getProvider()),
             inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+            options: { protect: !!req.getProtect(), retainOnDelete: !!req.getRetainondelete() },
         });
         return register(req, callback);
     };

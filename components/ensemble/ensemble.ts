@@ -51,6 +51,7 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
         }
         create(k8s.apps.v1.StatefulSet, "statefulset", rendered.statefulSet, {
             dependsOn: [configMap, peerService, ...memberServices],
+            protect: settings.protectStatefulSet,
         });
         create(k8s.policy.v1.PodDisruptionBudget, "pdb", rendered.podDisruptionBudget);
 

@@ -158,6 +158,8 @@ export function renderExternalService(s: EnsembleSettings): KubeObject | undefin
             "service.beta.kubernetes.io/aws-load-balancer-type": "external",
             "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
             "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+            // Keep client source IPs: ZooKeeper limits connections per client IP (maxClientCnxns).
+            "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "preserve_client_ip.enabled=true",
         };
         if (s.loadBalancerSourceRanges.length > 0) {
             spec.loadBalancerSourceRanges = [...s.loadBalancerSourceRanges];
@@ -272,7 +274,7 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
                     { name: "ZOO_CONF_DIR", value: POD_PATHS.conf },
                     { name: "ZOO_LOG_DIR", value: POD_PATHS.logs },
                     { name: "ZK_SERVER_HEAP", value: String(s.jvmHeapMiB) },
-                    { name: "JVMFLAGS", value: `-Xms${s.jvmHeapMiB}m -Xmx${s.jvmHeapMiB}m` },
+                    { name: "JVMFLAGS", value: `-Xms${s.jvmHeapMiB}m -Xmx${s.jvmHeapMiB}m -XX:HeapDumpPath=${POD_PATHS.tmp}` },
                 ],
                 ports,
                 readinessProbe: probe("ready.sh", { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
@@ -290,8 +292,9 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
         ],
         volumes: [
             { name: "config", configMap: { name: names.configMap(configData), defaultMode: 0o444 } },
-            { name: "logs", emptyDir: {} },
-            { name: "tmp", emptyDir: {} },
+            { name: "logs", emptyDir: { sizeLimit: "1Gi" } },
+            // Room for a heap dump after an OutOfMemoryError.
+            { name: "tmp", emptyDir: { sizeLimit: `${s.jvmHeapMiB + 512}Mi` } },
         ],
     };
     if (s.dedicatedNodes) {

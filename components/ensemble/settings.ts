@@ -78,6 +78,8 @@ export interface ZooKeeperEnsembleArgs {
     nodeRole?: string;
     /** Spread of members over availability zones: "required" (never two members in one zone while another zone has fewer) or "preferred". Default "required". */
     zoneSpread?: string;
+    /** Protect the StatefulSet: Pulumi refuses to delete or replace it (a replacement would stop every member at once); `pulumi state unprotect` lifts it. Default true. */
+    protectStatefulSet?: boolean;
     /** Access for clients outside the cluster: "none", "NodePort" or "LoadBalancer" (an internal AWS load balancer). Default "none". */
     clientAccess?: string;
     /** Node port (30000-32767) for `clientAccess` NodePort or LoadBalancer; 0 lets Kubernetes choose. Default 0. */
@@ -119,6 +121,7 @@ export const ENSEMBLE_DEFAULTS = {
     dedicatedNodes: true,
     nodeRole: "zookeeper",
     zoneSpread: "required",
+    protectStatefulSet: true,
     clientAccess: "none",
     clientNodePort: 0,
     loadBalancerSourceRanges: [] as string[],
@@ -175,6 +178,7 @@ export interface EnsembleSettings {
     dedicatedNodes: boolean;
     nodeRole: string;
     zoneSpread: "required" | "preferred";
+    protectStatefulSet: boolean;
     clientAccess: "none" | "NodePort" | "LoadBalancer";
     clientNodePort: number;
     loadBalancerSourceRanges: string[];
@@ -245,7 +249,7 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
             if (bad.length > 0) {
                 issues.add("memberIds", `${show(bad)} out of range; allowed: whole numbers from 1 to 255 (a member's myid)`);
             } else if (dupes.length > 0) {
-                issues.add("memberIds", `id ${[...new Set(dupes)].join(", ")} appears more than once; every member needs its own myid`);
+                issues.add("memberIds", `id ${[...new Set(dupes)].join(", ")} appears more than once; allowed: each id once (every member needs its own myid)`);
             } else if (raw.replicas !== undefined && a.replicas !== explicit.length) {
                 issues.add("replicas", `${a.replicas} disagrees with memberIds, which lists ${explicit.length} ids; allowed: ${explicit.length}, or leave memberIds empty`);
             } else {
@@ -455,6 +459,7 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
         dedicatedNodes: a.dedicatedNodes,
         nodeRole: a.nodeRole,
         zoneSpread: a.zoneSpread as EnsembleSettings["zoneSpread"],
+        protectStatefulSet: a.protectStatefulSet,
         clientAccess: a.clientAccess as EnsembleSettings["clientAccess"],
         clientNodePort: a.clientNodePort,
         loadBalancerSourceRanges: [...a.loadBalancerSourceRanges],
