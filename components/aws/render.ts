@@ -2,6 +2,7 @@
  * Pure renderings of the AWS side: node-group specs, launch template, IAM
  * policies, vpc-cni configuration values, security group rules, StorageClass.
  */
+import type { IStorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
 import { dedicatedNodePlacement, ensembleSelector } from "../ensemble/labels";
 import { KubeObject } from "../ensemble/renderObjects";
 import { PORTS } from "../ensemble/settings";
@@ -190,7 +191,7 @@ export function renderStorageClass(name: string, kmsKeyArn: string): KubeObject 
     if (kmsKeyArn !== "") {
         parameters.kmsKeyId = kmsKeyArn;
     }
-    return {
+    const storageClass: IStorageClass & { metadata: KubeObject["metadata"] } = {
         apiVersion: "storage.k8s.io/v1",
         kind: "StorageClass",
         metadata: { name, labels: { "app.kubernetes.io/managed-by": "zookeeper-cutover" } },
@@ -200,6 +201,7 @@ export function renderStorageClass(name: string, kmsKeyArn: string): KubeObject 
         reclaimPolicy: "Retain",
         allowVolumeExpansion: true,
     };
+    return storageClass as unknown as KubeObject;
 }
 
 /** SecurityGroupPolicy giving the ensemble's pods the ZooKeeper group (and the cluster group, for DNS and the control plane). */

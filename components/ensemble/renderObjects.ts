@@ -4,6 +4,20 @@
  * Kubernetes OpenAPI schema.
  */
 import { createHash } from "crypto";
+// Type-only imports: the objects below are checked field by field against the Kubernetes API types
+// at compile time (a misspelt field fails `tsc`); nothing of kubernetes-models is loaded at run time.
+import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import type { IContainerPort } from "kubernetes-models/v1/ContainerPort";
+import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
+import type { IProbe } from "kubernetes-models/v1/Probe";
+import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
+import type { IService } from "kubernetes-models/v1/Service";
+import type { IServicePort } from "kubernetes-models/v1/ServicePort";
+import type { IServiceSpec } from "kubernetes-models/v1/ServiceSpec";
+import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import {
     dedicatedNodePlacement,
     ensembleSelector,
@@ -64,8 +78,13 @@ function meta(s: EnsembleSettings, name: string, extraLabels: Labels = {}): Kube
     return { name, namespace: s.namespace, labels: { ...objectLabels(s.ensembleName, s.version.text), ...extraLabels } };
 }
 
-function servicePorts(s: EnsembleSettings, withMetrics: boolean) {
-    const ports: { name: string; port: number; targetPort: string; protocol: string }[] = [
+/** Narrows a typed API object to the generic KubeObject the components pass on. */
+function kube<T extends { apiVersion: string; kind: string }>(o: T & { metadata: KubeObject["metadata"] }): KubeObject {
+    return o as unknown as KubeObject;
+}
+
+function servicePorts(s: EnsembleSettings, withMetrics: boolean): IServicePort[] {
+    const ports: IServicePort[] = [
         { name: "client", port: PORTS.client, targetPort: "client", protocol: "TCP" },
         { name: "quorum", port: PORTS.quorum, targetPort: "quorum", protocol: "TCP" },
         { name: "election", port: PORTS.election, targetPort: "election", protocol: "TCP" },
@@ -87,17 +106,17 @@ export function configHash(data: Record<string, string>): string {
 
 export function renderConfigMap(s: EnsembleSettings): KubeObject {
     const data = renderConfigFiles(s);
-    return {
+    return kube<IConfigMap>({
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: meta(s, objectNames(s).configMap(data)),
         immutable: true,
         data,
-    };
+    });
 }
 
 export function renderPeerService(s: EnsembleSettings): KubeObject {
-    return {
+    return kube<IService>({
         apiVersion: "v1",
         kind: "Service",
         metadata: meta(s, objectNames(s).peerService),
@@ -107,12 +126,12 @@ export function renderPeerService(s: EnsembleSettings): KubeObject {
             selector: ensembleSelector(s.ensembleName),
             ports: servicePorts(s, true),
         },
-    };
+    });
 }
 
 /** Member `id`'s own headless Service, selecting only that member's pod. */
 export function renderMemberService(s: EnsembleSettings, id: number): KubeObject {
-    return {
+    return kube<IService>({
         apiVersion: "v1",
         kind: "Service",
         metadata: meta(s, memberServiceName(s, id), { [LABEL_MEMBER_ID]: String(id) }),
@@ -122,11 +141,11 @@ export function renderMemberService(s: EnsembleSettings, id: number): KubeObject
             selector: memberSelector(s.ensembleName, id),
             ports: servicePorts(s, false),
         },
-    };
+    });
 }
 
 export function renderClientService(s: EnsembleSettings): KubeObject {
-    return {
+    return kube<IService>({
         apiVersion: "v1",
         kind: "Service",
         metadata: meta(s, objectNames(s).clientService),
@@ -135,7 +154,7 @@ export function renderClientService(s: EnsembleSettings): KubeObject {
             selector: ensembleSelector(s.ensembleName),
             ports: [{ name: "client", port: PORTS.client, targetPort: "client", protocol: "TCP" }],
         },
-    };
+    });
 }
 
 /** NodePort or internal NLB (AWS Load Balancer Controller, IP targets) for clients outside the cluster. */
@@ -143,12 +162,12 @@ export function renderExternalService(s: EnsembleSettings): KubeObject | undefin
     if (s.clientAccess === "none") {
         return undefined;
     }
-    const port: Record<string, unknown> = { name: "client", port: PORTS.client, targetPort: "client", protocol: "TCP" };
+    const port: IServicePort = { name: "client", port: PORTS.client, targetPort: "client", protocol: "TCP" };
     if (s.clientNodePort !== 0) {
         port.nodePort = s.clientNodePort;
     }
     const metadata = meta(s, objectNames(s).externalService);
-    const spec: Record<string, unknown> = {
+    const spec: IServiceSpec = {
         type: s.clientAccess,
         selector: ensembleSelector(s.ensembleName),
         ports: [port],
@@ -167,12 +186,12 @@ export function renderExternalService(s: EnsembleSettings): KubeObject | undefin
     } else {
         spec.externalTrafficPolicy = "Local";
     }
-    return { apiVersion: "v1", kind: "Service", metadata, spec };
+    return kube<IService>({ apiVersion: "v1", kind: "Service", metadata, spec });
 }
 
 /** Allows a voluntary disruption only while a quorum stays up: minAvailable is the quorum size. */
 export function renderPodDisruptionBudget(s: EnsembleSettings): KubeObject {
-    return {
+    return kube<IPodDisruptionBudget>({
         apiVersion: "policy/v1",
         kind: "PodDisruptionBudget",
         metadata: meta(s, objectNames(s).podDisruptionBudget),
@@ -180,10 +199,10 @@ export function renderPodDisruptionBudget(s: EnsembleSettings): KubeObject {
             minAvailable: s.quorumSize,
             selector: { matchLabels: ensembleSelector(s.ensembleName) },
         },
-    };
+    });
 }
 
-function probe(script: string, timing: Record<string, number>) {
+function probe(script: string, timing: Omit<IProbe, "exec">): IProbe {
     return { exec: { command: ["bash", `${POD_PATHS.conf}/${script}`] }, ...timing };
 }
 
@@ -194,7 +213,7 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
     const labels = objectLabels(s.ensembleName, s.version.text);
     const placement = dedicatedNodePlacement(s.nodeRole);
 
-    const ports: Record<string, unknown>[] = [
+    const ports: IContainerPort[] = [
         { name: "client", containerPort: PORTS.client, protocol: "TCP" },
         { name: "quorum", containerPort: PORTS.quorum, protocol: "TCP" },
         { name: "election", containerPort: PORTS.election, protocol: "TCP" },
@@ -206,13 +225,13 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
         ports.push({ name: "admin", containerPort: s.adminServerPort, protocol: "TCP" });
     }
 
-    const volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[] = [
+    const volumeMounts: IVolumeMount[] = [
         { name: "data", mountPath: POD_PATHS.data },
         { name: "config", mountPath: POD_PATHS.conf, readOnly: true },
         { name: "logs", mountPath: POD_PATHS.logs },
         { name: "tmp", mountPath: POD_PATHS.tmp },
     ];
-    const claim = (name: string, size: string) => ({
+    const claim = (name: string, size: string): Omit<IPersistentVolumeClaim, "apiVersion" | "kind"> => ({
         metadata: { name, labels: ensembleSelector(s.ensembleName) },
         spec: {
             accessModes: ["ReadWriteOnce"],
@@ -226,15 +245,13 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
         claims.push(claim("datalog", s.dataLogVolumeSize));
     }
 
-    const resources: Record<string, Record<string, string>> = {
-        requests: { cpu: s.cpuRequest, memory: s.memoryRequest },
-        limits: { memory: s.memoryLimit },
-    };
+    const limits: Record<string, string> = { memory: s.memoryLimit };
     if (s.cpuLimit !== "") {
-        resources.limits.cpu = s.cpuLimit;
+        limits.cpu = s.cpuLimit;
     }
+    const resources: IResourceRequirements = { requests: { cpu: s.cpuRequest, memory: s.memoryRequest }, limits };
 
-    const podSpec: Record<string, unknown> = {
+    const podSpec: IPodSpec = {
         automountServiceAccountToken: false,
         enableServiceLinks: false,
         terminationGracePeriodSeconds: 60,
@@ -302,7 +319,7 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
         podSpec.tolerations = tolerationsFor(placement.taints);
     }
 
-    return {
+    return kube<IStatefulSet>({
         apiVersion: "apps/v1",
         kind: "StatefulSet",
         metadata: meta(s, names.statefulSet),
@@ -321,7 +338,7 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
             },
             volumeClaimTemplates: claims,
         },
-    };
+    });
 }
 
 /** Renders every object of the ensemble. Same settings, same objects. */
