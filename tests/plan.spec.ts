@@ -21,6 +21,19 @@ function writeTempConfig(name: string, config: Record<string, unknown>): { dir: 
     return { dir, file };
 }
 
+/** The error message planning a temporary stack config fails with ("" when it plans). */
+async function planErrorOf(name: string, config: Record<string, unknown>): Promise<string> {
+    const { dir, file } = writeTempConfig(name, config);
+    try {
+        await planStack({ configFile: file });
+        return "";
+    } catch (err) {
+        return (err as Error).message;
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
 describe("zk-cutover plan", () => {
     describe("--stack pure-k8s --json (the CLI)", () => {
         let run: ReturnType<typeof cli>;
@@ -182,48 +195,30 @@ describe("zk-cutover plan", () => {
         });
 
         it("type errors and domain errors are reported together, each key once", async () => {
-            const { dir, file } = writeTempConfig("mixed", {
+            const message = await planErrorOf("mixed", {
                 "zookeeper-cutover:clusterName": "prod",
                 "zookeeper-cutover:createNodeGroups": false,
                 "zookeeper-cutover:replicas": 4,
                 "zookeeper-cutover:jvmHeap": "3Gi",
                 "zookeeper-cutover:dedicatedNodes": "yes",
             });
-            try {
-                let message = "";
-                await planStack({ configFile: file }).catch((e) => (message = e.message));
-                expect(message.split("\n").slice(1)).to.deep.equal([
+            expect(message.split("\n").slice(1)).to.deep.equal([
                     'zookeeper-cutover:dedicatedNodes: "yes" has the wrong type; allowed: true or false',
                     "zookeeper-cutover:replicas: 4 members is an even count, which tolerates no more failures than 3; allowed: an odd count (1, 3, 5, 7), or set allowEvenMembers to true",
-                    'zookeeper-cutover:jvmHeap: "3Gi" is larger than memoryLimit "2Gi"; allowed: at most 1536Mi (75% of memoryLimit, the rest is for off-heap memory), or raise memoryLimit',
-                ]);
-            } finally {
-                fs.rmSync(dir, { recursive: true, force: true });
-            }
+                'zookeeper-cutover:jvmHeap: "3Gi" is larger than memoryLimit "2Gi"; allowed: at most 1536Mi (75% of memoryLimit, the rest is for off-heap memory), or raise memoryLimit',
+            ]);
         });
 
         it("domain errors from the stack config name the config key", async () => {
-            const { dir, file } = writeTempConfig("even", { "zookeeper-cutover:clusterName": "prod", "zookeeper-cutover:replicas": 4 });
-            try {
-                let message = "";
-                await planStack({ configFile: file }).catch((e) => (message = e.message));
-                expect(message).to.contain(
-                    "zookeeper-cutover:replicas: 4 members is an even count, which tolerates no more failures than 3; allowed: an odd count (1, 3, 5, 7), or set allowEvenMembers to true",
-                );
-            } finally {
-                fs.rmSync(dir, { recursive: true, force: true });
-            }
+            const message = await planErrorOf("even", { "zookeeper-cutover:clusterName": "prod", "zookeeper-cutover:replicas": 4 });
+            expect(message).to.contain(
+                "zookeeper-cutover:replicas: 4 members is an even count, which tolerates no more failures than 3; allowed: an odd count (1, 3, 5, 7), or set allowEvenMembers to true",
+            );
         });
 
         it("a missing cluster name is refused", async () => {
-            const { dir, file } = writeTempConfig("nocluster", { "aws:region": "eu-west-1" });
-            try {
-                let message = "";
-                await planStack({ configFile: file }).catch((e) => (message = e.message));
-                expect(message).to.match(/zookeeper-cutover:clusterName: is required; Name of the existing EKS cluster/);
-            } finally {
-                fs.rmSync(dir, { recursive: true, force: true });
-            }
+            const message = await planErrorOf("nocluster", { "aws:region": "eu-west-1" });
+            expect(message).to.match(/zookeeper-cutover:clusterName: is required; Name of the existing EKS cluster/);
         });
 
         it("an unknown stack name lists the shipped stacks", function () {
