@@ -7,3 +7,4 @@ export * from "./ensemble/renderConfig";
 export * from "./ensemble/renderObjects";
 export * from "./ensemble/ensemble";
 export * from "./eks/kubeconfig";
+export * from "./net";

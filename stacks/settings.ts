@@ -3,7 +3,8 @@
  * of the stack, with cross-component checks. Every issue is reported at once,
  * keyed by its config key; nothing here touches Pulumi resources.
  */
-import { NETWORK_DEFAULTS, NODE_GROUP_DEFAULTS, NetworkSettingsArgs, NodeGroupSettingsArgs, checkNodesForMembers, checkZonesForMembers, parsePairs, resolveNetworkSettings, resolveNodeGroupSettings } from "../components/aws/settings";
+import { NETWORK_DEFAULTS, NODE_GROUP_DEFAULTS, NetworkSettingsArgs, NodeGroupSettingsArgs, checkNodesForMembers, checkZonesForMembers, resolveNetworkSettings, resolveNodeGroupSettings } from "../components/aws/settings";
+import { parsePairs } from "../components/net";
 import { DEFAULT_STORAGE_CLASS } from "../components/aws/render";
 import { ENSEMBLE_ARG_KEYS, EnsembleSettings, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../components/ensemble/settings";
 import { ConfigIssue, IssueCollector, ZooKeeperConfigError } from "../components/errors";

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { cniConfigurationValues, securityGroupRules } from "../components/aws/render";
-import { canTrunkEnis, cidrContains, resolveNetworkSettings } from "../components/aws/settings";
+import { canTrunkEnis, resolveNetworkSettings } from "../components/aws/settings";
+import { cidrContains } from "../components/net";
 import { Plan, PlannedResource } from "../tools/plan";
 import { validateKubeObject } from "./support/kube";
 import { ofType, planErrors, planWith } from "./support/stacks";

@@ -184,25 +184,27 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
                     const n = 2 * half + 1;
                     const s = resolveEnsembleSettings({ namespace: "zk", memberIds: Array.from({ length: n }, (_, i) => first + i) });
                     const r = renderEnsemble(s);
-                    const pods = podsOf(r.statefulSet);
+                    const pods = podsOf(r.statefulSet!);
                     expect(pods.map((p) => p.ordinal)).to.deep.equal(s.memberIds);
                     for (const [i, svc] of r.memberServices.entries()) {
                         expect(pods.filter((p) => selects((svc.spec as any).selector, p.labels)).map((p) => p.ordinal)).to.deep.equal([s.memberIds[i]]);
                     }
-                    const pdb = r.podDisruptionBudget.spec as any;
+                    const pdb = r.podDisruptionBudget!.spec as any;
                     expect(pods.every((p) => selects(pdb.selector, p.labels))).to.equal(true);
                     // The PDB lets at most floor((n-1)/2) members go: a quorum always stays.
-                    expect(n - pdb.minAvailable).to.equal(Math.floor((n - 1) / 2));
+                    expect(pdb.maxUnavailable).to.equal(Math.floor((n - 1) / 2));
                 }),
                 { numRuns: 60 },
             );
         });
     });
 
-    it("keeps a quorum through voluntary disruptions: minAvailable 2 of 3, 3 of 5", async () => {
-        expect(object(resources, "PodDisruptionBudget", "zk").spec.minAvailable).to.equal(2);
+    it("keeps a quorum through voluntary disruptions: at most 1 of 3, 2 of 5, none of 1", async () => {
+        expect(object(resources, "PodDisruptionBudget", "zk").spec.maxUnavailable).to.equal(1);
         const five = await deploy({ replicas: 5 });
-        expect(object(five.resources, "PodDisruptionBudget", "zk").spec.minAvailable).to.equal(3);
+        expect(object(five.resources, "PodDisruptionBudget", "zk").spec.maxUnavailable).to.equal(2);
+        const one = await deploy({ replicas: 1 });
+        expect(object(one.resources, "PodDisruptionBudget", "zk").spec.maxUnavailable).to.equal(0);
     });
 
     it("peers find each other before quorum: headless Services publish not-ready addresses", () => {

@@ -3,7 +3,7 @@
  * Pure: no Pulumi import.
  */
 import { IssueCollector, show } from "../errors";
-import { parseCidr } from "../ensemble/settings";
+import { cidrContains, parseCidr, parsePairs, unusableEndpointReason } from "../net";
 
 /** Node-group inputs that are checked before anything is created. */
 export interface NodeGroupSettingsArgs {
@@ -71,19 +71,6 @@ export function canTrunkEnis(instanceType: string): boolean {
     return !NO_TRUNK.test(instanceType);
 }
 
-/** Splits "key=value" entries; reports malformed ones under `key`. */
-export function parsePairs(key: string, entries: string[], issues: IssueCollector, what: string): [string, string][] {
-    const pairs: [string, string][] = [];
-    for (const entry of entries) {
-        const i = entry.indexOf("=");
-        if (i <= 0 || i === entry.length - 1) {
-            issues.add(key, `${show(entry)} is not of the form ${what}`);
-        } else {
-            pairs.push([entry.slice(0, i).trim(), entry.slice(i + 1).trim()]);
-        }
-    }
-    return pairs;
-}
 
 export function resolveNodeGroupSettings(args: NodeGroupSettingsArgs): NodeGroupSettings {
     const issues = new IssueCollector();
@@ -209,40 +196,8 @@ export interface NetworkSettings {
     cniMinimumIpTarget: number;
 }
 
-function ipv4ToInt(address: string): number | undefined {
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
-    if (!m) {
-        return undefined;
-    }
-    const octets = m.slice(1).map(Number);
-    return octets.some((o) => o > 255) ? undefined : octets.reduce((acc, o) => acc * 256 + o, 0);
-}
 
-export function cidrContains(cidr: string, address: string): boolean {
-    const c = parseCidr(cidr);
-    const ip = ipv4ToInt(address);
-    if (!c || ip === undefined) {
-        return false;
-    }
-    const size = 2 ** (32 - c.prefix);
-    const base = Math.floor(ipv4ToInt(c.address)! / size) * size;
-    return ip >= base && ip < base + size;
-}
 
-/** Addresses that can never be a legacy host's endpoint: loopback, link-local, unspecified, multicast, broadcast. */
-export function unusableEndpointReason(address: string): string | undefined {
-    const ip = ipv4ToInt(address);
-    if (ip === undefined) {
-        return "is not an IPv4 address";
-    }
-    const [a, b] = address.split(".").map(Number);
-    if (a === 127) return "is a loopback address";
-    if (a === 169 && b === 254) return "is a link-local address";
-    if (a === 0) return "is in 0.0.0.0/8 (unspecified)";
-    if (a >= 224 && a <= 239) return "is a multicast address";
-    if (a >= 240) return "is reserved or broadcast";
-    return undefined;
-}
 
 export function resolveNetworkSettings(args: NetworkSettingsArgs, instanceTypes: string[]): NetworkSettings {
     const issues = new IssueCollector();

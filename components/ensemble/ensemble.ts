@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { toInputErrors } from "../inputErrors";
-import { memberPeerAddress } from "./renderConfig";
+import { memberPeerAddress, renderHostZooCfg } from "./renderConfig";
 import { KubeObject, objectNames, renderEnsemble } from "./renderObjects";
 import { EnsembleSettings, PORTS, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "./settings";
 
@@ -28,6 +28,8 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
     public readonly zooCfg: pulumi.Output<string>;
     /** Member ids (myid), ascending. */
     public readonly memberIds: pulumi.Output<number[]>;
+    /** zoo.cfg for members still on hosts (member swap): roll it to the hosts once, one host at a time. */
+    public readonly hostZooCfg: pulumi.Output<string>;
     /** Name of the StatefulSet. */
     public readonly statefulSetName: pulumi.Output<string>;
     /** Name of the Service for clients outside the cluster, or "" when `clientAccess` is "none". */
@@ -45,21 +47,29 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
         const configMap = create(k8s.core.v1.ConfigMap, "config", rendered.configMap);
         const peerService = create(k8s.core.v1.Service, "peers", rendered.peerService);
         const memberServices = rendered.memberServices.map((svc, i) => create(k8s.core.v1.Service, `member-${settings.memberIds[i]}`, svc));
+        rendered.hostEndpointSlices.forEach((slice, i) =>
+            create(k8s.discovery.v1.EndpointSlice, `member-${settings.hosts[i].id}-host`, slice, { dependsOn: [memberServices[settings.memberIds.indexOf(settings.hosts[i].id)]] }),
+        );
         create(k8s.core.v1.Service, "client", rendered.clientService);
         if (rendered.externalService) {
             create(k8s.core.v1.Service, "external", rendered.externalService);
         }
-        create(k8s.apps.v1.StatefulSet, "statefulset", rendered.statefulSet, {
-            dependsOn: [configMap, peerService, ...memberServices],
-            protect: settings.protectStatefulSet,
-        });
-        create(k8s.policy.v1.PodDisruptionBudget, "pdb", rendered.podDisruptionBudget);
+        if (rendered.statefulSet) {
+            create(k8s.apps.v1.StatefulSet, "statefulset", rendered.statefulSet, {
+                dependsOn: [configMap, peerService, ...memberServices],
+                protect: settings.protectStatefulSet,
+            });
+        }
+        if (rendered.podDisruptionBudget) {
+            create(k8s.policy.v1.PodDisruptionBudget, "pdb", rendered.podDisruptionBudget);
+        }
 
         const names = objectNames(settings);
         this.clientConnectString = pulumi.output(`${names.clientService}.${settings.namespace}.svc.${settings.clusterDomain}:${PORTS.client}`);
         this.memberConnectString = pulumi.output(settings.memberIds.map((id) => `${memberPeerAddress(settings, id)}:${PORTS.client}`).join(","));
         this.zooCfg = pulumi.output((rendered.configMap.data as Record<string, string>)["zoo.cfg"]);
         this.memberIds = pulumi.output(settings.memberIds);
+        this.hostZooCfg = pulumi.output(renderHostZooCfg(settings));
         this.statefulSetName = pulumi.output(names.statefulSet);
         this.externalServiceName = pulumi.output(rendered.externalService ? names.externalService : "");
 
@@ -68,6 +78,7 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
             memberConnectString: this.memberConnectString,
             zooCfg: this.zooCfg,
             memberIds: this.memberIds,
+            hostZooCfg: this.hostZooCfg,
             statefulSetName: this.statefulSetName,
             externalServiceName: this.externalServiceName,
         });

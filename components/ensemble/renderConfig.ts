@@ -56,6 +56,16 @@ export function podPlacement(s: EnsembleSettings): ZooCfgPlacement {
     };
 }
 
+/**
+ * zoo.cfg for the members still on hosts during a member swap: the same server
+ * list as the pods (peers by Service name), the hosts' own data directory, and
+ * quorum ports on all interfaces (a host's Service name resolves through the
+ * cluster's DNS, not to a local interface name).
+ */
+export function renderHostZooCfg(s: EnsembleSettings): string {
+    return renderZooCfg(s, podServerEntries(s), { dataDir: s.hostDataDir, dataLogDir: "", quorumListenOnAllIPs: true });
+}
+
 /** `server.N=...` lines in the dialect of the ensemble's version, ordered by id. */
 export function renderServerLines(s: Pick<EnsembleSettings, "features">, servers: ServerEntry[]): string[] {
     return [...servers]

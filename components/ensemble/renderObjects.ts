@@ -29,6 +29,7 @@ import {
     POD_INDEX_LABEL,
     tolerationsFor,
 } from "./labels";
+import { renderHostEndpointSlice, renderHostService } from "./renderHosts";
 import { memberServiceName, POD_PATHS, renderConfigFiles } from "./renderConfig";
 import { EnsembleSettings, PORTS } from "./settings";
 
@@ -48,14 +49,17 @@ export interface RenderedEnsemble {
     configMap: KubeObject;
     /** Headless Service governing the StatefulSet; publishes not-ready pods so peers find each other before quorum. */
     peerService: KubeObject;
-    /** One headless Service per member: the member's stable peer address. */
+    /** One headless Service per member: the member's stable peer address, backed by its pod or (member swap) its host. */
     memberServices: KubeObject[];
+    /** EndpointSlices of the members still on hosts. */
+    hostEndpointSlices: KubeObject[];
     /** ClusterIP Service for clients inside the cluster (ready members only). */
     clientService: KubeObject;
     /** NodePort or internal LoadBalancer Service for clients outside the cluster, when asked for. */
     externalService?: KubeObject;
-    statefulSet: KubeObject;
-    podDisruptionBudget: KubeObject;
+    /** Absent while every member is still on a host. */
+    statefulSet?: KubeObject;
+    podDisruptionBudget?: KubeObject;
 }
 
 /** Names of the objects, derived from the ensemble name in one place. */
@@ -129,19 +133,27 @@ export function renderPeerService(s: EnsembleSettings): KubeObject {
     });
 }
 
-/** Member `id`'s own headless Service, selecting only that member's pod. */
+function memberServiceLabels(s: EnsembleSettings, id: number) {
+    return { ...objectLabels(s.ensembleName, s.version.text), [LABEL_MEMBER_ID]: String(id) };
+}
+
+/**
+ * Member `id`'s own headless Service. A pod member's selects only its pod; a
+ * member still on a host has no selector and an EndpointSlice instead. The two
+ * differ only in the selector, so moving a member updates its Service in place.
+ */
 export function renderMemberService(s: EnsembleSettings, id: number): KubeObject {
-    return kube<IService>({
-        apiVersion: "v1",
-        kind: "Service",
-        metadata: meta(s, memberServiceName(s, id), { [LABEL_MEMBER_ID]: String(id) }),
-        spec: {
-            clusterIP: "None",
-            publishNotReadyAddresses: true,
-            selector: memberSelector(s.ensembleName, id),
-            ports: servicePorts(s, false),
-        },
-    });
+    const service = renderHostService(s.namespace, memberServiceName(s, id), memberServiceLabels(s, id), "member");
+    if (s.podIds.includes(id)) {
+        (service.spec as Record<string, unknown>).selector = memberSelector(s.ensembleName, id);
+    }
+    return service;
+}
+
+/** The EndpointSlice of a member still on its host. */
+export function renderMemberEndpointSlice(s: EnsembleSettings, host: { id: number; address: string }): KubeObject {
+    const name = memberServiceName(s, host.id);
+    return renderHostEndpointSlice(s.namespace, `${name}-host`, name, memberServiceLabels(s, host.id), [host.address], "member");
 }
 
 export function renderClientService(s: EnsembleSettings): KubeObject {
@@ -189,14 +201,18 @@ export function renderExternalService(s: EnsembleSettings): KubeObject | undefin
     return kube<IService>({ apiVersion: "v1", kind: "Service", metadata, spec });
 }
 
-/** Allows a voluntary disruption only while a quorum stays up: minAvailable is the quorum size. */
+/**
+ * Allows at most floor((n-1)/2) members (n counts hosts too) to be disrupted
+ * voluntarily, so a quorum always stays. The same number holds while members
+ * move from hosts to pods, so a move never touches the budget.
+ */
 export function renderPodDisruptionBudget(s: EnsembleSettings): KubeObject {
     return kube<IPodDisruptionBudget>({
         apiVersion: "policy/v1",
         kind: "PodDisruptionBudget",
         metadata: meta(s, objectNames(s).podDisruptionBudget),
         spec: {
-            minAvailable: s.quorumSize,
+            maxUnavailable: s.memberIds.length - s.quorumSize,
             selector: { matchLabels: ensembleSelector(s.ensembleName) },
         },
     });
@@ -208,7 +224,7 @@ function probe(script: string, timing: Omit<IProbe, "exec">): IProbe {
 
 export function renderStatefulSet(s: EnsembleSettings, configData: Record<string, string>): KubeObject {
     const names = objectNames(s);
-    const firstId = s.memberIds[0];
+    const firstId = s.podIds[0];
     const selector = ensembleSelector(s.ensembleName);
     const labels = objectLabels(s.ensembleName, s.version.text);
     const placement = dedicatedNodePlacement(s.nodeRole);
@@ -325,7 +341,7 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
         metadata: meta(s, names.statefulSet),
         spec: {
             serviceName: names.peerService,
-            replicas: s.memberIds.length,
+            replicas: s.podIds.length,
             ordinals: { start: firstId },
             // Members must start together to form a quorum: readiness needs a quorum.
             podManagementPolicy: "Parallel",
@@ -344,13 +360,15 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
 /** Renders every object of the ensemble. Same settings, same objects. */
 export function renderEnsemble(s: EnsembleSettings): RenderedEnsemble {
     const configMap = renderConfigMap(s);
+    const pods = s.podIds.length > 0;
     return {
         configMap,
         peerService: renderPeerService(s),
         memberServices: s.memberIds.map((id) => renderMemberService(s, id)),
+        hostEndpointSlices: s.hosts.map((h) => renderMemberEndpointSlice(s, h)),
         clientService: renderClientService(s),
         externalService: renderExternalService(s),
-        statefulSet: renderStatefulSet(s, configMap.data as Record<string, string>),
-        podDisruptionBudget: renderPodDisruptionBudget(s),
+        statefulSet: pods ? renderStatefulSet(s, configMap.data as Record<string, string>) : undefined,
+        podDisruptionBudget: pods ? renderPodDisruptionBudget(s) : undefined,
     };
 }

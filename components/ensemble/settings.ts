@@ -4,6 +4,7 @@
  * No Pulumi import here.
  */
 import { IssueCollector, show } from "../errors";
+import { parseCidr, parsePairs, unusableEndpointReason } from "../net";
 import { parseQuantity, toMiB } from "../quantity";
 import { DEFAULT_ZOOKEEPER_VERSION, featuresOf, parseZooKeeperVersion, VersionFeatures, ZooKeeperVersion } from "./version";
 
@@ -22,6 +23,14 @@ export interface ZooKeeperEnsembleArgs {
     replicas?: number;
     /** Explicit member ids (myid, 1..255), one per member, consecutive (each member's pod ordinal is its myid). Empty means 1..replicas. Default []. */
     memberIds?: number[];
+    /**
+     * Members still running on hosts, as "myid=address" (member swap). Their
+     * member Service points at the host through an EndpointSlice; every other
+     * member runs as a pod. Pod ids must stay consecutive. Default [] (all pods).
+     */
+    hostMembers?: string[];
+    /** dataDir of the members on hosts, for the zoo.cfg rendered for them. Default "/var/lib/zookeeper". */
+    hostDataDir?: string;
     /** Allow an even member count. An even ensemble tolerates no more failures than the odd one below it. Default false. */
     allowEvenMembers?: boolean;
     /** ZooKeeper release, MAJOR.MINOR.PATCH: 3.4.14, 3.5.5-3.5.10, 3.6.0-3.6.4, 3.7.0-3.7.2, 3.8.0-3.8.4 or 3.9.0-3.9.3. Decides the zoo.cfg dialect and the image tag. Default "3.8.4". */
@@ -93,6 +102,8 @@ export const ENSEMBLE_DEFAULTS = {
     ensembleName: "zk",
     replicas: 3,
     memberIds: [] as number[],
+    hostMembers: [] as string[],
+    hostDataDir: "/var/lib/zookeeper",
     allowEvenMembers: false,
     zookeeperVersion: DEFAULT_ZOOKEEPER_VERSION,
     imageRepository: "zookeeper",
@@ -148,6 +159,11 @@ export interface EnsembleSettings {
     ensembleName: string;
     /** Member ids in ascending order. */
     memberIds: number[];
+    /** Members running as pods (consecutive ids), ascending. */
+    podIds: number[];
+    /** Members still on hosts (member swap), by id. */
+    hosts: { id: number; address: string }[];
+    hostDataDir: string;
     /** Members that must be up for the ensemble to serve: floor(n/2)+1. */
     quorumSize: number;
     version: ZooKeeperVersion;
@@ -194,19 +210,6 @@ function isInteger(v: unknown): v is number {
     return typeof v === "number" && Number.isInteger(v);
 }
 
-/** Parses an IPv4 CIDR such as "10.0.0.0/16"; undefined when it is not one. */
-export function parseCidr(text: string): { address: string; prefix: number } | undefined {
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
-    if (!m) {
-        return undefined;
-    }
-    const octets = m.slice(1, 5).map(Number);
-    const prefix = Number(m[5]);
-    if (octets.some((o) => o > 255) || prefix > 32) {
-        return undefined;
-    }
-    return { address: octets.join("."), prefix };
-}
 
 /**
  * Applies defaults and checks every input. Returns the settings, or throws a
@@ -275,6 +278,35 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
                 `${memberIds.length} members is an even count, which tolerates no more failures than ${memberIds.length - 1}; allowed: an odd count (1, 3, 5, 7), or set allowEvenMembers to true`,
             );
         }
+    }
+
+    // Members on hosts (member swap): the rest are pods, with consecutive ids (pod ordinal = myid).
+    const hosts: { id: number; address: string }[] = [];
+    if (typed.has("hostMembers")) {
+        for (const [idText, address] of parsePairs("hostMembers", a.hostMembers, issues, '"myid=address", e.g. "1=10.1.0.11"')) {
+            const id = Number(idText);
+            const reason = unusableEndpointReason(address);
+            if (!/^\d+$/.test(idText) || !memberIds.includes(id)) {
+                issues.add("hostMembers", `${show(`${idText}=${address}`)} names myid ${idText}, which is not a member (${memberIds.join(", ")}); allowed: members' ids`);
+            } else if (reason) {
+                issues.add("hostMembers", `${show(address)} (myid ${id}) ${reason}; allowed: the host's routable IPv4 address`);
+            } else if (hosts.some((h) => h.id === id)) {
+                issues.add("hostMembers", `myid ${id} is listed more than once; allowed: one host per member`);
+            } else {
+                hosts.push({ id, address });
+            }
+        }
+    }
+    hosts.sort((x, y) => x.id - y.id);
+    const podIds = memberIds.filter((id) => !hosts.some((h) => h.id === id));
+    if (podIds.length > 1 && podIds[podIds.length - 1] - podIds[0] !== podIds.length - 1) {
+        issues.add(
+            "hostMembers",
+            `leaves members ${podIds.join(", ")} as pods, which are not consecutive; allowed: pods with consecutive ids (each pod's ordinal is its myid), so move members in an order that grows the pod range at one end`,
+        );
+    }
+    if (typed.has("hostDataDir") && !/^\/[^\s]*$/.test(a.hostDataDir)) {
+        issues.add("hostDataDir", `${show(a.hostDataDir)} is not an absolute path; allowed: e.g. "/var/lib/zookeeper"`);
     }
 
     // Version and the features it decides.
@@ -430,6 +462,9 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
         namespace: a.namespace,
         ensembleName: a.ensembleName,
         memberIds,
+        podIds,
+        hosts,
+        hostDataDir: a.hostDataDir,
         quorumSize: Math.floor(memberIds.length / 2) + 1,
         version: version!,
         features: features!,
