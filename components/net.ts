@@ -65,3 +65,32 @@ export function parsePairs(key: string, entries: string[], issues: IssueCollecto
     }
     return pairs;
 }
+
+/** A ZooKeeper server on a host: its myid and routable address. */
+export interface HostMember {
+    id: number;
+    address: string;
+}
+
+/**
+ * Parses "myid=address" entries under config key `key`: myids 1..255, each
+ * once, and routable IPv4 addresses (loopback, link-local and other unusable
+ * endpoint addresses are refused). Returns the valid hosts sorted by myid.
+ */
+export function parseHostMembers(key: string, entries: string[], issues: IssueCollector): HostMember[] {
+    const hosts: HostMember[] = [];
+    for (const [idText, address] of parsePairs(key, entries, issues, '"myid=address", e.g. "1=10.1.0.11"')) {
+        const id = Number(idText);
+        const reason = unusableEndpointReason(address);
+        if (!/^\d+$/.test(idText) || id < 1 || id > 255) {
+            issues.add(key, `${show(`${idText}=${address}`)} has myid ${show(idText)}; allowed: whole numbers from 1 to 255`);
+        } else if (reason) {
+            issues.add(key, `${show(address)} (myid ${id}) ${reason}; allowed: the host's routable IPv4 address`);
+        } else if (hosts.some((h) => h.id === id)) {
+            issues.add(key, `myid ${id} is listed more than once; allowed: each myid once`);
+        } else {
+            hosts.push({ id, address });
+        }
+    }
+    return hosts.sort((a, b) => a.id - b.id);
+}

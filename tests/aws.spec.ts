@@ -179,9 +179,7 @@ describe("node groups and pod networking (pure-k8s stack on the mock engine)", (
         });
 
         it("let legacy hosts (CIDRs and security groups) and pods reach each other on 2181, 2888 and 3888 both ways", async () => {
-            const p = await planWith("pure-k8s", {
-                legacyHosts: ["1=10.1.0.11", "2=10.1.0.12", "3=10.1.0.13"],
-                legacyHostCidrs: ["10.1.0.0/24"],
+            const p = await planWith("old-host", {
                 legacyHostSecurityGroups: ["sg-0123456789abcdef0"],
                 clientSecurityGroups: ["sg-0fedcba9876543210"],
             });

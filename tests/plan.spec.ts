@@ -63,9 +63,11 @@ describe("zk-cutover plan", () => {
         });
 
         it("parents the ensemble's objects to the component and deploys them through the EKS cluster's provider", () => {
+            const cutover = doc.resources.find((r: any) => r.type === "zookeeper-cutover:index:ZooKeeperCutover");
             const component = doc.resources.find((r: any) => r.type === "zookeeper-cutover:index:ZooKeeperEnsemble");
             const provider = doc.resources.find((r: any) => r.type === "pulumi:providers:kubernetes");
-            expect(component.parent).to.equal(null);
+            expect(cutover.parent).to.equal(null);
+            expect(component.parent).to.equal(cutover.urn);
             const children = doc.resources.filter((r: any) => r.parent === component.urn);
             expect(children.map((r: any) => r.type).sort()).to.deep.equal([
                 "kubernetes:apps/v1:StatefulSet",
@@ -104,11 +106,15 @@ describe("zk-cutover plan", () => {
     describe("readable summary", () => {
         it("lists resources by type and the rendered zoo.cfg", async () => {
             const text = planText(await planStack({ stack: "pure-k8s" }));
-            expect(text).to.match(/^Plan of stack pure-k8s \(offline, Pulumi mock engine\): 34 resources$/m);
+            expect(text).to.match(/^Plan of stack pure-k8s \(offline, Pulumi mock engine\): 38 resources$/m);
             expect(text).to.match(/^ {2}kubernetes:core\/v1:Service +6 +zk-client, zk-external, zk-member-1, zk-member-2, zk-member-3, zk-peers$/m);
             expect(text).to.match(/zoo\.cfg \(ConfigMap zookeeper\/zk-config-[0-9a-f]{10}\):\n {2}# zoo\.cfg rendered by zookeeper-cutover/);
             expect(text).to.contain("  server.3=zk-3.zookeeper.svc.cluster.local:2888:3888;2181\n");
-            expect(text).to.contain("  clientConnectString: zk-client.zookeeper.svc.cluster.local:2181\n");
+            expect(text).to.contain(
+                '  connectStrings: {"k8s":"zk-1.zookeeper.svc.cluster.local:2181,zk-2.zookeeper.svc.cluster.local:2181,zk-3.zookeeper.svc.cluster.local:2181"}\n',
+            );
+            expect(text).to.contain("Client registries (dubbo-registries.properties):\n");
+            expect(text).to.contain("  dubbo.registries.k8s.address=zookeeper://zk-1.zookeeper.svc.cluster.local:2181?backup=");
         });
     });
 
@@ -120,7 +126,10 @@ describe("zk-cutover plan", () => {
                 const written = writeObjects(plan, dir);
                 expect(fs.readdirSync(dir).sort()).to.deep.equal([...written].sort());
                 expect(written.map((f) => f.replace(/^configmap-zookeeper-zk-config-[0-9a-f]{10}\.yaml$/, "configmap-zookeeper-zk-config-<hash>.yaml")).sort()).to.deep.equal([
+                    "configmap-orders-zk-registries.yaml",
+                    "configmap-payments-zk-registries.yaml",
                     "configmap-zookeeper-zk-config-<hash>.yaml",
+                    "configmap-zookeeper-zk-registries.yaml",
                     "namespace-zookeeper.yaml",
                     "poddisruptionbudget-zookeeper-zk.yaml",
                     "securitygrouppolicy-zookeeper-zk-pods.yaml",
@@ -159,7 +168,7 @@ describe("zk-cutover plan", () => {
             try {
                 const plan = await planStack({ configFile: file });
                 expect(plan.stack).to.equal("staging");
-                const cm = kubernetesObjects(plan).find((o) => o.object.kind === "ConfigMap")!.object;
+                const cm = kubernetesObjects(plan).find((o) => o.object.kind === "ConfigMap" && o.object.data["zoo.cfg"])!.object;
                 expect(cm.data["zoo.cfg"]).to.contain("server.5=zk-5.zookeeper.svc.cluster.local:2888:3888\n");
                 expect(cm.data["zoo.cfg"]).to.contain("clientPort=2181\n");
                 expect(JSON.parse(planJson(plan)).stack).to.equal("staging");
@@ -225,7 +234,7 @@ describe("zk-cutover plan", () => {
             this.timeout(60000);
             const r = cli(["plan", "--stack", "prod"]);
             expect(r.status).to.equal(1);
-            expect(r.stderr).to.equal('error: --stack: no stack named "prod"; shipped stacks: pure-k8s\n');
+            expect(r.stderr).to.equal('error: --stack: no stack named "prod"; shipped stacks: dual-registry, member-swap, old-host, pure-k8s\n');
         });
 
         it("--stack and --config-file together are refused", async () => {

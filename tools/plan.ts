@@ -139,6 +139,10 @@ function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
 
 /** Deterministic outputs for resources: the inputs, plus the ids and ARNs other resources refer to. */
 function mockResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+    if (args.type === "pulumi:pulumi:StackReference") {
+        // Offline there is no previous deployment: the stack has no last outputs.
+        return { id: args.name, state: { name: args.inputs.name, outputs: {}, secretOutputNames: [] } };
+    }
     if (!args.custom) {
         return { id: undefined, state: args.inputs };
     }
@@ -178,7 +182,7 @@ export async function recordResources<T>(
     stack: string,
     config: Record<string, string>,
     secretKeys: string[],
-    program: () => T,
+    program: () => T | Promise<T>,
 ): Promise<{ resources: PlannedResource[]; result: T }> {
     const recorded = new Map<string, PlannedResource>();
     await pulumi.runtime.setMocks(
@@ -189,6 +193,7 @@ export async function recordResources<T>(
         PROJECT,
         stack,
         false,
+        "organization",
     );
     const monitor = pulumi.runtime.getMonitor() as any;
     const register = monitor.registerResource.bind(monitor);
@@ -207,7 +212,7 @@ export async function recordResources<T>(
         return register(req, callback);
     };
     pulumi.runtime.setAllConfig(config, secretKeys);
-    const result = program();
+    const result = await program();
     await (pulumi.runtime as any).waitForRPCs();
     const resources = [...recorded.values()].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
     return { resources, result };
@@ -223,17 +228,17 @@ export async function planStack(source: PlanSource): Promise<Plan> {
         }
     }
     let outputs: Record<string, unknown> = {};
-    const { resources } = await recordResources(stack, config, secretKeys, () => {
-        let exported: Record<string, unknown>;
+    const { resources } = await recordResources(stack, config, secretKeys, async () => {
         try {
-            exported = require(PROGRAM);
+            const exported = require(PROGRAM);
+            // A program may export its outputs, or a function returning them (Pulumi awaits it).
+            outputs = typeof exported === "function" ? await exported() : exported;
         } catch (err) {
             if (pulumi.RunError.isInstance(err) || ZooKeeperConfigError.isInstance(err)) {
                 throw new PlanInputError(`stack ${stack} (${display}):\n${(err as Error).message}`);
             }
             throw err;
         }
-        outputs = exported;
     });
     const settled: Record<string, unknown> = {};
     for (const key of Object.keys(outputs).sort()) {
@@ -310,12 +315,19 @@ export function planText(plan: Plan): string {
         }
         out.push(`  ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
     }
+    const block = (title: string, text: string) => {
+        out.push("", title, ...text.trimEnd().split("\n").map((l) => `  ${l}`));
+    };
     for (const { object } of kubernetesObjects(plan)) {
         if (object.kind === "ConfigMap" && typeof object.data?.["zoo.cfg"] === "string") {
-            out.push("");
-            out.push(`zoo.cfg (ConfigMap ${object.metadata.namespace}/${object.metadata.name}):`);
-            out.push(...String(object.data["zoo.cfg"]).trimEnd().split("\n").map((l) => `  ${l}`));
+            block(`zoo.cfg (ConfigMap ${object.metadata.namespace}/${object.metadata.name}):`, object.data["zoo.cfg"]);
         }
+    }
+    if (typeof plan.outputs.hostZooCfg === "string" && plan.outputs.hostZooCfg !== "") {
+        block("zoo.cfg for the members still on hosts (output hostZooCfg; roll it to the hosts one at a time):", plan.outputs.hostZooCfg);
+    }
+    if (typeof plan.outputs.dubboRegistryProperties === "string") {
+        block("Client registries (dubbo-registries.properties):", plan.outputs.dubboRegistryProperties);
     }
     return out.join("\n") + "\n";
 }

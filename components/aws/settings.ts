@@ -3,14 +3,14 @@
  * Pure: no Pulumi import.
  */
 import { IssueCollector, show } from "../errors";
-import { cidrContains, parseCidr, parsePairs, unusableEndpointReason } from "../net";
+import { cidrContains, HostMember, parseCidr, parseHostMembers, parsePairs } from "../net";
 
 /** Node-group inputs that are checked before anything is created. */
 export interface NodeGroupSettingsArgs {
-    /** Availability zones to run ZooKeeper nodes in; one managed node group per zone. */
-    zones: string[];
-    /** Subnets per zone, as "zone=subnet-id" (one or more per zone). Each node group gets only its own zone's subnets. */
-    zoneSubnets: string[];
+    /** Availability zones to run ZooKeeper nodes in; one managed node group per zone. Required when node groups are created. */
+    zones?: string[];
+    /** Subnets per zone, as "zone=subnet-id" (one or more per zone). Each node group gets only its own zone's subnets. Required when node groups are created. */
+    zoneSubnets?: string[];
     /** EC2 instance types of the nodes. Default ["m6i.large"]. */
     nodeInstanceTypes?: string[];
     /** "ON_DEMAND" or "SPOT". Default "ON_DEMAND": a reclaimed spot node takes a member with it. */
@@ -74,7 +74,7 @@ export function canTrunkEnis(instanceType: string): boolean {
 
 export function resolveNodeGroupSettings(args: NodeGroupSettingsArgs): NodeGroupSettings {
     const issues = new IssueCollector();
-    const a = { ...NODE_GROUP_DEFAULTS, ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) } as Required<NodeGroupSettingsArgs>;
+    const a = { ...NODE_GROUP_DEFAULTS, zones: [], zoneSubnets: [], ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) } as Required<NodeGroupSettingsArgs>;
 
     if (a.zones.length === 0) {
         issues.add("zones", "is empty; allowed: the availability zones to run ZooKeeper nodes in, e.g. [\"eu-west-1a\", \"eu-west-1b\", \"eu-west-1c\"]");
@@ -178,10 +178,7 @@ export const NETWORK_DEFAULTS = {
     cniMinimumIpTarget: 0,
 };
 
-export interface LegacyHost {
-    id: number;
-    address: string;
-}
+export type LegacyHost = HostMember;
 
 export interface NetworkSettings {
     legacyHosts: LegacyHost[];
@@ -225,19 +222,14 @@ export function resolveNetworkSettings(args: NetworkSettingsArgs, instanceTypes:
     checkGroups("clientSecurityGroups", a.clientSecurityGroups);
 
     const legacyHosts: LegacyHost[] = [];
-    for (const [idText, address] of parsePairs("legacyHosts", a.legacyHosts, issues, '"myid=address", e.g. "1=10.1.0.11"')) {
-        const id = Number(idText);
-        const reason = unusableEndpointReason(address);
-        if (!/^\d+$/.test(idText) || id < 1 || id > 255) {
-            issues.add("legacyHosts", `${show(`${idText}=${address}`)} has myid ${show(idText)}; allowed: whole numbers from 1 to 255`);
-        } else if (reason) {
-            issues.add("legacyHosts", `${show(address)} (myid ${id}) ${reason}; allowed: the host's routable IPv4 address`);
-        } else if (legacyHosts.some((h) => h.id === id)) {
-            issues.add("legacyHosts", `myid ${id} is listed more than once; every host has its own myid`);
-        } else if (a.legacyHostCidrs.length > 0 && a.legacyHostCidrs.every((c) => parseCidr(c)) && !a.legacyHostCidrs.some((c) => cidrContains(c, address))) {
-            issues.add("legacyHosts", `${show(address)} (myid ${id}) is outside every legacyHostCidrs entry (${a.legacyHostCidrs.join(", ")}); allowed: addresses inside them, or add its network to legacyHostCidrs`);
+    for (const host of parseHostMembers("legacyHosts", a.legacyHosts, issues)) {
+        if (a.legacyHostCidrs.length > 0 && a.legacyHostCidrs.every((c) => parseCidr(c)) && !a.legacyHostCidrs.some((c) => cidrContains(c, host.address))) {
+            issues.add(
+                "legacyHosts",
+                `${show(host.address)} (myid ${host.id}) is outside every legacyHostCidrs entry (${a.legacyHostCidrs.join(", ")}); allowed: addresses inside them, or add its network to legacyHostCidrs`,
+            );
         } else {
-            legacyHosts.push({ id, address });
+            legacyHosts.push(host);
         }
     }
     if (legacyHosts.length > 0 && a.legacyHostCidrs.length === 0 && a.legacyHostSecurityGroups.length === 0) {

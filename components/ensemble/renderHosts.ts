@@ -7,6 +7,7 @@
 import type { IEndpointSlice } from "kubernetes-models/discovery.k8s.io/v1/EndpointSlice";
 import type { IService } from "kubernetes-models/v1/Service";
 import type { IServicePort } from "kubernetes-models/v1/ServicePort";
+import { HostMember } from "../net";
 import { Labels } from "./labels";
 import { KubeObject } from "./renderObjects";
 import { PORTS } from "./settings";
@@ -16,10 +17,6 @@ export const ENDPOINTSLICE_MANAGER = "zookeeper-cutover";
 export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 export const MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by";
 
-export interface HostMember {
-    id: number;
-    address: string;
-}
 
 export type PortSet = "member" | "client";
 
@@ -66,4 +63,44 @@ export function renderHostEndpointSlice(namespace: string, name: string, service
         endpoints: addresses.map((address) => ({ addresses: [address], conditions: { ready: true } })),
     };
     return slice as unknown as KubeObject;
+}
+
+/** Labels of the legacy-host bridge's objects. */
+export function bridgeLabels(name: string): Labels {
+    return {
+        "app.kubernetes.io/name": "zookeeper",
+        "app.kubernetes.io/instance": name,
+        "app.kubernetes.io/component": "legacy-bridge",
+        "app.kubernetes.io/managed-by": "zookeeper-cutover",
+    };
+}
+
+export interface RenderedBridge {
+    /** Per host: its member Service and EndpointSlice. */
+    members: { id: number; service: KubeObject; slice: KubeObject }[];
+    /** One Service over all hosts' client ports, and its EndpointSlice. */
+    clientService: KubeObject;
+    clientSlice: KubeObject;
+}
+
+/** The legacy-host bridge ("embrace"): every legacy server gets a Service of its own, and clients one over all of them. */
+export function renderBridge(namespace: string, name: string, hosts: HostMember[]): RenderedBridge {
+    const labels = bridgeLabels(name);
+    const members = [...hosts]
+        .sort((a, b) => a.id - b.id)
+        .map((h) => {
+            const serviceName = `${name}-${h.id}`;
+            const memberLabels = { ...labels, "zookeeper-cutover/member-id": String(h.id) };
+            return {
+                id: h.id,
+                service: renderHostService(namespace, serviceName, memberLabels, "member"),
+                slice: renderHostEndpointSlice(namespace, `${serviceName}-host`, serviceName, memberLabels, [h.address], "member"),
+            };
+        });
+    const clientName = `${name}-client`;
+    return {
+        members,
+        clientService: renderHostService(namespace, clientName, labels, "client"),
+        clientSlice: renderHostEndpointSlice(namespace, `${clientName}-hosts`, clientName, labels, members.map((m) => hosts.find((h) => h.id === m.id)!.address), "client"),
+    };
 }

@@ -4,7 +4,7 @@
  * No Pulumi import here.
  */
 import { IssueCollector, show } from "../errors";
-import { parseCidr, parsePairs, unusableEndpointReason } from "../net";
+import { parseCidr, parseHostMembers } from "../net";
 import { parseQuantity, toMiB } from "../quantity";
 import { DEFAULT_ZOOKEEPER_VERSION, featuresOf, parseZooKeeperVersion, VersionFeatures, ZooKeeperVersion } from "./version";
 
@@ -283,17 +283,11 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
     // Members on hosts (member swap): the rest are pods, with consecutive ids (pod ordinal = myid).
     const hosts: { id: number; address: string }[] = [];
     if (typed.has("hostMembers")) {
-        for (const [idText, address] of parsePairs("hostMembers", a.hostMembers, issues, '"myid=address", e.g. "1=10.1.0.11"')) {
-            const id = Number(idText);
-            const reason = unusableEndpointReason(address);
-            if (!/^\d+$/.test(idText) || !memberIds.includes(id)) {
-                issues.add("hostMembers", `${show(`${idText}=${address}`)} names myid ${idText}, which is not a member (${memberIds.join(", ")}); allowed: members' ids`);
-            } else if (reason) {
-                issues.add("hostMembers", `${show(address)} (myid ${id}) ${reason}; allowed: the host's routable IPv4 address`);
-            } else if (hosts.some((h) => h.id === id)) {
-                issues.add("hostMembers", `myid ${id} is listed more than once; allowed: one host per member`);
+        for (const host of parseHostMembers("hostMembers", a.hostMembers, issues)) {
+            if (!memberIds.includes(host.id)) {
+                issues.add("hostMembers", `myid ${host.id} (${host.address}) is not a member (${memberIds.join(", ")}); allowed: members' ids`);
             } else {
-                hosts.push({ id, address });
+                hosts.push(host);
             }
         }
     }

@@ -1,0 +1,250 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ZooKeeperNodeGroups } from "../aws/nodeGroups";
+import { ZooKeeperPodNetworking } from "../aws/podNetworking";
+import { stackTags } from "../aws/render";
+import { NetworkSettingsArgs, NodeGroupSettingsArgs } from "../aws/settings";
+import { ZooKeeperEnsemble } from "../ensemble/ensemble";
+import { objectLabels } from "../ensemble/labels";
+import { ZooKeeperEnsembleArgs } from "../ensemble/settings";
+import { ZooKeeperConfigError } from "../errors";
+import { toInputErrors } from "../inputErrors";
+import { LegacyHostBridge } from "./bridge";
+import { connectString, registriesOf, renderRegistryFiles } from "./registry";
+import { CutoverSettings, cutoverStateOf, previousStateOf, resolveCutoverSettings } from "./settings";
+import { checkTransition, CutoverState, GuardRefusal } from "./stages";
+
+export const CUTOVER_TYPE = "zookeeper-cutover:index:ZooKeeperCutover";
+
+/**
+ * Inputs of ZooKeeperCutover: one stage config. Every field of the ensemble,
+ * node groups and pod networking is accepted under the same name as the stack
+ * config key, plus the stage keys below and the cluster facts the stack looks
+ * up.
+ */
+export interface ZooKeeperCutoverArgs extends ZooKeeperEnsembleArgs, NodeGroupSettingsArgs, NetworkSettingsArgs {
+    /** Name of the existing EKS cluster. */
+    clusterName: string;
+    /** Cutover stage: "old-host", "dual-registry", "member-swap" or "pure-k8s". Default "pure-k8s". */
+    stage?: string;
+    /** Member swap: the legacy member ids already running as pods (consecutive, one more per step). Default []. */
+    podMembers?: number[];
+    /** Name prefix of the legacy-host bridge's Services (old-host, dual-registry). Default "zk-legacy". */
+    legacyEnsembleName?: string;
+    /** Registry Dubbo consumers prefer in dual-registry: "legacy" until parity is checked, then "k8s". Default "legacy". */
+    preferredRegistry?: string;
+    /** Namespaces that get the client registry ConfigMap; empty means the ensemble's namespace. Default []. */
+    registryNamespaces?: string[];
+    /** The stage this stack was at before, when not read from its last outputs: "" or a stage. Default "". */
+    previousStage?: string;
+    /** Member swap: the pods of the previous stage (with previousStage "member-swap"). Default []. */
+    previousPodMembers?: number[];
+    /** Apply a transition the quorum guard refuses, with loud warnings. Default false. */
+    allowUnsafeTransition?: boolean;
+    /** The stack's last `cutoverState` output (JSON), if any: the previous stage for the guard. Default "". */
+    previousState?: string;
+    /** Create the node groups. Default true. */
+    createNodeGroups?: boolean;
+    /** KMS key for the data volumes. Default "". */
+    storageKmsKeyArn?: string;
+    /** vpc-cni add-on version. Default "". */
+    cniAddonVersion?: string;
+    /** Extra tags for every AWS resource as "key=value"; the project and stack name are always added. Default []. */
+    tags?: string[];
+    /** VPC of the cluster. */
+    vpcId: pulumi.Input<string>;
+    /** The cluster security group. */
+    clusterSecurityGroupId: pulumi.Input<string>;
+    /** The cluster's OIDC issuer URL. */
+    oidcIssuerUrl: pulumi.Input<string>;
+    /** ARN of the cluster's IAM OIDC provider. */
+    oidcProviderArn: pulumi.Input<string>;
+}
+
+/** Keys of ZooKeeperCutoverArgs that are not stage config values. */
+const NOT_CONFIG = ["previousState", "vpcId", "clusterSecurityGroupId", "oidcIssuerUrl", "oidcProviderArn"];
+
+export interface GuardResult {
+    previous?: CutoverState;
+    /** Where the previous state came from. */
+    source: string;
+    next: CutoverState;
+    refusals: GuardRefusal[];
+}
+
+/** Runs the quorum guard for a stage given the stack's last state. */
+export function guardCutover(settings: CutoverSettings, lastState: CutoverState | undefined): GuardResult {
+    const { state: previous, source } = previousStateOf(settings, lastState);
+    const next = cutoverStateOf(settings, previous);
+    return { previous, source, next, refusals: checkTransition(previous, next) };
+}
+
+/** The guard's refusals as config issues (on key "stage"), unless overridden. */
+export function assertSafeTransition(settings: CutoverSettings, guard: GuardResult): void {
+    if (guard.refusals.length > 0 && !settings.allowUnsafeTransition) {
+        const from = guard.previous ? `${guard.previous.stage} (from ${guard.source})` : "nothing";
+        throw new ZooKeeperConfigError(
+            guard.refusals.map((r) => ({
+                key: "stage",
+                message: `${settings.stage} after ${from} refused: ${r.message} (allowUnsafeTransition overrides this)`,
+            })),
+        );
+    }
+}
+
+export function parseState(json: string | undefined): CutoverState | undefined {
+    if (!json) {
+        return undefined;
+    }
+    try {
+        return JSON.parse(json) as CutoverState;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * A ZooKeeper cutover from hosts into EKS at one stage: node groups and pod
+ * networking ready for pods in every stage, the legacy-host bridge while the
+ * legacy ensemble serves clients on its own (old-host, dual-registry), the pod
+ * ensemble (dual-registry, member-swap with hosts still in it, pure-k8s), and
+ * the client registry configuration of the stage. Refuses unsafe transitions
+ * (quorum guard) before creating anything.
+ */
+export class ZooKeeperCutover extends pulumi.ComponentResource {
+    /** The stage. */
+    public readonly stage: pulumi.Output<string>;
+    /** What this stage leaves live (JSON): the next stage's guard reads it. */
+    public readonly cutoverState: pulumi.Output<string>;
+    /** Dubbo `dubbo.registries.*` properties for in-cluster services. */
+    public readonly dubboRegistryProperties: pulumi.Output<string>;
+    /** Plain ZooKeeper connection strings by registry ("legacy", "k8s"), for in-cluster clients. */
+    public readonly connectStrings: pulumi.Output<Record<string, string>>;
+    /** Connection strings for clients outside the cluster that reach hosts directly. */
+    public readonly outOfClusterConnectStrings: pulumi.Output<Record<string, string>>;
+    /** zoo.cfg for legacy hosts in a member swap (peers by Service name); "" in other stages. */
+    public readonly hostZooCfg: pulumi.Output<string>;
+    /** zoo.cfg of the pod ensemble; "" in old-host. */
+    public readonly zooCfg: pulumi.Output<string>;
+    /** The guard's verdict: "safe", or the overridden refusals. */
+    public readonly guard: pulumi.Output<string>;
+    /** The ZooKeeper security group. */
+    public readonly securityGroupId: pulumi.Output<string>;
+    /** The StorageClass of the data volumes. */
+    public readonly storageClassName: pulumi.Output<string>;
+
+    constructor(name: string, args: ZooKeeperCutoverArgs, opts?: pulumi.ComponentResourceOptions) {
+        const values = Object.fromEntries(Object.entries(args).filter(([k, v]) => v !== undefined && !NOT_CONFIG.includes(k)));
+        const settings = toInputErrors("ZooKeeperCutover", () => resolveCutoverSettings(values));
+        const guard = guardCutover(settings, parseState(args.previousState));
+        toInputErrors("ZooKeeperCutover", () => assertSafeTransition(settings, guard));
+        super(CUTOVER_TYPE, name, {}, opts);
+        const child = { parent: this };
+        // Components created at the stack's top level before this component existed keep their URNs.
+        const moved = { ...child, aliases: [{ parent: pulumi.rootStackResource }] };
+
+        for (const r of guard.refusals) {
+            pulumi.log.warn(`UNSAFE TRANSITION ALLOWED by allowUnsafeTransition: ${r.message}`, this);
+        }
+
+        const e = settings.ensembleSettings;
+        const tags = stackTags(pulumi.getStack(), settings.userTags);
+        const networking = new ZooKeeperPodNetworking(
+            "networking",
+            {
+                ...settings.network,
+                clusterName: settings.clusterName,
+                vpcId: args.vpcId,
+                clusterSecurityGroupId: args.clusterSecurityGroupId,
+                oidcIssuerUrl: args.oidcIssuerUrl,
+                oidcProviderArn: args.oidcProviderArn,
+                namespace: e.namespace,
+                ensembleName: e.ensembleName,
+                nodeInstanceTypes: settings.nodeGroups.nodeInstanceTypes ?? [],
+                storageClassName: e.storageClass,
+                storageKmsKeyArn: settings.storageKmsKeyArn,
+                cniAddonVersion: settings.cniAddonVersion,
+                tags,
+            },
+            moved,
+        );
+        const dependsOn: pulumi.Resource[] = [networking];
+        if (settings.createNodeGroups) {
+            dependsOn.push(
+                new ZooKeeperNodeGroups(
+                    "nodes",
+                    {
+                        ...settings.nodeGroups,
+                        nodeRole: e.nodeRole,
+                        clusterName: settings.clusterName,
+                        securityGroupIds: settings.network.podSecurityGroups ? [args.clusterSecurityGroupId] : [args.clusterSecurityGroupId, networking.securityGroupId],
+                        tags,
+                    },
+                    moved,
+                ),
+            );
+        }
+        if (settings.createNamespace) {
+            dependsOn.push(
+                new k8s.core.v1.Namespace(
+                    "namespace",
+                    {
+                        metadata: {
+                            name: e.namespace,
+                            labels: { "app.kubernetes.io/managed-by": "zookeeper-cutover", "pod-security.kubernetes.io/enforce": "restricted" },
+                        },
+                    },
+                    moved,
+                ),
+            );
+        }
+
+        if (settings.bridge) {
+            new LegacyHostBridge(
+                settings.bridge.name,
+                { namespace: e.namespace, name: settings.bridge.name, hosts: settings.bridge.hosts.map((h) => `${h.id}=${h.address}`) },
+                { ...child, dependsOn },
+            );
+        }
+        let ensemble: ZooKeeperEnsemble | undefined;
+        if (settings.stage !== "old-host") {
+            ensemble = new ZooKeeperEnsemble(e.ensembleName, settings.ensemble, { ...moved, dependsOn });
+        }
+
+        const files = renderRegistryFiles(settings);
+        for (const namespace of settings.registryNamespaces) {
+            new k8s.core.v1.ConfigMap(
+                `registries-${namespace}`,
+                {
+                    metadata: { name: `${e.ensembleName}-registries`, namespace, labels: { ...objectLabels(e.ensembleName, e.version.text), "app.kubernetes.io/component": "registries" } },
+                    data: files,
+                },
+                { ...child, dependsOn },
+            );
+        }
+
+        const registries = registriesOf(settings);
+        this.stage = pulumi.output(settings.stage);
+        this.cutoverState = pulumi.output(JSON.stringify(guard.next));
+        this.dubboRegistryProperties = pulumi.output(files["dubbo-registries.properties"]);
+        this.connectStrings = pulumi.output(Object.fromEntries(registries.map((r) => [r.id, connectString(r.inCluster)])));
+        this.outOfClusterConnectStrings = pulumi.output(Object.fromEntries(registries.filter((r) => r.outOfCluster.length > 0).map((r) => [r.id, connectString(r.outOfCluster)])));
+        this.hostZooCfg = settings.stage === "member-swap" && ensemble ? ensemble.hostZooCfg : pulumi.output("");
+        this.zooCfg = ensemble ? ensemble.zooCfg : pulumi.output("");
+        this.guard = pulumi.output(guard.refusals.length === 0 ? "safe" : `UNSAFE, allowed by allowUnsafeTransition: ${guard.refusals.map((r) => r.message).join("; ")}`);
+        this.securityGroupId = networking.securityGroupId;
+        this.storageClassName = networking.storageClassName;
+        this.registerOutputs({
+            stage: this.stage,
+            cutoverState: this.cutoverState,
+            dubboRegistryProperties: this.dubboRegistryProperties,
+            connectStrings: this.connectStrings,
+            outOfClusterConnectStrings: this.outOfClusterConnectStrings,
+            hostZooCfg: this.hostZooCfg,
+            zooCfg: this.zooCfg,
+            guard: this.guard,
+            securityGroupId: this.securityGroupId,
+            storageClassName: this.storageClassName,
+        });
+    }
+}

@@ -1,0 +1,253 @@
+/**
+ * One typed stage config (the flat keys of Pulumi.yaml) to validated settings
+ * for every part of the cutover: node groups, pod networking, the legacy-host
+ * bridge, the pod ensemble and the client registry configuration. Every issue
+ * is collected, keyed by its config key. Pure.
+ */
+import { DEFAULT_STORAGE_CLASS } from "../aws/render";
+import {
+    checkNodesForMembers,
+    checkZonesForMembers,
+    NETWORK_DEFAULTS,
+    NetworkSettingsArgs,
+    NODE_GROUP_DEFAULTS,
+    NodeGroupSettingsArgs,
+    resolveNetworkSettings,
+    resolveNodeGroupSettings,
+} from "../aws/settings";
+import { ENSEMBLE_ARG_KEYS, EnsembleSettings, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../ensemble/settings";
+import { ConfigIssue, IssueCollector, show, ZooKeeperConfigError } from "../errors";
+import { HostMember, parsePairs } from "../net";
+
+export type { HostMember };
+import { CutoverState, Stage, StageFacts, STAGES, stateOf } from "./stages";
+
+/** Keys of the cutover itself (besides the ensemble's, node groups' and networking's). */
+export const CUTOVER_DEFAULTS = {
+    stage: "pure-k8s",
+    podMembers: [] as number[],
+    legacyEnsembleName: "zk-legacy",
+    preferredRegistry: "legacy",
+    registryNamespaces: [] as string[],
+    previousStage: "",
+    previousPodMembers: [] as number[],
+    allowUnsafeTransition: false,
+    createNamespace: true,
+    createNodeGroups: true,
+    storageKmsKeyArn: "",
+    cniAddonVersion: "",
+    tags: [] as string[],
+};
+
+/** Ensemble args that the cutover derives instead of reading from config. */
+export const DERIVED_ENSEMBLE_KEYS = ["hostMembers"];
+
+export const REGISTRIES = ["legacy", "k8s"];
+
+
+export interface CutoverSettings {
+    stage: Stage;
+    clusterName: string;
+    createNamespace: boolean;
+    createNodeGroups: boolean;
+    namespace: string;
+    /** The pod ensemble's args; created in every stage but old-host. */
+    ensemble: ZooKeeperEnsembleArgs;
+    ensembleSettings: EnsembleSettings;
+    /** Legacy-host bridge (old-host, dual-registry): name prefix and hosts. */
+    bridge?: { name: string; hosts: HostMember[] };
+    legacyHosts: HostMember[];
+    podMembers: number[];
+    nodeGroups: NodeGroupSettingsArgs;
+    network: NetworkSettingsArgs;
+    storageKmsKeyArn: string;
+    cniAddonVersion: string;
+    userTags: Record<string, string>;
+    preferredRegistry: "legacy" | "k8s";
+    /** Namespaces that get the client registry ConfigMap. */
+    registryNamespaces: string[];
+    facts: StageFacts;
+    /** The previous stage as config states it (previousStage), if it does. */
+    previousFromConfig?: StageFacts;
+    allowUnsafeTransition: boolean;
+}
+
+function pick<T>(values: Record<string, unknown>, keys: readonly string[]): T {
+    return Object.fromEntries(keys.filter((k) => k in values).map((k) => [k, values[k]])) as T;
+}
+
+/** Runs a validator, moving its issues into `issues`; returns its result or undefined. */
+function collect<T>(issues: IssueCollector, validate: () => T): T | undefined {
+    try {
+        return validate();
+    } catch (err) {
+        if (ZooKeeperConfigError.isInstance(err)) {
+            err.issues.forEach((i: ConfigIssue) => issues.add(i.key, i.message));
+            return undefined;
+        }
+        throw err;
+    }
+}
+
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Validates a whole stage config. `values` are typed config values with
+ * defaults applied; `reported` are keys already reported (wrong type), whose
+ * follow-on issues are dropped. Throws one ZooKeeperConfigError listing every
+ * issue.
+ */
+export function resolveCutoverSettings(values: Record<string, unknown>, reported: ConfigIssue[] = []): CutoverSettings {
+    const v = { ...CUTOVER_DEFAULTS, ...values } as typeof CUTOVER_DEFAULTS & Record<string, unknown>;
+    const issues = new IssueCollector();
+    if (v.clusterName === "" || v.clusterName === undefined) {
+        issues.add("clusterName", `${show(v.clusterName ?? "")} is empty; allowed: the name of an existing EKS cluster`);
+    }
+
+    const stage = v.stage as Stage;
+    if (!STAGES.includes(stage)) {
+        issues.add("stage", `${show(v.stage)} is not a cutover stage; allowed: ${STAGES.join(", ")}`);
+    }
+
+    const network = pick<NetworkSettingsArgs>(v, Object.keys(NETWORK_DEFAULTS));
+    const nodeGroups = pick<NodeGroupSettingsArgs>(v, ["zones", "zoneSubnets", ...Object.keys(NODE_GROUP_DEFAULTS)]);
+    const networkSettings = collect(issues, () => resolveNetworkSettings(network, nodeGroups.nodeInstanceTypes ?? []));
+    const legacyHosts: HostMember[] = networkSettings?.legacyHosts ?? [];
+    const legacyIds = legacyHosts.map((h) => h.id);
+
+    const needsHosts = stage === "old-host" || stage === "dual-registry" || stage === "member-swap";
+    if (needsHosts && networkSettings && legacyHosts.length === 0) {
+        issues.add("legacyHosts", `is empty, but stage ${stage} wraps the legacy hosts; allowed: the legacy ensemble's servers as "myid=address"`);
+    }
+
+    const podMembers = (v.podMembers as number[]) ?? [];
+    if (podMembers.length > 0 && stage !== "member-swap") {
+        issues.add("podMembers", `${show(podMembers)} is set, but stage is ${stage}; allowed: [] (podMembers belongs to stage member-swap)`);
+    }
+    const strangers = podMembers.filter((id) => !legacyIds.includes(id));
+    if (stage === "member-swap" && legacyHosts.length > 0 && strangers.length > 0) {
+        issues.add("podMembers", `${show(strangers)} not legacy members (${legacyIds.join(", ")}); allowed: ids from legacyHosts`);
+    }
+
+    // The pod ensemble.
+    const ensemble = pick<ZooKeeperEnsembleArgs>(v, ENSEMBLE_ARG_KEYS.filter((k) => !DERIVED_ENSEMBLE_KEYS.includes(k)));
+    ensemble.storageClass = ensemble.storageClass || DEFAULT_STORAGE_CLASS;
+    if (stage === "member-swap" && legacyHosts.length > 0) {
+        // A member swap keeps the legacy ensemble: its members, moved one by one.
+        const configured = (ensemble.memberIds ?? []).length > 0 ? [...ensemble.memberIds!].sort((a, b) => a - b) : undefined;
+        if (configured && configured.join(",") !== [...legacyIds].sort((a, b) => a - b).join(",")) {
+            issues.add("memberIds", `${show(configured)} differ from the legacy members (${legacyIds.join(", ")}); allowed: [] or the legacy ids, a member swap keeps the ensemble's members`);
+        } else if (!configured && ensemble.replicas !== undefined && ensemble.replicas !== legacyIds.length) {
+            issues.add("replicas", `${ensemble.replicas} differs from the ${legacyIds.length} legacy members; allowed: ${legacyIds.length}, a member swap keeps the ensemble's members`);
+        }
+        ensemble.memberIds = [...legacyIds];
+        ensemble.replicas = legacyIds.length;
+        ensemble.allowEvenMembers = ensemble.allowEvenMembers || legacyIds.length % 2 === 0;
+        ensemble.hostMembers = legacyHosts.filter((h) => !podMembers.includes(h.id)).map((h) => `${h.id}=${h.address}`);
+    }
+    const ensembleSettings = collect(issues, () => resolveEnsembleSettings(ensemble));
+
+    // The legacy-host bridge.
+    const legacyEnsembleName = v.legacyEnsembleName as string;
+    if (!DNS_LABEL.test(legacyEnsembleName) || legacyEnsembleName.length > 40) {
+        issues.add("legacyEnsembleName", `${show(legacyEnsembleName)} is not usable as a name prefix; allowed: a lower-case letter, then letters, digits and '-', at most 40 characters`);
+    } else if (legacyEnsembleName === ensemble.ensembleName) {
+        issues.add("legacyEnsembleName", `${show(legacyEnsembleName)} equals ensembleName; allowed: a different prefix, the legacy and the pod ensemble live side by side in dual-registry`);
+    }
+    const bridge = stage === "old-host" || stage === "dual-registry" ? { name: legacyEnsembleName, hosts: legacyHosts } : undefined;
+
+    if (!REGISTRIES.includes(v.preferredRegistry as string)) {
+        issues.add("preferredRegistry", `${show(v.preferredRegistry)} is not allowed; allowed: ${REGISTRIES.join(", ")}`);
+    }
+
+    const registryNamespaces = (v.registryNamespaces as string[]).length > 0 ? [...new Set(v.registryNamespaces as string[])] : [ensemble.namespace];
+    const badNamespaces = registryNamespaces.filter((n) => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) || n.length > 63);
+    if (badNamespaces.length > 0) {
+        issues.add("registryNamespaces", `${show(badNamespaces)} not namespace names; allowed: lower-case letters, digits and '-', at most 63 characters`);
+    }
+
+    // The previous stage, when config states it.
+    const previousStage = v.previousStage as string;
+    const previousPodMembers = (v.previousPodMembers as number[]) ?? [];
+    let previousFromConfig: StageFacts | undefined;
+    if (previousStage !== "") {
+        if (!STAGES.includes(previousStage as Stage)) {
+            issues.add("previousStage", `${show(previousStage)} is not a cutover stage; allowed: "" (read it from the stack's last outputs), ${STAGES.join(", ")}`);
+        } else {
+            previousFromConfig = { stage: previousStage as Stage, legacyIds, memberIds: ensembleSettings?.memberIds ?? [], podMembers: previousPodMembers };
+        }
+    }
+    if (previousPodMembers.length > 0 && previousStage !== "member-swap") {
+        issues.add("previousPodMembers", `${show(previousPodMembers)} is set, but previousStage is ${show(previousStage)}; allowed: [] unless previousStage is member-swap`);
+    }
+
+    // Cross-component checks.
+    const createNodeGroups = v.createNodeGroups as boolean;
+    const nodeSettings = createNodeGroups ? collect(issues, () => resolveNodeGroupSettings(nodeGroups)) : undefined;
+    if (ensembleSettings) {
+        checkZonesForMembers(nodeGroups.zones ?? [], ensembleSettings.memberIds.length, ensembleSettings.zoneSpread, issues);
+        if (nodeSettings) {
+            checkNodesForMembers(nodeSettings, ensembleSettings.memberIds.length, issues);
+        }
+        if (createNodeGroups && !ensembleSettings.dedicatedNodes) {
+            issues.add("dedicatedNodes", "false, but createNodeGroups creates nodes tainted for ZooKeeper that members would not land on; allowed: true, or createNodeGroups false");
+        }
+    }
+    const userTags = Object.fromEntries(parsePairs("tags", v.tags as string[], issues, '"key=value", e.g. "team=platform"'));
+    for (const key of Object.keys(userTags)) {
+        if (key.startsWith("aws:") || key.startsWith("zookeeper-cutover/")) {
+            issues.add("tags", `${JSON.stringify(key)} uses a reserved prefix; allowed: keys not starting with "aws:" or "zookeeper-cutover/"`);
+        }
+    }
+
+    const reportedKeys = new Set(reported.map((i) => i.key));
+    const all = [...reported, ...issues.issues.filter((i) => !reportedKeys.has(i.key))];
+    if (all.length > 0) {
+        throw new ZooKeeperConfigError(all);
+    }
+    return {
+        stage,
+        clusterName: v.clusterName as string,
+        createNamespace: v.createNamespace as boolean,
+        createNodeGroups,
+        namespace: ensemble.namespace,
+        ensemble,
+        ensembleSettings: ensembleSettings!,
+        bridge,
+        legacyHosts,
+        podMembers: [...podMembers].sort((a, b) => a - b),
+        nodeGroups,
+        network,
+        storageKmsKeyArn: v.storageKmsKeyArn as string,
+        cniAddonVersion: v.cniAddonVersion as string,
+        userTags,
+        preferredRegistry: v.preferredRegistry as "legacy" | "k8s",
+        registryNamespaces,
+        facts: { stage, legacyIds, memberIds: ensembleSettings!.memberIds, podMembers },
+        previousFromConfig,
+        allowUnsafeTransition: v.allowUnsafeTransition as boolean,
+    };
+}
+
+/** The state this stage leaves behind, given the previous one. */
+export function cutoverStateOf(s: CutoverSettings, previous?: CutoverState): CutoverState {
+    return stateOf(s.facts, previous);
+}
+
+/**
+ * The previous state the guard compares against: config's previousStage
+ * first, then the stack's own last outputs, and without either, for a stack
+ * that wraps legacy hosts, the hosts-only baseline (old-host).
+ */
+export function previousStateOf(s: CutoverSettings, lastOutput: CutoverState | undefined): { state?: CutoverState; source: string } {
+    if (s.previousFromConfig) {
+        return { state: stateOf(s.previousFromConfig, lastOutput), source: "config previousStage" };
+    }
+    if (lastOutput) {
+        return { state: lastOutput, source: "the stack's last outputs" };
+    }
+    if (s.legacyHosts.length > 0) {
+        return { state: stateOf({ stage: "old-host", legacyIds: s.facts.legacyIds, memberIds: [], podMembers: [] }), source: "the hosts-only baseline (no previous stage known)" };
+    }
+    return { source: "none (a new ensemble)" };
+}
