@@ -3,6 +3,7 @@
  */
 import * as path from "path";
 import { Command, CommanderError } from "commander";
+import { diffMarkdown, diffStages, diffText } from "./diff";
 import { PlanInputError, planJson, planStack, planText, writeObjects } from "./plan";
 
 function fail(message: string, code = 1): never {
@@ -39,6 +40,18 @@ export function buildProgram(): Command {
             if (opts.out) {
                 process.stdout.write(`\nWrote ${written.length} Kubernetes objects to ${path.resolve(opts.out)}\n`);
             }
+        });
+
+    program
+        .command("diff")
+        .description("Compare two stages offline: resources added, removed, replaced and changed, and the quorum guard's verdict.")
+        .requiredOption("--from <stack-or-file>", "the current stage: a shipped stack name or a stack config file")
+        .requiredOption("--to <stack-or-file>", "the next stage: a shipped stack name or a stack config file")
+        .option("--markdown", "print Markdown fit for a pull-request comment")
+        .option("--json", "print the diff as one JSON document")
+        .action(async (opts: { from: string; to: string; markdown?: boolean; json?: boolean }) => {
+            const d = await diffStages(opts.from, opts.to);
+            process.stdout.write(opts.json ? JSON.stringify(d, null, 2) + "\n" : opts.markdown ? diffMarkdown(d) : diffText(d));
         });
 
     return program;

@@ -38,6 +38,12 @@ export interface Plan {
 export interface PlanSource {
     stack?: string;
     configFile?: string;
+    /** The stack's outputs from its last deployment, as its own StackReference reads them (offline: none). */
+    lastOutputs?: Record<string, unknown>;
+    /** Plan under this stack name instead of the file's (a diff plans both stages as one environment's stack). */
+    stackName?: string;
+    /** Config values that override the file's ("namespace:key" -> string). */
+    configOverrides?: Record<string, string>;
 }
 
 /** A user mistake in what to plan or in the stack config: printed as is, no stack trace. */
@@ -138,10 +144,10 @@ function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
 }
 
 /** Deterministic outputs for resources: the inputs, plus the ids and ARNs other resources refer to. */
-function mockResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+function mockResource(args: pulumi.runtime.MockResourceArgs, lastOutputs: Record<string, unknown>): { id: string | undefined; state: Record<string, unknown> } {
     if (args.type === "pulumi:pulumi:StackReference") {
-        // Offline there is no previous deployment: the stack has no last outputs.
-        return { id: args.name, state: { name: args.inputs.name, outputs: {}, secretOutputNames: [] } };
+        // The stack's own last outputs: none offline, unless a diff hands in the previous stage's.
+        return { id: args.name, state: { name: args.inputs.name, outputs: lastOutputs, secretOutputNames: [] } };
     }
     if (!args.custom) {
         return { id: undefined, state: args.inputs };
@@ -183,11 +189,12 @@ export async function recordResources<T>(
     config: Record<string, string>,
     secretKeys: string[],
     program: () => T | Promise<T>,
+    lastOutputs: Record<string, unknown> = {},
 ): Promise<{ resources: PlannedResource[]; result: T }> {
     const recorded = new Map<string, PlannedResource>();
     await pulumi.runtime.setMocks(
         {
-            newResource: mockResource,
+            newResource: (args) => mockResource(args, lastOutputs),
             call: mockCall,
         },
         PROJECT,
@@ -220,8 +227,12 @@ export async function recordResources<T>(
 
 /** Runs the stacks program for one stack config on the mock engine and returns what it would create. */
 export async function planStack(source: PlanSource): Promise<Plan> {
-    const { stack, file, display } = resolveSource(source);
-    const { config, secretKeys } = readStackConfigFile(file);
+    const resolved = resolveSource(source);
+    const { file, display } = resolved;
+    const stack = source.stackName ?? resolved.stack;
+    const read = readStackConfigFile(file);
+    const config = { ...read.config, ...(source.configOverrides ?? {}) };
+    const secretKeys = read.secretKeys;
     for (const key of Object.keys(require.cache)) {
         if (key.startsWith(STACKS_DIR + path.sep)) {
             delete require.cache[key];
@@ -239,7 +250,7 @@ export async function planStack(source: PlanSource): Promise<Plan> {
             }
             throw err;
         }
-    });
+    }, source.lastOutputs ?? {});
     const settled: Record<string, unknown> = {};
     for (const key of Object.keys(outputs).sort()) {
         settled[key] = await settle(outputs[key]);

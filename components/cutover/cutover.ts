@@ -29,7 +29,7 @@ export interface ZooKeeperCutoverArgs extends ZooKeeperEnsembleArgs, NodeGroupSe
     stage?: string;
     /** Member swap: the legacy member ids already running as pods (consecutive, one more per step). Default []. */
     podMembers?: number[];
-    /** Name prefix of the legacy-host bridge's Services (old-host, dual-registry). Default "zk-legacy". */
+    /** Name prefix of the legacy-host bridge's Services (old-host, dual-registry, member-swap). Default "zk-legacy". */
     legacyEnsembleName?: string;
     /** Registry Dubbo consumers prefer in dual-registry: "legacy" until parity is checked, then "k8s". Default "legacy". */
     preferredRegistry?: string;

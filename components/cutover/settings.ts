@@ -54,7 +54,7 @@ export interface CutoverSettings {
     /** The pod ensemble's args; created in every stage but old-host. */
     ensemble: ZooKeeperEnsembleArgs;
     ensembleSettings: EnsembleSettings;
-    /** Legacy-host bridge (old-host, dual-registry): name prefix and hosts. */
+    /** Legacy-host bridge (old-host, dual-registry, member-swap): name prefix and hosts. */
     bridge?: { name: string; hosts: HostMember[] };
     legacyHosts: HostMember[];
     podMembers: number[];
@@ -152,9 +152,11 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
     if (!DNS_LABEL.test(legacyEnsembleName) || legacyEnsembleName.length > 40) {
         issues.add("legacyEnsembleName", `${show(legacyEnsembleName)} is not usable as a name prefix; allowed: a lower-case letter, then letters, digits and '-', at most 40 characters`);
     } else if (legacyEnsembleName === ensemble.ensembleName) {
-        issues.add("legacyEnsembleName", `${show(legacyEnsembleName)} equals ensembleName; allowed: a different prefix, the legacy and the pod ensemble live side by side in dual-registry`);
+        issues.add("legacyEnsembleName", `${show(legacyEnsembleName)} equals ensembleName; allowed: a different prefix, the legacy bridge and the pod ensemble live side by side`);
     }
-    const bridge = stage === "old-host" || stage === "dual-registry" ? { name: legacyEnsembleName, hosts: legacyHosts } : undefined;
+    // The bridge stays unchanged until the hosts are retired (in a member swap, clients still holding the
+    // legacy names fail over from a moved member's stopped host to the next server).
+    const bridge = needsHosts ? { name: legacyEnsembleName, hosts: legacyHosts } : undefined;
 
     if (!REGISTRIES.includes(v.preferredRegistry as string)) {
         issues.add("preferredRegistry", `${show(v.preferredRegistry)} is not allowed; allowed: ${REGISTRIES.join(", ")}`);

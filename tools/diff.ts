@@ -1,0 +1,195 @@
+/**
+ * Offline diff between two stage configs: plans both on the mock engine (the
+ * second with the first as its previous stage, so the quorum guard judges the
+ * transition) and lists resources added, removed, replaced and changed, with
+ * the changed input paths. Text, Markdown for a pull-request comment, or JSON.
+ */
+import * as path from "path";
+import { Plan, PlanInputError, PlannedResource, planStack, PlanSource, resolveSource } from "./plan";
+
+export type ChangeKind = "add" | "remove" | "replace" | "change";
+
+export interface ResourceChange {
+    kind: ChangeKind;
+    urn: string;
+    type: string;
+    name: string;
+    /** Kubernetes object "namespace/name" or "name", when the resource is one. */
+    object?: string;
+    /** Input paths that differ (change, replace). */
+    paths: string[];
+    /** Paths that force a replacement (replace). */
+    replaceBecause: string[];
+    /** The resource is protected: Pulumi refuses to remove or replace it. */
+    protectedRefusal: boolean;
+}
+
+export interface StageDiff {
+    from: string;
+    to: string;
+    /** "safe", or the guard's refusal messages. */
+    guard: { safe: boolean; messages: string[] };
+    changes: ResourceChange[];
+    counts: Record<ChangeKind, number>;
+}
+
+/** A stack name or a config file path. */
+export function sourceOf(spec: string): PlanSource {
+    return /\.ya?ml$/.test(spec) || spec.includes(path.sep) || spec.includes("/") ? { configFile: spec } : { stack: spec };
+}
+
+/** Input paths (prefixes) whose change makes the provider replace the resource instead of updating it. */
+const REPLACE_PATHS: [RegExp, string[]][] = [
+    [/^kubernetes:/, ["metadata.name", "metadata.namespace"]],
+    [/^kubernetes:apps\/v1:StatefulSet$/, ["spec.selector", "spec.serviceName", "spec.volumeClaimTemplates", "spec.podManagementPolicy"]],
+    [/^kubernetes:core\/v1:Service$/, ["spec.clusterIP"]],
+    [/^kubernetes:discovery.k8s.io\/v1:EndpointSlice$/, ["addressType"]],
+    [/^kubernetes:storage.k8s.io\/v1:StorageClass$/, ["provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"]],
+    [/^aws:eks\/nodeGroup:NodeGroup$/, ["nodeGroupName", "subnetIds", "instanceTypes", "capacityType", "amiType", "diskSize", "clusterName", "nodeRoleArn"]],
+    [/^aws:ec2\/securityGroup:SecurityGroup$/, ["vpcId", "description", "name"]],
+    [/^aws:vpc\/securityGroup(In|E)gressRule:/, ["securityGroupId"]],
+    [/^aws:iam\/rolePolicyAttachment:/, ["role", "policyArn"]],
+    [/^aws:iam\/role:Role$/, ["name"]],
+    [/^aws:eks\/addon:Addon$/, ["clusterName", "addonName"]],
+];
+
+function replaceTriggers(r: PlannedResource, paths: string[]): string[] {
+    const prefixes = REPLACE_PATHS.filter(([re]) => re.test(r.type)).flatMap(([, p]) => p);
+    const immutableConfigMap = r.type === "kubernetes:core/v1:ConfigMap" && (r.inputs as any).immutable === true;
+    return paths.filter((p) => prefixes.some((prefix) => p === prefix || p.startsWith(prefix + ".") || p.startsWith(prefix + "[")) || (immutableConfigMap && /^(data|binaryData)\b/.test(p)));
+}
+
+function key(k: string): string {
+    return /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+}
+
+/** Leaf paths where two input values differ. */
+export function changedPaths(a: unknown, b: unknown, prefix = ""): string[] {
+    if (JSON.stringify(a) === JSON.stringify(b)) {
+        return [];
+    }
+    const isObj = (x: unknown) => x !== null && typeof x === "object";
+    if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+        return a.flatMap((item, i) => changedPaths(item, b[i], `${prefix}[${i}]`));
+    }
+    if (isObj(a) && isObj(b) && !Array.isArray(a) && !Array.isArray(b)) {
+        const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+        return keys.flatMap((k) => changedPaths((a as any)[k], (b as any)[k], `${prefix}${key(k)}`));
+    }
+    return [prefix.replace(/^\./, "") || "(root)"];
+}
+
+function objectName(r: PlannedResource): string | undefined {
+    const m = (r.inputs as any)?.metadata;
+    if (!r.type.startsWith("kubernetes:") || !m?.name) {
+        return undefined;
+    }
+    return m.namespace ? `${m.namespace}/${m.name}` : m.name;
+}
+
+function change(kind: ChangeKind, r: PlannedResource, paths: string[] = [], replaceBecause: string[] = [], before?: PlannedResource): ResourceChange {
+    const object = objectName(r);
+    return {
+        kind,
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        ...(object ? { object } : {}),
+        paths,
+        replaceBecause,
+        protectedRefusal: (kind === "remove" || kind === "replace") && !!(before ?? r).options?.protect,
+    };
+}
+
+/** Compares two plans resource by resource (by URN). */
+export function comparePlans(a: Plan, b: Plan): ResourceChange[] {
+    const before = new Map(a.resources.map((r) => [r.urn, r]));
+    const after = new Map(b.resources.map((r) => [r.urn, r]));
+    const changes: ResourceChange[] = [];
+    for (const urn of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+        const x = before.get(urn);
+        const y = after.get(urn);
+        if (!x) {
+            changes.push(change("add", y!));
+        } else if (!y) {
+            changes.push(change("remove", x));
+        } else {
+            const paths = changedPaths(x.inputs, y.inputs);
+            if (paths.length > 0) {
+                const because = replaceTriggers(y, paths);
+                changes.push(change(because.length > 0 ? "replace" : "change", y, paths, because, x));
+            }
+        }
+    }
+    return changes;
+}
+
+/** Plans both stages and compares them; the quorum guard judges `to` with `from` as its previous stage. */
+export async function diffStages(fromSpec: string, toSpec: string): Promise<StageDiff> {
+    const fromPlan = await planStack(sourceOf(fromSpec));
+    const previous = { cutoverState: fromPlan.outputs.cutoverState };
+    // One environment moving between stages: both plans run as the same stack, so URNs and stack tags line up.
+    const stackName = fromPlan.stack;
+    let toPlan: Plan;
+    let guard = { safe: true, messages: [] as string[] };
+    try {
+        toPlan = await planStack({ ...sourceOf(toSpec), stackName, lastOutputs: previous });
+    } catch (err) {
+        if (!(err instanceof PlanInputError) || !/ refused: /.test(err.message)) {
+            throw err;
+        }
+        // Show what the refused transition would change, as if the guard were overridden.
+        guard = { safe: false, messages: err.message.split("\n").slice(1).map((l) => l.replace(/^zookeeper-cutover:stage: /, "")) };
+        toPlan = await planStack({ ...sourceOf(toSpec), stackName, lastOutputs: previous, configOverrides: { "zookeeper-cutover:allowUnsafeTransition": "true" } });
+    }
+    const changes = comparePlans(fromPlan, toPlan);
+    const counts: Record<ChangeKind, number> = { add: 0, remove: 0, replace: 0, change: 0 };
+    changes.forEach((c) => counts[c.kind]++);
+    const name = (spec: string) => resolveSource(sourceOf(spec)).stack;
+    return { from: name(fromSpec), to: name(toSpec), guard, changes, counts };
+}
+
+const SIGN: Record<ChangeKind, string> = { add: "+", remove: "-", replace: "+-", change: "~" };
+
+function label(c: ResourceChange): string {
+    return `${c.type} ${c.name}${c.object ? ` (${c.object})` : ""}`;
+}
+
+export function diffText(d: StageDiff): string {
+    const out = [`Diff ${d.from} -> ${d.to} (offline, Pulumi mock engine)`];
+    out.push(d.guard.safe ? "Quorum guard: safe" : "Quorum guard: REFUSED (pulumi up stops here unless allowUnsafeTransition is set)");
+    out.push(...d.guard.messages.map((m) => `  ${m}`));
+    out.push(`${d.counts.add} to add, ${d.counts.remove} to remove, ${d.counts.replace} to replace, ${d.counts.change} to change`, "");
+    for (const c of d.changes) {
+        out.push(`${SIGN[c.kind].padEnd(2)} ${label(c)}${c.protectedRefusal ? "  [protected: Pulumi refuses this]" : ""}`);
+        for (const p of c.paths) {
+            out.push(`     ${c.replaceBecause.includes(p) ? "replace because of" : "~"} ${p}`);
+        }
+    }
+    return out.join("\n") + "\n";
+}
+
+function md(s: string): string {
+    return s.replace(/\|/g, "\\|");
+}
+
+export function diffMarkdown(d: StageDiff): string {
+    const out = [`### zk-cutover diff: \`${d.from}\` → \`${d.to}\``, ""];
+    if (d.guard.safe) {
+        out.push("**Quorum guard:** safe");
+    } else {
+        out.push("**Quorum guard: refused** — `pulumi up` stops here unless `allowUnsafeTransition` is set:", "", ...d.guard.messages.map((m) => `- ${m}`));
+    }
+    out.push("", `**${d.counts.add}** to add, **${d.counts.remove}** to remove, **${d.counts.replace}** to replace, **${d.counts.change}** to change`, "");
+    if (d.changes.length === 0) {
+        out.push("No resource changes.");
+        return out.join("\n") + "\n";
+    }
+    out.push("| | resource | type | object | changed inputs |", "| --- | --- | --- | --- | --- |");
+    for (const c of d.changes) {
+        const paths = c.paths.map((p) => `\`${md(p)}\`${c.replaceBecause.includes(p) ? " (forces replacement)" : ""}`).join("<br>");
+        const what = `${c.kind}${c.protectedRefusal ? " (protected: refused)" : ""}`;
+        out.push(`| ${what} | \`${md(c.name)}\` | \`${md(c.type)}\` | ${c.object ? `\`${md(c.object)}\`` : ""} | ${paths} |`);
+    }
+    return out.join("\n") + "\n";
+}
