@@ -91,11 +91,16 @@ export interface GuardRefusal {
     message: string;
 }
 
-/** Suggests the next member-swap step: the current pods plus one member adjacent to them, preferring those the target asked for. */
+/**
+ * Suggests the next member-swap step: the current pods plus one member next to
+ * them, preferring one the target asked for, else the lowest id (ZooKeeper
+ * elects the highest myid among equally current servers, so moving low ids
+ * first tends to move the leader last).
+ */
 function nextSwapStep(prev: CutoverState, wanted: number[]): number[] {
     const pods = prev.podEnsemble === "legacy" ? prev.podIds : [];
     const candidates = prev.hostIds.filter((id) => pods.length === 0 || id === pods[0] - 1 || id === pods[pods.length - 1] + 1);
-    const pick = candidates.find((id) => wanted.includes(id)) ?? candidates[candidates.length - 1];
+    const pick = candidates.find((id) => wanted.includes(id)) ?? candidates[0];
     return pick === undefined ? pods : [...pods, pick].sort((a, b) => a - b);
 }
 
@@ -129,7 +134,8 @@ export function checkTransition(prev: CutoverState | undefined, next: CutoverSta
 
     // Members of the legacy ensemble taken away at once, while it keeps serving.
     if (servesLegacy(prev) && servesLegacy(next)) {
-        const ids = [...new Set([...prev.legacyIds, ...next.legacyIds])].sort((a, b) => a - b);
+        const legacyPods = (st: CutoverState) => (st.podEnsemble === "legacy" ? st.podIds : []);
+        const ids = [...new Set([...prev.legacyIds, ...next.legacyIds, ...legacyPods(prev), ...legacyPods(next)])].sort((a, b) => a - b);
         const moved = ids.filter((id) => legacyLocation(prev, id) !== legacyLocation(next, id));
         const n = ids.length;
         const tolerated = Math.floor((n - 1) / 2);

@@ -1,0 +1,308 @@
+import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import { LegacyHostBridge } from "../components/cutover/bridge";
+import { comparePlans, diffMarkdown, diffStages, diffText } from "../tools/diff";
+import { Plan, planStack } from "../tools/plan";
+import { podsOf, selects, validateKubeObject } from "./support/kube";
+import { register } from "./support/pulumi";
+import { planErrors, planWith } from "./support/stacks";
+
+const STS = "kubernetes:apps/v1:StatefulSet";
+
+function kube(plan: Plan, kind: string): any[] {
+    return plan.resources.filter((r) => r.custom && (r.inputs as any).kind === kind).map((r) => r.inputs as any);
+}
+function names(plan: Plan, kind: string): string[] {
+    return kube(plan, kind)
+        .map((o) => `${o.metadata.namespace ? o.metadata.namespace + "/" : ""}${o.metadata.name}`)
+        .sort();
+}
+
+describe("cutover stages (shipped stacks on the mock engine)", () => {
+    const plans: Record<string, Plan> = {};
+    before(async function () {
+        this.timeout(60000);
+        for (const stage of ["old-host", "dual-registry", "member-swap", "pure-k8s"]) {
+            plans[stage] = await planStack({ stack: stage });
+        }
+    });
+
+    describe("what each stage creates", () => {
+        it("old-host: the bridge only (per-host Services and EndpointSlices, a client Service), node groups and networking ready", () => {
+            const p = plans["old-host"];
+            expect(names(p, "Service")).to.deep.equal(["zookeeper/zk-legacy-1", "zookeeper/zk-legacy-2", "zookeeper/zk-legacy-3", "zookeeper/zk-legacy-client"]);
+            expect(names(p, "EndpointSlice")).to.deep.equal(["zookeeper/zk-legacy-1-host", "zookeeper/zk-legacy-2-host", "zookeeper/zk-legacy-3-host", "zookeeper/zk-legacy-client-hosts"]);
+            expect(kube(p, "StatefulSet")).to.deep.equal([]);
+            expect(p.resources.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup")).to.have.length(3);
+            expect(p.resources.filter((r) => r.type === "aws:eks/addon:Addon")).to.have.length(1);
+        });
+
+        it("dual-registry: the bridge and the new pod ensemble side by side, with the external load balancer", () => {
+            const p = plans["dual-registry"];
+            expect(names(p, "Service")).to.deep.equal([
+                "zookeeper/zk-1",
+                "zookeeper/zk-2",
+                "zookeeper/zk-3",
+                "zookeeper/zk-client",
+                "zookeeper/zk-external",
+                "zookeeper/zk-legacy-1",
+                "zookeeper/zk-legacy-2",
+                "zookeeper/zk-legacy-3",
+                "zookeeper/zk-legacy-client",
+                "zookeeper/zk-peers",
+            ]);
+            const [sts] = kube(p, "StatefulSet");
+            expect(sts.spec.replicas).to.equal(3);
+            expect(kube(p, "Service").find((s) => s.metadata.name === "zk-external").spec.type).to.equal("LoadBalancer");
+        });
+
+        it("member-swap: one ensemble; member 1 is pod zk-1, members 2 and 3 are their hosts behind the same Service names", () => {
+            const p = plans["member-swap"];
+            const [sts] = kube(p, "StatefulSet");
+            expect(sts.spec.replicas).to.equal(1);
+            expect(sts.spec.ordinals).to.deep.equal({ start: 1 });
+            const services = Object.fromEntries(kube(p, "Service").map((s) => [s.metadata.name, s]));
+            expect(podsOf(sts).filter((pod) => selects(services["zk-1"].spec.selector, pod.labels)).map((pod) => pod.name)).to.deep.equal(["zk-1"]);
+            expect(services["zk-2"].spec.selector).to.equal(undefined);
+            expect(services["zk-3"].spec.selector).to.equal(undefined);
+            const slices = Object.fromEntries(kube(p, "EndpointSlice").map((s) => [s.metadata.name, s]));
+            expect(slices["zk-2-host"].endpoints[0].addresses).to.deep.equal(["10.1.0.12"]);
+            expect(slices["zk-3-host"].endpoints[0].addresses).to.deep.equal(["10.1.0.13"]);
+            expect(slices["zk-1-host"]).to.equal(undefined);
+            // The bridge stays as it was, so clients still on the legacy names fail over to live hosts.
+            expect(slices["zk-legacy-client-hosts"].endpoints.map((e: any) => e.addresses[0])).to.deep.equal(["10.1.0.11", "10.1.0.12", "10.1.0.13"]);
+        });
+
+        it("member-swap: renders the zoo.cfg the legacy hosts must use, peers by Service name", () => {
+            const hostZooCfg = String(plans["member-swap"].outputs.hostZooCfg).split("\n");
+            expect(hostZooCfg).to.include.members([
+                "dataDir=/var/lib/zookeeper",
+                "quorumListenOnAllIPs=true",
+                "server.1=zk-1.zookeeper.svc.cluster.local:2888:3888;2181",
+                "server.2=zk-2.zookeeper.svc.cluster.local:2888:3888;2181",
+                "server.3=zk-3.zookeeper.svc.cluster.local:2888:3888;2181",
+            ]);
+            // The pods use the very same server list.
+            const podZooCfg = String(plans["member-swap"].outputs.zooCfg).split("\n");
+            expect(podZooCfg.filter((l) => l.startsWith("server."))).to.deep.equal(hostZooCfg.filter((l) => l.startsWith("server.")));
+        });
+
+        it("pure-k8s: the pod ensemble only, no bridge, no host EndpointSlices", () => {
+            const p = plans["pure-k8s"];
+            expect(kube(p, "EndpointSlice")).to.deep.equal([]);
+            expect(names(p, "Service").filter((n) => n.includes("legacy"))).to.deep.equal([]);
+            expect(kube(p, "StatefulSet")[0].spec.replicas).to.equal(3);
+        });
+
+        it("every Kubernetes object of every stage validates against the OpenAPI schema", async () => {
+            for (const p of Object.values(plans)) {
+                for (const r of p.resources.filter((x) => x.custom && x.type.startsWith("kubernetes:") && !x.type.includes("SecurityGroupPolicy") && !x.type.startsWith("pulumi:"))) {
+                    await validateKubeObject(r.inputs);
+                }
+            }
+        });
+    });
+
+    describe("the legacy-host bridge", () => {
+        it("points each host's selectorless Service at the host through our own EndpointSlice on 2181/2888/3888", () => {
+            const p = plans["old-host"];
+            const svc = kube(p, "Service").find((s) => s.metadata.name === "zk-legacy-2");
+            const slice = kube(p, "EndpointSlice").find((s) => s.metadata.name === "zk-legacy-2-host");
+            expect(svc.spec.selector).to.equal(undefined);
+            expect(svc.spec).to.include({ clusterIP: "None", publishNotReadyAddresses: true });
+            expect(slice.metadata.labels).to.include({ "kubernetes.io/service-name": "zk-legacy-2", "endpointslice.kubernetes.io/managed-by": "zookeeper-cutover" });
+            expect(slice.addressType).to.equal("IPv4");
+            expect(slice.ports.map((x: any) => `${x.name}:${x.port}`)).to.deep.equal(["client:2181", "quorum:2888", "election:3888"]);
+            expect(svc.spec.ports.map((x: any) => `${x.name}:${x.port}`)).to.deep.equal(["client:2181", "quorum:2888", "election:3888"]);
+            expect(slice.endpoints).to.deep.equal([{ addresses: ["10.1.0.12"], conditions: { ready: true } }]);
+        });
+
+        it("gives clients one Service over every host's client port", () => {
+            const p = plans["old-host"];
+            const svc = kube(p, "Service").find((s) => s.metadata.name === "zk-legacy-client");
+            const slice = kube(p, "EndpointSlice").find((s) => s.metadata.name === "zk-legacy-client-hosts");
+            expect(svc.spec.type).to.equal("ClusterIP");
+            expect(slice.metadata.labels["kubernetes.io/service-name"]).to.equal("zk-legacy-client");
+            expect(slice.ports).to.deep.equal([{ name: "client", port: 2181, protocol: "TCP" }]);
+            expect(slice.endpoints.map((e: any) => e.addresses[0])).to.deep.equal(["10.1.0.11", "10.1.0.12", "10.1.0.13"]);
+        });
+
+        it("refuses loopback, link-local and other invalid endpoint addresses before creating anything", async () => {
+            let thrown: unknown;
+            const r = await register(() => {
+                try {
+                    new LegacyHostBridge("b", { namespace: "zk", name: "zk-legacy", hosts: ["1=127.0.0.1", "2=169.254.169.254", "3=224.0.0.1", "4=10.1.0.300"] });
+                } catch (err) {
+                    thrown = err;
+                }
+            });
+            expect(r.resources).to.deep.equal([]);
+            expect(pulumi.InputPropertiesError.isInstance(thrown)).to.equal(true);
+            expect((thrown as pulumi.InputPropertiesError).errors.map((e) => e.reason)).to.deep.equal([
+                '"127.0.0.1" (myid 1) is a loopback address; allowed: the host\'s routable IPv4 address',
+                '"169.254.169.254" (myid 2) is a link-local address; allowed: the host\'s routable IPv4 address',
+                '"224.0.0.1" (myid 3) is a multicast address; allowed: the host\'s routable IPv4 address',
+                '"10.1.0.300" (myid 4) is not an IPv4 address; allowed: the host\'s routable IPv4 address',
+            ]);
+        });
+    });
+
+    describe("client registry configuration", () => {
+        it("dual-registry: services register to both registries, consumers prefer the legacy one", () => {
+            expect(String(plans["dual-registry"].outputs.dubboRegistryProperties).split("\n").slice(1)).to.deep.equal([
+                "dubbo.registries.legacy.address=zookeeper://zk-legacy-1.zookeeper.svc.cluster.local:2181?backup=zk-legacy-2.zookeeper.svc.cluster.local:2181,zk-legacy-3.zookeeper.svc.cluster.local:2181",
+                "dubbo.registries.legacy.register=true",
+                "dubbo.registries.legacy.subscribe=true",
+                "dubbo.registries.legacy.preferred=true",
+                "dubbo.registries.legacy.weight=100",
+                "dubbo.registries.k8s.address=zookeeper://zk-1.zookeeper.svc.cluster.local:2181?backup=zk-2.zookeeper.svc.cluster.local:2181,zk-3.zookeeper.svc.cluster.local:2181",
+                "dubbo.registries.k8s.register=true",
+                "dubbo.registries.k8s.subscribe=true",
+                "dubbo.registries.k8s.preferred=false",
+                "dubbo.registries.k8s.weight=100",
+                "",
+            ]);
+            expect(plans["dual-registry"].outputs.outOfClusterConnectStrings).to.deep.equal({ legacy: "10.1.0.11:2181,10.1.0.12:2181,10.1.0.13:2181" });
+        });
+
+        it("flips the preferred registry from config", async () => {
+            const p = await planWith("dual-registry", { preferredRegistry: "k8s" });
+            const props = String(p.outputs.dubboRegistryProperties);
+            expect(props).to.contain("dubbo.registries.legacy.preferred=false\n");
+            expect(props).to.contain("dubbo.registries.k8s.preferred=true\n");
+        });
+
+        it("old-host and pure-k8s name a single registry; connection strings match", () => {
+            expect(plans["old-host"].outputs.connectStrings).to.deep.equal({
+                legacy: "zk-legacy-1.zookeeper.svc.cluster.local:2181,zk-legacy-2.zookeeper.svc.cluster.local:2181,zk-legacy-3.zookeeper.svc.cluster.local:2181",
+            });
+            expect(plans["pure-k8s"].outputs.connectStrings).to.deep.equal({
+                k8s: "zk-1.zookeeper.svc.cluster.local:2181,zk-2.zookeeper.svc.cluster.local:2181,zk-3.zookeeper.svc.cluster.local:2181",
+            });
+            expect(String(plans["pure-k8s"].outputs.dubboRegistryProperties)).to.not.contain("legacy");
+        });
+
+        it("puts the same registry ConfigMap in every listed namespace", () => {
+            const maps = kube(plans["dual-registry"], "ConfigMap").filter((c) => c.metadata.name === "zk-registries");
+            expect(maps.map((m) => m.metadata.namespace).sort()).to.deep.equal(["orders", "payments", "zookeeper"]);
+            expect(Object.keys(maps[0].data).sort()).to.deep.equal(["dubbo-registries.properties", "k8s.connect", "legacy.connect"]);
+            expect(maps[0].data["dubbo-registries.properties"]).to.equal(plans["dual-registry"].outputs.dubboRegistryProperties);
+        });
+    });
+
+    describe("stateful resources keep their URNs across stages", () => {
+        const stateful = (p: Plan) => p.resources.filter((r) => r.type === STS).map((r) => ({ urn: r.urn.replace(/^urn:pulumi:[^:]+::/, ""), inputs: r.inputs }));
+
+        it("the pod ensemble's StatefulSet and volume claims are identical (URN and inputs) in dual-registry and pure-k8s", async () => {
+            const dual = await planWith("dual-registry", {}, "prod");
+            const pure = await planWith("pure-k8s", { previousStage: "dual-registry" }, "prod");
+            expect(stateful(dual)).to.have.length(1);
+            expect(stateful(pure)).to.deep.equal(stateful(dual));
+            expect((stateful(pure)[0].inputs as any).spec.volumeClaimTemplates.map((c: any) => c.metadata.name)).to.deep.equal(["data", "datalog"]);
+        });
+
+        it("in a member swap, moving member k touches only member k's resources (and scales the StatefulSet by one)", async () => {
+            const one = await planWith("member-swap", { podMembers: [1] }, "prod");
+            const two = await planWith("member-swap", { podMembers: [1, 2], previousStage: "member-swap", previousPodMembers: [1] }, "prod");
+            const changes = comparePlans(one, two).map((c) => `${c.kind} ${c.name} ${c.paths.join(",")}`);
+            expect(changes).to.deep.equal([
+                "change zk-statefulset spec.replicas",
+                "change zk-member-2 spec.selector",
+                "remove zk-member-2-host ",
+            ]);
+        });
+
+        it("finishing a member swap into pure-k8s keeps the StatefulSet's identity and template", async () => {
+            const last = await planWith("member-swap", { podMembers: [1, 2, 3], previousStage: "member-swap", previousPodMembers: [1, 2] }, "prod");
+            const pure = await planWith("pure-k8s", { previousStage: "member-swap", previousPodMembers: [1, 2, 3] }, "prod");
+            expect(stateful(pure)).to.deep.equal(stateful(last));
+        });
+    });
+
+    describe("zk-cutover diff between consecutive shipped stages", () => {
+        it("old-host -> dual-registry adds the pod ensemble and changes the registry config", async function () {
+            this.timeout(30000);
+            const d = await diffStages("old-host", "dual-registry");
+            expect(d.guard).to.deep.equal({ safe: true, messages: [] });
+            expect(d.counts).to.deep.equal({ add: 10, remove: 0, replace: 0, change: 3 });
+            const text = diffText(d);
+            expect(text).to.contain("Diff old-host -> dual-registry (offline, Pulumi mock engine)\nQuorum guard: safe\n10 to add, 0 to remove, 0 to replace, 3 to change\n");
+            expect(text).to.contain("+  kubernetes:apps/v1:StatefulSet zk-statefulset (zookeeper/zk)\n");
+            expect(text).to.contain('~  kubernetes:core/v1:ConfigMap registries-orders (orders/zk-registries)\n     ~ data["dubbo-registries.properties"]\n');
+            const md = diffMarkdown(d);
+            expect(md).to.match(/^### zk-cutover diff: `old-host` → `dual-registry`\n\n\*\*Quorum guard:\*\* safe\n/);
+            expect(md).to.contain("| add | `zk-statefulset` | `kubernetes:apps/v1:StatefulSet` | `zookeeper/zk` |  |");
+        });
+
+        it("dual-registry -> pure-k8s removes the bridge and the legacy rules, and leaves the StatefulSet alone", async function () {
+            this.timeout(30000);
+            const d = await diffStages("dual-registry", "pure-k8s");
+            expect(d.guard.safe).to.equal(true);
+            expect(d.changes.filter((c) => c.type === STS)).to.deep.equal([]);
+            expect(d.changes.filter((c) => c.kind === "remove").map((c) => c.name)).to.include.members(["zk-legacy-member-1", "zk-legacy-client-hosts", "networking-ingress-2888-10-1-0-0-24"]);
+            expect(d.counts.add).to.equal(0);
+        });
+
+        it("old-host -> member-swap adds the ensemble with two host-backed members and one pod", async function () {
+            this.timeout(30000);
+            const d = await diffStages("old-host", "member-swap");
+            expect(d.guard.safe).to.equal(true);
+            expect(d.changes.filter((c) => c.kind === "add" && c.type.includes("EndpointSlice")).map((c) => c.object)).to.deep.equal(["zookeeper/zk-2-host", "zookeeper/zk-3-host"]);
+            expect(d.counts.remove).to.equal(0);
+        });
+
+        it("member-swap -> pure-k8s while two members are still on hosts is refused, with the safe next step", async function () {
+            this.timeout(30000);
+            const d = await diffStages("member-swap", "pure-k8s");
+            expect(d.guard).to.deep.equal({
+                safe: false,
+                messages: [
+                    "pure-k8s after member-swap (from the stack's last outputs) refused: would take members 2, 3 (2 of 3) away at once, but a 3-member ensemble tolerates 1; safe next step: stage member-swap with podMembers [1, 2] (allowUnsafeTransition overrides this)",
+                ],
+            });
+            expect(diffText(d)).to.contain("Quorum guard: REFUSED");
+            expect(diffMarkdown(d)).to.contain("**Quorum guard: refused**");
+        });
+
+        it("flags a replacement of the protected StatefulSet", async function () {
+            this.timeout(30000);
+            const a = await planWith("pure-k8s", {}, "prod");
+            const b = await planWith("pure-k8s", { dataVolumeSize: "50Gi" }, "prod");
+            const [sts] = comparePlans(a, b).filter((c) => c.type === STS);
+            expect(sts.kind).to.equal("replace");
+            expect(sts.replaceBecause).to.deep.equal(["spec.volumeClaimTemplates[0].spec.resources.requests.storage"]);
+            expect(sts.protectedRefusal).to.equal(true);
+        });
+    });
+
+    describe("the quorum guard in plan and preview", () => {
+        it("refuses retiring the hosts without dual-registry, naming the stage key and the safe next step", async () => {
+            expect(await planErrors("pure-k8s", { previousStage: "old-host", legacyHosts: ["1=10.1.0.11", "2=10.1.0.12", "3=10.1.0.13"], legacyHostCidrs: ["10.1.0.0/24"] })).to.deep.equal([
+                "zookeeper-cutover:stage: pure-k8s after old-host (from config previousStage) refused: would retire the legacy registry while the stage before was old-host, not dual-registry; safe next step: stage dual-registry (services register to both), check parity with `zk-cutover check parity`, then pure-k8s (allowUnsafeTransition overrides this)",
+            ]);
+        });
+
+        it("refuses moving two members in one step", async () => {
+            expect(await planErrors("member-swap", { podMembers: [1, 2], previousStage: "old-host" })).to.deep.equal([
+                "zookeeper-cutover:stage: member-swap after old-host (from config previousStage) refused: would take members 1, 2 (2 of 3) away at once, but a 3-member ensemble tolerates 1; safe next step: stage member-swap with podMembers [1] (allowUnsafeTransition overrides this)",
+            ]);
+        });
+
+        it("lets an explicit override through, loudly", async () => {
+            const p = await planWith("member-swap", { podMembers: [1, 2], previousStage: "old-host", allowUnsafeTransition: true });
+            expect(p.outputs.guard).to.match(/^UNSAFE, allowed by allowUnsafeTransition: would take members 1, 2/);
+        });
+
+        it("refuses stage keys that do not fit the stage", async () => {
+            expect(await planErrors("pure-k8s", { podMembers: [1] })).to.deep.equal([
+                "zookeeper-cutover:podMembers: [1] is set, but stage is pure-k8s; allowed: [] (podMembers belongs to stage member-swap)",
+            ]);
+            expect(await planErrors("member-swap", { podMembers: [1, 3] })).to.deep.equal([
+                "zookeeper-cutover:hostMembers: leaves members 1, 3 as pods, which are not consecutive; allowed: pods with consecutive ids (each pod's ordinal is its myid), so move members in an order that grows the pod range at one end",
+            ]);
+            expect(await planErrors("old-host", { stage: "hosts" })).to.deep.equal([
+                'zookeeper-cutover:stage: "hosts" is not a cutover stage; allowed: old-host, dual-registry, member-swap, pure-k8s',
+            ]);
+        });
+    });
+});
