@@ -28,7 +28,7 @@ import {
     stopMember,
     waitFor,
     ZooKeeperInstall,
-} from "./support/zookeeperProcess";
+} from "../tools/zookeeper/process";
 
 /** The part of node-zookeeper-client (untyped) this test uses. */
 interface ZkClient {
