@@ -17,6 +17,18 @@ export function parseCidr(text: string): { address: string; prefix: number } | u
     return { address: octets.join("."), prefix };
 }
 
+/** The network address of a CIDR ("10.1.0.77/16" -> "10.1.0.0/16"), or undefined when it is not one. */
+export function canonicalCidr(text: string): string | undefined {
+    const c = parseCidr(text);
+    if (!c) {
+        return undefined;
+    }
+    const size = 2 ** (32 - c.prefix);
+    const base = Math.floor(ipv4ToInt(c.address)! / size) * size;
+    const octets = [24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256);
+    return `${octets.join(".")}/${c.prefix}`;
+}
+
 export function ipv4ToInt(address: string): number | undefined {
     const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
     if (!m) {

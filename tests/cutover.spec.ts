@@ -5,7 +5,11 @@ import { comparePlans, diffMarkdown, diffStages, diffText } from "../tools/diff"
 import { Plan, planStack } from "../tools/plan";
 import { podsOf, selects, validateKubeObject } from "./support/kube";
 import { register } from "./support/pulumi";
-import { planErrors, planWith } from "./support/stacks";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { planErrors, planWith, stackConfigWith } from "./support/stacks";
 
 const STS = "kubernetes:apps/v1:StatefulSet";
 
@@ -68,7 +72,8 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             const slices = Object.fromEntries(kube(p, "EndpointSlice").map((s) => [s.metadata.name, s]));
             expect(slices["zk-2-host"].endpoints[0].addresses).to.deep.equal(["10.1.0.12"]);
             expect(slices["zk-3-host"].endpoints[0].addresses).to.deep.equal(["10.1.0.13"]);
-            expect(slices["zk-1-host"]).to.equal(undefined);
+            // Member 1 moved: its host slice stays, empty, so DNS no longer returns the old host.
+            expect(slices["zk-1-host"].endpoints).to.deep.equal([]);
             // The bridge stays as it was, so clients still on the legacy names fail over to live hosts.
             expect(slices["zk-legacy-client-hosts"].endpoints.map((e: any) => e.addresses[0])).to.deep.equal(["10.1.0.11", "10.1.0.12", "10.1.0.13"]);
         });
@@ -166,7 +171,7 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
         });
 
         it("flips the preferred registry from config", async () => {
-            const p = await planWith("dual-registry", { preferredRegistry: "k8s" });
+            const p = await planWith("dual-registry", { preferredRegistry: "k8s", previousStage: "dual-registry" });
             const props = String(p.outputs.dubboRegistryProperties);
             expect(props).to.contain("dubbo.registries.legacy.preferred=false\n");
             expect(props).to.contain("dubbo.registries.k8s.preferred=true\n");
@@ -208,7 +213,7 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             expect(changes).to.deep.equal([
                 "change zk-statefulset spec.replicas",
                 "change zk-member-2 spec.selector",
-                "remove zk-member-2-host ",
+                "change zk-member-2-host endpoints",
             ]);
         });
 
@@ -234,21 +239,54 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             expect(md).to.contain("| add | `zk-statefulset` | `kubernetes:apps/v1:StatefulSet` | `zookeeper/zk` |  |");
         });
 
-        it("dual-registry -> pure-k8s removes the bridge and the legacy rules, and leaves the StatefulSet alone", async function () {
+        it("dual-registry -> pure-k8s is refused while consumers prefer the legacy registry, with the safe next step", async function () {
             this.timeout(30000);
             const d = await diffStages("dual-registry", "pure-k8s");
+            expect(d.guard.messages).to.deep.equal([
+                "pure-k8s after dual-registry (from the stack's last outputs) refused: would retire the legacy registry while consumers still prefer it; safe next step: stay in dual-registry with preferredRegistry k8s (after `zk-cutover check parity` passes), then pure-k8s (allowUnsafeTransition overrides this)",
+            ]);
+        });
+
+        it("dual-registry (new registry preferred) -> pure-k8s removes the bridge and the legacy rules, and leaves the StatefulSet alone", async function () {
+            this.timeout(30000);
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-flip-"));
+            const flipped = path.join(dir, "Pulumi.dual-registry.yaml");
+            fs.writeFileSync(flipped, YAML.stringify({ config: stackConfigWith("dual-registry", { preferredRegistry: "k8s", previousStage: "dual-registry" }) }));
+            const d = await diffStages(flipped, "pure-k8s").finally(() => fs.rmSync(dir, { recursive: true, force: true }));
             expect(d.guard.safe).to.equal(true);
             expect(d.changes.filter((c) => c.type === STS)).to.deep.equal([]);
             expect(d.changes.filter((c) => c.kind === "remove").map((c) => c.name)).to.include.members(["zk-legacy-member-1", "zk-legacy-client-hosts", "networking-ingress-2888-10-1-0-0-24"]);
             expect(d.counts.add).to.equal(0);
         });
 
-        it("old-host -> member-swap adds the ensemble with two host-backed members and one pod", async function () {
+        it("old-host -> member-swap-embrace gives every member its Service backed by its host, and no pod yet", async function () {
+            this.timeout(30000);
+            const d = await diffStages("old-host", "member-swap-embrace");
+            expect(d.guard.safe).to.equal(true);
+            expect(d.changes.filter((c) => c.kind === "add" && c.type.includes("EndpointSlice")).map((c) => c.object)).to.deep.equal([
+                "zookeeper/zk-1-host",
+                "zookeeper/zk-2-host",
+                "zookeeper/zk-3-host",
+            ]);
+            expect(d.counts.remove).to.equal(0);
+        });
+
+        it("member-swap-embrace -> member-swap moves member 1 only: its host slice empties, its Service selects its pod, the StatefulSet scales to 1", async function () {
+            this.timeout(30000);
+            const d = await diffStages("member-swap-embrace", "member-swap");
+            expect(d.guard.safe).to.equal(true);
+            expect(d.changes.map((c) => `${c.kind} ${c.object} ${c.paths.join(",")}`)).to.deep.equal([
+                "change zookeeper/zk spec.replicas",
+                "change zookeeper/zk-1 spec.selector",
+                "change zookeeper/zk-1-host endpoints",
+            ]);
+        });
+
+        it("old-host -> member-swap (skipping the embrace step) is refused", async function () {
             this.timeout(30000);
             const d = await diffStages("old-host", "member-swap");
-            expect(d.guard.safe).to.equal(true);
-            expect(d.changes.filter((c) => c.kind === "add" && c.type.includes("EndpointSlice")).map((c) => c.object)).to.deep.equal(["zookeeper/zk-2-host", "zookeeper/zk-3-host"]);
-            expect(d.counts.remove).to.equal(0);
+            expect(d.guard.safe).to.equal(false);
+            expect(d.guard.messages.join("\n")).to.contain("safe next step: stage member-swap with podMembers [] and roll the hostZooCfg output to the hosts");
         });
 
         it("member-swap -> pure-k8s while two members are still on hosts is refused, with the safe next step", async function () {
@@ -283,13 +321,13 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
         });
 
         it("refuses moving two members in one step", async () => {
-            expect(await planErrors("member-swap", { podMembers: [1, 2], previousStage: "old-host" })).to.deep.equal([
-                "zookeeper-cutover:stage: member-swap after old-host (from config previousStage) refused: would take members 1, 2 (2 of 3) away at once, but a 3-member ensemble tolerates 1; safe next step: stage member-swap with podMembers [1] (allowUnsafeTransition overrides this)",
+            expect(await planErrors("member-swap", { podMembers: [1, 2], previousStage: "member-swap", previousPodMembers: [] })).to.deep.equal([
+                "zookeeper-cutover:stage: member-swap after member-swap (from config previousStage) refused: would take members 1, 2 (2 of 3) away at once, but a 3-member ensemble tolerates 1; safe next step: stage member-swap with podMembers [1] (allowUnsafeTransition overrides this)",
             ]);
         });
 
         it("lets an explicit override through, loudly", async () => {
-            const p = await planWith("member-swap", { podMembers: [1, 2], previousStage: "old-host", allowUnsafeTransition: true });
+            const p = await planWith("member-swap", { podMembers: [1, 2], previousStage: "member-swap", previousPodMembers: [], allowUnsafeTransition: true });
             expect(p.outputs.guard).to.match(/^UNSAFE, allowed by allowUnsafeTransition: would take members 1, 2/);
         });
 

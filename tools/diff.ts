@@ -126,7 +126,8 @@ export function comparePlans(a: Plan, b: Plan): ResourceChange[] {
 
 /** Plans both stages and compares them; the quorum guard judges `to` with `from` as its previous stage. */
 export async function diffStages(fromSpec: string, toSpec: string): Promise<StageDiff> {
-    const fromPlan = await planStack(sourceOf(fromSpec));
+    // The current stage is deployed already: its own transition is not judged here.
+    const fromPlan = await planStack({ ...sourceOf(fromSpec), configOverrides: { "zookeeper-cutover:allowUnsafeTransition": "true" } });
     const previous = { cutoverState: fromPlan.outputs.cutoverState };
     // One environment moving between stages: both plans run as the same stack, so URNs and stack tags line up.
     const stackName = fromPlan.stack;

@@ -55,8 +55,10 @@ export class ZooKeeperNodeGroups extends pulumi.ComponentResource {
             child,
         );
 
-        const groups = nodeGroupSpecs(args.clusterName, settings).map(
-            (spec) =>
+        // Zone by zone: a template change rolls one zone's nodes at a time, as the PDB allows.
+        const groups: aws.eks.NodeGroup[] = [];
+        for (const spec of nodeGroupSpecs(args.clusterName, settings)) {
+            groups.push(
                 new aws.eks.NodeGroup(
                     `${name}-${spec.zone}`,
                     {
@@ -74,9 +76,10 @@ export class ZooKeeperNodeGroups extends pulumi.ComponentResource {
                         launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
                         tags,
                     },
-                    { ...child, dependsOn: attachments },
+                    { ...child, dependsOn: [...attachments, ...groups.slice(-1)] },
                 ),
-        );
+            );
+        }
 
         this.nodeRoleArn = role.arn;
         this.nodeGroupNames = pulumi.output(groups.map((g) => g.nodeGroupName));

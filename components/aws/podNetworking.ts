@@ -86,9 +86,11 @@ export class ZooKeeperPodNetworking extends pulumi.ComponentResource {
                 configurationValues: cniConfigurationValues(settings),
                 resolveConflictsOnCreate: "OVERWRITE",
                 resolveConflictsOnUpdate: "OVERWRITE",
+                // Removing this stack must never take pod networking away from the whole cluster.
+                preserve: true,
                 tags,
             },
-            { ...child, dependsOn: [cniPolicy] },
+            { ...child, dependsOn: [cniPolicy], retainOnDelete: true },
         );
 
         const group = new aws.ec2.SecurityGroup(

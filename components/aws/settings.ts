@@ -3,7 +3,7 @@
  * Pure: no Pulumi import.
  */
 import { IssueCollector, show } from "../errors";
-import { cidrContains, HostMember, parseCidr, parseHostMembers, parsePairs } from "../net";
+import { canonicalCidr, cidrContains, HostMember, parseCidr, parseHostMembers, parsePairs } from "../net";
 
 /** Node-group inputs that are checked before anything is created. */
 export interface NodeGroupSettingsArgs {
@@ -204,6 +204,10 @@ export function resolveNetworkSettings(args: NetworkSettingsArgs, instanceTypes:
         const bad = cidrs.filter((c) => !parseCidr(c));
         if (bad.length > 0) {
             issues.add(key, `${show(bad)} not IPv4 CIDRs; allowed: CIDRs such as "10.1.0.0/16"`);
+        }
+        const hostBits = cidrs.filter((c) => parseCidr(c) && canonicalCidr(c) !== c);
+        if (hostBits.length > 0) {
+            issues.add(key, `${show(hostBits)} have host bits set; allowed: network addresses, e.g. ${show(hostBits.map((c) => canonicalCidr(c)))}`);
         }
         const open = cidrs.filter((c) => parseCidr(c)?.prefix === 0);
         if (open.length > 0) {

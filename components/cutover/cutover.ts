@@ -74,9 +74,13 @@ export interface GuardResult {
 
 /** Runs the quorum guard for a stage given the stack's last state. */
 export function guardCutover(settings: CutoverSettings, lastState: CutoverState | undefined): GuardResult {
-    const { state: previous, source } = previousStateOf(settings, lastState);
+    const { state: previous, source, conflict } = previousStateOf(settings, lastState);
     const next = cutoverStateOf(settings, previous);
-    return { previous, source, next, refusals: checkTransition(previous, next) };
+    const refusals = checkTransition(previous, next);
+    if (conflict) {
+        refusals.unshift({ rule: "quorum", message: conflict });
+    }
+    return { previous, source, next, refusals };
 }
 
 /** The guard's refusals as config issues (on key "stage"), unless overridden. */
@@ -92,12 +96,24 @@ export function assertSafeTransition(settings: CutoverSettings, guard: GuardResu
     }
 }
 
+/** Reads a `cutoverState` output; states written by older versions get the fields they lacked. */
 export function parseState(json: string | undefined): CutoverState | undefined {
     if (!json) {
         return undefined;
     }
     try {
-        return JSON.parse(json) as CutoverState;
+        const s = JSON.parse(json) as Partial<CutoverState>;
+        return {
+            stage: s.stage!,
+            legacyIds: s.legacyIds ?? [],
+            hostIds: s.hostIds ?? [],
+            podIds: s.podIds ?? [],
+            podEnsemble: s.podEnsemble ?? "",
+            registries: s.registries ?? [],
+            preferred: s.preferred ?? (s.registries?.[0] ?? ""),
+            volumeIds: s.volumeIds ?? s.podIds ?? [],
+            volumeOwner: s.volumeOwner ?? s.podEnsemble ?? "",
+        };
     } catch {
         return undefined;
     }

@@ -20,7 +20,7 @@ import { ConfigIssue, IssueCollector, show, ZooKeeperConfigError } from "../erro
 import { HostMember, parsePairs } from "../net";
 
 export type { HostMember };
-import { CutoverState, Stage, StageFacts, STAGES, stateOf } from "./stages";
+import { CutoverState, sameState, Stage, StageFacts, STAGES, stateOf } from "./stages";
 
 /** Keys of the cutover itself (besides the ensemble's, node groups' and networking's). */
 export const CUTOVER_DEFAULTS = {
@@ -40,7 +40,7 @@ export const CUTOVER_DEFAULTS = {
 };
 
 /** Ensemble args that the cutover derives instead of reading from config. */
-export const DERIVED_ENSEMBLE_KEYS = ["hostMembers"];
+export const DERIVED_ENSEMBLE_KEYS = ["hostMembers", "movedHostIds"];
 
 export const REGISTRIES = ["legacy", "k8s"];
 
@@ -144,6 +144,7 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
         ensemble.replicas = legacyIds.length;
         ensemble.allowEvenMembers = ensemble.allowEvenMembers || legacyIds.length % 2 === 0;
         ensemble.hostMembers = legacyHosts.filter((h) => !podMembers.includes(h.id)).map((h) => `${h.id}=${h.address}`);
+        ensemble.movedHostIds = legacyHosts.filter((h) => podMembers.includes(h.id)).map((h) => h.id);
     }
     const ensembleSettings = collect(issues, () => resolveEnsembleSettings(ensemble));
 
@@ -176,7 +177,7 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
         if (!STAGES.includes(previousStage as Stage)) {
             issues.add("previousStage", `${show(previousStage)} is not a cutover stage; allowed: "" (read it from the stack's last outputs), ${STAGES.join(", ")}`);
         } else {
-            previousFromConfig = { stage: previousStage as Stage, legacyIds, memberIds: ensembleSettings?.memberIds ?? [], podMembers: previousPodMembers };
+            previousFromConfig = { stage: previousStage as Stage, legacyIds, memberIds: ensembleSettings?.memberIds ?? [], podMembers: previousPodMembers, preferredRegistry: "k8s" };
         }
     }
     if (previousPodMembers.length > 0 && previousStage !== "member-swap") {
@@ -225,7 +226,7 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
         userTags,
         preferredRegistry: v.preferredRegistry as "legacy" | "k8s",
         registryNamespaces,
-        facts: { stage, legacyIds, memberIds: ensembleSettings!.memberIds, podMembers },
+        facts: { stage, legacyIds, memberIds: ensembleSettings!.memberIds, podMembers, preferredRegistry: v.preferredRegistry as string },
         previousFromConfig,
         allowUnsafeTransition: v.allowUnsafeTransition as boolean,
     };
@@ -237,16 +238,23 @@ export function cutoverStateOf(s: CutoverSettings, previous?: CutoverState): Cut
 }
 
 /**
- * The previous state the guard compares against: config's previousStage
- * first, then the stack's own last outputs, and without either, for a stack
- * that wraps legacy hosts, the hosts-only baseline (old-host).
+ * The previous state the guard compares against: the stack's own last outputs
+ * first; config's previousStage when there are none (a stack moved between
+ * backends, a first deployment of an existing cutover); without either, for a
+ * stack that wraps legacy hosts, the hosts-only baseline (old-host). When
+ * config and the last outputs disagree, `conflict` says so.
  */
-export function previousStateOf(s: CutoverSettings, lastOutput: CutoverState | undefined): { state?: CutoverState; source: string } {
-    if (s.previousFromConfig) {
-        return { state: stateOf(s.previousFromConfig, lastOutput), source: "config previousStage" };
-    }
+export function previousStateOf(s: CutoverSettings, lastOutput: CutoverState | undefined): { state?: CutoverState; source: string; conflict?: string } {
+    const fromConfig = s.previousFromConfig ? stateOf(s.previousFromConfig, lastOutput) : undefined;
     if (lastOutput) {
-        return { state: lastOutput, source: "the stack's last outputs" };
+        const conflict =
+            fromConfig && !sameState(fromConfig, lastOutput)
+                ? `previousStage ${s.previousFromConfig!.stage}${fromConfig.podIds.length ? ` (pods ${fromConfig.podIds.join(", ")})` : ""} disagrees with the stack's last outputs (${lastOutput.stage}${lastOutput.podIds.length ? `, pods ${lastOutput.podIds.join(", ")}` : ""}); remove previousStage and previousPodMembers`
+                : undefined;
+        return { state: lastOutput, source: "the stack's last outputs", ...(conflict ? { conflict } : {}) };
+    }
+    if (fromConfig) {
+        return { state: fromConfig, source: "config previousStage" };
     }
     if (s.legacyHosts.length > 0) {
         return { state: stateOf({ stage: "old-host", legacyIds: s.facts.legacyIds, memberIds: [], podMembers: [] }), source: "the hosts-only baseline (no previous stage known)" };

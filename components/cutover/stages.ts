@@ -7,13 +7,15 @@
  *   move to pods one at a time and it stays the same ensemble (same data).
  * - "new": a separate pod ensemble (dual-registry), which clients register to
  *   beside the legacy one before the legacy one is retired.
+ * Pods keep their volumes (claims are retained), so the state also remembers
+ * whose data the retained volumes hold.
  */
 
 export const STAGES = ["old-host", "dual-registry", "member-swap", "pure-k8s"] as const;
 export type Stage = (typeof STAGES)[number];
 export type EnsembleIdentity = "legacy" | "new";
 
-/** What is live after a stage: which legacy members are on hosts, which members are pods and of which ensemble, and which registries clients use. */
+/** What is live after a stage. */
 export interface CutoverState {
     stage: Stage;
     /** Ids of the legacy ensemble's members (on hosts or, in a member swap, already pods). */
@@ -26,6 +28,11 @@ export interface CutoverState {
     podEnsemble: EnsembleIdentity | "";
     /** The ensembles clients register to and subscribe from. */
     registries: EnsembleIdentity[];
+    /** The registry consumers prefer (in dual-registry: preferredRegistry). */
+    preferred: EnsembleIdentity | "";
+    /** Member ids whose retained volumes (data-<name>-<id>) hold data, and whose data it is. */
+    volumeIds: number[];
+    volumeOwner: EnsembleIdentity | "";
 }
 
 /** The facts of one stage config the state is computed from. */
@@ -37,37 +44,60 @@ export interface StageFacts {
     memberIds: number[];
     /** Member swap: ids already running as pods. */
     podMembers: number[];
+    /** dual-registry: the registry consumers prefer ("legacy" or "k8s"). */
+    preferredRegistry?: string;
 }
 
+const sorted = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b);
+
 /**
- * The state a stage leaves behind. `previous` decides one thing only: whether
- * a pure-k8s ensemble is the legacy one that finished a member swap or a new
- * one that replaced it after dual-registry.
+ * The state a stage leaves behind. `previous` decides whether a pure-k8s
+ * ensemble is the legacy one that finished a member swap or a new one, and
+ * carries the retained volumes forward.
  */
 export function stateOf(f: StageFacts, previous?: CutoverState): CutoverState {
-    const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-    switch (f.stage) {
-        case "old-host":
-            return { stage: f.stage, legacyIds: sorted(f.legacyIds), hostIds: sorted(f.legacyIds), podIds: [], podEnsemble: "", registries: ["legacy"] };
-        case "dual-registry":
-            return { stage: f.stage, legacyIds: sorted(f.legacyIds), hostIds: sorted(f.legacyIds), podIds: sorted(f.memberIds), podEnsemble: "new", registries: ["legacy", "new"] };
-        case "member-swap": {
-            const pods = sorted(f.podMembers);
-            return {
-                stage: f.stage,
-                legacyIds: sorted(f.legacyIds),
-                hostIds: sorted(f.legacyIds.filter((id) => !pods.includes(id))),
-                podIds: pods,
-                podEnsemble: pods.length > 0 ? "legacy" : "",
-                registries: ["legacy"],
-            };
+    const base = (() => {
+        switch (f.stage) {
+            case "old-host":
+                return { legacyIds: sorted(f.legacyIds), hostIds: sorted(f.legacyIds), podIds: [], podEnsemble: "" as const, registries: ["legacy" as const], preferred: "legacy" as const };
+            case "dual-registry":
+                return {
+                    legacyIds: sorted(f.legacyIds),
+                    hostIds: sorted(f.legacyIds),
+                    podIds: sorted(f.memberIds),
+                    podEnsemble: "new" as const,
+                    registries: ["legacy" as const, "new" as const],
+                    preferred: f.preferredRegistry === "k8s" ? ("new" as const) : ("legacy" as const),
+                };
+            case "member-swap": {
+                const pods = sorted(f.podMembers);
+                return {
+                    legacyIds: sorted(f.legacyIds),
+                    hostIds: sorted(f.legacyIds.filter((id) => !pods.includes(id))),
+                    podIds: pods,
+                    podEnsemble: pods.length > 0 ? ("legacy" as const) : ("" as const),
+                    registries: ["legacy" as const],
+                    preferred: "legacy" as const,
+                };
+            }
+            case "pure-k8s": {
+                // The pods continue whichever ensemble the previous stage's pods (or volumes) belonged to.
+                const lineage: EnsembleIdentity = previous?.podEnsemble === "legacy" || (previous?.podEnsemble === "" && previous.volumeOwner === "legacy") ? "legacy" : "new";
+                return {
+                    legacyIds: lineage === "legacy" ? previous!.legacyIds : [],
+                    hostIds: [],
+                    podIds: sorted(f.memberIds),
+                    podEnsemble: lineage,
+                    registries: [lineage],
+                    preferred: lineage,
+                };
+            }
         }
-        case "pure-k8s": {
-            // The pods continue whichever ensemble the previous stage's pods belonged to.
-            const lineage: EnsembleIdentity = previous?.podEnsemble === "legacy" ? "legacy" : "new";
-            return { stage: f.stage, legacyIds: lineage === "legacy" ? previous!.legacyIds : [], hostIds: [], podIds: sorted(f.memberIds), podEnsemble: lineage, registries: [lineage] };
-        }
-    }
+    })();
+    const keepsOwner = base.podIds.length === 0 || previous?.volumeOwner === base.podEnsemble;
+    const volumeOwner = base.podIds.length > 0 ? base.podEnsemble : previous?.volumeOwner ?? "";
+    const volumeIds = keepsOwner ? sorted([...(previous?.volumeIds ?? []), ...base.podIds]) : sorted(base.podIds);
+    return { stage: f.stage, ...base, volumeIds, volumeOwner };
 }
 
 /** Where a legacy member runs in a state, or undefined when it does not run. */
@@ -87,7 +117,7 @@ function servesLegacy(s: CutoverState): boolean {
 
 /** A refused transition: why, and the safe next step. */
 export interface GuardRefusal {
-    rule: "quorum" | "one-member-per-step" | "myid-reuse" | "registry-retirement";
+    rule: "quorum" | "one-member-per-step" | "embrace-first" | "myid-reuse" | "registry-retirement";
     message: string;
 }
 
@@ -107,8 +137,10 @@ function nextSwapStep(prev: CutoverState, wanted: number[]): number[] {
 /**
  * Checks a transition. Refuses: taking more than floor((n-1)/2) members of a
  * serving ensemble away at once; moving more than one member per member-swap
- * step; a myid that would be live twice; retiring a registry clients use
- * unless the stage before was dual-registry (clients registered to both).
+ * step; moving members before the hosts run the Service-name config (the
+ * embrace step); a myid that would be live twice (a member on its host and as
+ * a pod, or pods mounting another ensemble's retained data); retiring a
+ * registry unless clients used both and preferred the other one.
  */
 export function checkTransition(prev: CutoverState | undefined, next: CutoverState): GuardRefusal[] {
     if (!prev) {
@@ -121,13 +153,13 @@ export function checkTransition(prev: CutoverState | undefined, next: CutoverSta
     for (const id of twice) {
         refusals.push({ rule: "myid-reuse", message: `myid ${id} would be live twice, on its host and as pod; stop the host and move the member (member-swap podMembers) instead` });
     }
-    // Pods keep their volumes: a pod of one ensemble must not come back as a member of the other.
-    if (prev.podEnsemble !== "" && next.podEnsemble !== "" && prev.podEnsemble !== next.podEnsemble) {
-        const kept = next.podIds.filter((id) => prev.podIds.includes(id));
-        if (kept.length > 0) {
+    // Pods keep their volumes: a pod of one ensemble must not start on another ensemble's retained data.
+    if (next.podEnsemble !== "" && prev.volumeOwner !== "" && prev.volumeOwner !== next.podEnsemble) {
+        const reused = next.podIds.filter((id) => prev.volumeIds.includes(id));
+        if (reused.length > 0) {
             refusals.push({
                 rule: "myid-reuse",
-                message: `pods ${kept.join(", ")} hold the ${prev.podEnsemble} ensemble's data and myids and would serve as the ${next.podEnsemble} ensemble's members; finish one strategy first (member swap to pure-k8s, or dual-registry to pure-k8s) before starting the other`,
+                message: `pods ${reused.join(", ")} would start on retained volumes holding the ${prev.volumeOwner} ensemble's data and myids while serving as the ${next.podEnsemble} ensemble's members; finish one strategy before starting the other, or delete those volume claims first`,
             });
         }
     }
@@ -135,7 +167,7 @@ export function checkTransition(prev: CutoverState | undefined, next: CutoverSta
     // Members of the legacy ensemble taken away at once, while it keeps serving.
     if (servesLegacy(prev) && servesLegacy(next)) {
         const legacyPods = (st: CutoverState) => (st.podEnsemble === "legacy" ? st.podIds : []);
-        const ids = [...new Set([...prev.legacyIds, ...next.legacyIds, ...legacyPods(prev), ...legacyPods(next)])].sort((a, b) => a - b);
+        const ids = sorted([...prev.legacyIds, ...next.legacyIds, ...legacyPods(prev), ...legacyPods(next)]);
         const moved = ids.filter((id) => legacyLocation(prev, id) !== legacyLocation(next, id));
         const n = ids.length;
         const tolerated = Math.floor((n - 1) / 2);
@@ -153,15 +185,55 @@ export function checkTransition(prev: CutoverState | undefined, next: CutoverSta
                 message: `would move members ${moved.join(", ")} in one member-swap step; move one member per step: podMembers [${step.join(", ")}]`,
             });
         }
+        // Pods can join only once the hosts name their peers by Service (the embrace step).
+        const embraced = prev.stage === "member-swap" || (prev.stage === "pure-k8s" && prev.podEnsemble === "legacy");
+        if (next.stage === "member-swap" && next.podIds.length > 0 && !embraced) {
+            refusals.push({
+                rule: "embrace-first",
+                message: `moves members to pods while the hosts still name their peers by address (stage before: ${prev.stage}); safe next step: stage member-swap with podMembers [] and roll the hostZooCfg output to the hosts`,
+            });
+        }
     }
 
-    // Retiring a registry is safe only after clients used both (dual-registry).
-    const retired = prev.registries.filter((r) => !next.registries.includes(r));
-    if (retired.length > 0 && prev.stage !== "dual-registry") {
+    // Members of a pod ensemble removed at once while it keeps serving (scale-down, changed ids).
+    if (prev.podEnsemble === "new" && next.podEnsemble === "new") {
+        const gone = prev.podIds.filter((id) => !next.podIds.includes(id));
+        const tolerated = Math.floor((prev.podIds.length - 1) / 2);
+        if (gone.length > tolerated) {
+            refusals.push({
+                rule: "quorum",
+                message: `would remove pod members ${gone.join(", ")} (${gone.length} of ${prev.podIds.length}) at once, but a ${prev.podIds.length}-member ensemble tolerates ${tolerated}; change the members at most ${Math.max(tolerated, 1)} at a time`,
+            });
+        }
+    }
+
+    // Consumers prefer the new registry only once it has been checked against the old one, inside dual-registry.
+    if (next.stage === "dual-registry" && prev.stage !== "dual-registry" && next.preferred === "new") {
         refusals.push({
             rule: "registry-retirement",
-            message: `would retire the ${retired.join(" and ")} registry while the stage before was ${prev.stage}, not dual-registry; safe next step: stage dual-registry (services register to both), check parity with \`zk-cutover check parity\`, then ${next.stage}`,
+            message: "would make consumers prefer the new registry as soon as it exists, before any parity check; safe next step: stage dual-registry with preferredRegistry legacy, check parity with `zk-cutover check parity`, then preferredRegistry k8s",
         });
     }
+
+    // Retiring a registry is safe only after clients used both and preferred the other one.
+    const retired = prev.registries.filter((r) => !next.registries.includes(r));
+    if (retired.length > 0) {
+        if (prev.stage !== "dual-registry") {
+            refusals.push({
+                rule: "registry-retirement",
+                message: `would retire the ${retired.join(" and ")} registry while the stage before was ${prev.stage}, not dual-registry; safe next step: stage dual-registry (services register to both), check parity with \`zk-cutover check parity\`, then ${next.stage}`,
+            });
+        } else if (retired.includes(prev.preferred as EnsembleIdentity)) {
+            refusals.push({
+                rule: "registry-retirement",
+                message: `would retire the ${prev.preferred} registry while consumers still prefer it; safe next step: stay in dual-registry with preferredRegistry ${prev.preferred === "legacy" ? "k8s" : "legacy"} (after \`zk-cutover check parity\` passes), then ${next.stage}`,
+            });
+        }
+    }
     return refusals;
+}
+
+/** Two states describe the same deployment (for comparing config's previousStage with the stack's last outputs). */
+export function sameState(a: CutoverState, b: CutoverState): boolean {
+    return a.stage === b.stage && a.podIds.join(",") === b.podIds.join(",") && a.hostIds.join(",") === b.hostIds.join(",");
 }

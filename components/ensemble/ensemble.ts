@@ -46,23 +46,25 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
 
         const configMap = create(k8s.core.v1.ConfigMap, "config", rendered.configMap);
         const peerService = create(k8s.core.v1.Service, "peers", rendered.peerService);
-        const memberServices = rendered.memberServices.map((svc, i) => create(k8s.core.v1.Service, `member-${settings.memberIds[i]}`, svc));
-        rendered.hostEndpointSlices.forEach((slice, i) =>
-            create(k8s.discovery.v1.EndpointSlice, `member-${settings.hosts[i].id}-host`, slice, { dependsOn: [memberServices[settings.memberIds.indexOf(settings.hosts[i].id)]] }),
+        // A member's host EndpointSlice changes before its Service: a moving member's old host leaves DNS
+        // before the Service selects the pod.
+        const slices = new Map(
+            rendered.hostEndpointSlices.map(({ id, slice }) => [id, create(k8s.discovery.v1.EndpointSlice, `member-${id}-host`, slice)] as const),
         );
+        const memberServices = rendered.memberServices.map((svc, i) => {
+            const id = settings.memberIds[i];
+            const slice = slices.get(id);
+            return create(k8s.core.v1.Service, `member-${id}`, svc, slice ? { dependsOn: [slice] } : {});
+        });
         create(k8s.core.v1.Service, "client", rendered.clientService);
         if (rendered.externalService) {
             create(k8s.core.v1.Service, "external", rendered.externalService);
         }
-        if (rendered.statefulSet) {
-            create(k8s.apps.v1.StatefulSet, "statefulset", rendered.statefulSet, {
-                dependsOn: [configMap, peerService, ...memberServices],
-                protect: settings.protectStatefulSet,
-            });
-        }
-        if (rendered.podDisruptionBudget) {
-            create(k8s.policy.v1.PodDisruptionBudget, "pdb", rendered.podDisruptionBudget);
-        }
+        create(k8s.apps.v1.StatefulSet, "statefulset", rendered.statefulSet, {
+            dependsOn: [configMap, peerService, ...memberServices],
+            protect: settings.protectStatefulSet,
+        });
+        create(k8s.policy.v1.PodDisruptionBudget, "pdb", rendered.podDisruptionBudget);
 
         const names = objectNames(settings);
         this.clientConnectString = pulumi.output(`${names.clientService}.${settings.namespace}.svc.${settings.clusterDomain}:${PORTS.client}`);

@@ -63,7 +63,8 @@ export function podPlacement(s: EnsembleSettings): ZooCfgPlacement {
  * cluster's DNS, not to a local interface name).
  */
 export function renderHostZooCfg(s: EnsembleSettings): string {
-    return renderZooCfg(s, podServerEntries(s), { dataDir: s.hostDataDir, dataLogDir: "", quorumListenOnAllIPs: true });
+    // Host packages (e.g. Debian's) lack the Prometheus provider jar: no metrics on hosts.
+    return renderZooCfg({ ...s, metricsEnabled: false }, podServerEntries(s), { dataDir: s.hostDataDir, dataLogDir: "", quorumListenOnAllIPs: true });
 }
 
 /** `server.N=...` lines in the dialect of the ensemble's version, ordered by id. */

@@ -51,15 +51,15 @@ export interface RenderedEnsemble {
     peerService: KubeObject;
     /** One headless Service per member: the member's stable peer address, backed by its pod or (member swap) its host. */
     memberServices: KubeObject[];
-    /** EndpointSlices of the members still on hosts. */
-    hostEndpointSlices: KubeObject[];
+    /** EndpointSlices of the members still on hosts, and (empty) of those that moved to pods, by member id. */
+    hostEndpointSlices: { id: number; slice: KubeObject }[];
     /** ClusterIP Service for clients inside the cluster (ready members only). */
     clientService: KubeObject;
     /** NodePort or internal LoadBalancer Service for clients outside the cluster, when asked for. */
     externalService?: KubeObject;
-    /** Absent while every member is still on a host. */
-    statefulSet?: KubeObject;
-    podDisruptionBudget?: KubeObject;
+    /** Zero replicas while every member is still on a host. */
+    statefulSet: KubeObject;
+    podDisruptionBudget: KubeObject;
 }
 
 /** Names of the objects, derived from the ensemble name in one place. */
@@ -150,10 +150,10 @@ export function renderMemberService(s: EnsembleSettings, id: number): KubeObject
     return service;
 }
 
-/** The EndpointSlice of a member still on its host. */
-export function renderMemberEndpointSlice(s: EnsembleSettings, host: { id: number; address: string }): KubeObject {
-    const name = memberServiceName(s, host.id);
-    return renderHostEndpointSlice(s.namespace, `${name}-host`, name, memberServiceLabels(s, host.id), [host.address], "member");
+/** The EndpointSlice of a member still on its host (or, once it moved to a pod, kept with no endpoints). */
+export function renderMemberEndpointSlice(s: EnsembleSettings, id: number, addresses: string[]): KubeObject {
+    const name = memberServiceName(s, id);
+    return renderHostEndpointSlice(s.namespace, `${name}-host`, name, memberServiceLabels(s, id), addresses, "member");
 }
 
 export function renderClientService(s: EnsembleSettings): KubeObject {
@@ -224,7 +224,8 @@ function probe(script: string, timing: Omit<IProbe, "exec">): IProbe {
 
 export function renderStatefulSet(s: EnsembleSettings, configData: Record<string, string>): KubeObject {
     const names = objectNames(s);
-    const firstId = s.podIds[0];
+    // Ordinals start at the first pod (or, before any member moved, at the first member with no pods).
+    const firstId = s.podIds[0] ?? s.memberIds[0];
     const selector = ensembleSelector(s.ensembleName);
     const labels = objectLabels(s.ensembleName, s.version.text);
     const placement = dedicatedNodePlacement(s.nodeRole);
@@ -360,15 +361,18 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
 /** Renders every object of the ensemble. Same settings, same objects. */
 export function renderEnsemble(s: EnsembleSettings): RenderedEnsemble {
     const configMap = renderConfigMap(s);
-    const pods = s.podIds.length > 0;
+    const slices = [
+        ...s.hosts.map((h) => ({ id: h.id, slice: renderMemberEndpointSlice(s, h.id, [h.address]) })),
+        ...s.movedHostIds.map((id) => ({ id, slice: renderMemberEndpointSlice(s, id, []) })),
+    ].sort((a, b) => a.id - b.id);
     return {
         configMap,
         peerService: renderPeerService(s),
         memberServices: s.memberIds.map((id) => renderMemberService(s, id)),
-        hostEndpointSlices: s.hosts.map((h) => renderMemberEndpointSlice(s, h)),
+        hostEndpointSlices: slices,
         clientService: renderClientService(s),
         externalService: renderExternalService(s),
-        statefulSet: pods ? renderStatefulSet(s, configMap.data as Record<string, string>) : undefined,
-        podDisruptionBudget: pods ? renderPodDisruptionBudget(s) : undefined,
+        statefulSet: renderStatefulSet(s, configMap.data as Record<string, string>),
+        podDisruptionBudget: renderPodDisruptionBudget(s),
     };
 }

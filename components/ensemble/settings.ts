@@ -29,6 +29,12 @@ export interface ZooKeeperEnsembleArgs {
      * member runs as a pod. Pod ids must stay consecutive. Default [] (all pods).
      */
     hostMembers?: string[];
+    /**
+     * Members that moved from a host to a pod (member swap). Their host
+     * EndpointSlice is kept with no endpoints, so DNS stops returning the old
+     * host before the member's Service selects its pod. Default [].
+     */
+    movedHostIds?: number[];
     /** dataDir of the members on hosts, for the zoo.cfg rendered for them. Default "/var/lib/zookeeper". */
     hostDataDir?: string;
     /** Allow an even member count. An even ensemble tolerates no more failures than the odd one below it. Default false. */
@@ -103,6 +109,7 @@ export const ENSEMBLE_DEFAULTS = {
     replicas: 3,
     memberIds: [] as number[],
     hostMembers: [] as string[],
+    movedHostIds: [] as number[],
     hostDataDir: "/var/lib/zookeeper",
     allowEvenMembers: false,
     zookeeperVersion: DEFAULT_ZOOKEEPER_VERSION,
@@ -163,6 +170,8 @@ export interface EnsembleSettings {
     podIds: number[];
     /** Members still on hosts (member swap), by id. */
     hosts: { id: number; address: string }[];
+    /** Members that moved from a host to a pod; their host EndpointSlice stays, empty. */
+    movedHostIds: number[];
     hostDataDir: string;
     /** Members that must be up for the ensemble to serve: floor(n/2)+1. */
     quorumSize: number;
@@ -298,6 +307,11 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
             "hostMembers",
             `leaves members ${podIds.join(", ")} as pods, which are not consecutive; allowed: pods with consecutive ids (each pod's ordinal is its myid), so move members in an order that grows the pod range at one end`,
         );
+    }
+    const movedHostIds = typed.has("movedHostIds") ? [...new Set(a.movedHostIds)].sort((x, y) => x - y) : [];
+    const notPods = movedHostIds.filter((id) => !podIds.includes(id));
+    if (notPods.length > 0) {
+        issues.add("movedHostIds", `${show(notPods)} not pod members; allowed: ids of members that run as pods`);
     }
     if (typed.has("hostDataDir") && !/^\/[^\s]*$/.test(a.hostDataDir)) {
         issues.add("hostDataDir", `${show(a.hostDataDir)} is not an absolute path; allowed: e.g. "/var/lib/zookeeper"`);
@@ -458,6 +472,7 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
         memberIds,
         podIds,
         hosts,
+        movedHostIds,
         hostDataDir: a.hostDataDir,
         quorumSize: Math.floor(memberIds.length / 2) + 1,
         version: version!,
@@ -518,7 +533,7 @@ function checkTypes(a: Record<string, unknown>, issues: IssueCollector): Set<str
             expect(key, typeof v === "boolean", "true or false");
         } else if (typeof def === "string") {
             expect(key, typeof v === "string", "a string");
-        } else if (key === "memberIds") {
+        } else if (key === "memberIds" || key === "movedHostIds") {
             expect(key, Array.isArray(v) && v.every(isInteger), "a list of whole numbers");
         } else {
             expect(key, Array.isArray(v) && v.every((x) => typeof x === "string"), "a list of strings");
