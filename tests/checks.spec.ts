@@ -1,0 +1,474 @@
+/**
+ * The live checks that gate each cutover stage (`zk-cutover check health`,
+ * `check parity`). The Dubbo URL keying and the CLI wiring are tested without
+ * ZooKeeper; the checks themselves run against real servers: two 3-member
+ * ensembles ("old" and "new", each on its own random loopback /24), rendered
+ * by the same functions the components use. Needs java and a ZooKeeper server;
+ * the real-server part is skipped without them, except in CI.
+ */
+import { expect } from "chai";
+import { Command, CommanderError } from "commander";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { renderLoggingConfig, renderMyid, renderZooCfg, ServerEntry } from "../components/ensemble/renderConfig";
+import { EnsembleSettings, PORTS, resolveEnsembleSettings } from "../components/ensemble/settings";
+import { registerCheckCommands } from "../tools/checks/cli";
+import { compareListings, decodeProvider, DubboUrlError, providerKey, providerListing } from "../tools/checks/dubbo";
+import { assessHealth, checkHealth, CheckError, HealthReport, memberReport, parseConnectString, parseServerList } from "../tools/checks/health";
+import { checkParity } from "../tools/checks/parity";
+import { CreateMode, ZkClient } from "../tools/zookeeper/client";
+import {
+    findJava,
+    findZooKeeperInstall,
+    isListening,
+    isRunning,
+    logTail,
+    loopbackAddress,
+    MemberProcess,
+    randomLoopbackNetwork,
+    srvr,
+    startMember,
+    stopMember,
+    waitFor,
+    ZooKeeperInstall,
+} from "../tools/zookeeper/process";
+
+/** Runs `zk-cutover check ...` in-process on a fresh program; resolves with the exit code and the output. */
+async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = "";
+    let err = "";
+    const program = new Command()
+        .name("zk-cutover")
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
+    registerCheckCommands(program);
+    const saved = process.exitCode;
+    process.exitCode = undefined;
+    try {
+        await program.parseAsync(args, { from: "user" });
+        return { code: Number(process.exitCode ?? 0), out, err };
+    } catch (e) {
+        if (e instanceof CommanderError) {
+            return { code: e.exitCode, out, err };
+        }
+        throw e;
+    } finally {
+        process.exitCode = saved;
+    }
+}
+
+const ORDER_URL =
+    "dubbo://10.0.0.5:20880/com.acme.OrderService?anyhost=true&application=orders&group=orders&interface=com.acme.OrderService" +
+    "&methods=place,cancel&pid=4242&side=provider&timestamp=1700000000000&version=1.2.0";
+/** The same provider after a restart: other pid, timestamp and parameter order. */
+const ORDER_URL_RESTARTED =
+    "dubbo://10.0.0.5:20880/com.acme.OrderService?version=1.2.0&timestamp=1700000099999&pid=777&interface=com.acme.OrderService" +
+    "&group=orders&side=provider&methods=place,cancel&anyhost=true&application=orders";
+const PAYMENT_URL = "dubbo://10.0.0.6:20880/com.acme.PaymentService?interface=com.acme.PaymentService&version=2.0.0&timestamp=1700000000001&pid=11";
+/** A provider that registered only in the new registry (a pod). */
+const ORDER_POD_URL = "dubbo://10.1.0.7:20880/com.acme.OrderService?interface=com.acme.OrderService&group=orders&version=1.2.0&timestamp=1700000000002";
+/** A provider that has not yet registered in the new registry. */
+const ORDER_LATE_URL = "dubbo://10.0.0.8:20880/com.acme.OrderService?interface=com.acme.OrderService&group=orders&version=1.2.0&timestamp=1700000000003";
+
+describe("Dubbo provider URLs", function () {
+    it("decodes a registry node name and keys it by group, interface, version and host:port", function () {
+        const p = decodeProvider("dubbo%3A%2F%2F10.0.0.5%3A20880%2Fcom.acme.OrderService%3Fanyhost%3Dtrue%26group%3Dorders%26version%3D1.2.0%26timestamp%3D1");
+        expect(p.key).to.equal("orders/com.acme.OrderService:1.2.0@10.0.0.5:20880");
+        expect({ interface: p.interface, address: p.address, group: p.group, version: p.version, protocol: p.protocol }).to.deep.equal({
+            interface: "com.acme.OrderService",
+            address: "10.0.0.5:20880",
+            group: "orders",
+            version: "1.2.0",
+            protocol: "dubbo",
+        });
+        expect(p.params.anyhost).to.equal("true");
+    });
+
+    it("leaves out an empty group or version, prefers the interface parameter to the path and keeps IPv6 brackets", function () {
+        expect(decodeProvider(encodeURIComponent("dubbo://10.0.0.9:20880/com.acme.Legacy?timestamp=5")).key).to.equal("com.acme.Legacy@10.0.0.9:20880");
+        expect(decodeProvider(encodeURIComponent("tri://10.0.0.9:50051/orders-svc?interface=com.acme.OrderService&version=3")).key).to.equal(
+            "com.acme.OrderService:3@10.0.0.9:50051",
+        );
+        expect(decodeProvider(encodeURIComponent("dubbo://[FD00::5]:20880/com.acme.OrderService?group=g")).key).to.equal("g/com.acme.OrderService@[fd00::5]:20880");
+        expect(providerKey({ interface: "I", address: "h:1", group: "", version: "" })).to.equal("I@h:1");
+    });
+
+    it("treats URLs differing only in timestamp, pid or parameter order as one provider, and a different group as another", function () {
+        const key = (url: string) => decodeProvider(encodeURIComponent(url)).key;
+        expect(key(ORDER_URL_RESTARTED)).to.equal(key(ORDER_URL));
+        expect(key(ORDER_URL.replace("group=orders", "group=orders-canary"))).to.equal("orders-canary/com.acme.OrderService:1.2.0@10.0.0.5:20880");
+        expect(key(ORDER_URL.replace("10.0.0.5:20880", "10.0.0.5:20881"))).to.not.equal(key(ORDER_URL));
+    });
+
+    it("rejects a node name that is not an encoded provider URL, in one line", function () {
+        expect(() => decodeProvider("%E0%A4%A")).to.throw(DubboUrlError, /not URL-encoded/);
+        expect(() => decodeProvider(encodeURIComponent("10.0.0.5:20880"))).to.throw(DubboUrlError, /is not a provider URL; allowed: protocol:\/\/host:port\/interface\?params/);
+        expect(() => decodeProvider(encodeURIComponent("dubbo://10.0.0.5:20880/"))).to.throw(DubboUrlError, /names no interface/);
+    });
+
+    it("lists each provider once, keeps undecodable nodes aside and compares by key", function () {
+        const enc = encodeURIComponent;
+        const old = providerListing("/dubbo", {
+            "com.acme.OrderService": [enc(ORDER_URL), enc(ORDER_URL_RESTARTED), enc(ORDER_LATE_URL)],
+            "com.acme.PaymentService": [enc(PAYMENT_URL), "garbage"],
+            config: [],
+        });
+        expect(old.providers.map((p) => p.key)).to.deep.equal([
+            "com.acme.PaymentService:2.0.0@10.0.0.6:20880",
+            "orders/com.acme.OrderService:1.2.0@10.0.0.5:20880",
+            "orders/com.acme.OrderService:1.2.0@10.0.0.8:20880",
+        ]);
+        expect(old.interfaces).to.deep.equal(["com.acme.OrderService", "com.acme.PaymentService"]);
+        expect(old.undecodable.map((u) => u.path)).to.deep.equal(["/dubbo/com.acme.PaymentService/providers/garbage"]);
+        const next = providerListing("/dubbo", { "com.acme.OrderService": [enc(ORDER_URL_RESTARTED), enc(ORDER_POD_URL)], "com.acme.PaymentService": [enc(PAYMENT_URL)] });
+        const diff = compareListings(old, next);
+        expect(diff.missingInNew.map((p) => p.key)).to.deep.equal(["orders/com.acme.OrderService:1.2.0@10.0.0.8:20880"]);
+        expect(diff.onlyInNew.map((p) => p.key)).to.deep.equal(["orders/com.acme.OrderService:1.2.0@10.1.0.7:20880"]);
+        expect(diff.inBoth).to.equal(2);
+        expect(diff.inParity).to.equal(false);
+    });
+});
+
+describe("check health verdict and input", function () {
+    it("parses connect strings and names --connect and the expected form when malformed", function () {
+        expect(parseConnectString("zk-1:2181, 10.0.0.2:2181,[fd00::1]:2182", "--connect").members).to.deep.equal([
+            { host: "zk-1", port: 2181 },
+            { host: "10.0.0.2", port: 2181 },
+            { host: "fd00::1", port: 2182 },
+        ]);
+        expect(parseConnectString("a:1,b:2/app", "--old", true)).to.deep.equal({ members: [{ host: "a", port: 1 }, { host: "b", port: 2 }], chroot: "/app" });
+        const form = /allowed: host:port,host:port/;
+        for (const bad of ["", "zk-1", "zk-1:2181,", "zk-1:abc", "zk-1:2181/app"]) {
+            expect(() => parseConnectString(bad, "--connect"), bad).to.throw(CheckError, /^--connect /).and.to.match(form);
+        }
+        expect(() => parseConnectString("zk-1:70000", "--connect")).to.throw(CheckError, /port 70000; allowed: 1 to 65535/);
+        expect(() => parseConnectString("zk 1:2181", "--connect")).to.throw(CheckError, /has host "zk 1"; allowed: a host name or IP address/);
+        expect(() => parseConnectString("zk-1:2181,ZK-1:2181", "--connect")).to.throw(CheckError, /lists zk-1:2181 more than once/);
+    });
+
+    it("reads the server list from conf, or says why it is unknown", function () {
+        const conf = "clientPort=2181\nmembership: \nserver.2=b:2888:3888:participant;b:2181\nserver.1=a:2888:3888:participant;a:2181\nversion=0\n";
+        expect(parseServerList(conf)).to.deep.equal({ servers: ["server.1=a:2888:3888:participant;a:2181", "server.2=b:2888:3888:participant;b:2181"] });
+        expect(parseServerList("conf is not executed because it is not in the whitelist.\n")).to.deep.equal({ unknown: "conf is not in the member's 4lw.commands.whitelist" });
+        expect(parseServerList("clientPort=2181\ndataDir=/data\n")).to.have.property("unknown").that.matches(/no server\.N lines/);
+    });
+
+    it("uses the number of given members for the quorum when no member tells its server list", function () {
+        const srvrText = (mode: string) => `Zookeeper version: 3.4.14\nLatency min/avg/max: 0/1/4\nOutstanding: 0\nZxid: 0x300000007\nMode: ${mode}\nNode count: 4\n`;
+        const refused = "conf is not executed because it is not in the whitelist.\n";
+        const report = assessHealth([
+            memberReport("a:2181", { srvr: srvrText("leader"), conf: refused }),
+            memberReport("b:2181", { srvr: srvrText("follower"), conf: refused }),
+            memberReport("c:2181", { srvr: new Error("connection refused") }),
+        ]);
+        expect(report.members[0]).to.include({ zxid: "0x300000007", epoch: 3, mntr: false });
+        expect(report.members[0].latency).to.deep.equal({ min: 0, avg: 1, max: 4, source: "srvr" });
+        expect(report.quorum).to.deep.equal({ size: 3, basis: "given members", voters: 2, needed: 2, formed: true });
+        expect(report.problems).to.deep.equal(["c:2181 is unreachable: connection refused"]);
+        expect(report.healthy).to.equal(false);
+    });
+});
+
+describe("check command wiring", function () {
+    it("check health with a malformed --connect prints one error line naming --connect and exits 2", async function () {
+        const r = await runCli(["check", "health", "--connect", "zk-1,zk-2:2181"]);
+        expect(r.code).to.equal(2);
+        expect(r.err).to.equal('error: --connect entry "zk-1" is not host:port; allowed: host:port,host:port (e.g. zk-1:2181,zk-2:2181,zk-3:2181)\n');
+        expect(r.out).to.equal("");
+    });
+
+    it("check health without --connect, with a bad --timeout-ms or an unknown option exits 2", async function () {
+        const missing = await runCli(["check", "health"]);
+        expect(missing.code).to.equal(2);
+        expect(missing.err).to.match(/^error: --connect is missing or empty; allowed: host:port,host:port/);
+        const timeout = await runCli(["check", "health", "--connect", "a:1", "--timeout-ms", "soon"]);
+        expect(timeout.code).to.equal(2);
+        expect(timeout.err).to.match(/^error: --timeout-ms "soon" is not a timeout; allowed: whole milliseconds/);
+        const unknown = await runCli(["check", "health", "--connect", "a:1", "--bogus"]);
+        expect(unknown.code).to.equal(2);
+        expect(unknown.err).to.match(/error: unknown option '--bogus'/);
+    });
+
+    it("check parity names --old, --new or --root when one is malformed", async function () {
+        const noOld = await runCli(["check", "parity", "--new", "a:2181"]);
+        expect(noOld.code).to.equal(2);
+        expect(noOld.err).to.match(/^error: --old is missing or empty/);
+        const badNew = await runCli(["check", "parity", "--old", "a:2181", "--new", "a"]);
+        expect(badNew.code).to.equal(2);
+        expect(badNew.err).to.match(/^error: --new entry "a" is not host:port/);
+        const badRoot = await runCli(["check", "parity", "--old", "a:2181", "--new", "b:2181", "--root", "dubbo/"]);
+        expect(badRoot.code).to.equal(2);
+        expect(badRoot.err).to.match(/^error: --root "dubbo\/" is not a znode path; allowed: an absolute path/);
+    });
+});
+
+/** How long the members of both ensembles get to elect their leaders. */
+const QUORUM_TIMEOUT_MS = 40_000;
+
+describe("live checks on real ZooKeeper ensembles", function () {
+    let install: ZooKeeperInstall;
+    let settings: EnsembleSettings;
+    let root: string | undefined;
+    /** Loopback /24 of each ensemble. */
+    const networks = { old: "", new: "" };
+    const members = new Map<string, MemberProcess>();
+    const clients: ZkClient[] = [];
+    /** A TCP server that answers anything with an HTTP error, as a non-ZooKeeper port would. */
+    let garbage: net.Server | undefined;
+    const garbageSockets = new Set<net.Socket>();
+
+    type Side = keyof typeof networks;
+    const address = (side: Side, id: number) => loopbackAddress(id, networks[side]);
+    const connectOf = (side: Side, ids = settings.memberIds) => ids.map((id) => `${address(side, id)}:${PORTS.client}`).join(",");
+
+    const deadMember = (): string | undefined => {
+        for (const [name, m] of members) {
+            if (!isRunning(m)) {
+                return `member ${name} (pid ${m.pid}) exited with ${m.child.exitCode ?? m.child.signalCode}; log:\n${logTail(m)}`;
+            }
+        }
+        return undefined;
+    };
+
+    async function connect(side: Side): Promise<ZkClient> {
+        const client = await ZkClient.connect(connectOf(side), { connectTimeoutMs: 15_000, opTimeoutMs: 5_000 });
+        clients.push(client);
+        return client;
+    }
+
+    async function register(client: ZkClient, base: string, urls: string[]): Promise<void> {
+        for (const url of urls) {
+            const iface = decodeProvider(encodeURIComponent(url)).interface;
+            await client.mkdirp(`${base}/${iface}/providers`);
+            await client.create(`${base}/${iface}/providers/${encodeURIComponent(url)}`, Buffer.alloc(0), CreateMode.EPHEMERAL);
+        }
+    }
+
+    before(function () {
+        const found = findZooKeeperInstall();
+        if (found === undefined) {
+            const message =
+                findJava() === undefined
+                    ? "java is not installed (no $JAVA_HOME/bin/java and no java on PATH)"
+                    : "ZooKeeper is not installed (no /usr/share/java/zookeeper.jar from the Debian package `zookeeper`; or set ZOOKEEPER_HOME to a distribution)";
+            if (process.env.CI === "true") {
+                throw new Error(`${message}; CI must run the real-ZooKeeper checks, install them (apt-get install -y zookeeper)`);
+            }
+            console.log(`    skipping the live checks: ${message}`);
+            this.skip();
+        }
+        install = found!;
+    });
+
+    before(async function () {
+        this.timeout(QUORUM_TIMEOUT_MS + 20_000);
+        settings = resolveEnsembleSettings({ namespace: "checks", metrics: "off", ...(install.version ? { zookeeperVersion: install.version } : {}) });
+        for (const side of ["old", "new"] as Side[]) {
+            let busy: string | undefined = "";
+            for (let attempt = 0; attempt < 5 && busy !== undefined; attempt++) {
+                networks[side] = randomLoopbackNetwork();
+                busy = undefined;
+                if (side === "new" && networks.new === networks.old) {
+                    busy = networks.new;
+                    continue;
+                }
+                for (const id of settings.memberIds) {
+                    if (busy === undefined && (await isListening(address(side, id), PORTS.client, 300))) {
+                        busy = `${address(side, id)}:${PORTS.client}`;
+                    }
+                }
+            }
+            if (busy !== undefined) {
+                throw new Error(`${busy} is in use, as were four other loopback networks (leftover ZooKeepers? see pgrep -af QuorumPeerMain)`);
+            }
+        }
+
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-checks-"));
+        const backend = install.logging === "none" ? settings.features.logging : install.logging;
+        const logging = renderLoggingConfig({ features: { ...settings.features, logging: backend } });
+        for (const side of ["old", "new"] as Side[]) {
+            const servers: ServerEntry[] = settings.memberIds.map((id) => ({ id, address: address(side, id), clientBindAddress: address(side, id) }));
+            for (const id of settings.memberIds) {
+                const dir = path.join(root, `${side}-${id}`);
+                const zooCfg = renderZooCfg(settings, servers, { dataDir: path.join(dir, "data"), dataLogDir: "", quorumListenOnAllIPs: false });
+                members.set(`${side}-${id}`, startMember(install, { dir, zooCfg, myid: renderMyid(id), logging }));
+            }
+        }
+
+        garbage = net.createServer((socket) => {
+            garbageSockets.add(socket);
+            socket.on("close", () => garbageSockets.delete(socket));
+            socket.on("error", () => undefined);
+            // Read (and drop) what the client sends: an unread socket never sees the client's FIN and stays open.
+            socket.resume();
+            socket.end("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        });
+        await new Promise<void>((resolve) => garbage!.listen(0, "127.0.0.1", resolve));
+
+        const everyMemberServes = async () => {
+            const all = (["old", "new"] as Side[]).flatMap((side) => settings.memberIds.map((id) => srvr(address(side, id), PORTS.client, 1_000).catch(() => undefined)));
+            const reports = await Promise.all(all);
+            return reports.every((r) => r?.mode !== undefined) ? reports : undefined;
+        };
+        try {
+            await waitFor("every member of both ensembles to answer srvr with a mode", everyMemberServes, {
+                timeoutMs: QUORUM_TIMEOUT_MS,
+                intervalMs: 300,
+                abortIf: deadMember,
+            });
+        } catch (err) {
+            const tails = [...members].map(([name, m]) => `--- ${name} (${m.logFile}):\n${logTail(m, 10)}`).join("\n");
+            throw new Error(`${(err as Error).message}\n${tails}`);
+        }
+    });
+
+    after(async function () {
+        this.timeout(40_000);
+        for (const client of clients.splice(0)) {
+            client.close();
+        }
+        if (garbage) {
+            for (const socket of garbageSockets) {
+                socket.destroy();
+            }
+            await new Promise<void>((resolve) => garbage!.close(() => resolve()));
+        }
+        await Promise.allSettled([...members.values()].map((m) => stopMember(m, 5_000)));
+        members.clear();
+        if (root !== undefined) {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    });
+
+    it("health passes on a 3-member ensemble and reports every member's mode, zxid and epoch", async function () {
+        this.timeout(20_000);
+        // One write, so that the zxid carries the leader epoch (a fresh ensemble reports 0x0 until its first transaction).
+        const writer = await connect("old");
+        await writer.create("/checks-health", Buffer.from("x"), CreateMode.PERSISTENT);
+        await waitFor(
+            "every member of the old ensemble to apply the write",
+            async () => (await Promise.all(settings.memberIds.map((id) => srvr(address("old", id), PORTS.client, 1_000)))).every((r) => (r.epoch ?? 0) >= 1),
+            { timeoutMs: 10_000, intervalMs: 100 },
+        );
+
+        const report = await checkHealth(connectOf("old"), { timeoutMs: 3_000 });
+        expect(report.problems).to.deep.equal([]);
+        expect(report.healthy).to.equal(true);
+        expect(report.members.map((m) => m.member)).to.deep.equal(settings.memberIds.map((id) => `${address("old", id)}:${PORTS.client}`));
+        expect(report.members.map((m) => m.mode).sort()).to.deep.equal(["follower", "follower", "leader"]);
+        expect(report.leaders).to.have.length(1);
+        for (const m of report.members) {
+            expect(m.state).to.equal("serving");
+            expect(m.zxid).to.match(/^0x[0-9a-f]+$/);
+            expect(m.epoch).to.equal(Number(BigInt(m.zxid!) >> 32n)).and.to.be.at.least(1);
+            expect(m.outstanding).to.equal(0);
+            expect(m.latency?.source).to.equal("mntr");
+            expect(m.serverList).to.deep.equal(report.serverList);
+        }
+        expect(report.serverList).to.have.length(3);
+        expect(report.serverList![0]).to.match(new RegExp(`^server\\.1=${address("old", 1).replace(/\./g, "\\.")}:${PORTS.quorum}:${PORTS.election}`));
+        expect(report.quorum).to.deep.equal({ size: 3, basis: "server list", voters: 3, needed: 2, formed: true });
+
+        const cli = await runCli(["check", "health", "--connect", connectOf("old"), "--json"]);
+        expect(cli.code, cli.err).to.equal(0);
+        const doc = JSON.parse(cli.out) as HealthReport;
+        expect(doc.healthy).to.equal(true);
+        expect(doc.members).to.have.length(3);
+    });
+
+    it("health fails when members of two ensembles are mixed: two leaders and two server lists", async function () {
+        const mixed = (["old", "new"] as Side[]).flatMap((side) => settings.memberIds.map((id) => `${address(side, id)}:${PORTS.client}`));
+        const cli = await runCli(["check", "health", "--connect", mixed.join(",")]);
+        expect(cli.code).to.equal(1);
+        expect(cli.out).to.contain("UNHEALTHY");
+
+        const report = await checkHealth(mixed.join(","));
+        expect(report.healthy).to.equal(false);
+        expect(report.leaders).to.have.length(2);
+        expect(report.serverListsAgree).to.equal(false);
+        expect(report.quorum.formed).to.equal(false);
+        expect(report.problems).to.have.length(2);
+        expect(report.problems[0]).to.match(/^2 members claim to be the leader \(.+, .+\); allowed: exactly one leader/);
+        expect(report.problems[1]).to.match(/^members disagree on the server list: .+ see \[server\.1=.+\]; .+ see \[server\.1=.+\]; allowed: one server list/);
+        expect(report.problems[1]).to.contain(`${connectOf("old").replace(/,/g, ", ")} see [server.1=${address("old", 1)}:`);
+        expect(report.problems[1]).to.contain(`${connectOf("new").replace(/,/g, ", ")} see [server.1=${address("new", 1)}:`);
+    });
+
+    it("health reports a port that answers but is not ZooKeeper", async function () {
+        const port = (garbage!.address() as net.AddressInfo).port;
+        const report = await checkHealth(`${connectOf("old")},127.0.0.1:${port}`);
+        const odd = report.members[3];
+        expect(odd.state).to.equal("not-zookeeper");
+        expect(report.healthy).to.equal(false);
+        expect(report.problems).to.include(`127.0.0.1:${port} is not a ZooKeeper server: it answered srvr with "HTTP/1.1 400 Bad Request Content-Length: 0"`);
+    });
+
+    it("parity passes when the new registry holds every provider of the old one, reporting extra ones", async function () {
+        const [oldClient, newClient] = await Promise.all([connect("old"), connect("new")]);
+        await register(oldClient, "/dubbo-parity", [ORDER_URL, PAYMENT_URL]);
+        await register(newClient, "/dubbo-parity", [ORDER_URL_RESTARTED, PAYMENT_URL, ORDER_POD_URL]);
+
+        const report = await checkParity({ oldConnect: connectOf("old"), newConnect: connectOf("new"), root: "/dubbo-parity" });
+        expect(report.inParity).to.equal(true);
+        expect(report.missingInNew).to.deep.equal([]);
+        expect(report.onlyInNew.map((p) => p.key)).to.deep.equal(["orders/com.acme.OrderService:1.2.0@10.1.0.7:20880"]);
+        expect(report.inBoth).to.equal(2);
+        expect(report.old).to.include({ providers: 2, interfaces: 2 });
+        expect(report.oldProviders.map((p) => p.key)).to.deep.equal(["com.acme.PaymentService:2.0.0@10.0.0.6:20880", "orders/com.acme.OrderService:1.2.0@10.0.0.5:20880"]);
+        expect(report.newProviders).to.have.length(3);
+
+        const cli = await runCli(["check", "parity", "--old", connectOf("old"), "--new", connectOf("new"), "--root", "/dubbo-parity"]);
+        expect(cli.code, cli.err).to.equal(0);
+        expect(cli.out).to.contain("IN PARITY").and.to.contain("+ orders/com.acme.OrderService:1.2.0@10.1.0.7:20880");
+    });
+
+    it("parity fails, listing the provider the new registry lacks", async function () {
+        const [oldClient, newClient] = await Promise.all([connect("old"), connect("new")]);
+        await register(oldClient, "/dubbo", [ORDER_URL, PAYMENT_URL, ORDER_LATE_URL]);
+        await register(newClient, "/dubbo", [ORDER_URL_RESTARTED, PAYMENT_URL]);
+
+        const cli = await runCli(["check", "parity", "--old", connectOf("old"), "--new", connectOf("new"), "--json"]);
+        expect(cli.code, cli.err).to.equal(1);
+        const report = JSON.parse(cli.out);
+        expect(report.inParity).to.equal(false);
+        expect(report.missingInNew.map((p: { key: string }) => p.key)).to.deep.equal(["orders/com.acme.OrderService:1.2.0@10.0.0.8:20880"]);
+        expect(report.onlyInNew).to.deep.equal([]);
+
+        const text = await runCli(["check", "parity", "--old", connectOf("old"), "--new", connectOf("new")]);
+        expect(text.code).to.equal(1);
+        expect(text.out).to.contain("NOT IN PARITY").and.to.contain("missing in the new registry (1):\n  - orders/com.acme.OrderService:1.2.0@10.0.0.8:20880\n");
+    });
+
+    it("parity against an unreachable registry is a one-line error naming the side, exit 2", async function () {
+        const nowhere = `${address("new", 9)}:${PORTS.client}`;
+        const cli = await runCli(["check", "parity", "--old", connectOf("old"), "--new", nowhere, "--timeout-ms", "1500"]);
+        expect(cli.code).to.equal(2);
+        expect(cli.out).to.equal("");
+        expect(cli.err).to.equal(`error: --new registry ${nowhere} is unreachable or has no quorum: connecting to ${nowhere} did not finish within 1500 ms\n`);
+    });
+
+    it("health fails when a member is down: that member is unreachable, the rest keep the quorum", async function () {
+        this.timeout(30_000);
+        const stopped = 3;
+        await stopMember(members.get(`old-${stopped}`)!, 5_000);
+        const down = `${address("old", stopped)}:${PORTS.client}`;
+        const report = await waitFor(
+            "the other two members to serve again after the stop",
+            async () => {
+                const r = await checkHealth(connectOf("old"), { timeoutMs: 1_000 });
+                return r.leaders.length === 1 && r.quorum.voters === 2 ? r : undefined;
+            },
+            { timeoutMs: 20_000, intervalMs: 250 },
+        );
+        expect(report.healthy).to.equal(false);
+        expect(report.members[stopped - 1]).to.include({ member: down, state: "unreachable", error: "connection refused" });
+        expect(report.quorum).to.deep.equal({ size: 3, basis: "server list", voters: 2, needed: 2, formed: true });
+        expect(report.problems).to.deep.equal([`${down} is unreachable: connection refused`]);
+
+        const cli = await runCli(["check", "health", "--connect", connectOf("old"), "--timeout-ms", "1000"]);
+        expect(cli.code).to.equal(1);
+        expect(cli.out).to.contain(`  - ${down} is unreachable: connection refused`);
+    });
+});

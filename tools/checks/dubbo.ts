@@ -1,0 +1,174 @@
+/**
+ * Dubbo provider URLs as a ZooKeeper registry stores them, and the comparison
+ * of two registries. Pure: no ZooKeeper, no I/O.
+ *
+ * A provider registers an ephemeral znode under `<root>/<interface>/providers`
+ * whose name is its whole URL, URL-encoded once:
+ * `dubbo%3A%2F%2F10.0.0.5%3A20880%2Fcom.acme.OrderService%3Fgroup%3Dorders%26version%3D1.2.0%26timestamp%3D...`.
+ * Two registrations are the same provider when interface, host:port, group
+ * and version agree; every other parameter (timestamp, pid, methods, ...) may
+ * differ between registries and between restarts.
+ */
+
+/** One decoded provider registration. */
+export interface DubboProvider {
+    /** Identity of the provider: `[group/]interface[:version]@host:port` (see `providerKey`). */
+    key: string;
+    /** The service interface: the `interface` parameter, else the URL's path. */
+    interface: string;
+    /** `host:port` the provider serves on (IPv6 hosts in brackets). */
+    address: string;
+    /** The `group` parameter; "" when absent. */
+    group: string;
+    /** The `version` parameter; "" when absent. */
+    version: string;
+    /** URL scheme, e.g. "dubbo" or "tri". Not part of the key. */
+    protocol: string;
+    /** Every parameter of the URL as given (values not decoded further). */
+    params: Record<string, string>;
+    /** The decoded URL. */
+    url: string;
+}
+
+/** Raised for a znode name that is not an encoded provider URL; the message says why in one line. */
+export class DubboUrlError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "DubboUrlError";
+    }
+}
+
+const URL_SHAPE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:[^@/?]*@)?(\[[0-9A-Fa-f:.]+\]|[^:/?\s[\]]+):(\d{1,5})(\/[^?]*)?(?:\?(.*))?$/;
+
+/**
+ * The identity key of a provider: Dubbo's service key (`group/interface:version`,
+ * each optional part left out when empty) and the address, e.g.
+ * `orders/com.acme.OrderService:1.2.0@10.0.0.5:20880`.
+ */
+export function providerKey(p: Pick<DubboProvider, "interface" | "address" | "group" | "version">): string {
+    return `${p.group ? `${p.group}/` : ""}${p.interface}${p.version ? `:${p.version}` : ""}@${p.address}`;
+}
+
+/** Parameters of a URL query (`a=1&b=2`), values as given; a parameter without `=` has the value "". */
+function parseQuery(query: string | undefined): Record<string, string> {
+    const params: Record<string, string> = {};
+    for (const part of (query ?? "").split("&")) {
+        if (part === "") {
+            continue;
+        }
+        const eq = part.indexOf("=");
+        const name = eq < 0 ? part : part.slice(0, eq);
+        if (name !== "" && !(name in params)) {
+            params[name] = eq < 0 ? "" : part.slice(eq + 1);
+        }
+    }
+    return params;
+}
+
+/** Parses a decoded provider URL (`dubbo://host:port/interface?params`). Throws `DubboUrlError`. */
+export function parseProviderUrl(url: string): DubboProvider {
+    const m = URL_SHAPE.exec(url);
+    if (!m) {
+        throw new DubboUrlError(`${JSON.stringify(url)} is not a provider URL; allowed: protocol://host:port/interface?params`);
+    }
+    const [, protocol, host, portText, pathPart, query] = m;
+    const port = Number(portText);
+    if (port < 1 || port > 65535) {
+        throw new DubboUrlError(`${JSON.stringify(url)} has port ${portText}; allowed: 1 to 65535`);
+    }
+    const params = parseQuery(query);
+    const iface = params.interface || (pathPart ?? "").replace(/^\/+/, "");
+    if (iface === "") {
+        throw new DubboUrlError(`${JSON.stringify(url)} names no interface; allowed: a path or an interface= parameter`);
+    }
+    const provider = {
+        interface: iface,
+        address: `${host.toLowerCase()}:${port}`,
+        group: params.group ?? "",
+        version: params.version ?? "",
+        protocol: protocol.toLowerCase(),
+        params,
+        url,
+    };
+    return { key: providerKey(provider), ...provider };
+}
+
+/** Decodes a znode name under `.../providers` (one URL-encoded provider URL) and parses it. Throws `DubboUrlError`. */
+export function decodeProvider(nodeName: string): DubboProvider {
+    let url: string;
+    try {
+        url = decodeURIComponent(nodeName);
+    } catch {
+        throw new DubboUrlError(`${JSON.stringify(nodeName)} is not URL-encoded; allowed: encodeURIComponent(provider URL)`);
+    }
+    return parseProviderUrl(url);
+}
+
+/** A znode under a providers path that could not be decoded. */
+export interface UndecodableProvider {
+    /** Full znode path. */
+    path: string;
+    reason: string;
+}
+
+/** The providers one registry holds. */
+export interface ProviderListing {
+    /** Each provider once, by key, sorted by key (two registrations of one provider count once). */
+    providers: DubboProvider[];
+    /** Nodes under a providers path that are not provider URLs; reported, never compared. */
+    undecodable: UndecodableProvider[];
+    /** Interfaces (children of the root) that have a providers node with at least one child. */
+    interfaces: string[];
+}
+
+/** Builds a listing from the raw children of each interface's providers node. Pure. */
+export function providerListing(root: string, childrenByInterface: Record<string, string[]>): ProviderListing {
+    const byKey = new Map<string, DubboProvider>();
+    const undecodable: UndecodableProvider[] = [];
+    const interfaces: string[] = [];
+    const base = root === "/" ? "" : root.replace(/\/+$/, "");
+    for (const iface of Object.keys(childrenByInterface).sort()) {
+        const children = [...childrenByInterface[iface]].sort();
+        if (children.length > 0) {
+            interfaces.push(iface);
+        }
+        for (const child of children) {
+            try {
+                const p = decodeProvider(child);
+                if (!byKey.has(p.key)) {
+                    byKey.set(p.key, p);
+                }
+            } catch (err) {
+                undecodable.push({ path: `${base}/${iface}/providers/${child}`, reason: (err as Error).message });
+            }
+        }
+    }
+    const providers = [...byKey.keys()].sort().map((k) => byKey.get(k)!);
+    return { providers, undecodable, interfaces };
+}
+
+/** What `compareListings` finds. */
+export interface ProviderDifference {
+    /** Providers of the old registry the new one lacks: the cutover must wait for them. */
+    missingInNew: DubboProvider[];
+    /** Providers only the new registry holds: reported, not a failure. */
+    onlyInNew: DubboProvider[];
+    /** Providers both registries hold. */
+    inBoth: number;
+    /** True when the new registry holds every provider of the old one. */
+    inParity: boolean;
+}
+
+/** Compares two listings by provider key. Pure. */
+export function compareListings(oldListing: ProviderListing, newListing: ProviderListing): ProviderDifference {
+    const newKeys = new Set(newListing.providers.map((p) => p.key));
+    const oldKeys = new Set(oldListing.providers.map((p) => p.key));
+    const missingInNew = oldListing.providers.filter((p) => !newKeys.has(p.key));
+    const onlyInNew = newListing.providers.filter((p) => !oldKeys.has(p.key));
+    return {
+        missingInNew,
+        onlyInNew,
+        inBoth: oldListing.providers.length - missingInNew.length,
+        inParity: missingInNew.length === 0,
+    };
+}
