@@ -3,7 +3,9 @@
  */
 import * as path from "path";
 import { Command, CommanderError } from "commander";
+import { registerCheckCommands } from "./checks/cli";
 import { diffMarkdown, diffStages, diffText } from "./diff";
+import { rehearse, RehearsalInputError, reportText } from "./rehearse/rehearse";
 import { PlanInputError, planJson, planStack, planText, writeObjects } from "./plan";
 
 function fail(message: string, code = 1): never {
@@ -54,6 +56,33 @@ export function buildProgram(): Command {
             process.stdout.write(opts.json ? JSON.stringify(d, null, 2) + "\n" : opts.markdown ? diffMarkdown(d) : diffText(d));
         });
 
+    program
+        .command("rehearse")
+        .description("Rehearse a whole cutover on this machine with real ZooKeeper servers under client load, and report lost writes, elections and write gaps.")
+        .requiredOption("--strategy <strategy>", "dual-registry or member-swap")
+        .option("--members <n>", "ensemble size, 3 to 7", "3")
+        .option("--stage-seconds <s>", "seconds of steady load per stage", "3")
+        .option("--json", "print the report as one JSON document")
+        .action(async (opts: { strategy: string; members: string; stageSeconds: string; json?: boolean }) => {
+            const members = /^\d+$/.test(opts.members) ? Number(opts.members) : NaN;
+            const stageSeconds = Number(opts.stageSeconds);
+            if (!Number.isFinite(stageSeconds) || stageSeconds < 0 || stageSeconds > 600) {
+                throw new RehearsalInputError(`--stage-seconds: ${JSON.stringify(opts.stageSeconds)} is out of range; allowed: 0 to 600`);
+            }
+            const report = await rehearse({
+                strategy: opts.strategy,
+                members,
+                stageSeconds,
+                log: opts.json ? undefined : (line) => process.stderr.write(`${line}\n`),
+            });
+            process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + "\n" : reportText(report));
+            if (report.total.writesLost > 0) {
+                process.exitCode = 1;
+            }
+        });
+
+    registerCheckCommands(program);
+
     return program;
 }
 
@@ -67,7 +96,7 @@ export async function main(argv: string[]): Promise<void> {
         if (err instanceof CommanderError) {
             process.exit(err.exitCode);
         }
-        if (err instanceof PlanInputError) {
+        if (err instanceof PlanInputError || err instanceof RehearsalInputError) {
             fail(err.message);
         }
         throw err;
