@@ -40,3 +40,33 @@ const medianSeconds = median(seconds);
 process.stdout.write(`zk-cutover plan --stack pure-k8s, ${RUNS} runs\n`);
 process.stdout.write(`  wall time: median ${medianSeconds.toFixed(2)} s, max ${Math.max(...seconds).toFixed(2)} s (target < ${TARGET_SECONDS} s)\n`);
 process.stdout.write(`  peak RSS:  median ${median(mem).toFixed(0)} MB, max ${Math.max(...mem).toFixed(0)} MB (target < ${TARGET_MB} MB)\n`);
+
+/** Rehearsal figures: a whole cutover per strategy and size on real ZooKeeper. */
+async function rehearsals(): Promise<void> {
+    // Imported here so the plan figures above do not pay for it.
+    const { rehearse } = await import("./rehearse/rehearse");
+    const { findZooKeeperInstall } = await import("./zookeeper/process");
+    if (process.env.BENCH_REHEARSAL === "0") {
+        return;
+    }
+    if (!findZooKeeperInstall()) {
+        process.stdout.write("\nrehearsal: skipped, ZooKeeper is not installed (apt-get install -y zookeeper)\n");
+        return;
+    }
+    process.stdout.write("\nrehearsal (real ZooKeeper, tickTime 2000; targets: 0 lost writes, member-swap <= 1 election, dual-registry 0, longest write gap < 2 s)\n");
+    process.stdout.write(`  ${"strategy".padEnd(14)} ${"members".padStart(7)} ${"cutover s".padStart(10)} ${"acked".padStart(7)} ${"lost".padStart(5)} ${"elections".padStart(10)} ${"longest gap ms".padStart(15)}\n`);
+    for (const strategy of ["member-swap", "dual-registry"]) {
+        for (const members of [3, 5]) {
+            const r = await rehearse({ strategy, members, stageSeconds: 2 });
+            const cutover = r.stages.filter((s) => s.stage !== "old-host").reduce((a, s) => a + s.durationMs, 0) / 1000;
+            process.stdout.write(
+                `  ${strategy.padEnd(14)} ${String(members).padStart(7)} ${cutover.toFixed(1).padStart(10)} ${String(r.total.writesAcknowledged).padStart(7)} ${String(r.total.writesLost).padStart(5)} ${String(r.total.leaderElections).padStart(10)} ${String(r.total.longestWriteGapMs).padStart(15)}\n`,
+            );
+        }
+    }
+}
+
+void rehearsals().catch((err) => {
+    process.stderr.write(`rehearsal failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+});

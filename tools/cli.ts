@@ -4,8 +4,6 @@
 import * as path from "path";
 import { Command, CommanderError } from "commander";
 import { registerCheckCommands } from "./checks/cli";
-import { diffMarkdown, diffStages, diffText } from "./diff";
-import { rehearse, RehearsalInputError, reportText } from "./rehearse/rehearse";
 import { PlanInputError, planJson, planStack, planText, writeObjects } from "./plan";
 
 function fail(message: string, code = 1): never {
@@ -52,6 +50,7 @@ export function buildProgram(): Command {
         .option("--markdown", "print Markdown fit for a pull-request comment")
         .option("--json", "print the diff as one JSON document")
         .action(async (opts: { from: string; to: string; markdown?: boolean; json?: boolean }) => {
+            const { diffMarkdown, diffStages, diffText } = await import("./diff");
             const d = await diffStages(opts.from, opts.to);
             process.stdout.write(opts.json ? JSON.stringify(d, null, 2) + "\n" : opts.markdown ? diffMarkdown(d) : diffText(d));
         });
@@ -64,6 +63,7 @@ export function buildProgram(): Command {
         .option("--stage-seconds <s>", "seconds of steady load per stage", "3")
         .option("--json", "print the report as one JSON document")
         .action(async (opts: { strategy: string; members: string; stageSeconds: string; json?: boolean }) => {
+            const { rehearse, RehearsalInputError, reportText } = await import("./rehearse/rehearse");
             const members = /^\d+$/.test(opts.members) ? Number(opts.members) : NaN;
             const stageSeconds = Number(opts.stageSeconds);
             if (!Number.isFinite(stageSeconds) || stageSeconds < 0 || stageSeconds > 600) {
@@ -96,7 +96,7 @@ export async function main(argv: string[]): Promise<void> {
         if (err instanceof CommanderError) {
             process.exit(err.exitCode);
         }
-        if (err instanceof PlanInputError || err instanceof RehearsalInputError) {
+        if (err instanceof PlanInputError || (err instanceof Error && err.name === "RehearsalInputError")) {
             fail(err.message);
         }
         throw err;

@@ -10,8 +10,9 @@
  *      registry that cannot be read (unreachable, no quorum)
  */
 import { Command, CommanderError } from "commander";
-import { checkHealth, CheckError, healthJson, healthText, parseConnectString, parseTimeoutMs } from "./health";
-import { checkParity, parityJson, parityText } from "./parity";
+// The checks (and the ZooKeeper client under them) load only when a check runs, so other commands start fast.
+const health = () => import("./health");
+const parity = () => import("./parity");
 
 /** Where a check writes: the report to `out`, `error: ...` lines to `err`. */
 export interface CheckOutput {
@@ -43,7 +44,7 @@ async function guarded(output: CheckOutput, run: () => Promise<number>): Promise
     try {
         return await run();
     } catch (err) {
-        if (err instanceof CheckError) {
+        if (err instanceof (await health()).CheckError) {
             output.err(`error: ${err.message}\n`);
             return err.exitCode;
         }
@@ -54,6 +55,7 @@ async function guarded(output: CheckOutput, run: () => Promise<number>): Promise
 /** `check health`: prints the report and resolves with the exit code (0 healthy, 1 unhealthy, 2 bad input). */
 export function runHealthCommand(opts: HealthCommandOptions, output: CheckOutput): Promise<number> {
     return guarded(output, async () => {
+        const { checkHealth, healthJson, healthText, parseConnectString, parseTimeoutMs } = await health();
         const { members } = parseConnectString(opts.connect, "--connect");
         const timeoutMs = parseTimeoutMs(opts.timeoutMs, "--timeout-ms", 3_000);
         const report = await checkHealth(members, { timeoutMs });
@@ -65,6 +67,8 @@ export function runHealthCommand(opts: HealthCommandOptions, output: CheckOutput
 /** `check parity`: prints the report and resolves with the exit code (0 in parity, 1 missing providers, 2 bad input or unreadable side). */
 export function runParityCommand(opts: ParityCommandOptions, output: CheckOutput): Promise<number> {
     return guarded(output, async () => {
+        const { parseTimeoutMs } = await health();
+        const { checkParity, parityJson, parityText } = await parity();
         const timeoutMs = parseTimeoutMs(opts.timeoutMs, "--timeout-ms", 10_000);
         const report = await checkParity({ oldConnect: opts.old ?? "", newConnect: opts.new ?? "", root: opts.root, timeoutMs });
         output.out(opts.json ? parityJson(report) : parityText(report));
