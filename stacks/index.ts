@@ -74,6 +74,7 @@ export = async () => {
         outOfClusterConnectStrings: cutover.outOfClusterConnectStrings,
         hostZooCfg: cutover.hostZooCfg,
         zooCfg: cutover.zooCfg,
+        externalServiceName: cutover.externalServiceName,
         securityGroupId: cutover.securityGroupId,
         storageClassName: cutover.storageClassName,
     };

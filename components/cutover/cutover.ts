@@ -142,6 +142,8 @@ export class ZooKeeperCutover extends pulumi.ComponentResource {
     public readonly hostZooCfg: pulumi.Output<string>;
     /** zoo.cfg of the pod ensemble; "" in old-host. */
     public readonly zooCfg: pulumi.Output<string>;
+    /** Name of the pod ensemble's Service for clients outside the cluster ("" when none). */
+    public readonly externalServiceName: pulumi.Output<string>;
     /** The guard's verdict: "safe", or the overridden refusals. */
     public readonly guard: pulumi.Output<string>;
     /** The ZooKeeper security group. */
@@ -247,6 +249,7 @@ export class ZooKeeperCutover extends pulumi.ComponentResource {
         this.outOfClusterConnectStrings = pulumi.output(Object.fromEntries(registries.filter((r) => r.outOfCluster.length > 0).map((r) => [r.id, connectString(r.outOfCluster)])));
         this.hostZooCfg = settings.stage === "member-swap" && ensemble ? ensemble.hostZooCfg : pulumi.output("");
         this.zooCfg = ensemble ? ensemble.zooCfg : pulumi.output("");
+        this.externalServiceName = ensemble ? ensemble.externalServiceName : pulumi.output("");
         this.guard = pulumi.output(guard.refusals.length === 0 ? "safe" : `UNSAFE, allowed by allowUnsafeTransition: ${guard.refusals.map((r) => r.message).join("; ")}`);
         this.securityGroupId = networking.securityGroupId;
         this.storageClassName = networking.storageClassName;
@@ -258,6 +261,7 @@ export class ZooKeeperCutover extends pulumi.ComponentResource {
             outOfClusterConnectStrings: this.outOfClusterConnectStrings,
             hostZooCfg: this.hostZooCfg,
             zooCfg: this.zooCfg,
+            externalServiceName: this.externalServiceName,
             guard: this.guard,
             securityGroupId: this.securityGroupId,
             storageClassName: this.storageClassName,

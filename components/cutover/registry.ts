@@ -72,6 +72,8 @@ export function renderDubboProperties(s: CutoverSettings): string {
             `dubbo.registries.${r.id}.address=${dubboAddress(r.inCluster)}`,
             `dubbo.registries.${r.id}.register=true`,
             `dubbo.registries.${r.id}.subscribe=true`,
+            // A registry that is briefly unreachable (or retired) must not stop a service from starting.
+            `dubbo.registries.${r.id}.check=false`,
             `dubbo.registries.${r.id}.preferred=${preferred}`,
             `dubbo.registries.${r.id}.weight=100`,
         );
