@@ -7,8 +7,7 @@
  * `parseConnectString`, `parseServerList`, `parseMntr`, `memberReport` (raw
  * answers -> one member's report) and `assessHealth` (reports -> verdict).
  */
-import * as net from "net";
-import { parseSrvr } from "../zookeeper/process";
+import { fourLetterWord, parseSrvr } from "../zookeeper/process";
 
 /** A user mistake in a check's options (or a side that cannot be checked): printed as one line, exit code 2. */
 export class CheckError extends Error {
@@ -373,38 +372,9 @@ export function assessHealth(members: MemberReport[]): HealthReport {
     };
 }
 
-/**
- * Sends a four-letter word and resolves with the reply once the server closes
- * the connection. Unlike a bare timeout, a peer that said something and then
- * went quiet resolves with what it said (so a non-ZooKeeper service that
- * keeps the connection open is told apart from a silent one). Rejects when
- * the connection fails or nothing arrives within `timeoutMs`.
- */
+/** A four-letter word whose partial answer at the timeout still counts (see `fourLetterWord`). */
 export function askFourLetterWord(host: string, port: number, word: string, timeoutMs: number): Promise<string> {
-    return new Promise((resolve, reject) => {
-        const chunks: Buffer[] = [];
-        let settled = false;
-        const socket = net.createConnection({ host, port });
-        const finish = (err?: Error) => {
-            if (settled) {
-                return;
-            }
-            settled = true;
-            clearTimeout(timer);
-            socket.destroy();
-            if (err && chunks.length === 0) {
-                reject(err);
-            } else {
-                resolve(Buffer.concat(chunks).toString("utf8"));
-            }
-        };
-        const timer = setTimeout(() => finish(new Error(`no answer to ${word} within ${timeoutMs} ms`)), timeoutMs);
-        socket.on("connect", () => socket.write(word));
-        socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-        socket.on("end", () => finish());
-        socket.on("close", () => finish());
-        socket.on("error", (err: NodeJS.ErrnoException) => finish(new Error(err.code === "ECONNREFUSED" ? "connection refused" : err.message)));
-    });
+    return fourLetterWord(host, port, word, timeoutMs, { partialOnTimeout: true });
 }
 
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));

@@ -454,36 +454,46 @@ export async function waitFor<T>(
     }
 }
 
+/** Options of `fourLetterWord`. */
+export interface FourLetterWordOptions {
+    /**
+     * At the timeout, resolve with what arrived instead of rejecting, if
+     * anything did (tells a service that talks but keeps the connection open
+     * apart from a silent one). Default false.
+     */
+    partialOnTimeout?: boolean;
+}
+
 /**
  * Sends a four-letter word (`srvr`, `ruok`, `mntr`, ...) to host:port and
  * resolves with the whole reply once the server closes the connection.
- * Rejects on a connection error or when no complete reply came within
- * `timeoutMs` (default 3 s).
+ * Rejects on a connection error ("connection refused" for a closed port) or
+ * when no complete reply came within `timeoutMs` (default 3 s).
  */
-export function fourLetterWord(host: string, port: number, word: string, timeoutMs = 3_000): Promise<string> {
+export function fourLetterWord(host: string, port: number, word: string, timeoutMs = 3_000, options: FourLetterWordOptions = {}): Promise<string> {
     return new Promise((resolve, reject) => {
         const chunks: Buffer[] = [];
         let settled = false;
         const socket = net.createConnection({ host, port });
-        const finish = (err?: Error) => {
+        const finish = (err?: Error, timedOut = false) => {
             if (settled) {
                 return;
             }
             settled = true;
             clearTimeout(timer);
             socket.destroy();
-            if (err) {
+            if (err && !(timedOut && options.partialOnTimeout && chunks.length > 0)) {
                 reject(err);
             } else {
                 resolve(Buffer.concat(chunks).toString("utf8"));
             }
         };
-        const timer = setTimeout(() => finish(new Error(`no complete answer to ${word} from ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(() => finish(new Error(`no answer to ${word} within ${timeoutMs} ms`), true), timeoutMs);
         socket.on("connect", () => socket.write(word));
         socket.on("data", (chunk: Buffer) => chunks.push(chunk));
         socket.on("end", () => finish());
         socket.on("close", () => finish());
-        socket.on("error", (err) => finish(new Error(`${word} to ${host}:${port}: ${err.message}`)));
+        socket.on("error", (err: NodeJS.ErrnoException) => finish(new Error(err.code === "ECONNREFUSED" ? "connection refused" : err.message)));
     });
 }
 
