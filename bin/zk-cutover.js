@@ -1,5 +1,12 @@
 #!/usr/bin/env node
-// Runs the TypeScript command line through ts-node (transpile only: type checks are `npm run typecheck`).
+// In a checkout the command line runs from its TypeScript source (through ts-node, transpile only;
+// type checks are `npm run typecheck`); an installed package runs its built JavaScript.
+const fs = require("fs");
 const path = require("path");
-require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "tsconfig.json") });
-require("../tools/cli").main(process.argv);
+const root = path.join(__dirname, "..");
+if (fs.existsSync(path.join(root, "tools", "cli.ts"))) {
+    require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
+    require("../tools/cli").main(process.argv);
+} else {
+    require("../dist/tools/cli").main(process.argv);
+}

@@ -21,7 +21,7 @@ export const MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by";
 export type PortSet = "member" | "client";
 
 /** Ports of a member (client, quorum, election) or of a client Service (client only); numeric targets, so host and pod backends look the same. */
-export function memberServicePorts(set: PortSet): IServicePort[] {
+function memberServicePorts(set: PortSet): IServicePort[] {
     const all: IServicePort[] = [
         { name: "client", port: PORTS.client, targetPort: PORTS.client, protocol: "TCP" },
         { name: "quorum", port: PORTS.quorum, targetPort: PORTS.quorum, protocol: "TCP" },

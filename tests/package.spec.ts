@@ -1,0 +1,120 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
+import { REPO_ROOT, recordResources } from "../tools/plan";
+
+const COMPONENTS = ["ZooKeeperEnsemble", "ZooKeeperNodeGroups", "ZooKeeperPodNetworking", "LegacyHostBridge", "ZooKeeperCutover"];
+
+function npm(args: string[], cwd = REPO_ROOT) {
+    const r = spawnSync("npm", args, { cwd, encoding: "utf8", timeout: 180_000 });
+    if (r.status !== 0) {
+        throw new Error(`npm ${args.join(" ")} failed: ${r.stderr}`);
+    }
+    return r.stdout;
+}
+
+describe("the npm package", function () {
+    this.timeout(240_000);
+
+    describe("npm pack --dry-run", () => {
+        let files: string[];
+        before(() => {
+            files = JSON.parse(npm(["pack", "--dry-run", "--json", "--ignore-scripts"]))[0].files.map((f: { path: string }) => f.path);
+        });
+
+        it("contains the built components with their declarations, PulumiPlugin.yaml, the README and the CHANGELOG", () => {
+            expect(files).to.include.members([
+                "package.json",
+                "README.md",
+                "CHANGELOG.md",
+                "PulumiPlugin.yaml",
+                "bin/zk-cutover.js",
+                "dist/index.js",
+                "dist/index.d.ts",
+                "dist/components/ensemble/ensemble.js",
+                "dist/components/ensemble/ensemble.d.ts",
+                "dist/components/cutover/cutover.js",
+                "dist/components/aws/nodeGroups.js",
+                "dist/tools/cli.js",
+            ]);
+        });
+
+        it("contains no tests, no stack configs, no TypeScript sources and nothing secret", () => {
+            expect(files.filter((f) => f.startsWith("tests/") || f.startsWith("stacks/") || f.startsWith("dist/stacks/") || f.startsWith("dist/tests/"))).to.deep.equal([]);
+            expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).to.deep.equal([]);
+            expect(files.filter((f) => /Pulumi\.[^/]+\.yaml$|\.env|secret|\.pem$|\.key$/i.test(f))).to.deep.equal([]);
+        });
+    });
+
+    describe("cross-language schema (the component analyzer @pulumi/pulumi ships)", () => {
+        it("lists every public component with its inputs, outputs and descriptions", () => {
+            const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+            const schema = new Analyzer(REPO_ROOT, "zookeeper-cutover", pkg, new Set(COMPONENTS)).analyze();
+            expect(Object.keys(schema.components).sort()).to.deep.equal([...COMPONENTS].sort());
+            for (const name of COMPONENTS) {
+                const c = schema.components[name];
+                expect(c.description, name).to.be.a("string").with.length.above(40);
+                expect(Object.keys(c.inputs).length, name).to.be.above(2);
+                expect(Object.keys(c.outputs).length, name).to.be.above(1);
+                for (const [input, def] of Object.entries(c.inputs)) {
+                    expect(def.description, `${name}.${input}`).to.be.a("string").with.length.above(5);
+                }
+            }
+            const ensemble = schema.components.ZooKeeperEnsemble;
+            expect(ensemble.inputs.namespace).to.deep.include({ type: "string" });
+            expect(ensemble.inputs.namespace.optional).to.not.equal(true);
+            expect(ensemble.inputs.replicas).to.deep.include({ type: "number", optional: true });
+            expect(ensemble.inputs.memberIds).to.deep.include({ type: "array", optional: true });
+            expect(Object.keys(ensemble.outputs)).to.include.members(["clientConnectString", "zooCfg", "memberIds"]);
+            expect(Object.keys(schema.components.ZooKeeperCutover.inputs)).to.include.members(["stage", "podMembers", "legacyHosts", "zones", "replicas"]);
+        });
+    });
+
+    describe("a consumer program built against the packed tarball", () => {
+        let dir: string;
+        after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
+
+        it("type-checks and registers the components on the mock engine", async () => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-consumer-"));
+            const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", dir]))[0].filename as string;
+            const modules = path.join(dir, "node_modules");
+            fs.mkdirSync(path.join(modules, "zookeeper-cutover"), { recursive: true });
+            const untar = spawnSync("tar", ["-xzf", path.join(dir, packed), "-C", path.join(modules, "zookeeper-cutover"), "--strip-components=1"], { encoding: "utf8" });
+            expect(untar.status, untar.stderr).to.equal(0);
+            // The package's own dependencies, as an install would provide them (no registry needed).
+            for (const dep of fs.readdirSync(path.join(REPO_ROOT, "node_modules"))) {
+                if (dep !== "zookeeper-cutover" && !dep.startsWith(".")) {
+                    fs.symlinkSync(path.join(REPO_ROOT, "node_modules", dep), path.join(modules, dep));
+                }
+            }
+            fs.writeFileSync(
+                path.join(dir, "index.ts"),
+                [
+                    'import { ZooKeeperEnsemble, ZooKeeperEnsembleArgs } from "zookeeper-cutover";',
+                    'const args: ZooKeeperEnsembleArgs = { namespace: "registry", replicas: 5, zookeeperVersion: "3.4.14" };',
+                    'export const ensemble = new ZooKeeperEnsemble("registry", args);',
+                    "export const connect = ensemble.clientConnectString;",
+                    "",
+                ].join("\n"),
+            );
+            fs.writeFileSync(
+                path.join(dir, "tsconfig.json"),
+                JSON.stringify({ compilerOptions: { strict: true, module: "commonjs", target: "ES2022", moduleResolution: "node", esModuleInterop: true, noEmit: true, types: [] }, files: ["index.ts"] }),
+            );
+            const tsc = spawnSync(process.execPath, [path.join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { encoding: "utf8", timeout: 120_000 });
+            expect(tsc.status, tsc.stdout + tsc.stderr).to.equal(0);
+
+            const { resources } = await recordResources("consumer", {}, [], () => require(path.join(dir, "index.ts")));
+            const sts = resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet")!;
+            expect((sts.inputs as any).spec.replicas).to.equal(5);
+            expect((sts.inputs as any).spec.template.spec.containers[0].image).to.equal("zookeeper:3.4.14");
+            expect(resources.find((r) => r.type === "zookeeper-cutover:index:ZooKeeperEnsemble")!.name).to.equal("registry");
+            // The component came from the tarball, not from this checkout.
+            const fromTarball = path.join(fs.realpathSync(modules), "zookeeper-cutover", "dist", "components", "ensemble", "ensemble.js");
+            expect(Object.keys(require.cache)).to.include(fromTarball);
+        });
+    });
+});
