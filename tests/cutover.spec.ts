@@ -92,6 +92,14 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             expect(podZooCfg.filter((l) => l.startsWith("server."))).to.deep.equal(hostZooCfg.filter((l) => l.startsWith("server.")));
         });
 
+        it("member-swap: the NetworkPolicy admits the legacy hosts on the peer ports only", () => {
+            const [np] = kube(plans["member-swap"], "NetworkPolicy");
+            const [peers, clients] = np.spec.ingress;
+            expect(peers.from).to.deep.include({ ipBlock: { cidr: "10.1.0.0/24" } });
+            expect(clients.from.map((f: any) => f.ipBlock?.cidr).filter(Boolean)).to.deep.equal(["10.20.0.0/16"]);
+            expect(kube(plans["pure-k8s"], "NetworkPolicy")[0].spec.ingress[0].from).to.have.length(1);
+        });
+
         it("pure-k8s: the pod ensemble only, no bridge, no host EndpointSlices", () => {
             const p = plans["pure-k8s"];
             expect(kube(p, "EndpointSlice")).to.deep.equal([]);
@@ -231,9 +239,9 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             this.timeout(30000);
             const d = await diffStages("old-host", "dual-registry");
             expect(d.guard).to.deep.equal({ safe: true, messages: [] });
-            expect(d.counts).to.deep.equal({ add: 10, remove: 0, replace: 0, change: 3 });
+            expect(d.counts).to.deep.equal({ add: 11, remove: 0, replace: 0, change: 3 });
             const text = diffText(d);
-            expect(text).to.contain("Diff old-host -> dual-registry (offline, Pulumi mock engine)\nQuorum guard: safe\n10 to add, 0 to remove, 0 to replace, 3 to change\n");
+            expect(text).to.contain("Diff old-host -> dual-registry (offline, Pulumi mock engine)\nQuorum guard: safe\n11 to add, 0 to remove, 0 to replace, 3 to change\n");
             expect(text).to.contain("+  kubernetes:apps/v1:StatefulSet zk-statefulset (zookeeper/zk)\n");
             expect(text).to.contain('~  kubernetes:core/v1:ConfigMap registries-orders (orders/zk-registries)\n     ~ data["dubbo-registries.properties"]\n');
             const md = diffMarkdown(d);

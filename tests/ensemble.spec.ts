@@ -38,6 +38,7 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
             .map((r) => `${(r.inputs as any).kind}/${(r.inputs as any).metadata.name}`.replace(/^(ConfigMap\/zk-config-)[0-9a-f]{10}$/, "$1<hash>"));
         expect(kinds.sort()).to.deep.equal([
             "ConfigMap/zk-config-<hash>",
+            "NetworkPolicy/zk",
             "PodDisruptionBudget/zk",
             "Service/zk-1",
             "Service/zk-2",
@@ -330,6 +331,63 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
         );
         expect(await promiseOf(ensemble.memberIds)).to.deep.equal([1, 2, 3]);
         expect(await promiseOf(ensemble.zooCfg)).to.equal(configMapOf(resources).data["zoo.cfg"]);
+    });
+
+    describe("NetworkPolicy", () => {
+        const portsOf = (rule: any) => rule.ports.map((p: any) => p.port);
+
+        it("covers the ensemble's pods and denies every ingress it does not list", () => {
+            const np = object(resources, "NetworkPolicy", "zk");
+            expect(np.spec.policyTypes).to.deep.equal(["Ingress"]);
+            expect(podsOf(sts).every((p) => selects(np.spec.podSelector, p.labels))).to.equal(true);
+            expect(np.spec.ingress.map(portsOf)).to.deep.equal([[2888, 3888], [2181], [7000]]);
+        });
+
+        it("admits peer ports only from the members themselves", () => {
+            const [peers] = object(resources, "NetworkPolicy", "zk").spec.ingress;
+            expect(peers.from).to.have.length(1);
+            expect(podsOf(sts).every((p) => selects(peers.from[0].podSelector, p.labels))).to.equal(true);
+            expect(peers.from[0].namespaceSelector).to.equal(undefined);
+        });
+
+        it("admits the client port from the ensemble's namespace by default, or the configured namespaces, pod labels and CIDRs", async () => {
+            expect(object(resources, "NetworkPolicy", "zk").spec.ingress[1].from).to.deep.equal([
+                { namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["zookeeper"] }] } },
+            ]);
+            const r = await deploy({ clientNamespaces: ["payments", "orders"], clientPodLabels: ["dubbo.apache.org/role=provider"], clientCidrs: ["10.20.0.0/16"], peerCidrs: ["10.1.0.0/24"], monitoringNamespace: "observability" });
+            const [peers, clients, metrics] = object(r.resources, "NetworkPolicy", "zk").spec.ingress;
+            expect(clients.from).to.deep.equal([
+                {
+                    namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["orders", "payments"] }] },
+                    podSelector: { matchLabels: { "dubbo.apache.org/role": "provider" } },
+                },
+                { ipBlock: { cidr: "10.20.0.0/16" } },
+            ]);
+            expect(peers.from[1]).to.deep.equal({ ipBlock: { cidr: "10.1.0.0/24" } });
+            expect(metrics.from).to.deep.equal([{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } } }]);
+            await validateKubeObject(object(r.resources, "NetworkPolicy", "zk"));
+        });
+
+        it("can be turned off", async () => {
+            const r = await deploy({ networkPolicy: false });
+            expect(objectsOfKind(r.resources, "NetworkPolicy")).to.deep.equal([]);
+        });
+
+        it("refuses a peer that can select nothing", async () => {
+            let thrown: unknown;
+            await register(() => {
+                try {
+                    new ZooKeeperEnsemble("zk", { namespace: "zookeeper", clientNamespaces: ["Orders"], clientPodLabels: ["app=a", "app=b", "bad key=x"] });
+                } catch (err) {
+                    thrown = err;
+                }
+            });
+            expect((thrown as pulumi.InputPropertiesError).errors.map((e) => `${e.propertyPath}: ${e.reason}`)).to.deep.equal([
+                'clientNamespaces: ["Orders"] can select no namespace (not namespace names); allowed: names such as "orders"',
+                'clientPodLabels: "app" is given two values, which no pod can carry at once; allowed: one value per key',
+                'clientPodLabels: "bad key=x" can select no pod (not a valid label); allowed: label keys and values Kubernetes accepts',
+            ]);
+        });
     });
 
     it("refuses bad args with Pulumi's input-property errors before registering anything", async () => {

@@ -78,6 +78,7 @@ describe("zk-cutover plan", () => {
                 "kubernetes:core/v1:Service",
                 "kubernetes:core/v1:Service",
                 "kubernetes:core/v1:Service",
+                "kubernetes:networking.k8s.io/v1:NetworkPolicy",
                 "kubernetes:policy/v1:PodDisruptionBudget",
             ]);
             for (const child of children) {
@@ -106,7 +107,7 @@ describe("zk-cutover plan", () => {
     describe("readable summary", () => {
         it("lists resources by type and the rendered zoo.cfg", async () => {
             const text = planText(await planStack({ stack: "pure-k8s" }));
-            expect(text).to.match(/^Plan of stack pure-k8s \(offline, Pulumi mock engine\): 38 resources$/m);
+            expect(text).to.match(/^Plan of stack pure-k8s \(offline, Pulumi mock engine\): 39 resources$/m);
             expect(text).to.match(/^ {2}kubernetes:core\/v1:Service +6 +zk-client, zk-external, zk-member-1, zk-member-2, zk-member-3, zk-peers$/m);
             expect(text).to.match(/zoo\.cfg \(ConfigMap zookeeper\/zk-config-[0-9a-f]{10}\):\n {2}# zoo\.cfg rendered by zookeeper-cutover/);
             expect(text).to.contain("  server.3=zk-3.zookeeper.svc.cluster.local:2888:3888;2181\n");
@@ -131,6 +132,7 @@ describe("zk-cutover plan", () => {
                     "configmap-zookeeper-zk-config-<hash>.yaml",
                     "configmap-zookeeper-zk-registries.yaml",
                     "namespace-zookeeper.yaml",
+                    "networkpolicy-zookeeper-zk.yaml",
                     "poddisruptionbudget-zookeeper-zk.yaml",
                     "securitygrouppolicy-zookeeper-zk-pods.yaml",
                     "service-zookeeper-zk-1.yaml",

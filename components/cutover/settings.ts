@@ -40,7 +40,7 @@ export const CUTOVER_DEFAULTS = {
 };
 
 /** Ensemble args that the cutover derives instead of reading from config. */
-export const DERIVED_ENSEMBLE_KEYS = ["hostMembers", "movedHostIds"];
+export const DERIVED_ENSEMBLE_KEYS = ["hostMembers", "movedHostIds", "peerCidrs"];
 
 export const REGISTRIES = ["legacy", "k8s"];
 
@@ -145,6 +145,8 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
         ensemble.allowEvenMembers = ensemble.allowEvenMembers || legacyIds.length % 2 === 0;
         ensemble.hostMembers = legacyHosts.filter((h) => !podMembers.includes(h.id)).map((h) => `${h.id}=${h.address}`);
         ensemble.movedHostIds = legacyHosts.filter((h) => podMembers.includes(h.id)).map((h) => h.id);
+        // Hosts still in the ensemble talk to the pods on the peer ports.
+        ensemble.peerCidrs = [...(network.legacyHostCidrs ?? [])];
     }
     const ensembleSettings = collect(issues, () => resolveEnsembleSettings(ensemble));
 

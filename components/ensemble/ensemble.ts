@@ -65,6 +65,9 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
             protect: settings.protectStatefulSet,
         });
         create(k8s.policy.v1.PodDisruptionBudget, "pdb", rendered.podDisruptionBudget);
+        if (rendered.networkPolicy) {
+            create(k8s.networking.v1.NetworkPolicy, "network-policy", rendered.networkPolicy);
+        }
 
         const names = objectNames(settings);
         this.clientConnectString = pulumi.output(`${names.clientService}.${settings.namespace}.svc.${settings.clusterDomain}:${PORTS.client}`);

@@ -7,6 +7,9 @@ import { createHash } from "crypto";
 // Type-only imports: the objects below are checked field by field against the Kubernetes API types
 // at compile time (a misspelt field fails `tsc`); nothing of kubernetes-models is loaded at run time.
 import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import type { INetworkPolicyIngressRule } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyIngressRule";
+import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IContainerPort } from "kubernetes-models/v1/ContainerPort";
@@ -44,6 +47,9 @@ export interface KubeObject {
 /** Pod annotation that changes whenever the rendered configuration changes, so pods roll. */
 export const CONFIG_HASH_ANNOTATION = "zookeeper-cutover/config-hash";
 
+/** Label Kubernetes puts on every namespace: its name. */
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
 /** Every object of one ensemble, by role. */
 export interface RenderedEnsemble {
     configMap: KubeObject;
@@ -60,6 +66,8 @@ export interface RenderedEnsemble {
     /** Zero replicas while every member is still on a host. */
     statefulSet: KubeObject;
     podDisruptionBudget: KubeObject;
+    /** Admits only members (peer ports), configured clients (2181) and monitoring (metrics); absent when networkPolicy is off. */
+    networkPolicy?: KubeObject;
 }
 
 /** Names of the objects, derived from the ensemble name in one place. */
@@ -358,6 +366,39 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
     });
 }
 
+/**
+ * Ingress to the members: 2888/3888 only from members (and peerCidrs), 2181
+ * only from the client namespaces (and pod labels) and clientCidrs, the
+ * metrics port only from the monitoring namespace; everything else denied.
+ */
+export function renderNetworkPolicy(s: EnsembleSettings): KubeObject {
+    const tcp = (port: number) => ({ protocol: "TCP" as const, port });
+    const namespaces = s.clientNamespaces.length > 0 ? s.clientNamespaces : [s.namespace];
+    const clientPeers: INetworkPolicyPeer[] = [
+        {
+            namespaceSelector: { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: "In", values: namespaces }] },
+            ...(Object.keys(s.clientPodLabels).length > 0 ? { podSelector: { matchLabels: { ...s.clientPodLabels } } } : {}),
+        },
+        ...s.clientCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+    ];
+    const ingress: INetworkPolicyIngressRule[] = [
+        {
+            from: [{ podSelector: { matchLabels: ensembleSelector(s.ensembleName) } }, ...s.peerCidrs.map((cidr) => ({ ipBlock: { cidr } }))],
+            ports: [tcp(PORTS.quorum), tcp(PORTS.election)],
+        },
+        { from: clientPeers, ports: [tcp(PORTS.client)] },
+    ];
+    if (s.metricsEnabled) {
+        ingress.push({ from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: s.monitoringNamespace } } }], ports: [tcp(s.metricsPort)] });
+    }
+    return kube<INetworkPolicy>({
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: meta(s, s.ensembleName),
+        spec: { podSelector: { matchLabels: ensembleSelector(s.ensembleName) }, policyTypes: ["Ingress"], ingress },
+    });
+}
+
 /** Renders every object of the ensemble. Same settings, same objects. */
 export function renderEnsemble(s: EnsembleSettings): RenderedEnsemble {
     const configMap = renderConfigMap(s);
@@ -374,5 +415,6 @@ export function renderEnsemble(s: EnsembleSettings): RenderedEnsemble {
         externalService: renderExternalService(s),
         statefulSet: renderStatefulSet(s, configMap.data as Record<string, string>),
         podDisruptionBudget: renderPodDisruptionBudget(s),
+        networkPolicy: s.networkPolicy ? renderNetworkPolicy(s) : undefined,
     };
 }

@@ -4,7 +4,7 @@
  * No Pulumi import here.
  */
 import { IssueCollector, show } from "../errors";
-import { parseCidr, parseHostMembers } from "../net";
+import { canonicalCidr, parseCidr, parseHostMembers, parsePairs } from "../net";
 import { parseQuantity, toMiB } from "../quantity";
 import { DEFAULT_ZOOKEEPER_VERSION, featuresOf, parseZooKeeperVersion, VersionFeatures, ZooKeeperVersion } from "./version";
 
@@ -101,6 +101,18 @@ export interface ZooKeeperEnsembleArgs {
     clientNodePort?: number;
     /** CIDRs allowed through the internal load balancer (`clientAccess` LoadBalancer). Default []. */
     loadBalancerSourceRanges?: string[];
+    /** A NetworkPolicy that admits only the traffic below and denies every other ingress to the members. Default true. */
+    networkPolicy?: boolean;
+    /** Namespaces whose pods may reach the client port 2181; empty means the ensemble's own namespace. Default []. */
+    clientNamespaces?: string[];
+    /** Pod labels ("key=value", all must match) a client pod in those namespaces must carry; empty admits every pod there. Default []. */
+    clientPodLabels?: string[];
+    /** Addresses outside the cluster that may reach 2181 (NodePort and load balancer clients, load balancer health checks). Default []. */
+    clientCidrs?: string[];
+    /** Addresses outside the cluster that may reach the peer ports 2888/3888 (legacy hosts during a member swap). Default []. */
+    peerCidrs?: string[];
+    /** Namespace of the Prometheus that scrapes the metrics port. Default "monitoring". */
+    monitoringNamespace?: string;
 }
 
 /** Every optional input with its default. Pulumi.yaml's config defaults must equal these. */
@@ -143,6 +155,12 @@ export const ENSEMBLE_DEFAULTS = {
     clientAccess: "none",
     clientNodePort: 0,
     loadBalancerSourceRanges: [] as string[],
+    networkPolicy: true,
+    clientNamespaces: [] as string[],
+    clientPodLabels: [] as string[],
+    clientCidrs: [] as string[],
+    peerCidrs: [] as string[],
+    monitoringNamespace: "monitoring",
 };
 
 /** Every key `ZooKeeperEnsembleArgs` accepts. */
@@ -207,6 +225,12 @@ export interface EnsembleSettings {
     clientAccess: "none" | "NodePort" | "LoadBalancer";
     clientNodePort: number;
     loadBalancerSourceRanges: string[];
+    networkPolicy: boolean;
+    clientNamespaces: string[];
+    clientPodLabels: Record<string, string>;
+    clientCidrs: string[];
+    peerCidrs: string[];
+    monitoringNamespace: string;
 }
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -464,6 +488,40 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
         }
     }
 
+    // NetworkPolicy peers: every one must be able to select something.
+    const namespaceName = (n: string) => DNS_1123_LABEL.test(n) && n.length <= 63;
+    if (typed.has("clientNamespaces")) {
+        const bad = a.clientNamespaces.filter((n) => !namespaceName(n));
+        if (bad.length > 0) {
+            issues.add("clientNamespaces", `${show(bad)} can select no namespace (not namespace names); allowed: names such as "orders"`);
+        }
+    }
+    if (typed.has("monitoringNamespace") && !namespaceName(a.monitoringNamespace)) {
+        issues.add("monitoringNamespace", `${show(a.monitoringNamespace)} can select no namespace (not a namespace name); allowed: a name such as "monitoring"`);
+    }
+    const clientPodLabels: Record<string, string> = {};
+    if (typed.has("clientPodLabels")) {
+        for (const [key, value] of parsePairs("clientPodLabels", a.clientPodLabels, issues, '"key=value", e.g. "app.kubernetes.io/part-of=orders"')) {
+            const [prefix, name] = key.includes("/") ? key.split("/", 2) : ["", key];
+            const keyOk = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/.test(name) && name.length <= 63 && (prefix === "" || (DNS_SUBDOMAIN.test(prefix) && prefix.length <= 253));
+            if (!keyOk || !LABEL_VALUE.test(value) || value.length > 63) {
+                issues.add("clientPodLabels", `${show(`${key}=${value}`)} can select no pod (not a valid label); allowed: label keys and values Kubernetes accepts`);
+            } else if (key in clientPodLabels && clientPodLabels[key] !== value) {
+                issues.add("clientPodLabels", `${show(key)} is given two values, which no pod can carry at once; allowed: one value per key`);
+            } else {
+                clientPodLabels[key] = value;
+            }
+        }
+    }
+    for (const key of ["clientCidrs", "peerCidrs"] as const) {
+        if (typed.has(key)) {
+            const bad = a[key].filter((c) => !parseCidr(c) || canonicalCidr(c) !== c);
+            if (bad.length > 0) {
+                issues.add(key, `${show(bad)} not IPv4 network CIDRs; allowed: e.g. "10.1.0.0/16"`);
+            }
+        }
+    }
+
     issues.throwIfAny();
 
     return {
@@ -507,6 +565,12 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
         clientAccess: a.clientAccess as EnsembleSettings["clientAccess"],
         clientNodePort: a.clientNodePort,
         loadBalancerSourceRanges: [...a.loadBalancerSourceRanges],
+        networkPolicy: a.networkPolicy,
+        clientNamespaces: [...new Set(a.clientNamespaces)].sort(),
+        clientPodLabels,
+        clientCidrs: [...a.clientCidrs],
+        peerCidrs: [...a.peerCidrs],
+        monitoringNamespace: a.monitoringNamespace,
     };
 }
 
