@@ -270,7 +270,7 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
         const r = await deploy({ jvmHeap: "3Gi", memoryLimit: "4Gi", cpuRequest: "500m", cpuLimit: "2" });
         const c = object(r.resources, "StatefulSet", "zk").spec.template.spec.containers[0];
         const env = Object.fromEntries(c.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
-        expect(env.JVMFLAGS).to.equal("-Xms3072m -Xmx3072m -XX:HeapDumpPath=/tmp");
+        expect(env.JVMFLAGS).to.equal("-Xms3072m -Xmx3072m -XX:HeapDumpPath=/tmp -Dzookeeper.db.autocreate=false");
         expect(env.ZK_SERVER_HEAP).to.equal("3072");
         expect(c.resources).to.deep.equal({ requests: { cpu: "500m", memory: "4Gi" }, limits: { memory: "4Gi", cpu: "2" } });
     });
@@ -340,10 +340,10 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
             const np = object(resources, "NetworkPolicy", "zk");
             expect(np.spec.policyTypes).to.deep.equal(["Ingress"]);
             expect(podsOf(sts).every((p) => selects(np.spec.podSelector, p.labels))).to.equal(true);
-            expect(np.spec.ingress.map(portsOf)).to.deep.equal([[2888, 3888], [2181], [7000]]);
+            expect(np.spec.ingress.map(portsOf)).to.deep.equal([[2181, 2888, 3888], [2181], [7000]]);
         });
 
-        it("admits peer ports only from the members themselves", () => {
+        it("admits peer ports (and the client port start.sh asks) only from the members themselves", () => {
             const [peers] = object(resources, "NetworkPolicy", "zk").spec.ingress;
             expect(peers.from).to.have.length(1);
             expect(podsOf(sts).every((p) => selects(peers.from[0].podSelector, p.labels))).to.equal(true);

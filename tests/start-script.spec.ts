@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
+import * as net from "net";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -36,7 +37,7 @@ describe("member start script", () => {
     it("writes myid from the pod's member id on first start and starts the server", () => {
         const r = start("5");
         expect(r.status).to.equal(0);
-        expect(r.stdout).to.equal("started start-foreground\n");
+        expect(r.stdout.split("\n").slice(-2)).to.deep.equal(["started start-foreground", ""]);
         expect(fs.readFileSync(path.join(dir, "data", "myid"), "utf8")).to.equal("5\n");
     });
 
@@ -62,5 +63,55 @@ describe("member start script", () => {
 
     it("refuses to start without a member id (cluster without the pod-index label)", () => {
         expect(start("").status).to.equal(1);
+    });
+
+    describe("database existence validation (3.6+)", () => {
+        const guarded = renderStartScript(resolveEnsembleSettings({ namespace: "zk", memberIds: [4, 5, 6] }));
+        let server: net.Server | undefined;
+        afterEach(() => server?.close());
+
+        function startGuarded(peers: string) {
+            fs.writeFileSync(path.join(dir, "start.sh"), guarded);
+            const r = spawnSync("bash", [path.join(dir, "start.sh")], {
+                env: { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, ZK_MEMBER_ID: "5", ZK_DATA_DIR: path.join(dir, "data"), ZK_PEERS: peers, ZK_PEER_CLIENT_PORT: "21810" },
+                encoding: "utf8",
+                timeout: 20000,
+            });
+            return { status: r.status, stdout: r.stdout };
+        }
+
+        it("marks a new data directory 'initialize' when no other member serves: creating the ensemble", () => {
+            const r = startGuarded("4=127.0.0.1 5=127.0.0.1 6=127.0.0.1");
+            expect(r.status).to.equal(0);
+            expect(r.stdout).to.contain("no other member serves: creating the ensemble");
+            expect(fs.existsSync(path.join(dir, "data", "initialize"))).to.equal(true);
+        });
+
+        it("joins without the marker when another member serves, so an empty member cannot vote as up to date", async () => {
+            server = net.createServer((socket) => socket.end("Zookeeper version: 3.8.4\nMode: follower\n"));
+            await new Promise<void>((resolve) => server!.listen(21810, "127.0.0.1", () => resolve()));
+            // spawnSync would block the event loop that serves the stand-in member, so run the script asynchronously.
+            fs.writeFileSync(path.join(dir, "start.sh"), guarded);
+            const child = spawn("bash", [path.join(dir, "start.sh")], {
+                env: { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, ZK_MEMBER_ID: "5", ZK_DATA_DIR: path.join(dir, "data"), ZK_PEERS: "4=127.0.0.1", ZK_PEER_CLIENT_PORT: "21810" },
+            });
+            let out = "";
+            child.stdout.on("data", (d) => (out += d));
+            const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+            expect(code).to.equal(0);
+            expect(out).to.contain("joining the serving ensemble (seen at 127.0.0.1) as a non-voting member until synced");
+            expect(fs.existsSync(path.join(dir, "data", "initialize"))).to.equal(false);
+        });
+
+        it("leaves an existing data directory alone", () => {
+            fs.writeFileSync(path.join(dir, "data", "myid"), "5\n");
+            expect(startGuarded("4=127.0.0.1").status).to.equal(0);
+            expect(fs.existsSync(path.join(dir, "data", "initialize"))).to.equal(false);
+        });
+
+        it("is not rendered for versions without the validation", () => {
+            expect(renderStartScript(resolveEnsembleSettings({ namespace: "zk", zookeeperVersion: "3.5.10" }))).to.not.contain("initialize");
+            expect(guarded).to.contain(': > "$data_dir/initialize"');
+        });
     });
 });

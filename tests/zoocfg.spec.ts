@@ -151,7 +151,7 @@ describe("zoo.cfg rendering", () => {
         const files = renderConfigFiles(resolveEnsembleSettings({ namespace: "zk" }));
         expect(Object.keys(files)).to.deep.equal(["zoo.cfg", "logback.xml", "start.sh", "ready.sh", "live.sh"]);
         expect(files["start.sh"]).to.contain('members=" 1 2 3 "');
-        expect(files["start.sh"]).to.contain("exec zkServer.sh start-foreground");
+        expect(files["start.sh"]).to.contain("exec ${ZK_SERVER_COMMAND:-zkServer.sh start-foreground}");
         expect(files["ready.sh"]).to.contain("ask srvr");
         expect(files["ready.sh"]).to.contain("leader|follower|observer) exit 0");
         expect(files["live.sh"]).to.contain("ask ruok");

@@ -174,10 +174,15 @@ export function renderLoggingConfig(s: Pick<EnsembleSettings, "features">): { fi
  * start.sh: the member's entry point. Its myid is its pod ordinal (the
  * StatefulSet's ordinals start at the first member id), passed in through the
  * downward API; it refuses to start when that id is not a member or when the
- * data directory already belongs to another member.
+ * data directory already belongs to another member. On 3.6+ (database
+ * existence validation on), a member whose data directory is new trusts an
+ * empty tree (the `initialize` marker) only when no other member serves: that
+ * is the creation of the ensemble. Otherwise it joins as a non-voting member
+ * until it has synced, instead of voting as if it were up to date.
  */
 export function renderStartScript(s: EnsembleSettings): string {
-    return [
+    const peers = s.memberIds.map((id) => `${id}=${memberPeerAddress(s, id)}`).join(" ");
+    const lines = [
         "#!/usr/bin/env bash",
         "# Entry point of one ZooKeeper member, rendered by zookeeper-cutover.",
         "set -euo pipefail",
@@ -197,10 +202,29 @@ export function renderStartScript(s: EnsembleSettings): string {
         "  fi",
         "else",
         '  printf \'%s\\n\' "$id" > "$myid_file"',
-        "fi",
-        "exec zkServer.sh start-foreground",
-        "",
-    ].join("\n");
+    ];
+    if (s.features.dbExistenceGuard) {
+        lines.push(
+            "  # New data directory: trust an empty tree only when creating the ensemble (no other member serves).",
+            `  peers="\${ZK_PEERS:-${peers}}"`,
+            '  serving=""',
+            "  for peer in $peers; do",
+            '    [ "${peer%%=*}" = "$id" ] && continue',
+            `    if timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf srvr >&3 && cat <&3' "\${peer#*=}" "\${ZK_PEER_CLIENT_PORT:-${PORTS.client}}" 2>/dev/null | grep -q '^Mode: '; then`,
+            '      serving="${peer#*=}"',
+            "      break",
+            "    fi",
+            "  done",
+            '  if [ -z "$serving" ]; then',
+            '    : > "$data_dir/initialize"',
+            '    echo "no other member serves: creating the ensemble, an empty database is expected"',
+            "  else",
+            '    echo "joining the serving ensemble (seen at $serving) as a non-voting member until synced"',
+            "  fi",
+        );
+    }
+    lines.push("fi", 'exec ${ZK_SERVER_COMMAND:-zkServer.sh start-foreground}', "");
+    return lines.join("\n");
 }
 
 /** Sends one four-letter word to the member and prints the answer (bash only, no nc needed). */

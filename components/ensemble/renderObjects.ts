@@ -316,7 +316,10 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
                     { name: "ZOO_CONF_DIR", value: POD_PATHS.conf },
                     { name: "ZOO_LOG_DIR", value: POD_PATHS.logs },
                     { name: "ZK_SERVER_HEAP", value: String(s.jvmHeapMiB) },
-                    { name: "JVMFLAGS", value: `-Xms${s.jvmHeapMiB}m -Xmx${s.jvmHeapMiB}m -XX:HeapDumpPath=${POD_PATHS.tmp}` },
+                    {
+                        name: "JVMFLAGS",
+                        value: `-Xms${s.jvmHeapMiB}m -Xmx${s.jvmHeapMiB}m -XX:HeapDumpPath=${POD_PATHS.tmp}${s.features.dbExistenceGuard ? " -Dzookeeper.db.autocreate=false" : ""}`,
+                    },
                 ],
                 ports,
                 readinessProbe: probe("ready.sh", { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
@@ -383,8 +386,9 @@ export function renderNetworkPolicy(s: EnsembleSettings): KubeObject {
     ];
     const ingress: INetworkPolicyIngressRule[] = [
         {
+            // Members also ask each other srvr on the client port (start.sh: is an ensemble already serving?).
             from: [{ podSelector: { matchLabels: ensembleSelector(s.ensembleName) } }, ...s.peerCidrs.map((cidr) => ({ ipBlock: { cidr } }))],
-            ports: [tcp(PORTS.quorum), tcp(PORTS.election)],
+            ports: [tcp(PORTS.client), tcp(PORTS.quorum), tcp(PORTS.election)],
         },
         { from: clientPeers, ports: [tcp(PORTS.client)] },
     ];

@@ -39,6 +39,12 @@ export interface VersionFeatures {
     adminServer: boolean;
     /** `metricsProvider.*` Prometheus exporter (3.6+). */
     prometheusMetrics: boolean;
+    /**
+     * Database existence validation (`zookeeper.db.autocreate=false`, 3.6+): a
+     * member without data joins as a non-voting participant until it synced,
+     * unless an `initialize` marker says an empty tree is expected.
+     */
+    dbExistenceGuard: boolean;
     /** Logging backend of the distribution: logback from 3.8, log4j 1.x before. */
     logging: "logback" | "log4j";
 }
@@ -70,6 +76,7 @@ export function featuresOf(v: ZooKeeperVersion): VersionFeatures {
         dynamicReconfig: atLeast(5),
         adminServer: atLeast(5),
         prometheusMetrics: atLeast(6),
+        dbExistenceGuard: atLeast(6),
         logging: atLeast(8) ? "logback" : "log4j",
     };
 }
