@@ -129,7 +129,11 @@ describe("node groups and pod networking (pure-k8s stack on the mock engine)", (
             const i = addon.inputs as any;
             expect(i.addonName).to.equal("vpc-cni");
             expect(i.serviceAccountRoleArn).to.equal("arn:aws:iam::000000000000:networking-cni-role");
-            expect(JSON.parse(i.configurationValues)).to.deep.equal({ env: { ENABLE_POD_ENI: "true" }, init: { env: { DISABLE_TCP_EARLY_DEMUX: "true" } } });
+            expect(JSON.parse(i.configurationValues)).to.deep.equal({
+                env: { ENABLE_POD_ENI: "true" },
+                enableNetworkPolicy: "true",
+                init: { env: { DISABLE_TCP_EARLY_DEMUX: "true" } },
+            });
 
             const p = await planWith("pure-k8s", {
                 podSecurityGroups: false,
@@ -140,7 +144,11 @@ describe("node groups and pod networking (pure-k8s stack on the mock engine)", (
             });
             expect(JSON.parse((ofType(p, T.addon)[0].inputs as any).configurationValues)).to.deep.equal({
                 env: { AWS_VPC_K8S_CNI_EXTERNALSNAT: "true", ENABLE_PREFIX_DELEGATION: "true", WARM_IP_TARGET: "5", MINIMUM_IP_TARGET: "10" },
+                enableNetworkPolicy: "true",
             });
+            // The NetworkPolicy's enforcement follows networkPolicy.
+            const off = await planWith("pure-k8s", { networkPolicy: false });
+            expect(JSON.parse((ofType(off, T.addon)[0].inputs as any).configurationValues)).to.not.have.property("enableNetworkPolicy");
         });
 
         it("asks for no env at all when no option is set", () => {

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { NETWORK_DEFAULTS, NODE_GROUP_DEFAULTS } from "../components/aws/settings";
-import { CUTOVER_DEFAULTS, DERIVED_ENSEMBLE_KEYS } from "../components/cutover/settings";
+import { CUTOVER_DEFAULTS, DERIVED_ENSEMBLE_KEYS, DERIVED_NETWORK_KEYS } from "../components/cutover/settings";
 import { ENSEMBLE_ARG_KEYS, ENSEMBLE_DEFAULTS } from "../components/ensemble/settings";
 import { ZooKeeperConfigError } from "../components/errors";
 import { loadConfigSchema, PROJECT_FILE, readStackConfig } from "../stacks/config";
@@ -35,10 +35,12 @@ describe("Pulumi.yaml and the typed stack config", () => {
     it("has a key for every component setting, with the component's default", () => {
         const cutoverKeys = ["clusterName", ...Object.keys(CUTOVER_DEFAULTS)];
         const ensembleKeys = ENSEMBLE_ARG_KEYS.filter((k) => !DERIVED_ENSEMBLE_KEYS.includes(k));
-        const componentKeys = [...ensembleKeys, "zones", "zoneSubnets", ...Object.keys(NODE_GROUP_DEFAULTS), ...Object.keys(NETWORK_DEFAULTS)];
+        const networkKeys = Object.keys(NETWORK_DEFAULTS).filter((k) => !DERIVED_NETWORK_KEYS.includes(k));
+        const componentKeys = [...ensembleKeys, "zones", "zoneSubnets", ...Object.keys(NODE_GROUP_DEFAULTS), ...networkKeys];
         expect(Object.keys(schema).sort()).to.deep.equal([...new Set([...cutoverKeys, ...componentKeys])].sort());
         const ensembleDefaults = Object.fromEntries(Object.entries(ENSEMBLE_DEFAULTS).filter(([k]) => !DERIVED_ENSEMBLE_KEYS.includes(k)));
-        for (const [key, def] of Object.entries({ ...ensembleDefaults, ...NODE_GROUP_DEFAULTS, ...NETWORK_DEFAULTS, ...CUTOVER_DEFAULTS, zones: [], zoneSubnets: [] })) {
+        const networkDefaults = Object.fromEntries(Object.entries(NETWORK_DEFAULTS).filter(([k]) => !DERIVED_NETWORK_KEYS.includes(k)));
+        for (const [key, def] of Object.entries({ ...ensembleDefaults, ...NODE_GROUP_DEFAULTS, ...networkDefaults, ...CUTOVER_DEFAULTS, zones: [], zoneSubnets: [] })) {
             expect(schema[key].default, key).to.deep.equal(def);
             const expectedType = typeof def === "number" ? "integer" : typeof def === "boolean" ? "boolean" : Array.isArray(def) ? "array" : "string";
             expect(schema[key].type, key).to.equal(expectedType);

@@ -100,6 +100,18 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             expect(kube(plans["pure-k8s"], "NetworkPolicy")[0].spec.ingress[0].from).to.have.length(1);
         });
 
+        it("trusts an empty data directory only while creating a new ensemble, never in a member swap", async () => {
+            const flag = (p: Plan) => kube(p, "ConfigMap").find((c) => c.metadata.name === "zk-bootstrap").data.bootstrap;
+            expect(flag(plans["pure-k8s"])).to.equal("true");
+            expect(flag(plans["dual-registry"])).to.equal("true");
+            expect(flag(plans["member-swap"])).to.equal("false");
+            const again = await planWith("pure-k8s", { previousStage: "pure-k8s" });
+            expect(flag(again)).to.equal("false");
+            // Flipping the flag restarts nothing: the StatefulSet is the same.
+            const sts = (p: Plan) => kube(p, "StatefulSet")[0];
+            expect(sts(again)).to.deep.equal(sts(plans["pure-k8s"]));
+        });
+
         it("pure-k8s: the pod ensemble only, no bridge, no host EndpointSlices", () => {
             const p = plans["pure-k8s"];
             expect(kube(p, "EndpointSlice")).to.deep.equal([]);
@@ -239,9 +251,9 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             this.timeout(30000);
             const d = await diffStages("old-host", "dual-registry");
             expect(d.guard).to.deep.equal({ safe: true, messages: [] });
-            expect(d.counts).to.deep.equal({ add: 11, remove: 0, replace: 0, change: 3 });
+            expect(d.counts).to.deep.equal({ add: 12, remove: 0, replace: 0, change: 3 });
             const text = diffText(d);
-            expect(text).to.contain("Diff old-host -> dual-registry (offline, Pulumi mock engine)\nQuorum guard: safe\n11 to add, 0 to remove, 0 to replace, 3 to change\n");
+            expect(text).to.contain("Diff old-host -> dual-registry (offline, Pulumi mock engine)\nQuorum guard: safe\n12 to add, 0 to remove, 0 to replace, 3 to change\n");
             expect(text).to.contain("+  kubernetes:apps/v1:StatefulSet zk-statefulset (zookeeper/zk)\n");
             expect(text).to.contain('~  kubernetes:core/v1:ConfigMap registries-orders (orders/zk-registries)\n     ~ data["dubbo-registries.properties"]\n');
             const md = diffMarkdown(d);

@@ -37,6 +37,7 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
             .filter((r) => r.custom)
             .map((r) => `${(r.inputs as any).kind}/${(r.inputs as any).metadata.name}`.replace(/^(ConfigMap\/zk-config-)[0-9a-f]{10}$/, "$1<hash>"));
         expect(kinds.sort()).to.deep.equal([
+            "ConfigMap/zk-bootstrap",
             "ConfigMap/zk-config-<hash>",
             "NetworkPolicy/zk",
             "PodDisruptionBudget/zk",

@@ -72,6 +72,7 @@ describe("zk-cutover plan", () => {
             expect(children.map((r: any) => r.type).sort()).to.deep.equal([
                 "kubernetes:apps/v1:StatefulSet",
                 "kubernetes:core/v1:ConfigMap",
+                "kubernetes:core/v1:ConfigMap",
                 "kubernetes:core/v1:Service",
                 "kubernetes:core/v1:Service",
                 "kubernetes:core/v1:Service",
@@ -107,7 +108,7 @@ describe("zk-cutover plan", () => {
     describe("readable summary", () => {
         it("lists resources by type and the rendered zoo.cfg", async () => {
             const text = planText(await planStack({ stack: "pure-k8s" }));
-            expect(text).to.match(/^Plan of stack pure-k8s \(offline, Pulumi mock engine\): 39 resources$/m);
+            expect(text).to.match(/^Plan of stack pure-k8s \(offline, Pulumi mock engine\): 40 resources$/m);
             expect(text).to.match(/^ {2}kubernetes:core\/v1:Service +6 +zk-client, zk-external, zk-member-1, zk-member-2, zk-member-3, zk-peers$/m);
             expect(text).to.match(/zoo\.cfg \(ConfigMap zookeeper\/zk-config-[0-9a-f]{10}\):\n {2}# zoo\.cfg rendered by zookeeper-cutover/);
             expect(text).to.contain("  server.3=zk-3.zookeeper.svc.cluster.local:2888:3888;2181\n");
@@ -129,6 +130,7 @@ describe("zk-cutover plan", () => {
                 expect(written.map((f) => f.replace(/^configmap-zookeeper-zk-config-[0-9a-f]{10}\.yaml$/, "configmap-zookeeper-zk-config-<hash>.yaml")).sort()).to.deep.equal([
                     "configmap-orders-zk-registries.yaml",
                     "configmap-payments-zk-registries.yaml",
+                    "configmap-zookeeper-zk-bootstrap.yaml",
                     "configmap-zookeeper-zk-config-<hash>.yaml",
                     "configmap-zookeeper-zk-registries.yaml",
                     "namespace-zookeeper.yaml",

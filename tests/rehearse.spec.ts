@@ -104,6 +104,28 @@ describe("cutover rehearsal on real ZooKeeper", function () {
         });
     });
 
+    describe("interrupted", () => {
+        it("stops every server it started and removes its directories on SIGTERM", async () => {
+            const child = require("child_process").spawn(process.execPath, [path.join(REPO_ROOT, "bin", "zk-cutover.js"), "rehearse", "--strategy", "member-swap", "--members", "3"], {
+                cwd: REPO_ROOT,
+                stdio: "ignore",
+            });
+            const deadline = Date.now() + 60_000;
+            while (leftovers().processes.split("\n").filter(Boolean).length < 3 && Date.now() < deadline) {
+                await new Promise((r) => setTimeout(r, 250));
+            }
+            expect(leftovers().processes.split("\n").filter(Boolean)).to.have.length(3);
+            child.kill("SIGTERM");
+            const code = await new Promise((resolve) => child.on("exit", (c: number | null, signal: string | null) => resolve(c ?? signal)));
+            expect(code).to.equal(143);
+            const settle = Date.now() + 10_000;
+            while (leftovers().processes !== "" && Date.now() < settle) {
+                await new Promise((r) => setTimeout(r, 200));
+            }
+            expect(leftovers()).to.deep.equal({ dirs: [], processes: "" });
+        });
+    });
+
     describe("bad input", () => {
         it("refuses an unknown strategy and a member count outside 3..7 with one line, starting nothing", () => {
             expect(() => validateOptions({ strategy: "big-bang", members: 3 })).to.throw('--strategy: "big-bang" is not a strategy; allowed: dual-registry, member-swap');

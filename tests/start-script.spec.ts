@@ -73,27 +73,55 @@ describe("member start script", () => {
         function startGuarded(peers: string) {
             fs.writeFileSync(path.join(dir, "start.sh"), guarded);
             const r = spawnSync("bash", [path.join(dir, "start.sh")], {
-                env: { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, ZK_MEMBER_ID: "5", ZK_DATA_DIR: path.join(dir, "data"), ZK_PEERS: peers, ZK_PEER_CLIENT_PORT: "21810" },
+                env: {
+                    PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
+                    ZK_MEMBER_ID: "5",
+                    ZK_DATA_DIR: path.join(dir, "data"),
+                    ZK_PEERS: peers,
+                    ZK_PEER_CLIENT_PORT: "21810",
+                    ZK_BOOTSTRAP_FILE: path.join(dir, "bootstrap"),
+                },
                 encoding: "utf8",
                 timeout: 20000,
             });
             return { status: r.status, stdout: r.stdout };
         }
 
-        it("marks a new data directory 'initialize' when no other member serves: creating the ensemble", () => {
+        it("marks a new data directory 'initialize' while bootstrapping and no other member serves: creating the ensemble", () => {
+            fs.writeFileSync(path.join(dir, "bootstrap"), "true");
             const r = startGuarded("4=127.0.0.1 5=127.0.0.1 6=127.0.0.1");
             expect(r.status).to.equal(0);
             expect(r.stdout).to.contain("no other member serves: creating the ensemble");
             expect(fs.existsSync(path.join(dir, "data", "initialize"))).to.equal(true);
         });
 
+        it("never marks it once the ensemble exists (bootstrap off), even when no other member serves", () => {
+            fs.writeFileSync(path.join(dir, "bootstrap"), "false");
+            const r = startGuarded("4=127.0.0.1 6=127.0.0.1");
+            expect(r.stdout).to.contain("no data and the ensemble exists already: joining as a non-voting member until synced");
+            expect(fs.existsSync(path.join(dir, "data", "initialize"))).to.equal(false);
+        });
+
+        it("puts the marker beside the transaction log when it has its own volume", () => {
+            const script = renderStartScript(resolveEnsembleSettings({ namespace: "zk", dataLogVolumeSize: "5Gi" }));
+            expect(script).to.contain('marker_dir="${ZK_DATA_LOG_DIR:-/datalog}"');
+        });
+
         it("joins without the marker when another member serves, so an empty member cannot vote as up to date", async () => {
+            fs.writeFileSync(path.join(dir, "bootstrap"), "true");
             server = net.createServer((socket) => socket.end("Zookeeper version: 3.8.4\nMode: follower\n"));
             await new Promise<void>((resolve) => server!.listen(21810, "127.0.0.1", () => resolve()));
             // spawnSync would block the event loop that serves the stand-in member, so run the script asynchronously.
             fs.writeFileSync(path.join(dir, "start.sh"), guarded);
             const child = spawn("bash", [path.join(dir, "start.sh")], {
-                env: { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, ZK_MEMBER_ID: "5", ZK_DATA_DIR: path.join(dir, "data"), ZK_PEERS: "4=127.0.0.1", ZK_PEER_CLIENT_PORT: "21810" },
+                env: {
+                    PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
+                    ZK_MEMBER_ID: "5",
+                    ZK_DATA_DIR: path.join(dir, "data"),
+                    ZK_PEERS: "4=127.0.0.1",
+                    ZK_PEER_CLIENT_PORT: "21810",
+                    ZK_BOOTSTRAP_FILE: path.join(dir, "bootstrap"),
+                },
             });
             let out = "";
             child.stdout.on("data", (d) => (out += d));
@@ -111,7 +139,7 @@ describe("member start script", () => {
 
         it("is not rendered for versions without the validation", () => {
             expect(renderStartScript(resolveEnsembleSettings({ namespace: "zk", zookeeperVersion: "3.5.10" }))).to.not.contain("initialize");
-            expect(guarded).to.contain(': > "$data_dir/initialize"');
+            expect(guarded).to.contain(': > "$marker_dir/initialize"');
         });
     });
 });

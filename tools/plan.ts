@@ -65,6 +65,9 @@ export function shippedStacks(): string[] {
 
 /** Resolves a PlanSource to a stack name and a config file path. */
 export function resolveSource(source: PlanSource): { stack: string; file: string; display: string } {
+    if (!fs.existsSync(PROGRAM) && !fs.existsSync(PROGRAM.replace(/\.ts$/, ".js"))) {
+        throw new PlanInputError("plan and diff render this repository's stacks program; run them in a checkout of zookeeper-cutover (an installed package has the components and the check and rehearse commands)");
+    }
     if (source.stack && source.configFile) {
         throw new PlanInputError("Only one of --stack or --config-file can be provided.");
     }

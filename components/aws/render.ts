@@ -120,6 +120,10 @@ export function cniConfigurationValues(s: NetworkSettings): string {
         env.ENABLE_POD_ENI = "true";
     }
     const values: Record<string, unknown> = { env };
+    if (s.enforceNetworkPolicies) {
+        // The VPC CNI's network policy agent (1.14+) is what enforces NetworkPolicy objects on EKS.
+        values.enableNetworkPolicy = "true";
+    }
     if (s.podSecurityGroups) {
         // Security groups for pods: kubelet probes over TCP need early demux off.
         values.init = { env: { DISABLE_TCP_EARLY_DEMUX: "true" } };

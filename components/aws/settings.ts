@@ -163,6 +163,8 @@ export interface NetworkSettingsArgs {
     cniWarmIpTarget?: number;
     /** vpc-cni MINIMUM_IP_TARGET; 0 leaves the add-on default. Default 0. */
     cniMinimumIpTarget?: number;
+    /** Turn on the VPC CNI's network policy agent (enableNetworkPolicy), which enforces the ensemble's NetworkPolicy. Default false; the cutover sets it from networkPolicy. */
+    enforceNetworkPolicies?: boolean;
 }
 
 export const NETWORK_DEFAULTS = {
@@ -176,6 +178,7 @@ export const NETWORK_DEFAULTS = {
     cniPrefixDelegation: false,
     cniWarmIpTarget: 0,
     cniMinimumIpTarget: 0,
+    enforceNetworkPolicies: false,
 };
 
 export type LegacyHost = HostMember;
@@ -191,6 +194,7 @@ export interface NetworkSettings {
     cniPrefixDelegation: boolean;
     cniWarmIpTarget: number;
     cniMinimumIpTarget: number;
+    enforceNetworkPolicies: boolean;
 }
 
 
@@ -266,6 +270,7 @@ export function resolveNetworkSettings(args: NetworkSettingsArgs, instanceTypes:
         cniPrefixDelegation: a.cniPrefixDelegation,
         cniWarmIpTarget: a.cniWarmIpTarget,
         cniMinimumIpTarget: a.cniMinimumIpTarget,
+        enforceNetworkPolicies: a.enforceNetworkPolicies,
     };
 }
 

@@ -226,7 +226,12 @@ export class ZooKeeperCutover extends pulumi.ComponentResource {
         }
         let ensemble: ZooKeeperEnsemble | undefined;
         if (settings.stage !== "old-host") {
-            ensemble = new ZooKeeperEnsemble(e.ensembleName, settings.ensemble, { ...moved, dependsOn });
+            // An empty data directory is trusted only while this ensemble is being created: never in a member
+            // swap (pods join the serving legacy ensemble), and not once its volumes exist.
+            const next = guard.next;
+            const volumesExist = !!guard.previous && guard.previous.volumeOwner === next.podEnsemble && guard.previous.volumeIds.length > 0;
+            const bootstrap = settings.stage !== "member-swap" && next.podEnsemble === "new" && !volumesExist;
+            ensemble = new ZooKeeperEnsemble(e.ensembleName, { ...settings.ensemble, bootstrap }, { ...moved, dependsOn });
         }
 
         const files = renderRegistryFiles(settings);

@@ -40,7 +40,9 @@ export const CUTOVER_DEFAULTS = {
 };
 
 /** Ensemble args that the cutover derives instead of reading from config. */
-export const DERIVED_ENSEMBLE_KEYS = ["hostMembers", "movedHostIds", "peerCidrs"];
+export const DERIVED_ENSEMBLE_KEYS = ["hostMembers", "movedHostIds", "peerCidrs", "bootstrap"];
+/** Networking args that the cutover derives instead of reading from config. */
+export const DERIVED_NETWORK_KEYS = ["enforceNetworkPolicies"];
 
 export const REGISTRIES = ["legacy", "k8s"];
 
@@ -109,7 +111,9 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
         issues.add("stage", `${show(v.stage)} is not a cutover stage; allowed: ${STAGES.join(", ")}`);
     }
 
-    const network = pick<NetworkSettingsArgs>(v, Object.keys(NETWORK_DEFAULTS));
+    const network = pick<NetworkSettingsArgs>(v, Object.keys(NETWORK_DEFAULTS).filter((k) => !DERIVED_NETWORK_KEYS.includes(k)));
+    // The ensemble's NetworkPolicy is only as good as the CNI that enforces it.
+    network.enforceNetworkPolicies = v.networkPolicy !== false;
     const nodeGroups = pick<NodeGroupSettingsArgs>(v, ["zones", "zoneSubnets", ...Object.keys(NODE_GROUP_DEFAULTS)]);
     const networkSettings = collect(issues, () => resolveNetworkSettings(network, nodeGroups.nodeInstanceTypes ?? []));
     const legacyHosts: HostMember[] = networkSettings?.legacyHosts ?? [];

@@ -45,6 +45,7 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
             new ctor(`${name}-${suffix}`, obj, { ...child, ...o });
 
         const configMap = create(k8s.core.v1.ConfigMap, "config", rendered.configMap);
+        const bootstrap = create(k8s.core.v1.ConfigMap, "bootstrap", rendered.bootstrapConfigMap);
         const peerService = create(k8s.core.v1.Service, "peers", rendered.peerService);
         // A member's host EndpointSlice changes before its Service: a moving member's old host leaves DNS
         // before the Service selects the pod.
@@ -61,7 +62,7 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
             create(k8s.core.v1.Service, "external", rendered.externalService);
         }
         create(k8s.apps.v1.StatefulSet, "statefulset", rendered.statefulSet, {
-            dependsOn: [configMap, peerService, ...memberServices],
+            dependsOn: [configMap, bootstrap, peerService, ...memberServices],
             protect: settings.protectStatefulSet,
         });
         create(k8s.policy.v1.PodDisruptionBudget, "pdb", rendered.podDisruptionBudget);

@@ -31,7 +31,7 @@ export interface ZooCfgPlacement {
     quorumListenOnAllIPs: boolean;
 }
 
-export const POD_PATHS = { data: "/data", dataLog: "/datalog", conf: "/conf", logs: "/logs", tmp: "/tmp" } as const;
+export const POD_PATHS = { data: "/data", dataLog: "/datalog", conf: "/conf", logs: "/logs", tmp: "/tmp", bootstrap: "/bootstrap" } as const;
 
 /** The peer address of member `id` inside the cluster: its own Service, which never changes when the member moves. */
 export function memberServiceName(s: Pick<EnsembleSettings, "ensembleName">, id: number): string {
@@ -205,7 +205,9 @@ export function renderStartScript(s: EnsembleSettings): string {
     ];
     if (s.features.dbExistenceGuard) {
         lines.push(
-            "  # New data directory: trust an empty tree only when creating the ensemble (no other member serves).",
+            "  # New data directory: trust an empty tree only while the ensemble is being created (the bootstrap",
+            "  # flag, which the cutover turns off once the volumes exist) and no other member serves.",
+            `  bootstrap="$(cat "\${ZK_BOOTSTRAP_FILE:-${POD_PATHS.bootstrap}/bootstrap}" 2>/dev/null || echo false)"`,
             `  peers="\${ZK_PEERS:-${peers}}"`,
             '  serving=""',
             "  for peer in $peers; do",
@@ -215,11 +217,15 @@ export function renderStartScript(s: EnsembleSettings): string {
             "      break",
             "    fi",
             "  done",
-            '  if [ -z "$serving" ]; then',
-            '    : > "$data_dir/initialize"',
+            // ZooKeeper looks for the marker beside the transaction log (dataLogDir, else dataDir).
+            `  marker_dir="\${ZK_DATA_LOG_DIR:-${s.dataLogVolumeSize !== "" ? POD_PATHS.dataLog : "$data_dir"}}"`,
+            '  if [ "$bootstrap" = "true" ] && [ -z "$serving" ]; then',
+            '    : > "$marker_dir/initialize"',
             '    echo "no other member serves: creating the ensemble, an empty database is expected"',
-            "  else",
+            '  elif [ -n "$serving" ]; then',
             '    echo "joining the serving ensemble (seen at $serving) as a non-voting member until synced"',
+            "  else",
+            '    echo "no data and the ensemble exists already: joining as a non-voting member until synced"',
             "  fi",
         );
     }

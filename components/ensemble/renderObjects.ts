@@ -66,6 +66,8 @@ export interface RenderedEnsemble {
     /** Zero replicas while every member is still on a host. */
     statefulSet: KubeObject;
     podDisruptionBudget: KubeObject;
+    /** The mutable bootstrap flag start.sh reads (not part of the config hash: flipping it restarts nothing). */
+    bootstrapConfigMap: KubeObject;
     /** Admits only members (peer ports), configured clients (2181) and monitoring (metrics); absent when networkPolicy is off. */
     networkPolicy?: KubeObject;
 }
@@ -255,6 +257,7 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
         { name: "config", mountPath: POD_PATHS.conf, readOnly: true },
         { name: "logs", mountPath: POD_PATHS.logs },
         { name: "tmp", mountPath: POD_PATHS.tmp },
+        { name: "bootstrap", mountPath: POD_PATHS.bootstrap, readOnly: true },
     ];
     const claim = (name: string, size: string): Omit<IPersistentVolumeClaim, "apiVersion" | "kind"> => ({
         metadata: { name, labels: ensembleSelector(s.ensembleName) },
@@ -337,6 +340,7 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
         ],
         volumes: [
             { name: "config", configMap: { name: names.configMap(configData), defaultMode: 0o444 } },
+            { name: "bootstrap", configMap: { name: `${s.ensembleName}-bootstrap`, optional: true } },
             { name: "logs", emptyDir: { sizeLimit: "1Gi" } },
             // Room for a heap dump after an OutOfMemoryError.
             { name: "tmp", emptyDir: { sizeLimit: `${s.jvmHeapMiB + 512}Mi` } },
@@ -403,6 +407,15 @@ export function renderNetworkPolicy(s: EnsembleSettings): KubeObject {
     });
 }
 
+export function renderBootstrapConfigMap(s: EnsembleSettings): KubeObject {
+    return kube<IConfigMap>({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: meta(s, `${s.ensembleName}-bootstrap`),
+        data: { bootstrap: String(s.bootstrap) },
+    });
+}
+
 /** Renders every object of the ensemble. Same settings, same objects. */
 export function renderEnsemble(s: EnsembleSettings): RenderedEnsemble {
     const configMap = renderConfigMap(s);
@@ -419,6 +432,7 @@ export function renderEnsemble(s: EnsembleSettings): RenderedEnsemble {
         externalService: renderExternalService(s),
         statefulSet: renderStatefulSet(s, configMap.data as Record<string, string>),
         podDisruptionBudget: renderPodDisruptionBudget(s),
+        bootstrapConfigMap: renderBootstrapConfigMap(s),
         networkPolicy: s.networkPolicy ? renderNetworkPolicy(s) : undefined,
     };
 }

@@ -35,6 +35,13 @@ export interface ZooKeeperEnsembleArgs {
      * host before the member's Service selects its pod. Default [].
      */
     movedHostIds?: number[];
+    /**
+     * The ensemble is being created: a member whose data directory is new may
+     * start from an empty tree (3.6+ database existence validation). Kept in a
+     * small mutable ConfigMap, so turning it off restarts nothing; the cutover
+     * turns it off once the ensemble's volumes exist. Default true.
+     */
+    bootstrap?: boolean;
     /** dataDir of the members on hosts, for the zoo.cfg rendered for them. Default "/var/lib/zookeeper". */
     hostDataDir?: string;
     /** Allow an even member count. An even ensemble tolerates no more failures than the odd one below it. Default false. */
@@ -122,6 +129,7 @@ export const ENSEMBLE_DEFAULTS = {
     memberIds: [] as number[],
     hostMembers: [] as string[],
     movedHostIds: [] as number[],
+    bootstrap: true,
     hostDataDir: "/var/lib/zookeeper",
     allowEvenMembers: false,
     zookeeperVersion: DEFAULT_ZOOKEEPER_VERSION,
@@ -190,6 +198,7 @@ export interface EnsembleSettings {
     hosts: { id: number; address: string }[];
     /** Members that moved from a host to a pod; their host EndpointSlice stays, empty. */
     movedHostIds: number[];
+    bootstrap: boolean;
     hostDataDir: string;
     /** Members that must be up for the ensemble to serve: floor(n/2)+1. */
     quorumSize: number;
@@ -531,6 +540,7 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
         podIds,
         hosts,
         movedHostIds,
+        bootstrap: a.bootstrap,
         hostDataDir: a.hostDataDir,
         quorumSize: Math.floor(memberIds.length / 2) + 1,
         version: version!,

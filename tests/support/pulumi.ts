@@ -31,9 +31,9 @@ export function promiseOf<T>(output: { apply: (f: (v: T) => unknown) => unknown 
     });
 }
 
-/** The ensemble's one ConfigMap (its name carries a content hash). */
+/** The ensemble's configuration ConfigMap (its name carries a content hash). */
 export function configMapOf(resources: PlannedResource[]): any {
-    const found = objectsOfKind(resources, "ConfigMap");
+    const found = objectsOfKind(resources, "ConfigMap").filter((c) => c.data?.["zoo.cfg"] !== undefined);
     if (found.length !== 1) {
         throw new Error(`expected one ConfigMap, found ${found.length}`);
     }

@@ -19,6 +19,7 @@ import {
     isRunning,
     logTail,
     MemberProcess,
+    onShutdown,
     randomLoopbackNetwork,
     srvr,
     startMember,
@@ -111,6 +112,8 @@ class Ensemble {
     readonly members = new Map<number, Member>();
     readonly proxies = new Map<number, ServiceProxy>();
     readonly settings: EnsembleSettings;
+    /** Set when the rehearsal is stopped: no member is started any more. */
+    aborted = false;
 
     constructor(
         readonly name: string,
@@ -147,6 +150,9 @@ class Ensemble {
      * machine, so each binds only its own). Points its Service at it.
      */
     startMember(id: number, placement: "host" | "pod", backend: string, keepData?: string): Member {
+        if (this.aborted) {
+            throw new Error("the rehearsal was stopped");
+        }
         const dir = keepData ?? path.join(this.root, this.name, `${placement}-${id}`);
         const servers: ServerEntry[] = this.settings.memberIds.map((x) =>
             x === id ? { id: x, address: backend, clientBindAddress: backend } : { id: x, address: this.serviceAddress(x) },
@@ -221,6 +227,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     const version = install.version ?? "3.8.4";
     const ids = Array.from({ length: options.members }, (_, i) => i + 1);
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-rehearsal-"));
+    const removeRoot = onShutdown(() => fs.rmSync(root, { recursive: true, force: true }));
     const net = await freeNetwork(ids);
     const ensembles: Ensemble[] = [];
     const clients: ZkClient[] = [];
@@ -260,14 +267,20 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         chaos = `killed member ${victim} (the ${options.kill.role}) with SIGKILL during ${name}, restarted it 1 s later with its data`;
     };
 
-    const deadline = options.deadlineMs ?? 300_000;
+    const deadline = options.deadlineMs ?? 240_000 + 4 * stageMs + 30_000 * ids.length;
     let timer: NodeJS.Timeout | undefined;
     const aborted = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the rehearsal did not finish within ${deadline} ms and was stopped`)), deadline);
+        timer = setTimeout(() => {
+            ensembles.forEach((e) => (e.aborted = true));
+            reject(new Error(`the rehearsal did not finish within ${deadline} ms and was stopped`));
+        }, deadline);
     });
     const verified: { ensemble: string; present: Set<string> }[] = [];
+    // Read back through the leader, which holds every committed write (a lagging follower could report false losses).
     const verify = async (e: Ensemble) => {
-        const c = await connect(e);
+        const leader = await e.waitForQuorum(30_000);
+        const c = await ZkClient.connect(`${e.members.get(leader)!.backend}:${PORTS.client}`, { connectTimeoutMs: 20_000 });
+        clients.push(c);
         verified.push({ ensemble: e.name, present: new Set((await c.children(WRITES_PATH)).map((n) => `${WRITES_PATH}/${n}`)) });
     };
 
@@ -282,10 +295,10 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
             await client.mkdirp(WRITES_PATH);
             writer.setTarget(main.name, client);
             await providers.register(main.name, await connect(main));
+            enter("old-host");
             writer.start();
             monitor.start();
 
-            enter("old-host");
             await maybeKill(main, "old-host");
             await sleep(stageMs);
 
@@ -305,6 +318,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
             await maybeKill(main, "pure-k8s");
             await sleep(stageMs);
             await writer.stop();
+            stageStarts.push({ stage: "end", at: Date.now() });
             await monitor.stop();
             await verify(main);
             return { strategy, members: ids.length, zookeeperVersion: version, swapOrder: order, ...(chaos ? { chaos } : {}) };
@@ -319,10 +333,10 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         await legacyClient.mkdirp(WRITES_PATH);
         writer.setTarget(legacy.name, legacyClient);
         await providers.register(legacy.name, await connect(legacy));
+        enter("old-host");
         writer.start();
         monitor.start();
 
-        enter("old-host");
         await maybeKill(legacy, "old-host");
         await sleep(stageMs);
 
@@ -357,6 +371,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         await maybeKill(fresh, "pure-k8s");
         await sleep(stageMs);
         await writer.stop();
+        stageStarts.push({ stage: "end", at: Date.now() });
         await monitor.stop();
         await verify(fresh);
         return {
@@ -370,9 +385,9 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
 
     try {
         const head = await Promise.race([run(), aborted]);
-        stageStarts.push({ stage: "end", at: Date.now() });
+        // Writes are named per ensemble (both ensembles number theirs from 0): key them by ensemble and path.
         const lostPaths = new Set(
-            writer.acked.filter((w) => !verified.find((v) => v.ensemble === w.ensemble)?.present.has(w.path)).map((w) => w.path),
+            writer.acked.filter((w) => !verified.find((v) => v.ensemble === w.ensemble)?.present.has(w.path)).map((w) => `${w.ensemble}:${w.path}`),
         );
         const stages = stageStarts.slice(0, -1).map((s, i) => figuresOf(s.stage, s.at, stageStarts[i + 1].at, writer, monitor, lostPaths));
         return { ...head, stages, total: totalOf(stages, writer, stageStarts) };
@@ -384,6 +399,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         clients.forEach((c) => c.close());
         await Promise.allSettled(ensembles.map((e) => e.stopAll()));
         fs.rmSync(root, { recursive: true, force: true });
+        removeRoot();
     }
 }
 
@@ -405,7 +421,7 @@ function figuresOf(stage: string, from: number, to: number, writer: Writer, moni
         durationMs: to - from,
         writesAttempted: writer.attempted.get(stage) ?? 0,
         writesAcknowledged: acked.length,
-        writesLost: acked.filter((w) => lost.has(w.path)).length,
+        writesLost: acked.filter((w) => lost.has(`${w.ensemble}:${w.path}`)).length,
         leaderElections: monitor.elections.get(stage) ?? 0,
         longestWriteGapMs: gaps(writer.acked, from, to),
     };

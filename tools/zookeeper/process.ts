@@ -240,22 +240,46 @@ export interface MemberProcess {
 
 /** Every process started here that has not exited yet: killed if this Node process exits first. */
 const running = new Set<MemberProcess>();
+const shutdownTasks = new Set<() => void>();
 let exitHookInstalled = false;
+
+function killRunning(): void {
+    for (const member of running) {
+        try {
+            process.kill(member.pid, "SIGKILL");
+        } catch {
+            // already gone
+        }
+    }
+}
 
 function installExitHook(): void {
     if (exitHookInstalled) {
         return;
     }
     exitHookInstalled = true;
-    process.once("exit", () => {
-        for (const member of running) {
-            try {
-                process.kill(member.pid, "SIGKILL");
-            } catch {
-                // already gone
+    process.once("exit", killRunning);
+    // Interrupted (Ctrl-C, a CI timeout): stop our servers and clean up before going.
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        process.once(signal, () => {
+            killRunning();
+            for (const task of shutdownTasks) {
+                try {
+                    task();
+                } catch {
+                    // best effort
+                }
             }
-        }
-    });
+            process.exit(signal === "SIGINT" ? 130 : 143);
+        });
+    }
+}
+
+/** Runs `task` if the process is interrupted; returns a function that cancels it. */
+export function onShutdown(task: () => void): () => void {
+    installExitHook();
+    shutdownTasks.add(task);
+    return () => shutdownTasks.delete(task);
 }
 
 /** The value of `key=` in zoo.cfg text, or undefined. */
