@@ -37,8 +37,11 @@ export class ZooKeeperConfigError extends Error {
 export class IssueCollector {
     readonly issues: ConfigIssue[] = [];
 
+    /** Records an issue; the same issue reported twice (e.g. a key two components check) is kept once. */
     add(key: string, message: string): void {
-        this.issues.push({ key, message });
+        if (!this.issues.some((i) => i.key === key && i.message === message)) {
+            this.issues.push({ key, message });
+        }
     }
 
     throwIfAny(): void {

@@ -78,6 +78,25 @@ export function parsePairs(key: string, entries: string[], issues: IssueCollecto
     return pairs;
 }
 
+/**
+ * Checks CIDRs that open ZooKeeper ports (security group rules, NetworkPolicy
+ * ipBlocks) under config key `key`: IPv4 network addresses, never 0.0.0.0/0.
+ */
+export function checkCidrs(key: string, cidrs: string[], issues: IssueCollector): void {
+    const bad = cidrs.filter((c) => !parseCidr(c));
+    if (bad.length > 0) {
+        issues.add(key, `${show(bad)} not IPv4 CIDRs; allowed: CIDRs such as "10.1.0.0/16"`);
+    }
+    const hostBits = cidrs.filter((c) => parseCidr(c) && canonicalCidr(c) !== c);
+    if (hostBits.length > 0) {
+        issues.add(key, `${show(hostBits)} have host bits set; allowed: network addresses, e.g. ${show(hostBits.map((c) => canonicalCidr(c)))}`);
+    }
+    const open = cidrs.filter((c) => parseCidr(c)?.prefix === 0);
+    if (open.length > 0) {
+        issues.add(key, `${show(open)} opens ZooKeeper to every address; allowed: the networks that need it, e.g. "10.1.0.0/16"`);
+    }
+}
+
 /** A ZooKeeper server on a host: its myid and routable address. */
 export interface HostMember {
     id: number;

@@ -12,7 +12,6 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { renderLoggingConfig, renderMyid, renderZooCfg, ServerEntry } from "../components/ensemble/renderConfig";
 import { EnsembleSettings, PORTS, resolveEnsembleSettings } from "../components/ensemble/settings";
 import { registerCheckCommands } from "../tools/checks/cli";
 import { compareListings, decodeProvider, DubboUrlError, providerKey, providerListing } from "../tools/checks/dubbo";
@@ -20,8 +19,6 @@ import { assessHealth, checkHealth, CheckError, HealthReport, memberReport, pars
 import { checkParity } from "../tools/checks/parity";
 import { CreateMode, ZkClient } from "../tools/zookeeper/client";
 import {
-    findJava,
-    findZooKeeperInstall,
     isListening,
     isRunning,
     logTail,
@@ -29,11 +26,12 @@ import {
     MemberProcess,
     randomLoopbackNetwork,
     srvr,
-    startMember,
     stopMember,
     waitFor,
     ZooKeeperInstall,
 } from "../tools/zookeeper/process";
+import { loopbackServers, startLocalMember } from "../tools/zookeeper/local";
+import { requireZooKeeper } from "./support/zookeeper";
 
 /** Runs `zk-cutover check ...` in-process on a fresh program; resolves with the exit code and the output. */
 async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -247,19 +245,7 @@ describe("live checks on real ZooKeeper ensembles", function () {
     }
 
     before(function () {
-        const found = findZooKeeperInstall();
-        if (found === undefined) {
-            const message =
-                findJava() === undefined
-                    ? "java is not installed (no $JAVA_HOME/bin/java and no java on PATH)"
-                    : "ZooKeeper is not installed (no /usr/share/java/zookeeper.jar from the Debian package `zookeeper`; or set ZOOKEEPER_HOME to a distribution)";
-            if (process.env.CI === "true") {
-                throw new Error(`${message}; CI must run the real-ZooKeeper checks, install them (apt-get install -y zookeeper)`);
-            }
-            console.log(`    skipping the live checks: ${message}`);
-            this.skip();
-        }
-        install = found!;
+        install = requireZooKeeper(this, "the live checks");
     });
 
     before(async function () {
@@ -286,14 +272,10 @@ describe("live checks on real ZooKeeper ensembles", function () {
         }
 
         root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-checks-"));
-        const backend = install.logging === "none" ? settings.features.logging : install.logging;
-        const logging = renderLoggingConfig({ features: { ...settings.features, logging: backend } });
         for (const side of ["old", "new"] as Side[]) {
-            const servers: ServerEntry[] = settings.memberIds.map((id) => ({ id, address: address(side, id), clientBindAddress: address(side, id) }));
+            const servers = loopbackServers(settings.memberIds, (id) => address(side, id));
             for (const id of settings.memberIds) {
-                const dir = path.join(root, `${side}-${id}`);
-                const zooCfg = renderZooCfg(settings, servers, { dataDir: path.join(dir, "data"), dataLogDir: "", quorumListenOnAllIPs: false });
-                members.set(`${side}-${id}`, startMember(install, { dir, zooCfg, myid: renderMyid(id), logging }));
+                members.set(`${side}-${id}`, startLocalMember(install, settings, { id, dir: path.join(root, `${side}-${id}`), servers }));
             }
         }
 

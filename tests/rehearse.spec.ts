@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { rehearse, RehearsalReport, reportText, validateOptions } from "../tools/rehearse/rehearse";
-import { findZooKeeperInstall } from "../tools/zookeeper/process";
+import { requireZooKeeper } from "./support/zookeeper";
 import { REPO_ROOT } from "../tools/plan";
 
 /** Our rehearsal temp directories left behind, and ZooKeeper processes still running. */
@@ -18,12 +18,7 @@ describe("cutover rehearsal on real ZooKeeper", function () {
     this.timeout(240_000);
 
     before(function () {
-        if (!findZooKeeperInstall()) {
-            if (process.env.CI === "true") {
-                throw new Error("ZooKeeper or Java is not installed; CI must run the rehearsal (apt-get install -y zookeeper)");
-            }
-            this.skip();
-        }
+        requireZooKeeper(this, "the rehearsal");
     });
 
     afterEach(() => {

@@ -2,10 +2,11 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderLoggingConfig, renderMyid, renderZooCfg, ServerEntry } from "../components/ensemble/renderConfig";
 import { PORTS, resolveEnsembleSettings } from "../components/ensemble/settings";
 import { CreateMode, ZkClient } from "../tools/zookeeper/client";
-import { findZooKeeperInstall, MemberProcess, randomLoopbackNetwork, srvr, startMember, stopMember, waitFor, ZooKeeperInstall } from "../tools/zookeeper/process";
+import { loopbackServers, startLocalMember } from "../tools/zookeeper/local";
+import { MemberProcess, randomLoopbackNetwork, srvr, stopMember, waitFor, ZooKeeperInstall } from "../tools/zookeeper/process";
+import { requireZooKeeper } from "./support/zookeeper";
 
 /**
  * Database existence validation on real servers: with
@@ -23,14 +24,7 @@ describe("rejoin safety on real ZooKeeper", function () {
     const address = (id: number) => `${net}.${id}`;
 
     before(function () {
-        const found = findZooKeeperInstall();
-        if (!found) {
-            if (process.env.CI === "true") {
-                throw new Error("ZooKeeper or Java is not installed; CI must run the real-ZooKeeper tests (apt-get install -y zookeeper)");
-            }
-            this.skip();
-        }
-        install = found!;
+        install = requireZooKeeper(this, "the rejoin-safety suite");
         root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-rejoin-"));
         net = randomLoopbackNetwork();
     });
@@ -45,21 +39,13 @@ describe("rejoin safety on real ZooKeeper", function () {
 
     function start(id: number, initialize: boolean): MemberProcess {
         const settings = resolveEnsembleSettings({ namespace: "rehearsal", zookeeperVersion: install.version ?? "3.8.4", metrics: "off" });
-        const servers: ServerEntry[] = settings.memberIds.map((x) => ({ id: x, address: address(x), clientBindAddress: address(x) }));
         const dir = path.join(root, `m${id}`);
         const dataDir = path.join(dir, "data");
         fs.mkdirSync(dataDir, { recursive: true });
         if (initialize) {
             fs.writeFileSync(path.join(dataDir, "initialize"), "");
         }
-        const logging = renderLoggingConfig({ features: { ...settings.features, logging: install.logging === "none" ? settings.features.logging : install.logging } });
-        const m = startMember(install, {
-            dir,
-            zooCfg: renderZooCfg(settings, servers, { dataDir, dataLogDir: "", quorumListenOnAllIPs: false }),
-            myid: renderMyid(id),
-            logging,
-            jvmArgs: ["-Dzookeeper.db.autocreate=false"],
-        });
+        const m = startLocalMember(install, settings, { id, dir, servers: loopbackServers(settings.memberIds, address), jvmArgs: ["-Dzookeeper.db.autocreate=false"] });
         members.set(id, m);
         return m;
     }

@@ -70,9 +70,10 @@ describe("member start script", () => {
         let server: net.Server | undefined;
         afterEach(() => server?.close());
 
-        function startGuarded(peers: string) {
+        /** Runs the guarded script as member 5 (asynchronously: a stand-in member may be served from this process). */
+        async function startGuarded(peers: string): Promise<{ status: number | null; stdout: string }> {
             fs.writeFileSync(path.join(dir, "start.sh"), guarded);
-            const r = spawnSync("bash", [path.join(dir, "start.sh")], {
+            const child = spawn("bash", [path.join(dir, "start.sh")], {
                 env: {
                     PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
                     ZK_MEMBER_ID: "5",
@@ -81,23 +82,25 @@ describe("member start script", () => {
                     ZK_PEER_CLIENT_PORT: "21810",
                     ZK_BOOTSTRAP_FILE: path.join(dir, "bootstrap"),
                 },
-                encoding: "utf8",
                 timeout: 20000,
             });
-            return { status: r.status, stdout: r.stdout };
+            let stdout = "";
+            child.stdout.on("data", (d) => (stdout += d));
+            const status = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+            return { status, stdout };
         }
 
-        it("marks a new data directory 'initialize' while bootstrapping and no other member serves: creating the ensemble", () => {
+        it("marks a new data directory 'initialize' while bootstrapping and no other member serves: creating the ensemble", async () => {
             fs.writeFileSync(path.join(dir, "bootstrap"), "true");
-            const r = startGuarded("4=127.0.0.1 5=127.0.0.1 6=127.0.0.1");
+            const r = await startGuarded("4=127.0.0.1 5=127.0.0.1 6=127.0.0.1");
             expect(r.status).to.equal(0);
             expect(r.stdout).to.contain("no other member serves: creating the ensemble");
             expect(fs.existsSync(path.join(dir, "data", "initialize"))).to.equal(true);
         });
 
-        it("never marks it once the ensemble exists (bootstrap off), even when no other member serves", () => {
+        it("never marks it once the ensemble exists (bootstrap off), even when no other member serves", async () => {
             fs.writeFileSync(path.join(dir, "bootstrap"), "false");
-            const r = startGuarded("4=127.0.0.1 6=127.0.0.1");
+            const r = await startGuarded("4=127.0.0.1 6=127.0.0.1");
             expect(r.stdout).to.contain("no data and the ensemble exists already: joining as a non-voting member until synced");
             expect(fs.existsSync(path.join(dir, "data", "initialize"))).to.equal(false);
         });
@@ -111,29 +114,15 @@ describe("member start script", () => {
             fs.writeFileSync(path.join(dir, "bootstrap"), "true");
             server = net.createServer((socket) => socket.end("Zookeeper version: 3.8.4\nMode: follower\n"));
             await new Promise<void>((resolve) => server!.listen(21810, "127.0.0.1", () => resolve()));
-            // spawnSync would block the event loop that serves the stand-in member, so run the script asynchronously.
-            fs.writeFileSync(path.join(dir, "start.sh"), guarded);
-            const child = spawn("bash", [path.join(dir, "start.sh")], {
-                env: {
-                    PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
-                    ZK_MEMBER_ID: "5",
-                    ZK_DATA_DIR: path.join(dir, "data"),
-                    ZK_PEERS: "4=127.0.0.1",
-                    ZK_PEER_CLIENT_PORT: "21810",
-                    ZK_BOOTSTRAP_FILE: path.join(dir, "bootstrap"),
-                },
-            });
-            let out = "";
-            child.stdout.on("data", (d) => (out += d));
-            const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+            const { status: code, stdout: out } = await startGuarded("4=127.0.0.1");
             expect(code).to.equal(0);
             expect(out).to.contain("joining the serving ensemble (seen at 127.0.0.1) as a non-voting member until synced");
             expect(fs.existsSync(path.join(dir, "data", "initialize"))).to.equal(false);
         });
 
-        it("leaves an existing data directory alone", () => {
+        it("leaves an existing data directory alone", async () => {
             fs.writeFileSync(path.join(dir, "data", "myid"), "5\n");
-            expect(startGuarded("4=127.0.0.1").status).to.equal(0);
+            expect((await startGuarded("4=127.0.0.1")).status).to.equal(0);
             expect(fs.existsSync(path.join(dir, "data", "initialize"))).to.equal(false);
         });
 

@@ -9,11 +9,9 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderLivenessScript, renderLoggingConfig, renderMyid, renderReadinessScript, renderZooCfg, ServerEntry } from "../components/ensemble/renderConfig";
+import { renderLivenessScript, renderReadinessScript } from "../components/ensemble/renderConfig";
 import { EnsembleSettings, PORTS, resolveEnsembleSettings } from "../components/ensemble/settings";
 import {
-    findJava,
-    findZooKeeperInstall,
     isListening,
     isRunning,
     logTail,
@@ -24,11 +22,12 @@ import {
     ScriptResult,
     srvr,
     SrvrReport,
-    startMember,
     stopMember,
     waitFor,
     ZooKeeperInstall,
 } from "../tools/zookeeper/process";
+import { loopbackServers, startLocalMember } from "../tools/zookeeper/local";
+import { requireZooKeeper } from "./support/zookeeper";
 
 /** The part of node-zookeeper-client (untyped) this test uses. */
 interface ZkClient {
@@ -103,21 +102,7 @@ describe("rendered configs on real ZooKeeper servers", function () {
     }
 
     before(function () {
-        const found = findZooKeeperInstall();
-        if (found === undefined) {
-            const message =
-                findJava() === undefined
-                    ? "java is not installed (no $JAVA_HOME/bin/java and no java on PATH)"
-                    : process.env.ZOOKEEPER_HOME
-                      ? `no ZooKeeper distribution under ZOOKEEPER_HOME=${process.env.ZOOKEEPER_HOME} (no lib/zookeeper-X.Y.Z.jar)`
-                      : "ZooKeeper is not installed (no /usr/share/java/zookeeper.jar from the Debian package `zookeeper`; or set ZOOKEEPER_HOME to a distribution)";
-            if (process.env.CI === "true") {
-                throw new Error(`${message}; CI must run the real-ZooKeeper suite, install them (apt-get install -y zookeeper)`);
-            }
-            console.log(`    skipping the real-ZooKeeper suite: ${message}`);
-            this.skip();
-        }
-        install = found!;
+        install = requireZooKeeper(this, "the real-ZooKeeper suite");
     });
 
     before(async function () {
@@ -147,14 +132,9 @@ describe("rendered configs on real ZooKeeper servers", function () {
         }
 
         root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-real-"));
-        const servers: ServerEntry[] = ids().map((id) => ({ id, address: address(id), clientBindAddress: address(id) }));
-        // Render for the backend the install logs through (the Debian 3.8 package has log4j, not logback).
-        const backend = install.logging === "none" ? settings.features.logging : install.logging;
-        const logging = renderLoggingConfig({ features: { ...settings.features, logging: backend } });
+        const servers = loopbackServers(ids(), address);
         for (const id of ids()) {
-            const dir = path.join(root, `m${id}`);
-            const zooCfg = renderZooCfg(settings, servers, { dataDir: path.join(dir, "data"), dataLogDir: "", quorumListenOnAllIPs: false });
-            members.set(id, startMember(install, { dir, zooCfg, myid: renderMyid(id), logging }));
+            members.set(id, startLocalMember(install, settings, { id, dir: path.join(root, `m${id}`), servers }));
         }
 
         try {

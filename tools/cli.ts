@@ -92,8 +92,6 @@ export async function main(argv: string[]): Promise<void> {
     program.exitOverride();
     try {
         await program.parseAsync(argv);
-        // Done: a ZooKeeper client that never connected (e.g. to a port that is not ZooKeeper) must not keep the process alive.
-        process.exit(process.exitCode ?? 0);
     } catch (err) {
         if (err instanceof CommanderError) {
             process.exit(err.exitCode);

@@ -3,7 +3,7 @@
  * policies, vpc-cni configuration values, security group rules, StorageClass.
  */
 import type { IStorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
-import { dedicatedNodePlacement, ensembleSelector } from "../ensemble/labels";
+import { dedicatedNodePlacement, ensembleSelector, MANAGED_BY } from "../ensemble/labels";
 import { KubeObject } from "../ensemble/renderObjects";
 import { PORTS } from "../ensemble/settings";
 import { NetworkSettings, NodeGroupSettings } from "./settings";
@@ -198,7 +198,7 @@ export function renderStorageClass(name: string, kmsKeyArn: string): KubeObject 
     const storageClass: IStorageClass & { metadata: KubeObject["metadata"] } = {
         apiVersion: "storage.k8s.io/v1",
         kind: "StorageClass",
-        metadata: { name, labels: { "app.kubernetes.io/managed-by": "zookeeper-cutover" } },
+        metadata: { name, labels: { ...MANAGED_BY } },
         provisioner: "ebs.csi.aws.com",
         parameters,
         volumeBindingMode: "WaitForFirstConsumer",
@@ -213,7 +213,7 @@ export function renderSecurityGroupPolicy<T>(namespace: string, ensembleName: st
     return {
         apiVersion: "vpcresources.k8s.aws/v1beta1",
         kind: "SecurityGroupPolicy",
-        metadata: { name: `${ensembleName}-pods`, namespace, labels: { "app.kubernetes.io/managed-by": "zookeeper-cutover" } },
+        metadata: { name: `${ensembleName}-pods`, namespace, labels: { ...MANAGED_BY } },
         spec: { podSelector: { matchLabels: ensembleSelector(ensembleName) }, securityGroups: { groupIds } },
     };
 }

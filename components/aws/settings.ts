@@ -3,7 +3,7 @@
  * Pure: no Pulumi import.
  */
 import { IssueCollector, show } from "../errors";
-import { canonicalCidr, cidrContains, HostMember, parseCidr, parseHostMembers, parsePairs } from "../net";
+import { checkCidrs, cidrContains, HostMember, parseCidr, parseHostMembers, parsePairs } from "../net";
 
 /** Node-group inputs that are checked before anything is created. */
 export interface NodeGroupSettingsArgs {
@@ -204,28 +204,14 @@ export function resolveNetworkSettings(args: NetworkSettingsArgs, instanceTypes:
     const issues = new IssueCollector();
     const a = { ...NETWORK_DEFAULTS, ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) } as Required<NetworkSettingsArgs>;
 
-    const checkCidrs = (key: string, cidrs: string[]) => {
-        const bad = cidrs.filter((c) => !parseCidr(c));
-        if (bad.length > 0) {
-            issues.add(key, `${show(bad)} not IPv4 CIDRs; allowed: CIDRs such as "10.1.0.0/16"`);
-        }
-        const hostBits = cidrs.filter((c) => parseCidr(c) && canonicalCidr(c) !== c);
-        if (hostBits.length > 0) {
-            issues.add(key, `${show(hostBits)} have host bits set; allowed: network addresses, e.g. ${show(hostBits.map((c) => canonicalCidr(c)))}`);
-        }
-        const open = cidrs.filter((c) => parseCidr(c)?.prefix === 0);
-        if (open.length > 0) {
-            issues.add(key, `${show(open)} opens ZooKeeper to every address; allowed: the networks that need it, e.g. "10.1.0.0/16"`);
-        }
-    };
     const checkGroups = (key: string, groups: string[]) => {
         const bad = groups.filter((g) => !SECURITY_GROUP.test(g));
         if (bad.length > 0) {
             issues.add(key, `${show(bad)} not security group ids; allowed: ids such as "sg-0a1b2c3d4e5f60718"`);
         }
     };
-    checkCidrs("legacyHostCidrs", a.legacyHostCidrs);
-    checkCidrs("clientCidrs", a.clientCidrs);
+    checkCidrs("legacyHostCidrs", a.legacyHostCidrs, issues);
+    checkCidrs("clientCidrs", a.clientCidrs, issues);
     checkGroups("legacyHostSecurityGroups", a.legacyHostSecurityGroups);
     checkGroups("clientSecurityGroups", a.clientSecurityGroups);
 

@@ -5,7 +5,7 @@ import { ZooKeeperPodNetworking } from "../aws/podNetworking";
 import { stackTags } from "../aws/render";
 import { NetworkSettingsArgs, NodeGroupSettingsArgs } from "../aws/settings";
 import { ZooKeeperEnsemble } from "../ensemble/ensemble";
-import { objectLabels } from "../ensemble/labels";
+import { LABEL_COMPONENT, MANAGED_BY, objectLabels } from "../ensemble/labels";
 import { ZooKeeperEnsembleArgs } from "../ensemble/settings";
 import { ZooKeeperConfigError } from "../errors";
 import { toInputErrors } from "../inputErrors";
@@ -209,7 +209,7 @@ export class ZooKeeperCutover extends pulumi.ComponentResource {
                     {
                         metadata: {
                             name: e.namespace,
-                            labels: { "app.kubernetes.io/managed-by": "zookeeper-cutover", "pod-security.kubernetes.io/enforce": "restricted" },
+                            labels: { ...MANAGED_BY, "pod-security.kubernetes.io/enforce": "restricted" },
                         },
                     },
                     moved,
@@ -239,7 +239,7 @@ export class ZooKeeperCutover extends pulumi.ComponentResource {
             new k8s.core.v1.ConfigMap(
                 `registries-${namespace}`,
                 {
-                    metadata: { name: `${e.ensembleName}-registries`, namespace, labels: { ...objectLabels(e.ensembleName, e.version.text), "app.kubernetes.io/component": "registries" } },
+                    metadata: { name: `${e.ensembleName}-registries`, namespace, labels: { ...objectLabels(e.ensembleName, e.version.text), [LABEL_COMPONENT]: "registries" } },
                     data: files,
                 },
                 { ...child, dependsOn },

@@ -15,7 +15,7 @@ import {
     resolveNetworkSettings,
     resolveNodeGroupSettings,
 } from "../aws/settings";
-import { ENSEMBLE_ARG_KEYS, EnsembleSettings, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../ensemble/settings";
+import { checkNamePrefix, ENSEMBLE_ARG_KEYS, EnsembleSettings, isNamespaceName, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../ensemble/settings";
 import { ConfigIssue, IssueCollector, show, ZooKeeperConfigError } from "../errors";
 import { HostMember, parsePairs } from "../net";
 
@@ -91,7 +91,6 @@ function collect<T>(issues: IssueCollector, validate: () => T): T | undefined {
     }
 }
 
-const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Validates a whole stage config. `values` are typed config values with
@@ -156,9 +155,9 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
 
     // The legacy-host bridge.
     const legacyEnsembleName = v.legacyEnsembleName as string;
-    if (!DNS_LABEL.test(legacyEnsembleName) || legacyEnsembleName.length > 40) {
-        issues.add("legacyEnsembleName", `${show(legacyEnsembleName)} is not usable as a name prefix; allowed: a lower-case letter, then letters, digits and '-', at most 40 characters`);
-    } else if (legacyEnsembleName === ensemble.ensembleName) {
+    const issuesBefore = issues.issues.length;
+    checkNamePrefix("legacyEnsembleName", legacyEnsembleName, issues);
+    if (issues.issues.length === issuesBefore && legacyEnsembleName === ensemble.ensembleName) {
         issues.add("legacyEnsembleName", `${show(legacyEnsembleName)} equals ensembleName; allowed: a different prefix, the legacy bridge and the pod ensemble live side by side`);
     }
     // The bridge stays unchanged until the hosts are retired (in a member swap, clients still holding the
@@ -170,7 +169,7 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
     }
 
     const registryNamespaces = (v.registryNamespaces as string[]).length > 0 ? [...new Set(v.registryNamespaces as string[])] : [ensemble.namespace];
-    const badNamespaces = registryNamespaces.filter((n) => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) || n.length > 63);
+    const badNamespaces = registryNamespaces.filter((n) => !isNamespaceName(n));
     if (badNamespaces.length > 0) {
         issues.add("registryNamespaces", `${show(badNamespaces)} not namespace names; allowed: lower-case letters, digits and '-', at most 63 characters`);
     }

@@ -18,13 +18,17 @@ export const DEDICATED_TAINT_KEY = "zookeeper-cutover/dedicated";
 
 export type Labels = Record<string, string>;
 
+/** The label every object this package manages carries. */
+export const MANAGED_BY: Labels = { [LABEL_MANAGED_BY]: "zookeeper-cutover" };
+
+/** Labels naming one part (`component`) of the ZooKeeper instance `instance`. */
+export function partLabels(instance: string, component: string): Labels {
+    return { [LABEL_NAME]: "zookeeper", [LABEL_INSTANCE]: instance, [LABEL_COMPONENT]: component };
+}
+
 /** Selects every pod of the ensemble `ensembleName`, whatever its member or version. */
 export function ensembleSelector(ensembleName: string): Labels {
-    return {
-        [LABEL_NAME]: "zookeeper",
-        [LABEL_INSTANCE]: ensembleName,
-        [LABEL_COMPONENT]: "ensemble",
-    };
+    return partLabels(ensembleName, "ensemble");
 }
 
 /** Label the StatefulSet controller puts on each pod: the pod's name. */
@@ -50,7 +54,7 @@ export function memberSelector(ensembleName: string, id: number): Labels {
 export function objectLabels(ensembleName: string, version: string): Labels {
     return {
         ...ensembleSelector(ensembleName),
-        [LABEL_MANAGED_BY]: "zookeeper-cutover",
+        ...MANAGED_BY,
         [LABEL_VERSION]: version,
     };
 }

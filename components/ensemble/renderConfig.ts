@@ -186,6 +186,7 @@ export function renderStartScript(s: EnsembleSettings): string {
         "#!/usr/bin/env bash",
         "# Entry point of one ZooKeeper member, rendered by zookeeper-cutover.",
         "set -euo pipefail",
+        ...(s.features.dbExistenceGuard ? askAtFunction() : []),
         'id="${ZK_MEMBER_ID:-}"',
         `members=" ${s.memberIds.join(" ")} "`,
         'case "$members" in',
@@ -212,7 +213,7 @@ export function renderStartScript(s: EnsembleSettings): string {
             '  serving=""',
             "  for peer in $peers; do",
             '    [ "${peer%%=*}" = "$id" ] && continue',
-            `    if timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf srvr >&3 && cat <&3' "\${peer#*=}" "\${ZK_PEER_CLIENT_PORT:-${PORTS.client}}" 2>/dev/null | grep -q '^Mode: '; then`,
+            `    if ask_at "\${peer#*=}" "\${ZK_PEER_CLIENT_PORT:-${PORTS.client}}" srvr | grep -q '^Mode: '; then`,
             '      serving="${peer#*=}"',
             "      break",
             "    fi",
@@ -234,13 +235,21 @@ export function renderStartScript(s: EnsembleSettings): string {
 }
 
 /** Sends one four-letter word to the member and prints the answer (bash only, no nc needed). */
+function askAtFunction(): string[] {
+    return [
+        "ask_at() { # host port word",
+        '  timeout "${ZK_PROBE_TIMEOUT:-4}" bash -c \'exec 3<>"/dev/tcp/$0/$1" && printf "%s" "$2" >&3 && cat <&3\' "$1" "$2" "$3" 2>/dev/null',
+        "}",
+    ];
+}
+
+/** `ask WORD`: the word to this member (the probes). */
 function fourLetterWordFunction(): string[] {
     return [
         'host="${ZK_PROBE_HOST:-127.0.0.1}"',
         `port="\${ZK_PROBE_PORT:-${PORTS.client}}"`,
-        "ask() {",
-        '  timeout "${ZK_PROBE_TIMEOUT:-4}" bash -c \'exec 3<>"/dev/tcp/$0/$1" && printf "%s" "$2" >&3 && cat <&3\' "$host" "$port" "$1" 2>/dev/null',
-        "}",
+        ...askAtFunction(),
+        'ask() { ask_at "$host" "$port" "$1"; }',
     ];
 }
 

@@ -8,7 +8,7 @@ import type { IEndpointSlice } from "kubernetes-models/discovery.k8s.io/v1/Endpo
 import type { IService } from "kubernetes-models/v1/Service";
 import type { IServicePort } from "kubernetes-models/v1/ServicePort";
 import { HostMember } from "../net";
-import { Labels } from "./labels";
+import { LABEL_MEMBER_ID, Labels, MANAGED_BY, partLabels } from "./labels";
 import { KubeObject } from "./renderObjects";
 import { PORTS } from "./settings";
 
@@ -67,12 +67,7 @@ export function renderHostEndpointSlice(namespace: string, name: string, service
 
 /** Labels of the legacy-host bridge's objects. */
 export function bridgeLabels(name: string): Labels {
-    return {
-        "app.kubernetes.io/name": "zookeeper",
-        "app.kubernetes.io/instance": name,
-        "app.kubernetes.io/component": "legacy-bridge",
-        "app.kubernetes.io/managed-by": "zookeeper-cutover",
-    };
+    return { ...partLabels(name, "legacy-bridge"), ...MANAGED_BY };
 }
 
 export interface RenderedBridge {
@@ -90,7 +85,7 @@ export function renderBridge(namespace: string, name: string, hosts: HostMember[
         .sort((a, b) => a.id - b.id)
         .map((h) => {
             const serviceName = `${name}-${h.id}`;
-            const memberLabels = { ...labels, "zookeeper-cutover/member-id": String(h.id) };
+            const memberLabels = { ...labels, [LABEL_MEMBER_ID]: String(h.id) };
             return {
                 id: h.id,
                 service: renderHostService(namespace, serviceName, memberLabels, "member"),

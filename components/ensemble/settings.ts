@@ -4,7 +4,7 @@
  * No Pulumi import here.
  */
 import { IssueCollector, show } from "../errors";
-import { canonicalCidr, parseCidr, parseHostMembers, parsePairs } from "../net";
+import { checkCidrs, parseCidr, parseHostMembers, parsePairs } from "../net";
 import { parseQuantity, toMiB } from "../quantity";
 import { DEFAULT_ZOOKEEPER_VERSION, featuresOf, parseZooKeeperVersion, VersionFeatures, ZooKeeperVersion } from "./version";
 
@@ -244,6 +244,18 @@ export interface EnsembleSettings {
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A Kubernetes namespace name. */
+export function isNamespaceName(name: string): boolean {
+    return DNS_1123_LABEL.test(name) && name.length <= 63;
+}
+
+/** Refuses `value` under `key` unless it can prefix every object name (`<prefix>-<myid>`, `<prefix>-client`, ...). */
+export function checkNamePrefix(key: string, value: string, issues: IssueCollector): void {
+    if (!DNS_LABEL.test(value) || value.length > 40) {
+        issues.add(key, `${show(value)} is not usable as a name prefix; allowed: a lower-case letter, then letters, digits and '-', at most 40 characters`);
+    }
+}
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 const IMAGE_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
@@ -273,15 +285,12 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
 
     const str = (key: keyof typeof a) => (typeof a[key] === "string" ? (a[key] as string) : "");
     if (typed.has("namespace")) {
-        if (!DNS_1123_LABEL.test(a.namespace) || a.namespace.length > 63) {
+        if (!isNamespaceName(a.namespace)) {
             issues.add("namespace", `${show(a.namespace)} is not a Kubernetes namespace name; allowed: lower-case letters, digits and '-', at most 63 characters`);
         }
     }
-    if (typed.has("ensembleName") && (!DNS_LABEL.test(a.ensembleName) || a.ensembleName.length > 40)) {
-        issues.add(
-            "ensembleName",
-            `${show(a.ensembleName)} is not usable as a name prefix; allowed: a lower-case letter, then letters, digits and '-', at most 40 characters`,
-        );
+    if (typed.has("ensembleName")) {
+        checkNamePrefix("ensembleName", a.ensembleName, issues);
     }
 
     // Members.
@@ -498,14 +507,13 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
     }
 
     // NetworkPolicy peers: every one must be able to select something.
-    const namespaceName = (n: string) => DNS_1123_LABEL.test(n) && n.length <= 63;
     if (typed.has("clientNamespaces")) {
-        const bad = a.clientNamespaces.filter((n) => !namespaceName(n));
+        const bad = a.clientNamespaces.filter((n) => !isNamespaceName(n));
         if (bad.length > 0) {
             issues.add("clientNamespaces", `${show(bad)} can select no namespace (not namespace names); allowed: names such as "orders"`);
         }
     }
-    if (typed.has("monitoringNamespace") && !namespaceName(a.monitoringNamespace)) {
+    if (typed.has("monitoringNamespace") && !isNamespaceName(a.monitoringNamespace)) {
         issues.add("monitoringNamespace", `${show(a.monitoringNamespace)} can select no namespace (not a namespace name); allowed: a name such as "monitoring"`);
     }
     const clientPodLabels: Record<string, string> = {};
@@ -524,10 +532,7 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
     }
     for (const key of ["clientCidrs", "peerCidrs"] as const) {
         if (typed.has(key)) {
-            const bad = a[key].filter((c) => !parseCidr(c) || canonicalCidr(c) !== c);
-            if (bad.length > 0) {
-                issues.add(key, `${show(bad)} not IPv4 network CIDRs; allowed: e.g. "10.1.0.0/16"`);
-            }
+            checkCidrs(key, a[key], issues);
         }
     }
 

@@ -3,40 +3,22 @@
  * server does it), the pods a StatefulSet creates, and OpenAPI validation.
  */
 import { POD_INDEX_LABEL, POD_NAME_LABEL } from "../../components/ensemble/labels";
+import { Labels, LabelSelector, selects as kubernetesSelects } from "../../policy/policies";
 
-export type Labels = Record<string, string>;
+export type { Labels, LabelSelector };
 
-export interface LabelSelector {
-    matchLabels?: Labels;
-    matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
-
-/** Does a LabelSelector (or a Service's plain selector map) select `labels`? An empty selector matches nothing here, to catch mistakes. */
+/**
+ * Does a LabelSelector (or a Service's plain selector map) select `labels`?
+ * Kubernetes' matching, from the policy pack; but here an empty selector
+ * matches nothing, to catch a selector that was left out by mistake.
+ */
 export function selects(selector: LabelSelector | Labels | undefined, labels: Labels): boolean {
     if (!selector) {
         return false;
     }
-    const isLabelSelector = "matchLabels" in selector || "matchExpressions" in selector;
-    const matchLabels = (isLabelSelector ? (selector as LabelSelector).matchLabels : (selector as Labels)) ?? {};
-    const expressions = isLabelSelector ? (selector as LabelSelector).matchExpressions ?? [] : [];
-    if (Object.keys(matchLabels).length === 0 && expressions.length === 0) {
-        return false;
-    }
-    for (const [k, v] of Object.entries(matchLabels)) {
-        if (labels[k] !== v) {
-            return false;
-        }
-    }
-    for (const e of expressions) {
-        const has = e.key in labels;
-        const inValues = has && (e.values ?? []).includes(labels[e.key]);
-        const ok =
-            e.operator === "In" ? inValues : e.operator === "NotIn" ? !inValues : e.operator === "Exists" ? has : e.operator === "DoesNotExist" ? !has : false;
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
+    const labelSelector: LabelSelector = "matchLabels" in selector || "matchExpressions" in selector ? (selector as LabelSelector) : { matchLabels: selector as Labels };
+    const empty = Object.keys(labelSelector.matchLabels ?? {}).length === 0 && (labelSelector.matchExpressions ?? []).length === 0;
+    return !empty && kubernetesSelects(labelSelector, labels);
 }
 
 export interface SimulatedPod {

@@ -87,10 +87,6 @@ export class ProviderApp {
         private readonly providers = REHEARSAL_PROVIDERS,
     ) {}
 
-    get registries(): string[] {
-        return [...this.sessions.keys()];
-    }
-
     /** Registers every provider in `ensemble` through `client` (ephemeral nodes live as long as its session). */
     async register(ensemble: string, client: ZkClient): Promise<void> {
         this.sessions.set(ensemble, client);

@@ -22,10 +22,6 @@ export class ServiceProxy {
         this.backendAddress = backend;
     }
 
-    get backend(): string | undefined {
-        return this.backendAddress;
-    }
-
     /** Points new connections at `address` (or nowhere: connections are refused by closing them). */
     setBackend(address: string | undefined): void {
         this.backendAddress = address;

@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderLoggingConfig, renderMyid, renderZooCfg, ServerEntry } from "../../components/ensemble/renderConfig";
+import { ServerEntry } from "../../components/ensemble/renderConfig";
 import { EnsembleSettings, PORTS, resolveEnsembleSettings } from "../../components/ensemble/settings";
 import { checkParity } from "../checks/parity";
 import { ZkClient } from "../zookeeper/client";
@@ -22,11 +22,11 @@ import {
     onShutdown,
     randomLoopbackNetwork,
     srvr,
-    startMember,
     stopMember,
     waitFor,
     ZooKeeperInstall,
 } from "../zookeeper/process";
+import { startLocalMember } from "../zookeeper/local";
 import { AckedWrite, ProviderApp, Writer, WRITES_PATH } from "./load";
 import { ElectionMonitor, LiveMember } from "./monitor";
 import { ServiceProxy } from "./proxy";
@@ -157,9 +157,7 @@ class Ensemble {
         const servers: ServerEntry[] = this.settings.memberIds.map((x) =>
             x === id ? { id: x, address: backend, clientBindAddress: backend } : { id: x, address: this.serviceAddress(x) },
         );
-        const zooCfg = renderZooCfg(this.settings, servers, { dataDir: path.join(dir, "data"), dataLogDir: "", quorumListenOnAllIPs: false });
-        const logging = renderLoggingConfig({ features: { ...this.settings.features, logging: this.install.logging === "none" ? this.settings.features.logging : this.install.logging } });
-        const process = startMember(this.install, { dir, zooCfg, myid: renderMyid(id), logging, heapMiB: 192, jvmArgs: ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"] });
+        const process = startLocalMember(this.install, this.settings, { id, dir, servers, heapMiB: 192, jvmArgs: ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"] });
         const member = { id, placement, backend, dir, process };
         this.members.set(id, member);
         this.proxies.get(id)?.setBackend(backend);
@@ -284,23 +282,41 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         verified.push({ ensemble: e.name, present: new Set((await c.children(WRITES_PATH)).map((n) => `${WRITES_PATH}/${n}`)) });
     };
 
+    /** Starts an ensemble behind its Services, waits for its quorum and registers the providers in it; returns a client for writes. */
+    const startEnsemble = async (name: string, serviceSubnet: number, placement: "host" | "pod", backendSubnet: number) => {
+        const e = new Ensemble(name, ids, version, `${net}.${serviceSubnet}`, root, install);
+        ensembles.push(e);
+        await e.startServices();
+        ids.forEach((id) => e.startMember(id, placement, `${net}.${backendSubnet}.${id}`));
+        await e.waitForQuorum(90_000);
+        const client = await connect(e);
+        await client.mkdirp(WRITES_PATH);
+        await providers.register(e.name, await connect(e));
+        return { ensemble: e, client };
+    };
+    /** old-host: the load starts on the ensemble on hosts. */
+    const oldHostStage = async (e: Ensemble, client: ZkClient) => {
+        writer.setTarget(e.name, client);
+        enter("old-host");
+        writer.start();
+        monitor.start();
+        await maybeKill(e, "old-host");
+        await sleep(stageMs);
+    };
+    /** The rest of pure-k8s: steady load, then the end of the load and the read-back of `e`'s writes. */
+    const finishPureK8s = async (e: Ensemble) => {
+        await maybeKill(e, "pure-k8s");
+        await sleep(stageMs);
+        await writer.stop();
+        stageStarts.push({ stage: "end", at: Date.now() });
+        await monitor.stop();
+        await verify(e);
+    };
+
     const run = async (): Promise<Omit<RehearsalReport, "stages" | "total">> => {
         if (strategy === "member-swap") {
-            const main = new Ensemble("main", ids, version, `${net}.2`, root, install);
-            ensembles.push(main);
-            await main.startServices();
-            ids.forEach((id) => main.startMember(id, "host", `${net}.1.${id}`));
-            await main.waitForQuorum(90_000);
-            const client = await connect(main);
-            await client.mkdirp(WRITES_PATH);
-            writer.setTarget(main.name, client);
-            await providers.register(main.name, await connect(main));
-            enter("old-host");
-            writer.start();
-            monitor.start();
-
-            await maybeKill(main, "old-host");
-            await sleep(stageMs);
+            const { ensemble: main, client } = await startEnsemble("main", 2, "host", 1);
+            await oldHostStage(main, client);
 
             enter("member-swap");
             const leader = await main.waitForQuorum(30_000);
@@ -315,40 +331,15 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
             await maybeKill(main, "member-swap");
 
             enter("pure-k8s");
-            await maybeKill(main, "pure-k8s");
-            await sleep(stageMs);
-            await writer.stop();
-            stageStarts.push({ stage: "end", at: Date.now() });
-            await monitor.stop();
-            await verify(main);
+            await finishPureK8s(main);
             return { strategy, members: ids.length, zookeeperVersion: version, swapOrder: order, ...(chaos ? { chaos } : {}) };
         }
 
-        const legacy = new Ensemble("legacy", ids, version, `${net}.2`, root, install);
-        ensembles.push(legacy);
-        await legacy.startServices();
-        ids.forEach((id) => legacy.startMember(id, "host", `${net}.1.${id}`));
-        await legacy.waitForQuorum(90_000);
-        const legacyClient = await connect(legacy);
-        await legacyClient.mkdirp(WRITES_PATH);
-        writer.setTarget(legacy.name, legacyClient);
-        await providers.register(legacy.name, await connect(legacy));
-        enter("old-host");
-        writer.start();
-        monitor.start();
-
-        await maybeKill(legacy, "old-host");
-        await sleep(stageMs);
+        const { ensemble: legacy, client: legacyClient } = await startEnsemble("legacy", 2, "host", 1);
+        await oldHostStage(legacy, legacyClient);
 
         enter("dual-registry");
-        const fresh = new Ensemble("new", ids, version, `${net}.4`, root, install);
-        ensembles.push(fresh);
-        await fresh.startServices();
-        ids.forEach((id) => fresh.startMember(id, "pod", `${net}.3.${id}`));
-        await fresh.waitForQuorum(90_000);
-        const newClient = await connect(fresh);
-        await newClient.mkdirp(WRITES_PATH);
-        await providers.register(fresh.name, await connect(fresh));
+        const { ensemble: fresh, client: newClient } = await startEnsemble("new", 4, "pod", 3);
         const parity = await waitFor(
             "the new registry to hold every provider of the old one",
             async () => {
@@ -368,12 +359,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         await verify(legacy);
         await legacy.stopAll();
         ensembles.splice(ensembles.indexOf(legacy), 1);
-        await maybeKill(fresh, "pure-k8s");
-        await sleep(stageMs);
-        await writer.stop();
-        stageStarts.push({ stage: "end", at: Date.now() });
-        await monitor.stop();
-        await verify(fresh);
+        await finishPureK8s(fresh);
         return {
             strategy,
             members: ids.length,

@@ -16,13 +16,12 @@ interface RawClient {
     once(event: string, listener: (...args: unknown[]) => void): void;
     on(event: string, listener: (...args: unknown[]) => void): void;
     getState(): { name: string };
-    getSessionId(): Buffer;
     create(path: string, data: Buffer, mode: number, cb: (err: ZkError | null, path: string) => void): void;
     mkdirp(path: string, cb: (err: ZkError | null, path: string) => void): void;
     getChildren(path: string, cb: (err: ZkError | null, children: string[]) => void): void;
     getData(path: string, cb: (err: ZkError | null, data: Buffer) => void): void;
-    exists(path: string, cb: (err: ZkError | null, stat: unknown) => void): void;
-    remove(path: string, version: number, cb: (err: ZkError | null) => void): void;
+    /** The library's connection manager (only its socket is used, to tear down a client without a session). */
+    connectionManager?: { socket?: { destroy(): void } };
 }
 
 export interface ZkError extends Error {
@@ -101,14 +100,6 @@ export class ZkClient {
         return client;
     }
 
-    get connected(): boolean {
-        return !this.closed && this.raw.getState().name === "SYNC_CONNECTED";
-    }
-
-    sessionId(): string {
-        return this.raw.getSessionId().toString("hex");
-    }
-
     create(path: string, data: Buffer, mode: number): Promise<string> {
         return withTimeout(`create ${path}`, this.opTimeoutMs, (resolve, reject) => this.raw.create(path, data, mode, (e, p) => (e ? reject(e) : resolve(p))));
     }
@@ -130,21 +121,20 @@ export class ZkClient {
         );
     }
 
-    exists(path: string): Promise<boolean> {
-        return withTimeout(`exists ${path}`, this.opTimeoutMs, (resolve, reject) => this.raw.exists(path, (e, stat) => (e ? reject(e) : resolve(!!stat))));
-    }
-
-    remove(path: string): Promise<void> {
-        return withTimeout(`remove ${path}`, this.opTimeoutMs, (resolve, reject) =>
-            this.raw.remove(path, -1, (e) => (e && codeOf(e) !== NO_NODE ? reject(e) : resolve())),
-        );
-    }
-
+    /**
+     * Ends the session. A client that never got a session (the server did not
+     * answer, or is not ZooKeeper) would wait forever to send its close
+     * request, so its socket is destroyed instead.
+     */
     close(): void {
         if (!this.closed) {
+            const hadSession = this.raw.getState().name === "SYNC_CONNECTED";
             this.closed = true;
             try {
                 this.raw.close();
+                if (!hadSession) {
+                    this.raw.connectionManager?.socket?.destroy();
+                }
             } catch {
                 // closing is best effort
             }
