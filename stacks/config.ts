@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { IssueCollector, show, ZooKeeperConfigError } from "../components/errors";
-import { suggest } from "../components/ensemble/settings";
+import * as pulumiRuntime from "@pulumi/pulumi/runtime";
+import { SECRET_ARG_KEYS, suggest } from "../components/ensemble/settings";
 
 export const PROJECT = "zookeeper-cutover";
 export const PROJECT_FILE = path.resolve(__dirname, "..", "Pulumi.yaml");
@@ -61,10 +62,24 @@ function parseTyped(type: ConfigType, raw: unknown): { ok: true; value: unknown 
 export function readStackConfigCollecting(
     raw: Record<string, string>,
     schema: Record<string, ConfigKeySchema> = loadConfigSchema(),
+    isSecret?: (fullKey: string) => boolean,
 ): { values: Record<string, unknown>; issues: IssueCollector } {
     const issues = new IssueCollector();
-    const values = readInto(raw, schema, issues);
+    const values = readInto(raw, schema, issues, isSecret);
     return { values, issues };
+}
+
+/** Keys whose values are credentials: refused in plain text, never shown in a message. */
+export const SECRET_CONFIG_KEYS: readonly string[] = SECRET_ARG_KEYS;
+
+/**
+ * Whether Pulumi holds a config key as a secret. Uses the runtime's own
+ * record of secret keys; when the SDK does not expose it, every key counts as
+ * secret (the check is skipped rather than refusing good config).
+ */
+export function configIsSecret(fullKey: string): boolean {
+    const check = (pulumiRuntime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+    return typeof check === "function" ? check(fullKey) : true;
 }
 
 /**
@@ -85,7 +100,12 @@ export function readStackConfig(
     return values;
 }
 
-function readInto(raw: Record<string, string>, schema: Record<string, ConfigKeySchema>, issues: IssueCollector): Record<string, unknown> {
+function readInto(
+    raw: Record<string, string>,
+    schema: Record<string, ConfigKeySchema>,
+    issues: IssueCollector,
+    isSecret?: (fullKey: string) => boolean,
+): Record<string, unknown> {
     const known = Object.keys(schema);
     const given: Record<string, string> = {};
     for (const [fullKey, value] of Object.entries(raw)) {
@@ -109,6 +129,15 @@ function readInto(raw: Record<string, string>, schema: Record<string, ConfigKeyS
             continue;
         }
         const text = given[key];
+        const secret = SECRET_CONFIG_KEYS.includes(key);
+        if (secret && isSecret && text !== "" && text !== "[]" && !isSecret(`${PROJECT}:${key}`)) {
+            issues.add(
+                key,
+                `is stored in plain text in the stack config; allowed: a secret (pulumi config set --secret ${PROJECT}:${key} ...${s.type === "array" ? `, or --secret --path '${PROJECT}:${key}[0]' per entry` : ""})`,
+            );
+            values[key] = s.default;
+            continue;
+        }
         if (s.type === "array") {
             let parsed: unknown;
             try {
@@ -118,7 +147,7 @@ function readInto(raw: Record<string, string>, schema: Record<string, ConfigKeyS
             }
             const items = Array.isArray(parsed) ? parsed.map((item) => parseTyped(s.items?.type ?? "string", item)) : undefined;
             if (!items || items.some((i) => !i.ok)) {
-                issues.add(key, `${show(parsed ?? text)} has the wrong type; allowed: ${describeType(s)}`);
+                issues.add(key, `${secret ? "(value not shown: secret)" : show(parsed ?? text)} has the wrong type; allowed: ${describeType(s)}${secret ? ` (one secret per entry: --secret --path '${PROJECT}:${key}[0]')` : ""}`);
                 values[key] = s.default;
             } else {
                 values[key] = items.map((i) => (i as { value: unknown }).value);

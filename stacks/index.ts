@@ -11,7 +11,7 @@ import { renderKubeconfig } from "../components/eks/kubeconfig";
 import { assertSafeTransition, guardCutover, parseState, ZooKeeperCutover, ZooKeeperCutoverArgs } from "../components/cutover/cutover";
 import { CutoverSettings, resolveCutoverSettings } from "../components/cutover/settings";
 import { ZooKeeperConfigError } from "../components/errors";
-import { PROJECT, readStackConfigCollecting } from "./config";
+import { configIsSecret, PROJECT, readStackConfigCollecting } from "./config";
 
 function configError(err: unknown): never {
     if (ZooKeeperConfigError.isInstance(err)) {
@@ -28,7 +28,7 @@ async function lastState(): Promise<string | undefined> {
 }
 
 export = async () => {
-    const { values, issues } = readStackConfigCollecting(pulumi.runtime.allConfig());
+    const { values, issues } = readStackConfigCollecting(pulumi.runtime.allConfig(), undefined, configIsSecret);
     let settings: CutoverSettings;
     try {
         settings = resolveCutoverSettings(values, issues.issues);

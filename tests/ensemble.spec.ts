@@ -341,10 +341,10 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
             const np = object(resources, "NetworkPolicy", "zk");
             expect(np.spec.policyTypes).to.deep.equal(["Ingress"]);
             expect(podsOf(sts).every((p) => selects(np.spec.podSelector, p.labels))).to.equal(true);
-            expect(np.spec.ingress.map(portsOf)).to.deep.equal([[2181, 2888, 3888], [2181], [7000]]);
+            expect(np.spec.ingress.map(portsOf)).to.deep.equal([[2888, 3888], [2181], [7000]]);
         });
 
-        it("admits peer ports (and the client port start.sh asks) only from the members themselves", () => {
+        it("admits peer ports (where start.sh looks for a leader) only from the members themselves", () => {
             const [peers] = object(resources, "NetworkPolicy", "zk").spec.ingress;
             expect(peers.from).to.have.length(1);
             expect(podsOf(sts).every((p) => selects(peers.from[0].podSelector, p.labels))).to.equal(true);

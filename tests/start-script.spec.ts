@@ -79,7 +79,7 @@ describe("member start script", () => {
                     ZK_MEMBER_ID: "5",
                     ZK_DATA_DIR: path.join(dir, "data"),
                     ZK_PEERS: peers,
-                    ZK_PEER_CLIENT_PORT: "21810",
+                    ZK_PEER_QUORUM_PORT: "28880",
                     ZK_BOOTSTRAP_FILE: path.join(dir, "bootstrap"),
                 },
                 timeout: 20000,
@@ -110,13 +110,14 @@ describe("member start script", () => {
             expect(script).to.contain('marker_dir="${ZK_DATA_LOG_DIR:-/datalog}"');
         });
 
-        it("joins without the marker when another member serves, so an empty member cannot vote as up to date", async () => {
+        it("joins without the marker when another member leads (listens on the quorum port), so an empty member cannot vote as up to date", async () => {
             fs.writeFileSync(path.join(dir, "bootstrap"), "true");
-            server = net.createServer((socket) => socket.end("Zookeeper version: 3.8.4\nMode: follower\n"));
-            await new Promise<void>((resolve) => server!.listen(21810, "127.0.0.1", () => resolve()));
+            // Only a leader accepts connections on the quorum port; the check needs no answer, so it works over TLS too.
+            server = net.createServer((socket) => socket.end());
+            await new Promise<void>((resolve) => server!.listen(28880, "127.0.0.1", () => resolve()));
             const { status: code, stdout: out } = await startGuarded("4=127.0.0.1");
             expect(code).to.equal(0);
-            expect(out).to.contain("joining the serving ensemble (seen at 127.0.0.1) as a non-voting member until synced");
+            expect(out).to.contain("joining the serving ensemble (its leader is at 127.0.0.1) as a non-voting member until synced");
             expect(fs.existsSync(path.join(dir, "data", "initialize"))).to.equal(false);
         });
 

@@ -108,9 +108,15 @@ export function readStackConfigFile(file: string): { config: Record<string, stri
     }
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
-    for (const [rawKey, value] of Object.entries(configSection as Record<string, unknown>)) {
+    const isSecure = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v) && "secure" in v;
+    for (const [rawKey, raw] of Object.entries(configSection as Record<string, unknown>)) {
         const key = rawKey.includes(":") ? rawKey : `${PROJECT}:${rawKey}`;
-        if (value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
+        // A list set with `--secret --path 'key[0]'` holds encrypted entries: each becomes the placeholder.
+        const value = Array.isArray(raw) && raw.some(isSecure) ? raw.map((item) => (isSecure(item) ? "[secret]" : item)) : raw;
+        if (value !== raw) {
+            secretKeys.push(key);
+        }
+        if (isSecure(value)) {
             config[key] = "[secret]";
             secretKeys.push(key);
         } else if (typeof value === "string") {
@@ -167,6 +173,24 @@ function mockResource(args: pulumi.runtime.MockResourceArgs, lastOutputs: Record
     return { id, state };
 }
 
+/** What a plan shows for a secret value (passwords, the JAAS file): never the value. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/** Replaces every secret value in deserialized inputs with the placeholder. */
+export function redactSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(redactSecrets);
+    }
+    if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+        const o = value as Record<string, unknown>;
+        if (o[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) {
+            return SECRET_PLACEHOLDER;
+        }
+        return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, redactSecrets(v)]));
+    }
+    return value;
+}
+
 function stripProviderId(ref: string): string | null {
     if (!ref) {
         return null;
@@ -216,7 +240,7 @@ export async function recordResources<T>(
             custom: req.getCustom(),
             parent: req.getParent() || null,
             provider: stripProviderId(req.getProvider()),
-            inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+            inputs: redactSecrets(pulumi.runtime.deserializeProperties(req.getObject())) as Record<string, unknown>,
             options: { protect: !!req.getProtect(), retainOnDelete: !!req.getRetainondelete() },
         });
         return register(req, callback);

@@ -179,9 +179,12 @@ export function securityGroupRules(s: NetworkSettings): SecurityGroupRuleSpec[] 
         }
     }
     const clients: RulePeer[] = [...s.clientCidrs.map((cidr) => ({ cidr })), ...s.clientSecurityGroups.map((securityGroup) => ({ securityGroup }))];
+    const clientPorts = s.secureClientPort ? [PORTS.client, PORTS.secureClient] : [PORTS.client];
     for (const peer of clients) {
-        if (!rules.some((r) => r.on === "zookeeper" && r.direction === "ingress" && r.port === PORTS.client && peerName(r.peer) === peerName(peer))) {
-            add("zookeeper", "ingress", PORTS.client, peer, "ZooKeeper clients to pods on 2181");
+        for (const port of clientPorts) {
+            if (!rules.some((r) => r.on === "zookeeper" && r.direction === "ingress" && r.port === port && peerName(r.peer) === peerName(peer))) {
+                add("zookeeper", "ingress", port, peer, `ZooKeeper clients to pods on ${port}`);
+            }
         }
     }
     return rules;

@@ -165,6 +165,8 @@ export interface NetworkSettingsArgs {
     cniMinimumIpTarget?: number;
     /** Turn on the VPC CNI's network policy agent (enableNetworkPolicy), which enforces the ensemble's NetworkPolicy. Default false; the cutover sets it from networkPolicy. */
     enforceNetworkPolicies?: boolean;
+    /** Clients also reach the TLS client port 2281. Default false; the cutover sets it from tls. */
+    secureClientPort?: boolean;
 }
 
 export const NETWORK_DEFAULTS = {
@@ -179,6 +181,7 @@ export const NETWORK_DEFAULTS = {
     cniWarmIpTarget: 0,
     cniMinimumIpTarget: 0,
     enforceNetworkPolicies: false,
+    secureClientPort: false,
 };
 
 export type LegacyHost = HostMember;
@@ -195,6 +198,7 @@ export interface NetworkSettings {
     cniWarmIpTarget: number;
     cniMinimumIpTarget: number;
     enforceNetworkPolicies: boolean;
+    secureClientPort: boolean;
 }
 
 
@@ -257,6 +261,7 @@ export function resolveNetworkSettings(args: NetworkSettingsArgs, instanceTypes:
         cniWarmIpTarget: a.cniWarmIpTarget,
         cniMinimumIpTarget: a.cniMinimumIpTarget,
         enforceNetworkPolicies: a.enforceNetworkPolicies,
+        secureClientPort: a.secureClientPort,
     };
 }
 

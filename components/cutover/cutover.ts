@@ -113,6 +113,7 @@ export function parseState(json: string | undefined): CutoverState | undefined {
             preferred: s.preferred ?? (s.registries?.[0] ?? ""),
             volumeIds: s.volumeIds ?? s.podIds ?? [],
             volumeOwner: s.volumeOwner ?? s.podEnsemble ?? "",
+            ...(s.security ? { security: s.security } : {}),
         };
     } catch {
         return undefined;

@@ -9,6 +9,7 @@
  * neither is preferred.
  */
 import { memberPeerAddress } from "../ensemble/renderConfig";
+import { primaryClientPort } from "../ensemble/renderObjects";
 import { PORTS } from "../ensemble/settings";
 import { CutoverSettings, HostMember } from "./settings";
 
@@ -21,8 +22,8 @@ export interface RegistryEndpoint {
     outOfCluster: string[];
 }
 
-function serviceAddresses(names: { ensembleName: string; namespace: string; clusterDomain: string }, ids: number[]): string[] {
-    return ids.map((id) => `${memberPeerAddress(names, id)}:${PORTS.client}`);
+function serviceAddresses(names: { ensembleName: string; namespace: string; clusterDomain: string }, ids: number[], port: number = PORTS.client): string[] {
+    return ids.map((id) => `${memberPeerAddress(names, id)}:${port}`);
 }
 
 function hostAddresses(hosts: HostMember[]): string[] {
@@ -41,13 +42,13 @@ export function registriesOf(s: CutoverSettings): RegistryEndpoint[] {
         case "dual-registry":
             return [
                 { id: "legacy", inCluster: serviceAddresses(legacyBridge, legacyIds), outOfCluster: hostAddresses(s.legacyHosts) },
-                { id: "k8s", inCluster: serviceAddresses(podEnsemble, e.memberIds), outOfCluster: [] },
+                { id: "k8s", inCluster: serviceAddresses(podEnsemble, e.memberIds, primaryClientPort(e)), outOfCluster: [] },
             ];
         case "member-swap":
             // One ensemble; clients reach every member by its Service, whether it still runs on its host or as a pod.
-            return [{ id: "k8s", inCluster: serviceAddresses(podEnsemble, e.memberIds), outOfCluster: hostAddresses(s.legacyHosts.filter((h) => !s.podMembers.includes(h.id))) }];
+            return [{ id: "k8s", inCluster: serviceAddresses(podEnsemble, e.memberIds, primaryClientPort(e)), outOfCluster: hostAddresses(s.legacyHosts.filter((h) => !s.podMembers.includes(h.id))) }];
         case "pure-k8s":
-            return [{ id: "k8s", inCluster: serviceAddresses(podEnsemble, e.memberIds), outOfCluster: [] }];
+            return [{ id: "k8s", inCluster: serviceAddresses(podEnsemble, e.memberIds, primaryClientPort(e)), outOfCluster: [] }];
     }
 }
 

@@ -42,7 +42,7 @@ export const CUTOVER_DEFAULTS = {
 /** Ensemble args that the cutover derives instead of reading from config. */
 export const DERIVED_ENSEMBLE_KEYS = ["hostMembers", "movedHostIds", "peerCidrs", "bootstrap"];
 /** Networking args that the cutover derives instead of reading from config. */
-export const DERIVED_NETWORK_KEYS = ["enforceNetworkPolicies"];
+export const DERIVED_NETWORK_KEYS = ["enforceNetworkPolicies", "secureClientPort"];
 
 export const REGISTRIES = ["legacy", "k8s"];
 
@@ -113,6 +113,7 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
     const network = pick<NetworkSettingsArgs>(v, Object.keys(NETWORK_DEFAULTS).filter((k) => !DERIVED_NETWORK_KEYS.includes(k)));
     // The ensemble's NetworkPolicy is only as good as the CNI that enforces it.
     network.enforceNetworkPolicies = v.networkPolicy !== false;
+    network.secureClientPort = typeof v.tls === "string" && v.tls !== "off";
     const nodeGroups = pick<NodeGroupSettingsArgs>(v, ["zones", "zoneSubnets", ...Object.keys(NODE_GROUP_DEFAULTS)]);
     const networkSettings = collect(issues, () => resolveNetworkSettings(network, nodeGroups.nodeInstanceTypes ?? []));
     const legacyHosts: HostMember[] = networkSettings?.legacyHosts ?? [];
@@ -231,7 +232,14 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
         userTags,
         preferredRegistry: v.preferredRegistry as "legacy" | "k8s",
         registryNamespaces,
-        facts: { stage, legacyIds, memberIds: ensembleSettings!.memberIds, podMembers, preferredRegistry: v.preferredRegistry as string },
+        facts: {
+            stage,
+            legacyIds,
+            memberIds: ensembleSettings!.memberIds,
+            podMembers,
+            preferredRegistry: v.preferredRegistry as string,
+            security: { tls: ensembleSettings!.tls, saslQuorum: ensembleSettings!.saslQuorum, saslClient: ensembleSettings!.saslClient },
+        },
         previousFromConfig,
         allowUnsafeTransition: v.allowUnsafeTransition as boolean,
     };

@@ -33,7 +33,23 @@ export interface CutoverState {
     /** Member ids whose retained volumes (data-<name>-<id>) hold data, and whose data it is. */
     volumeIds: number[];
     volumeOwner: EnsembleIdentity | "";
+    /** The pod ensemble's security steps (absent in states recorded before they existed). */
+    security?: SecuritySteps;
 }
+
+/** Where the pod ensemble stands on turning TLS and SASL on (steps as in the ensemble settings). */
+export interface SecuritySteps {
+    tls: string;
+    saslQuorum: string;
+    saslClient: string;
+}
+
+/** Each security setting's steps in order; a running ensemble moves one step per rolling restart. */
+export const SECURITY_STEP_ORDER: Record<keyof SecuritySteps, readonly string[]> = {
+    tls: ["off", "accept", "prefer", "require"],
+    saslQuorum: ["off", "accept", "prefer", "require"],
+    saslClient: ["off", "accept", "require"],
+};
 
 /** The facts of one stage config the state is computed from. */
 export interface StageFacts {
@@ -46,6 +62,8 @@ export interface StageFacts {
     podMembers: number[];
     /** dual-registry: the registry consumers prefer ("legacy" or "k8s"). */
     preferredRegistry?: string;
+    /** The pod ensemble's security steps. */
+    security?: SecuritySteps;
 }
 
 const sorted = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b);
@@ -97,7 +115,7 @@ export function stateOf(f: StageFacts, previous?: CutoverState): CutoverState {
     const keepsOwner = base.podIds.length === 0 || previous?.volumeOwner === base.podEnsemble;
     const volumeOwner = base.podIds.length > 0 ? base.podEnsemble : previous?.volumeOwner ?? "";
     const volumeIds = keepsOwner ? sorted([...(previous?.volumeIds ?? []), ...base.podIds]) : sorted(base.podIds);
-    return { stage: f.stage, ...base, volumeIds, volumeOwner };
+    return { stage: f.stage, ...base, volumeIds, volumeOwner, ...(f.security && base.podIds.length > 0 ? { security: { ...f.security } } : {}) };
 }
 
 /** Where a legacy member runs in a state, or undefined when it does not run. */
@@ -117,7 +135,7 @@ function servesLegacy(s: CutoverState): boolean {
 
 /** A refused transition: why, and the safe next step. */
 export interface GuardRefusal {
-    rule: "quorum" | "one-member-per-step" | "embrace-first" | "myid-reuse" | "registry-retirement";
+    rule: "quorum" | "one-member-per-step" | "embrace-first" | "myid-reuse" | "registry-retirement" | "security-step";
     message: string;
 }
 
@@ -204,6 +222,23 @@ export function checkTransition(prev: CutoverState | undefined, next: CutoverSta
                 rule: "quorum",
                 message: `would remove pod members ${gone.join(", ")} (${gone.length} of ${prev.podIds.length}) at once, but a ${prev.podIds.length}-member ensemble tolerates ${tolerated}; change the members at most ${Math.max(tolerated, 1)} at a time`,
             });
+        }
+    }
+
+    // TLS and SASL change one step per rolling restart on a running ensemble (ZooKeeper's zero-downtime order):
+    // a member restarted two steps ahead could not talk to the members not yet restarted.
+    if (prev.security && next.security && prev.podIds.length > 0 && prev.podEnsemble === next.podEnsemble) {
+        for (const key of Object.keys(SECURITY_STEP_ORDER) as (keyof SecuritySteps)[]) {
+            const order = SECURITY_STEP_ORDER[key];
+            const from = order.indexOf(prev.security[key]);
+            const to = order.indexOf(next.security[key]);
+            if (from >= 0 && to >= 0 && Math.abs(to - from) > 1) {
+                const step = order[from + Math.sign(to - from)];
+                refusals.push({
+                    rule: "security-step",
+                    message: `would change ${key} from ${prev.security[key]} to ${next.security[key]} in one rolling restart, but a running ensemble moves one step at a time (${order.join(" -> ")}); safe next step: ${key} ${step}`,
+                });
+            }
         }
     }
 

@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { toInputErrors } from "../inputErrors";
-import { memberPeerAddress, renderHostZooCfg } from "./renderConfig";
-import { KubeObject, objectNames, renderEnsemble } from "./renderObjects";
-import { EnsembleSettings, PORTS, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "./settings";
+import { memberPeerAddress, renderHostZooCfg, renderJaasConfig } from "./renderConfig";
+import { KubeObject, objectNames, primaryClientPort, renderEnsemble, renderSaslSecret, usesSasl } from "./renderObjects";
+import { EnsembleSettings, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "./settings";
 
 export const ENSEMBLE_TYPE = "zookeeper-cutover:index:ZooKeeperEnsemble";
 
@@ -20,7 +20,7 @@ export function validateEnsembleArgs(args: ZooKeeperEnsembleArgs): EnsembleSetti
  * zoo.cfg and the member scripts.
  */
 export class ZooKeeperEnsemble extends pulumi.ComponentResource {
-    /** `host:2181` of the in-cluster client Service. */
+    /** `host:port` of the in-cluster client Service (2281 once `tls` is "require", else 2181). */
     public readonly clientConnectString: pulumi.Output<string>;
     /** Comma-separated `member-address:2181` of every member (clients that list members themselves). */
     public readonly memberConnectString: pulumi.Output<string>;
@@ -45,6 +45,17 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
             new ctor(`${name}-${suffix}`, obj, { ...child, ...o });
 
         const configMap = create(k8s.core.v1.ConfigMap, "config", rendered.configMap);
+        const secrets: pulumi.Resource[] = [];
+        if (rendered.certificate) {
+            secrets.push(create(k8s.apiextensions.CustomResource, "certificate", rendered.certificate));
+        }
+        if (usesSasl(settings)) {
+            // Passwords stay Pulumi secrets end to end: encrypted in state, masked in previews and plans.
+            const jaas = pulumi
+                .all([pulumi.output(args.saslQuorumPassword ?? ""), pulumi.all(args.saslClientPasswords ?? [])])
+                .apply(([quorumPassword, clientPasswords]) => renderJaasConfig(settings, { quorumPassword, clientPasswords }));
+            secrets.push(create(k8s.core.v1.Secret, "sasl", renderSaslSecret(settings, pulumi.secret(jaas))));
+        }
         const bootstrap = create(k8s.core.v1.ConfigMap, "bootstrap", rendered.bootstrapConfigMap);
         const peerService = create(k8s.core.v1.Service, "peers", rendered.peerService);
         // A member's host EndpointSlice changes before its Service: a moving member's old host leaves DNS
@@ -62,7 +73,7 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
             create(k8s.core.v1.Service, "external", rendered.externalService);
         }
         create(k8s.apps.v1.StatefulSet, "statefulset", rendered.statefulSet, {
-            dependsOn: [configMap, bootstrap, peerService, ...memberServices],
+            dependsOn: [configMap, bootstrap, peerService, ...memberServices, ...secrets],
             protect: settings.protectStatefulSet,
         });
         create(k8s.policy.v1.PodDisruptionBudget, "pdb", rendered.podDisruptionBudget);
@@ -71,8 +82,9 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
         }
 
         const names = objectNames(settings);
-        this.clientConnectString = pulumi.output(`${names.clientService}.${settings.namespace}.svc.${settings.clusterDomain}:${PORTS.client}`);
-        this.memberConnectString = pulumi.output(settings.memberIds.map((id) => `${memberPeerAddress(settings, id)}:${PORTS.client}`).join(","));
+        const port = primaryClientPort(settings);
+        this.clientConnectString = pulumi.output(`${names.clientService}.${settings.namespace}.svc.${settings.clusterDomain}:${port}`);
+        this.memberConnectString = pulumi.output(settings.memberIds.map((id) => `${memberPeerAddress(settings, id)}:${port}`).join(","));
         this.zooCfg = pulumi.output((rendered.configMap.data as Record<string, string>)["zoo.cfg"]);
         this.memberIds = pulumi.output(settings.memberIds);
         this.hostZooCfg = pulumi.output(renderHostZooCfg(settings));

@@ -29,9 +29,33 @@ export interface ZooCfgPlacement {
      * Service); members sharing one machine must not use it.
      */
     quorumListenOnAllIPs: boolean;
+    /** TLS: the PEM key store (private key, then certificate chain) and trust store (CA certificates). Pods: see `podPlacement`. */
+    tls?: { keyStore: string; trustStore: string };
+    /**
+     * With `tls` "require": where the plaintext client port listens, for the
+     * probes only. Pods: "127.0.0.1"; members sharing one machine: their own
+     * address.
+     */
+    plaintextClientAddress?: string;
 }
 
-export const POD_PATHS = { data: "/data", dataLog: "/datalog", conf: "/conf", logs: "/logs", tmp: "/tmp", bootstrap: "/bootstrap" } as const;
+export const POD_PATHS = {
+    data: "/data",
+    dataLog: "/datalog",
+    conf: "/conf",
+    logs: "/logs",
+    tmp: "/tmp",
+    bootstrap: "/bootstrap",
+    /** The certificate Secret: tls.crt, tls.key, ca.crt. */
+    tls: "/tls",
+    /** The key store start.sh assembles from tls.key and tls.crt (ZooKeeper reads key and chain from one PEM file). */
+    keyStore: "/tmp/tls/keystore.pem",
+    /** The JAAS Secret. */
+    sasl: "/sasl",
+} as const;
+
+/** SASL identity the members use towards each other (quorum.auth.*). */
+export const QUORUM_SASL_USER = "quorum";
 
 /** The peer address of member `id` inside the cluster: its own Service, which never changes when the member moves. */
 export function memberServiceName(s: Pick<EnsembleSettings, "ensembleName">, id: number): string {
@@ -53,6 +77,8 @@ export function podPlacement(s: EnsembleSettings): ZooCfgPlacement {
         dataDir: POD_PATHS.data,
         dataLogDir: s.dataLogVolumeSize === "" ? "" : POD_PATHS.dataLog,
         quorumListenOnAllIPs: true,
+        tls: { keyStore: POD_PATHS.keyStore, trustStore: `${POD_PATHS.tls}/ca.crt` },
+        plaintextClientAddress: "127.0.0.1",
     };
 }
 
@@ -68,12 +94,14 @@ export function renderHostZooCfg(s: EnsembleSettings): string {
 }
 
 /** `server.N=...` lines in the dialect of the ensemble's version, ordered by id. */
-export function renderServerLines(s: Pick<EnsembleSettings, "features">, servers: ServerEntry[]): string[] {
+export function renderServerLines(s: Pick<EnsembleSettings, "features" | "tls">, servers: ServerEntry[]): string[] {
     return [...servers]
         .sort((a, b) => a.id - b.id)
         .map((srv) => {
             const peer = `server.${srv.id}=${srv.address}:${PORTS.quorum}:${PORTS.election}`;
-            if (!s.features.clientPortInServerLine) {
+            // TLS only: the plaintext port is the member's own (clientPort/clientPortAddress), not published in
+            // the server list, where clients that follow it (Curator's ensemble tracker) would find it.
+            if (!s.features.clientPortInServerLine || s.tls === "require") {
                 return peer;
             }
             const client = srv.clientBindAddress ? `${srv.clientBindAddress}:${PORTS.client}` : `${PORTS.client}`;
@@ -103,7 +131,9 @@ export function renderZooCfg(s: EnsembleSettings, servers: ServerEntry[], placem
         lines.push(`dataLogDir=${placement.dataLogDir}`);
     }
     // 3.4 has no client port in the server line; a standalone 3.5+ server also reads clientPort.
-    if (!s.features.clientPortInServerLine || !multi) {
+    if (s.tls === "require") {
+        lines.push(`clientPort=${PORTS.client}`, `clientPortAddress=${placement.plaintextClientAddress ?? "127.0.0.1"}`);
+    } else if (!s.features.clientPortInServerLine || !multi) {
         lines.push(`clientPort=${PORTS.client}`);
     }
     lines.push(
@@ -133,7 +163,93 @@ export function renderZooCfg(s: EnsembleSettings, servers: ServerEntry[], placem
             "metricsProvider.exportJvmInfo=true",
         );
     }
+    lines.push(...renderSecurityLines(s, placement));
     lines.push(...renderServerLines(s, servers));
+    return lines.join("\n") + "\n";
+}
+
+/**
+ * TLS and SASL lines of zoo.cfg. Only paths and switches: certificates and
+ * passwords live in Secrets, never in the config. The steps follow
+ * ZooKeeper's own zero-downtime procedure, one rolling restart each:
+ * port unification (accept), TLS between members (prefer), TLS only (require).
+ */
+export function renderSecurityLines(s: Pick<EnsembleSettings, "tls" | "tlsClientAuth" | "saslQuorum" | "saslClient">, placement: ZooCfgPlacement): string[] {
+    const lines: string[] = [];
+    if (s.tls !== "off") {
+        const stores = placement.tls ?? { keyStore: POD_PATHS.keyStore, trustStore: `${POD_PATHS.tls}/ca.crt` };
+        const storeLines = (prefix: string) => [
+            `${prefix}.keyStore.location=${stores.keyStore}`,
+            `${prefix}.keyStore.type=PEM`,
+            `${prefix}.trustStore.location=${stores.trustStore}`,
+            `${prefix}.trustStore.type=PEM`,
+        ];
+        lines.push(
+            // TLS needs the Netty connection factory (NIO has no TLS).
+            "serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory",
+            `secureClientPort=${PORTS.secureClient}`,
+            ...storeLines("ssl"),
+            `ssl.clientAuth=${s.tlsClientAuth}`,
+            `sslQuorum=${s.tls === "prefer" || s.tls === "require"}`,
+            `portUnification=${s.tls === "accept" || s.tls === "prefer"}`,
+            ...storeLines("ssl.quorum"),
+            // Peers connect from pod IPs that no certificate names; trust is the ensemble's CA.
+            "ssl.quorum.hostnameVerification=false",
+        );
+    }
+    if (s.saslQuorum !== "off") {
+        lines.push(
+            "quorum.auth.enableSasl=true",
+            `quorum.auth.learnerRequireSasl=${s.saslQuorum === "prefer" || s.saslQuorum === "require"}`,
+            `quorum.auth.serverRequireSasl=${s.saslQuorum === "require"}`,
+            "quorum.auth.learner.saslLoginContext=QuorumLearner",
+            "quorum.auth.server.saslLoginContext=QuorumServer",
+        );
+    }
+    if (s.saslClient !== "off") {
+        lines.push("authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider");
+    }
+    return lines;
+}
+
+/** JVM flags security needs beyond zoo.cfg (system properties that zoo.cfg cannot set). */
+export function renderSecurityJvmFlags(s: Pick<EnsembleSettings, "saslQuorum" | "saslClient">, jaasFile = `${POD_PATHS.sasl}/jaas.conf`): string[] {
+    const flags: string[] = [];
+    if (s.saslQuorum !== "off" || s.saslClient !== "off") {
+        flags.push(`-Djava.security.auth.login.config=${jaasFile}`);
+    }
+    if (s.saslClient === "require") {
+        flags.push("-Dzookeeper.sessionRequireClientSASLAuth=true");
+    }
+    return flags;
+}
+
+/** A JAAS option value: double-quoted, with backslash and quote escaped (Java's JAAS parser reads C-style escapes). */
+function jaasQuote(value: string): string {
+    return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+}
+
+/**
+ * The members' JAAS configuration (DIGEST-MD5): `Server` with the client
+ * users, `QuorumServer`/`QuorumLearner` with the members' own identity. It
+ * holds passwords, so it goes into a Secret, never a ConfigMap.
+ */
+export function renderJaasConfig(
+    s: Pick<EnsembleSettings, "saslQuorum" | "saslClient" | "saslClientUsers">,
+    secrets: { quorumPassword: string; clientPasswords: string[] },
+): string {
+    const module = "org.apache.zookeeper.server.auth.DigestLoginModule required";
+    const section = (name: string, options: string[]) => [`${name} {`, `    ${module}`, ...options.map((o, i) => `    ${o}${i === options.length - 1 ? ";" : ""}`), "};"];
+    const lines: string[] = ["// JAAS configuration rendered by zookeeper-cutover."];
+    if (s.saslClient !== "off") {
+        lines.push(...section("Server", s.saslClientUsers.map((user, i) => `user_${user}=${jaasQuote(secrets.clientPasswords[i] ?? "")}`)));
+    }
+    if (s.saslQuorum !== "off") {
+        lines.push(
+            ...section("QuorumServer", [`user_${QUORUM_SASL_USER}=${jaasQuote(secrets.quorumPassword)}`]),
+            ...section("QuorumLearner", [`username="${QUORUM_SASL_USER}"`, `password=${jaasQuote(secrets.quorumPassword)}`]),
+        );
+    }
     return lines.join("\n") + "\n";
 }
 
@@ -186,7 +302,7 @@ export function renderStartScript(s: EnsembleSettings): string {
         "#!/usr/bin/env bash",
         "# Entry point of one ZooKeeper member, rendered by zookeeper-cutover.",
         "set -euo pipefail",
-        ...(s.features.dbExistenceGuard ? askAtFunction() : []),
+        ...(s.features.dbExistenceGuard ? reachFunction() : []),
         'id="${ZK_MEMBER_ID:-}"',
         `members=" ${s.memberIds.join(" ")} "`,
         'case "$members" in',
@@ -211,9 +327,11 @@ export function renderStartScript(s: EnsembleSettings): string {
             `  bootstrap="$(cat "\${ZK_BOOTSTRAP_FILE:-${POD_PATHS.bootstrap}/bootstrap}" 2>/dev/null || echo false)"`,
             `  peers="\${ZK_PEERS:-${peers}}"`,
             '  serving=""',
+            // Only a leader listens on the quorum port: one that accepts a connection means a quorum exists.
+            // A bare TCP connect works whether or not the members talk TLS.
             "  for peer in $peers; do",
             '    [ "${peer%%=*}" = "$id" ] && continue',
-            `    if ask_at "\${peer#*=}" "\${ZK_PEER_CLIENT_PORT:-${PORTS.client}}" srvr | grep -q '^Mode: '; then`,
+            `    if reach "\${peer#*=}" "\${ZK_PEER_QUORUM_PORT:-${PORTS.quorum}}"; then`,
             '      serving="${peer#*=}"',
             "      break",
             "    fi",
@@ -224,14 +342,39 @@ export function renderStartScript(s: EnsembleSettings): string {
             '    : > "$marker_dir/initialize"',
             '    echo "no other member serves: creating the ensemble, an empty database is expected"',
             '  elif [ -n "$serving" ]; then',
-            '    echo "joining the serving ensemble (seen at $serving) as a non-voting member until synced"',
+            '    echo "joining the serving ensemble (its leader is at $serving) as a non-voting member until synced"',
             "  else",
             '    echo "no data and the ensemble exists already: joining as a non-voting member until synced"',
             "  fi",
         );
     }
-    lines.push("fi", 'exec ${ZK_SERVER_COMMAND:-zkServer.sh start-foreground}', "");
+    lines.push("fi");
+    if (s.tls !== "off") {
+        lines.push(
+            "# ZooKeeper reads its private key and certificate chain from one PEM file: assemble it from the Secret.",
+            `tls_dir="\${ZK_TLS_DIR:-${POD_PATHS.tls}}"`,
+            `key_store="\${ZK_TLS_KEY_STORE:-${POD_PATHS.keyStore}}"`,
+            'for f in tls.key tls.crt ca.crt; do',
+            '  if [ ! -s "$tls_dir/$f" ]; then',
+            '    echo "refusing to start: TLS is on but the certificate Secret has no $f ($tls_dir/$f)" >&2',
+            "    exit 1",
+            "  fi",
+            "done",
+            'mkdir -p "$(dirname "$key_store")"',
+            '( umask 077 && cat "$tls_dir/tls.key" "$tls_dir/tls.crt" > "$key_store" )',
+        );
+    }
+    lines.push('exec ${ZK_SERVER_COMMAND:-zkServer.sh start-foreground}', "");
     return lines.join("\n");
+}
+
+/** `reach HOST PORT`: succeeds when something accepts a TCP connection there (bash only). */
+function reachFunction(): string[] {
+    return [
+        "reach() { # host port",
+        '  timeout "${ZK_PROBE_TIMEOUT:-4}" bash -c \'exec 3<>"/dev/tcp/$0/$1"\' "$1" "$2" 2>/dev/null',
+        "}",
+    ];
 }
 
 /** Sends one four-letter word to the member and prints the answer (bash only, no nc needed). */

@@ -33,7 +33,7 @@ import {
     tolerationsFor,
 } from "./labels";
 import { renderHostEndpointSlice, renderHostService } from "./renderHosts";
-import { memberServiceName, POD_PATHS, renderConfigFiles } from "./renderConfig";
+import { memberServiceName, POD_PATHS, renderConfigFiles, renderSecurityJvmFlags } from "./renderConfig";
 import { EnsembleSettings, PORTS } from "./settings";
 
 /** A Kubernetes object as it is sent to the API server. */
@@ -68,8 +68,10 @@ export interface RenderedEnsemble {
     podDisruptionBudget: KubeObject;
     /** The mutable bootstrap flag start.sh reads (not part of the config hash: flipping it restarts nothing). */
     bootstrapConfigMap: KubeObject;
-    /** Admits only members (peer ports), configured clients (2181) and monitoring (metrics); absent when networkPolicy is off. */
+    /** Admits only members (peer ports), configured clients (2181/2281) and monitoring (metrics); absent when networkPolicy is off. */
     networkPolicy?: KubeObject;
+    /** cert-manager Certificate that fills the TLS Secret, when `tlsIssuer` is set. */
+    certificate?: KubeObject;
 }
 
 /** Names of the objects, derived from the ensemble name in one place. */
@@ -83,6 +85,10 @@ export function objectNames(s: Pick<EnsembleSettings, "ensembleName">) {
         clientService: `${n}-client`,
         externalService: `${n}-external`,
         podDisruptionBudget: n,
+        /** cert-manager Certificate and the Secret it fills. */
+        tlsCertificate: `${n}-tls`,
+        /** Secret with the JAAS configuration (SASL passwords). */
+        saslSecret: `${n}-sasl`,
         /** Pod of member `id`: the StatefulSet's ordinals start at the first member id, so pod `<name>-<id>` is member `id`. */
         pod: (id: number) => memberPodName(n, id),
     };
@@ -97,9 +103,30 @@ function kube<T extends { apiVersion: string; kind: string }>(o: T & { metadata:
     return o as unknown as KubeObject;
 }
 
+/** The client ports other pods may use: 2181 unless TLS is required, 2281 once TLS is on. */
+export function clientPorts(s: Pick<EnsembleSettings, "tls">): { name: string; port: number }[] {
+    const ports: { name: string; port: number }[] = [];
+    if (s.tls !== "require") {
+        ports.push({ name: "client", port: PORTS.client });
+    }
+    if (s.tls !== "off") {
+        ports.push({ name: "client-tls", port: PORTS.secureClient });
+    }
+    return ports;
+}
+
+/** The port clients should connect to: the TLS port once TLS is required, else 2181. */
+export function primaryClientPort(s: Pick<EnsembleSettings, "tls">): number {
+    return s.tls === "require" ? PORTS.secureClient : PORTS.client;
+}
+
+function clientServicePorts(s: EnsembleSettings): IServicePort[] {
+    return clientPorts(s).map(({ name, port }) => ({ name, port, targetPort: name, protocol: "TCP" }));
+}
+
 function servicePorts(s: EnsembleSettings, withMetrics: boolean): IServicePort[] {
     const ports: IServicePort[] = [
-        { name: "client", port: PORTS.client, targetPort: "client", protocol: "TCP" },
+        ...clientServicePorts(s),
         { name: "quorum", port: PORTS.quorum, targetPort: "quorum", protocol: "TCP" },
         { name: "election", port: PORTS.election, targetPort: "election", protocol: "TCP" },
     ];
@@ -174,7 +201,7 @@ export function renderClientService(s: EnsembleSettings): KubeObject {
         spec: {
             type: "ClusterIP",
             selector: ensembleSelector(s.ensembleName),
-            ports: [{ name: "client", port: PORTS.client, targetPort: "client", protocol: "TCP" }],
+            ports: clientServicePorts(s),
         },
     });
 }
@@ -184,15 +211,13 @@ export function renderExternalService(s: EnsembleSettings): KubeObject | undefin
     if (s.clientAccess === "none") {
         return undefined;
     }
-    const port: IServicePort = { name: "client", port: PORTS.client, targetPort: "client", protocol: "TCP" };
-    if (s.clientNodePort !== 0) {
-        port.nodePort = s.clientNodePort;
-    }
+    // clientNodePort belongs to the port clients are told to use (the TLS port once TLS is required).
+    const ports = clientServicePorts(s).map((port) => (s.clientNodePort !== 0 && port.port === primaryClientPort(s) ? { ...port, nodePort: s.clientNodePort } : port));
     const metadata = meta(s, objectNames(s).externalService);
     const spec: IServiceSpec = {
         type: s.clientAccess,
         selector: ensembleSelector(s.ensembleName),
-        ports: [port],
+        ports,
     };
     if (s.clientAccess === "LoadBalancer") {
         metadata.annotations = {
@@ -241,7 +266,7 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
     const placement = dedicatedNodePlacement(s.nodeRole);
 
     const ports: IContainerPort[] = [
-        { name: "client", containerPort: PORTS.client, protocol: "TCP" },
+        ...clientPorts(s).map(({ name, port }) => ({ name, containerPort: port, protocol: "TCP" as const })),
         { name: "quorum", containerPort: PORTS.quorum, protocol: "TCP" },
         { name: "election", containerPort: PORTS.election, protocol: "TCP" },
     ];
@@ -259,6 +284,12 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
         { name: "tmp", mountPath: POD_PATHS.tmp },
         { name: "bootstrap", mountPath: POD_PATHS.bootstrap, readOnly: true },
     ];
+    if (s.tls !== "off") {
+        volumeMounts.push({ name: "tls", mountPath: POD_PATHS.tls, readOnly: true });
+    }
+    if (usesSasl(s)) {
+        volumeMounts.push({ name: "sasl", mountPath: POD_PATHS.sasl, readOnly: true });
+    }
     const claim = (name: string, size: string): Omit<IPersistentVolumeClaim, "apiVersion" | "kind"> => ({
         metadata: { name, labels: ensembleSelector(s.ensembleName) },
         spec: {
@@ -321,7 +352,13 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
                     { name: "ZK_SERVER_HEAP", value: String(s.jvmHeapMiB) },
                     {
                         name: "JVMFLAGS",
-                        value: `-Xms${s.jvmHeapMiB}m -Xmx${s.jvmHeapMiB}m -XX:HeapDumpPath=${POD_PATHS.tmp}${s.features.dbExistenceGuard ? " -Dzookeeper.db.autocreate=false" : ""}`,
+                        value: [
+                            `-Xms${s.jvmHeapMiB}m`,
+                            `-Xmx${s.jvmHeapMiB}m`,
+                            `-XX:HeapDumpPath=${POD_PATHS.tmp}`,
+                            ...(s.features.dbExistenceGuard ? ["-Dzookeeper.db.autocreate=false"] : []),
+                            ...renderSecurityJvmFlags(s),
+                        ].join(" "),
                     },
                 ],
                 ports,
@@ -346,6 +383,13 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
             { name: "tmp", emptyDir: { sizeLimit: `${s.jvmHeapMiB + 512}Mi` } },
         ],
     };
+    // Secrets are readable by the members' group only (fsGroup).
+    if (s.tls !== "off" && s.tlsSource) {
+        podSpec.volumes!.push({ name: "tls", secret: { secretName: s.tlsSource.secretName, defaultMode: 0o440 } });
+    }
+    if (usesSasl(s)) {
+        podSpec.volumes!.push({ name: "sasl", secret: { secretName: names.saslSecret, defaultMode: 0o440 } });
+    }
     if (s.dedicatedNodes) {
         podSpec.nodeSelector = { ...placement.nodeLabels };
         podSpec.tolerations = tolerationsFor(placement.taints);
@@ -390,11 +434,10 @@ export function renderNetworkPolicy(s: EnsembleSettings): KubeObject {
     ];
     const ingress: INetworkPolicyIngressRule[] = [
         {
-            // Members also ask each other srvr on the client port (start.sh: is an ensemble already serving?).
             from: [{ podSelector: { matchLabels: ensembleSelector(s.ensembleName) } }, ...s.peerCidrs.map((cidr) => ({ ipBlock: { cidr } }))],
-            ports: [tcp(PORTS.client), tcp(PORTS.quorum), tcp(PORTS.election)],
+            ports: [tcp(PORTS.quorum), tcp(PORTS.election)],
         },
-        { from: clientPeers, ports: [tcp(PORTS.client)] },
+        { from: clientPeers, ports: clientPorts(s).map(({ port }) => tcp(port)) },
     ];
     if (s.metricsEnabled) {
         ingress.push({ from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: s.monitoringNamespace } } }], ports: [tcp(s.metricsPort)] });
@@ -416,6 +459,49 @@ export function renderBootstrapConfigMap(s: EnsembleSettings): KubeObject {
     });
 }
 
+/** SASL on between members or for clients: the members need the JAAS Secret. */
+export function usesSasl(s: Pick<EnsembleSettings, "saslQuorum" | "saslClient">): boolean {
+    return s.saslQuorum !== "off" || s.saslClient !== "off";
+}
+
+/** DNS names the members' certificate covers: each member's Service, the peer and client Services, short and qualified. */
+export function certificateDnsNames(s: EnsembleSettings): string[] {
+    const names = objectNames(s);
+    const services = [...s.memberIds.map((id) => memberServiceName(s, id)), names.clientService, names.externalService];
+    const qualified = (svc: string) => [svc, `${svc}.${s.namespace}`, `${svc}.${s.namespace}.svc`, `${svc}.${s.namespace}.svc.${s.clusterDomain}`];
+    return [...services.flatMap(qualified), `*.${names.peerService}.${s.namespace}.svc.${s.clusterDomain}`];
+}
+
+/**
+ * The cert-manager Certificate of the members (one for all: peers and clients
+ * verify the ensemble's CA). PKCS#8 keys, which ZooKeeper's PEM reader needs;
+ * client and server auth, since members are each other's clients.
+ */
+export function renderCertificate(s: EnsembleSettings): KubeObject | undefined {
+    if (s.tlsSource?.kind !== "cert-manager") {
+        return undefined;
+    }
+    const names = objectNames(s);
+    return {
+        apiVersion: "cert-manager.io/v1",
+        kind: "Certificate",
+        metadata: meta(s, names.tlsCertificate),
+        spec: {
+            secretName: s.tlsSource.secretName,
+            issuerRef: { group: "cert-manager.io", kind: s.tlsSource.issuerKind, name: s.tlsSource.issuer },
+            commonName: `${names.clientService}.${s.namespace}.svc.${s.clusterDomain}`,
+            dnsNames: certificateDnsNames(s),
+            privateKey: { algorithm: "RSA", size: 2048, encoding: "PKCS8", rotationPolicy: "Always" },
+            usages: ["digital signature", "key encipherment", "server auth", "client auth"],
+        },
+    };
+}
+
+/** The JAAS Secret around already-rendered content (the component passes a Pulumi secret). */
+export function renderSaslSecret(s: EnsembleSettings, jaas: unknown): KubeObject {
+    return { apiVersion: "v1", kind: "Secret", metadata: meta(s, objectNames(s).saslSecret), type: "Opaque", stringData: { "jaas.conf": jaas } };
+}
+
 /** Renders every object of the ensemble. Same settings, same objects. */
 export function renderEnsemble(s: EnsembleSettings): RenderedEnsemble {
     const configMap = renderConfigMap(s);
@@ -434,5 +520,6 @@ export function renderEnsemble(s: EnsembleSettings): RenderedEnsemble {
         podDisruptionBudget: renderPodDisruptionBudget(s),
         bootstrapConfigMap: renderBootstrapConfigMap(s),
         networkPolicy: s.networkPolicy ? renderNetworkPolicy(s) : undefined,
+        certificate: renderCertificate(s),
     };
 }

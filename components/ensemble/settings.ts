@@ -3,6 +3,7 @@
  * the validation that turns args into resolved settings or a list of issues.
  * No Pulumi import here.
  */
+import type { Input } from "@pulumi/pulumi";
 import { IssueCollector, show } from "../errors";
 import { checkCidrs, parseCidr, parseHostMembers, parsePairs } from "../net";
 import { parseQuantity, toMiB } from "../quantity";
@@ -120,6 +121,41 @@ export interface ZooKeeperEnsembleArgs {
     peerCidrs?: string[];
     /** Namespace of the Prometheus that scrapes the metrics port. Default "monitoring". */
     monitoringNamespace?: string;
+    /**
+     * TLS (3.5.5+), one step per rolling restart on a running ensemble:
+     * "off"; "accept" (members accept TLS and plaintext from peers, clients may
+     * use the TLS port 2281 beside 2181); "prefer" (members talk TLS to each
+     * other, still accepting plaintext); "require" (TLS only; 2181 answers only
+     * inside the pod, for the probes). Default "off".
+     */
+    tls?: string;
+    /** Existing Secret with the members' certificate: `tls.crt`, `tls.key` (PKCS#8) and `ca.crt`, PEM. One of this or `tlsIssuer` when `tls` is on. Default "". */
+    tlsSecretName?: string;
+    /** cert-manager issuer that signs the members' certificate (a Certificate `<ensembleName>-tls` is created). Default "". */
+    tlsIssuer?: string;
+    /** Kind of `tlsIssuer`: "ClusterIssuer" or "Issuer" (in the ensemble's namespace). Default "ClusterIssuer". */
+    tlsIssuerKind?: string;
+    /** Client certificates on the TLS client port (`ssl.clientAuth`): "need" (mutual TLS), "want" or "none". Default "need". */
+    tlsClientAuth?: string;
+    /**
+     * SASL DIGEST-MD5 between members (`quorum.auth.*`), one step per rolling
+     * restart on a running ensemble: "off"; "accept" (members answer SASL);
+     * "prefer" (learners authenticate); "require" (unauthenticated peers are
+     * refused). Default "off".
+     */
+    saslQuorum?: string;
+    /** Password of the members' quorum identity (a Pulumi secret). Required when `saslQuorum` is on. Default "". */
+    saslQuorumPassword?: Input<string>;
+    /**
+     * SASL DIGEST-MD5 for clients: "off"; "accept" (clients may authenticate,
+     * for `sasl:` ACLs); "require" (3.6+: sessions without SASL are refused).
+     * Default "off".
+     */
+    saslClient?: string;
+    /** User names clients authenticate as (`saslClient`), e.g. ["dubbo", "kafka"]. Default []. */
+    saslClientUsers?: string[];
+    /** Passwords of `saslClientUsers`, in the same order (Pulumi secrets). Default []. */
+    saslClientPasswords?: Input<string>[];
 }
 
 /** Every optional input with its default. Pulumi.yaml's config defaults must equal these. */
@@ -169,13 +205,26 @@ export const ENSEMBLE_DEFAULTS = {
     clientCidrs: [] as string[],
     peerCidrs: [] as string[],
     monitoringNamespace: "monitoring",
+    tls: "off",
+    tlsSecretName: "",
+    tlsIssuer: "",
+    tlsIssuerKind: "ClusterIssuer",
+    tlsClientAuth: "need",
+    saslQuorum: "off",
+    saslQuorumPassword: "" as Input<string>,
+    saslClient: "off",
+    saslClientUsers: [] as string[],
+    saslClientPasswords: [] as Input<string>[],
 };
+
+/** Args that carry secrets: never shown in an error, never rendered into plain objects. */
+export const SECRET_ARG_KEYS: readonly string[] = ["saslQuorumPassword", "saslClientPasswords"];
 
 /** Every key `ZooKeeperEnsembleArgs` accepts. */
 export const ENSEMBLE_ARG_KEYS: readonly string[] = ["namespace", ...Object.keys(ENSEMBLE_DEFAULTS)];
 
 /** Ports every member uses. */
-export const PORTS = { client: 2181, quorum: 2888, election: 3888 } as const;
+export const PORTS = { client: 2181, secureClient: 2281, quorum: 2888, election: 3888 } as const;
 
 export const FOUR_LETTER_WORDS = [
     "conf", "cons", "crst", "dirs", "dump", "envi", "gtmk", "isro", "mntr", "ruok", "srst", "srvr", "stat", "stmk", "wchc", "wchp", "wchs",
@@ -185,6 +234,14 @@ const PROBE_WORDS = ["ruok", "srvr"];
 export const CLIENT_ACCESS = ["none", "NodePort", "LoadBalancer"];
 export const ZONE_SPREAD = ["required", "preferred"];
 export const METRICS = ["auto", "on", "off"];
+/** Steps of turning TLS or quorum SASL on (or off) on a running ensemble, one per rolling restart. */
+export const SECURITY_STEPS = ["off", "accept", "prefer", "require"] as const;
+export const CLIENT_SASL_STEPS = ["off", "accept", "require"] as const;
+export type SecurityStep = (typeof SECURITY_STEPS)[number];
+export const ISSUER_KINDS = ["ClusterIssuer", "Issuer"];
+export const TLS_CLIENT_AUTH = ["need", "want", "none"];
+/** Where TLS material comes from. */
+export type TlsSource = { kind: "secret"; secretName: string } | { kind: "cert-manager"; secretName: string; issuer: string; issuerKind: string };
 
 /** Settings after defaults and validation: what the renderers consume. */
 export interface EnsembleSettings {
@@ -240,6 +297,13 @@ export interface EnsembleSettings {
     clientCidrs: string[];
     peerCidrs: string[];
     monitoringNamespace: string;
+    tls: SecurityStep;
+    /** Certificates: a given Secret or one cert-manager fills; absent when `tls` is off and no issuer is set. */
+    tlsSource?: TlsSource;
+    tlsClientAuth: "need" | "want" | "none";
+    saslQuorum: SecurityStep;
+    saslClient: "off" | "accept" | "require";
+    saslClientUsers: string[];
 }
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -536,6 +600,8 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
         }
     }
 
+    const security = checkSecurity(a, typed, issues, { version, features, hosts });
+
     issues.throwIfAny();
 
     return {
@@ -586,6 +652,121 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
         clientCidrs: [...a.clientCidrs],
         peerCidrs: [...a.peerCidrs],
         monitoringNamespace: a.monitoringNamespace,
+        ...security,
+    };
+}
+
+/** A value given as an Output or Promise (a secret from config or another resource): checked when it is known. */
+function isPendingInput(v: unknown): boolean {
+    return typeof v === "object" && v !== null && (typeof (v as { apply?: unknown }).apply === "function" || typeof (v as { then?: unknown }).then === "function");
+}
+
+/**
+ * TLS and SASL: versions, certificate source, credentials. Members still on
+ * hosts (a member swap) share the quorum with the pods but not their
+ * certificates and credentials, so security waits until every member is a pod.
+ */
+function checkSecurity(
+    a: Required<ZooKeeperEnsembleArgs>,
+    typed: Set<string>,
+    issues: IssueCollector,
+    ctx: { version?: ZooKeeperVersion; features?: VersionFeatures; hosts: { id: number }[] },
+): Pick<EnsembleSettings, "tls" | "tlsSource" | "tlsClientAuth" | "saslQuorum" | "saslClient" | "saslClientUsers"> {
+    const step = <T extends string>(key: "tls" | "saslQuorum" | "saslClient", allowed: readonly T[]): T => {
+        if (typed.has(key) && !allowed.includes(a[key] as T)) {
+            issues.add(key, `${show(a[key])} is not allowed; allowed: ${allowed.join(", ")}`);
+            return "off" as T;
+        }
+        return typed.has(key) ? (a[key] as T) : ("off" as T);
+    };
+    const tls = step("tls", SECURITY_STEPS);
+    const saslQuorum = step("saslQuorum", SECURITY_STEPS);
+    const saslClient = step("saslClient", CLIENT_SASL_STEPS);
+
+    for (const [key, value] of [["tls", tls], ["saslQuorum", saslQuorum], ["saslClient", saslClient]] as const) {
+        if (value === "off") {
+            continue;
+        }
+        if (ctx.features && !ctx.features.tlsAndSasl) {
+            issues.add(key, `${show(value)} needs ZooKeeper 3.5.5 or later (TLS and SASL for quorum and clients), but zookeeperVersion is ${ctx.version!.text}; allowed: "off", or upgrade first`);
+        } else if (ctx.hosts.length > 0) {
+            issues.add(
+                key,
+                `${show(value)} while members ${ctx.hosts.map((h) => h.id).join(", ")} still run on hosts, which have neither the certificates nor the credentials; allowed: "off" until every member is a pod (finish the member swap first)`,
+            );
+        }
+    }
+    if (saslClient === "require" && ctx.features && ctx.features.tlsAndSasl && !ctx.features.requireClientSasl) {
+        issues.add("saslClient", `"require" needs ZooKeeper 3.6.0 or later (zookeeper.sessionRequireClientSASLAuth), but zookeeperVersion is ${ctx.version!.text}; allowed: "off" or "accept"`);
+    }
+
+    // Certificates.
+    const name = (key: "tlsSecretName" | "tlsIssuer") => {
+        if (!typed.has(key) || a[key] === "") {
+            return "";
+        }
+        if (!DNS_SUBDOMAIN.test(a[key]) || a[key].length > 253) {
+            issues.add(key, `${show(a[key])} is not a valid Kubernetes object name; allowed: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters`);
+            return "";
+        }
+        return a[key];
+    };
+    const secretName = name("tlsSecretName");
+    const issuer = name("tlsIssuer");
+    if (typed.has("tlsIssuerKind") && !ISSUER_KINDS.includes(a.tlsIssuerKind)) {
+        issues.add("tlsIssuerKind", `${show(a.tlsIssuerKind)} is not allowed; allowed: ${ISSUER_KINDS.join(", ")}`);
+    }
+    if (typed.has("tlsClientAuth") && !TLS_CLIENT_AUTH.includes(a.tlsClientAuth)) {
+        issues.add("tlsClientAuth", `${show(a.tlsClientAuth)} is not allowed; allowed: ${TLS_CLIENT_AUTH.join(", ")}`);
+    }
+    let tlsSource: TlsSource | undefined;
+    if (secretName !== "" && issuer !== "") {
+        issues.add("tlsSecretName", "Only one of tlsSecretName or tlsIssuer can be provided; allowed: an existing Secret, or a cert-manager issuer that fills one");
+    } else if (secretName !== "") {
+        tlsSource = { kind: "secret", secretName };
+    } else if (issuer !== "") {
+        tlsSource = { kind: "cert-manager", secretName: `${a.ensembleName}-tls`, issuer, issuerKind: a.tlsIssuerKind };
+    } else if (tls !== "off" && typed.has("tlsSecretName") && typed.has("tlsIssuer") && a.tlsSecretName === "" && a.tlsIssuer === "") {
+        issues.add(
+            "tls",
+            `${show(tls)} needs certificates, but neither tlsSecretName nor tlsIssuer is set; allowed: tlsSecretName (an existing Secret with tls.crt, tls.key and ca.crt) or tlsIssuer (a cert-manager issuer)`,
+        );
+    }
+
+    // Credentials: shown by name only, never by value.
+    if (saslQuorum !== "off" && typed.has("saslQuorumPassword") && a.saslQuorumPassword === "") {
+        issues.add("saslQuorumPassword", `is empty, but saslQuorum is ${show(saslQuorum)}; allowed: a non-empty Pulumi secret`);
+    }
+    const users = typed.has("saslClientUsers") ? a.saslClientUsers : [];
+    const badUsers = users.filter((u) => !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(u));
+    const twice = users.filter((u, i) => users.indexOf(u) !== i);
+    if (badUsers.length > 0) {
+        issues.add("saslClientUsers", `${show(badUsers)} not usable as SASL user names; allowed: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters`);
+    } else if (twice.length > 0) {
+        issues.add("saslClientUsers", `${show([...new Set(twice)])} listed more than once; allowed: each user once`);
+    }
+    if (saslClient !== "off" && users.length === 0) {
+        issues.add("saslClientUsers", `is empty, but saslClient is ${show(saslClient)}; allowed: the user names clients authenticate as, e.g. ["dubbo"]`);
+    }
+    if (typed.has("saslClientPasswords") && typed.has("saslClientUsers") && (saslClient !== "off" || a.saslClientPasswords.length > 0)) {
+        const passwords = a.saslClientPasswords;
+        if (passwords.length !== users.length) {
+            issues.add("saslClientPasswords", `has ${passwords.length} entries for ${users.length} saslClientUsers; allowed: one password per user, in the same order`);
+        } else {
+            const empty = passwords.map((p, i) => (p === "" ? users[i] : undefined)).filter((u) => u !== undefined);
+            if (empty.length > 0) {
+                issues.add("saslClientPasswords", `the passwords of ${show(empty)} are empty; allowed: non-empty Pulumi secrets`);
+            }
+        }
+    }
+
+    return {
+        tls,
+        tlsSource,
+        tlsClientAuth: (TLS_CLIENT_AUTH.includes(a.tlsClientAuth) ? a.tlsClientAuth : "need") as EnsembleSettings["tlsClientAuth"],
+        saslQuorum,
+        saslClient,
+        saslClientUsers: [...users],
     };
 }
 
@@ -606,7 +787,20 @@ function checkTypes(a: Record<string, unknown>, issues: IssueCollector): Set<str
     }
     for (const [key, def] of Object.entries(ENSEMBLE_DEFAULTS)) {
         const v = a[key];
-        if (typeof def === "number") {
+        if (key === "saslQuorumPassword") {
+            // A secret: a string, or an Output known later; its value is never shown.
+            if (typeof v === "string" || isPendingInput(v)) {
+                ok.add(key);
+            } else {
+                issues.add(key, "has the wrong type; allowed: a string (a Pulumi secret)");
+            }
+        } else if (key === "saslClientPasswords") {
+            if (Array.isArray(v) && v.every((x) => typeof x === "string" || isPendingInput(x))) {
+                ok.add(key);
+            } else {
+                issues.add(key, "has the wrong type; allowed: a list of strings (Pulumi secrets)");
+            }
+        } else if (typeof def === "number") {
             expect(key, isInteger(v), "a whole number");
         } else if (typeof def === "boolean") {
             expect(key, typeof v === "boolean", "true or false");

@@ -45,6 +45,14 @@ export interface VersionFeatures {
      * unless an `initialize` marker says an empty tree is expected.
      */
     dbExistenceGuard: boolean;
+    /**
+     * TLS (client `secureClientPort` and quorum `sslQuorum`, PEM key and trust
+     * stores, port unification) and SASL (DIGEST-MD5 client and quorum
+     * authentication): 3.5.5+, which every supported 3.5+ release is.
+     */
+    tlsAndSasl: boolean;
+    /** Refusing sessions that did not authenticate with SASL (`zookeeper.sessionRequireClientSASLAuth`, 3.6+). */
+    requireClientSasl: boolean;
     /** Logging backend of the distribution: logback from 3.8, log4j 1.x before. */
     logging: "logback" | "log4j";
 }
@@ -77,6 +85,8 @@ export function featuresOf(v: ZooKeeperVersion): VersionFeatures {
         adminServer: atLeast(5),
         prometheusMetrics: atLeast(6),
         dbExistenceGuard: atLeast(6),
+        tlsAndSasl: atLeast(5) && !(v.minor === 5 && v.patch < 5),
+        requireClientSasl: atLeast(6),
         logging: atLeast(8) ? "logback" : "log4j",
     };
 }
