@@ -238,7 +238,7 @@ describe("zk-cutover plan", () => {
             this.timeout(60000);
             const r = cli(["plan", "--stack", "prod"]);
             expect(r.status).to.equal(1);
-            expect(r.stderr).to.equal('error: --stack: no stack named "prod"; shipped stacks: dual-registry, member-swap, member-swap-embrace, old-host, pure-k8s\n');
+            expect(r.stderr).to.equal('error: --stack: no stack named "prod"; shipped stacks: dual-registry, member-swap, member-swap-embrace, old-host, pure-k8s, pure-k8s-tls-accept, pure-k8s-tls-prefer, pure-k8s-tls-require\n');
         });
 
         it("--stack and --config-file together are refused", async () => {

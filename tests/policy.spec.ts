@@ -297,9 +297,9 @@ describe("policy pack", () => {
         });
 
         it("plans every shipped stack", () => {
-            expect([...plans.keys()]).to.deep.equal(["dual-registry", "member-swap", "member-swap-embrace", "old-host", "pure-k8s"]);
+            expect([...plans.keys()]).to.deep.equal(["dual-registry", "member-swap", "member-swap-embrace", "old-host", "pure-k8s", "pure-k8s-tls-accept", "pure-k8s-tls-prefer", "pure-k8s-tls-require"]);
         });
-        for (const stack of ["old-host", "dual-registry", "member-swap-embrace", "member-swap", "pure-k8s"]) {
+        for (const stack of ["old-host", "dual-registry", "member-swap-embrace", "member-swap", "pure-k8s", "pure-k8s-tls-accept", "pure-k8s-tls-prefer", "pure-k8s-tls-require"]) {
             it(`${stack}: no policy reports a violation`, async () => {
                 expect(await planViolations(plans.get(stack)!)).to.deep.equal([]);
             });

@@ -44,6 +44,8 @@ export interface PlanSource {
     stackName?: string;
     /** Config values that override the file's ("namespace:key" -> string). */
     configOverrides?: Record<string, string>;
+    /** Overridden keys Pulumi holds as secrets (as `pulumi config set --secret` would). */
+    secretKeys?: string[];
 }
 
 /** A user mistake in what to plan or in the stack config: printed as is, no stack trace. */
@@ -259,7 +261,7 @@ export async function planStack(source: PlanSource): Promise<Plan> {
     const stack = source.stackName ?? resolved.stack;
     const read = readStackConfigFile(file);
     const config = { ...read.config, ...(source.configOverrides ?? {}) };
-    const secretKeys = read.secretKeys;
+    const secretKeys = [...read.secretKeys, ...(source.secretKeys ?? [])];
     for (const key of Object.keys(require.cache)) {
         if (key.startsWith(STACKS_DIR + path.sep)) {
             delete require.cache[key];

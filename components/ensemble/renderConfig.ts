@@ -37,6 +37,8 @@ export interface ZooCfgPlacement {
      * address.
      */
     plaintextClientAddress?: string;
+    /** Address the TLS client port binds to. Pods: unset (every interface); members sharing one machine: their own address. */
+    secureClientAddress?: string;
 }
 
 export const POD_PATHS = {
@@ -188,6 +190,7 @@ export function renderSecurityLines(s: Pick<EnsembleSettings, "tls" | "tlsClient
             // TLS needs the Netty connection factory (NIO has no TLS).
             "serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory",
             `secureClientPort=${PORTS.secureClient}`,
+            ...(placement.secureClientAddress ? [`secureClientPortAddress=${placement.secureClientAddress}`] : []),
             ...storeLines("ssl"),
             `ssl.clientAuth=${s.tlsClientAuth}`,
             `sslQuorum=${s.tls === "prefer" || s.tls === "require"}`,

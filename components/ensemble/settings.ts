@@ -718,6 +718,9 @@ function checkSecurity(
     }
     if (typed.has("tlsClientAuth") && !TLS_CLIENT_AUTH.includes(a.tlsClientAuth)) {
         issues.add("tlsClientAuth", `${show(a.tlsClientAuth)} is not allowed; allowed: ${TLS_CLIENT_AUTH.join(", ")}`);
+    } else if (typed.has("tlsClientAuth") && a.tlsClientAuth !== "need" && tls !== "off" && ctx.version?.minor === 5 && ctx.version.patch < 7) {
+        // ssl.clientAuth is read from 3.5.7 on (ZOOKEEPER-3674); before, clients always need a certificate.
+        issues.add("tlsClientAuth", `${show(a.tlsClientAuth)} needs ZooKeeper 3.5.7 or later, but zookeeperVersion is ${ctx.version.text}; allowed: "need"`);
     }
     let tlsSource: TlsSource | undefined;
     if (secretName !== "" && issuer !== "") {

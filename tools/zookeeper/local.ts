@@ -4,7 +4,7 @@
  * rehearsal and the real-ZooKeeper tests.
  */
 import * as path from "path";
-import { renderLoggingConfig, renderMyid, renderZooCfg, ServerEntry } from "../../components/ensemble/renderConfig";
+import { renderLoggingConfig, renderMyid, renderZooCfg, ServerEntry, ZooCfgPlacement } from "../../components/ensemble/renderConfig";
 import { EnsembleSettings } from "../../components/ensemble/settings";
 import { findJava, MemberProcess, MemberSpec, startMember, ZooKeeperInstall } from "./process";
 
@@ -20,6 +20,8 @@ export interface LocalMemberSpec extends Pick<MemberSpec, "heapMiB" | "jvmArgs">
     dir: string;
     /** The server list as this member sees it. */
     servers: ServerEntry[];
+    /** TLS stores and the TLS-only plaintext address, when the settings turn TLS on. */
+    placement?: Pick<ZooCfgPlacement, "tls" | "plaintextClientAddress" | "secureClientAddress">;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface LocalMemberSpec extends Pick<MemberSpec, "heapMiB" | "jvmArgs">
  * address), myid and the logging configuration, and starts the member.
  */
 export function startLocalMember(install: ZooKeeperInstall, settings: EnsembleSettings, spec: LocalMemberSpec): MemberProcess {
-    const zooCfg = renderZooCfg(settings, spec.servers, { dataDir: path.join(spec.dir, "data"), dataLogDir: "", quorumListenOnAllIPs: false });
+    const zooCfg = renderZooCfg(settings, spec.servers, { dataDir: path.join(spec.dir, "data"), dataLogDir: "", quorumListenOnAllIPs: false, ...spec.placement });
     return startMember(install, {
         dir: spec.dir,
         zooCfg,

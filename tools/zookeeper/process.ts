@@ -162,7 +162,9 @@ function debianInstall(java: string, jarDir: string): ZooKeeperInstall | undefin
         logback: present(["logback-classic.jar", "logback-core.jar"]),
         log4j: present(["slf4j-log4j12.jar", "log4j-1.2.jar"]),
     });
-    return { java, classpath: [serverJar, ...chosen.jars], version, logging: chosen.logging, layout: "debian", home: jarDir };
+    // Netty's TLS (secure client port, quorum TLS) also needs jars the manifest leaves out.
+    const nettyTls = ["netty-codec.jar", "netty-resolver.jar", "netty-transport-native-unix-common.jar"].map((n) => path.join(jarDir, n)).filter(isFile);
+    return { java, classpath: [serverJar, ...nettyTls, ...chosen.jars], version, logging: chosen.logging, layout: "debian", home: jarDir };
 }
 
 /**

@@ -1,0 +1,209 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { renderJaasConfig, renderSecurityJvmFlags } from "../components/ensemble/renderConfig";
+import { EnsembleSettings, PORTS, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../components/ensemble/settings";
+import { loopbackServers, startLocalMember } from "../tools/zookeeper/local";
+import { MemberProcess, randomLoopbackNetwork, srvr, stopMember, waitFor, ZooKeeperInstall } from "../tools/zookeeper/process";
+import { requireZooKeeper } from "./support/zookeeper";
+import { zkCli } from "./support/zkcli";
+
+/** Runs openssl, failing the test with its stderr when it fails. */
+function openssl(cwd: string, args: string[]): void {
+    const r = spawnSync("openssl", args, { cwd, encoding: "utf8", timeout: 30_000 });
+    if (r.status !== 0) {
+        throw new Error(`openssl ${args.join(" ")} failed: ${r.error?.message ?? r.stderr}`);
+    }
+}
+
+/** A CA and a certificate per name, PKCS#8 keys (what cert-manager is asked for); `<name>.pem` is key + certificate, what start.sh assembles. */
+function makePki(dir: string, certs: { name: string; ips: string[] }[]): void {
+    fs.mkdirSync(dir, { recursive: true });
+    openssl(dir, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "2", "-subj", "/CN=zookeeper-cutover test CA", "-keyout", "ca.key", "-out", "ca.crt", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+    for (const { name, ips } of certs) {
+        openssl(dir, ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", `${name}.key`]);
+        openssl(dir, ["req", "-new", "-key", `${name}.key`, "-subj", `/CN=${name}`, "-out", `${name}.csr`]);
+        fs.writeFileSync(
+            path.join(dir, `${name}.ext`),
+            `subjectAltName=${ips.map((ip) => `IP:${ip}`).join(",")}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n`,
+        );
+        openssl(dir, ["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-sha256", "-extfile", `${name}.ext`, "-out", `${name}.crt`]);
+        fs.writeFileSync(path.join(dir, `${name}.pem`), fs.readFileSync(path.join(dir, `${name}.key`), "utf8") + fs.readFileSync(path.join(dir, `${name}.crt`), "utf8"), { mode: 0o600 });
+    }
+}
+
+/**
+ * TLS and SASL on real servers, with zoo.cfg, JAAS and JVM flags from the
+ * components' renderers: the zero-downtime TLS path (one rolling restart per
+ * step) keeps a quorum throughout and ends TLS-only; SASL admits a client with
+ * credentials and refuses one without.
+ */
+describe("TLS and SASL on real ZooKeeper", function () {
+    this.timeout(240_000);
+    let install: ZooKeeperInstall;
+    let root: string;
+    const running = new Map<string, MemberProcess>();
+
+    before(function () {
+        install = requireZooKeeper(this, "the TLS and SASL suite");
+        if (spawnSync("openssl", ["version"]).status !== 0) {
+            if (process.env.CI === "true") {
+                throw new Error("openssl is not installed; CI must run the TLS suite (apt-get install -y openssl)");
+            }
+            console.log("    skipping the TLS and SASL suite: openssl is not installed");
+            this.skip();
+        }
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-security-"));
+    });
+
+    after(async () => {
+        await Promise.allSettled([...running.values()].map((m) => stopMember(m)));
+        if (root) {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    });
+
+    const settingsFor = (args: Partial<ZooKeeperEnsembleArgs>) =>
+        resolveEnsembleSettings({ namespace: "security", zookeeperVersion: install.version ?? "3.8.4", metrics: "off", ...args });
+
+    async function stop(key: string) {
+        const m = running.get(key);
+        running.delete(key);
+        if (m) {
+            await stopMember(m);
+        }
+    }
+
+    const modes = (address: (id: number) => string) => Promise.all([1, 2, 3].map((id) => srvr(address(id), PORTS.client, 1_000).then((r) => r.mode, () => undefined)));
+    async function quorum(address: (id: number) => string, ids = [1, 2, 3]) {
+        await waitFor(
+            `members ${ids.join(", ")} serving with one leader`,
+            async () => {
+                const m = await modes(address);
+                return ids.every((id) => m[id - 1] === "leader" || m[id - 1] === "follower") && m.filter((x) => x === "leader").length === 1 ? m : undefined;
+            },
+            { timeoutMs: 60_000, intervalMs: 300 },
+        );
+    }
+
+    describe("TLS: accept -> prefer -> require, one rolling restart each", () => {
+        let net = "";
+        const address = (id: number) => `${net}.${id}`;
+        const pki = () => path.join(root, "pki");
+
+        function start(settings: EnsembleSettings, id: number) {
+            const dir = path.join(root, "tls", `m${id}`);
+            const m = startLocalMember(install, settings, {
+                id,
+                dir,
+                servers: loopbackServers(settings.memberIds, address),
+                placement: {
+                    tls: { keyStore: path.join(pki(), `m${id}.pem`), trustStore: path.join(pki(), "ca.crt") },
+                    plaintextClientAddress: address(id),
+                    secureClientAddress: address(id),
+                },
+            });
+            running.set(`tls-${id}`, m);
+            return m;
+        }
+
+        const tlsClient = () => [
+            "-Dzookeeper.client.secure=true",
+            "-Dzookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty",
+            `-Dzookeeper.ssl.keyStore.location=${path.join(pki(), "client.pem")}`,
+            "-Dzookeeper.ssl.keyStore.type=PEM",
+            `-Dzookeeper.ssl.trustStore.location=${path.join(pki(), "ca.crt")}`,
+            "-Dzookeeper.ssl.trustStore.type=PEM",
+        ];
+
+        before(() => {
+            net = randomLoopbackNetwork();
+            // Members connect out from 127.0.0.1 on one machine; quorum hostname verification is off as in the pods.
+            makePki(pki(), [...[1, 2, 3].map((id) => ({ name: `m${id}`, ips: [address(id)] })), { name: "client", ips: ["127.0.0.1"] }]);
+        });
+
+        it("a plaintext ensemble moves to TLS only without losing its quorum, and TLS clients read what was written before", async () => {
+            const off = settingsFor({});
+            [1, 2, 3].forEach((id) => start(off, id));
+            await quorum(address);
+            const before = zkCli(install, root, `${address(1)}:${PORTS.client}`, ["create", "/before-tls", "kept"]);
+            expect(before.status, before.stderr).to.equal(0);
+
+            for (const step of ["accept", "prefer", "require"]) {
+                const settings = settingsFor({ tls: step, tlsSecretName: "zk-tls" });
+                for (const id of [1, 2, 3]) {
+                    await stop(`tls-${id}`);
+                    // The other two keep serving while this member restarts on the next step.
+                    await quorum(address, [1, 2, 3].filter((x) => x !== id));
+                    const m = start(settings, id);
+                    await quorum(address);
+                    expect(fs.readFileSync(m.logFile, "utf8"), `member ${id} at ${step}`).to.contain(
+                        step === "accept" ? "Port unification enabled" : "Using TLS encrypted quorum communication",
+                    );
+                }
+            }
+            const log = fs.readFileSync(running.get("tls-1")!.logFile, "utf8");
+            expect(log).to.contain("Port unification disabled");
+
+            const read = zkCli(install, root, `${address(3)}:${PORTS.secureClient}`, ["get", "/before-tls"], tlsClient());
+            expect(read.status, read.stderr).to.equal(0);
+            expect(read.stdout.trim().split("\n").pop()).to.equal("kept");
+            const noCert = zkCli(install, root, `${address(2)}:${PORTS.secureClient}`, ["get", "/before-tls"], tlsClient().filter((f) => !f.includes("keyStore")));
+            expect(noCert.status).to.equal(1);
+        });
+    });
+
+    describe("SASL DIGEST-MD5 between members and for clients (require)", () => {
+        let net = "";
+        const address = (id: number) => `${net}.${id}`;
+        const quorumPassword = 'q-"pw"\\1';
+        const clientPassword = "dubbo-pw";
+
+        function clientJaas(password: string): string {
+            const file = path.join(root, `client-${password.length}.jaas`);
+            fs.writeFileSync(file, `Client {\n    org.apache.zookeeper.server.auth.DigestLoginModule required\n    username="dubbo"\n    password="${password}";\n};\n`);
+            return `-Djava.security.auth.login.config=${file}`;
+        }
+
+        before(async () => {
+            net = randomLoopbackNetwork();
+            const settings = settingsFor({ saslQuorum: "require", saslQuorumPassword: "x", saslClient: "require", saslClientUsers: ["dubbo"], saslClientPasswords: ["x"] });
+            const jaas = path.join(root, "server.jaas");
+            fs.writeFileSync(jaas, renderJaasConfig(settings, { quorumPassword, clientPasswords: [clientPassword] }), { mode: 0o600 });
+            for (const id of [1, 2, 3]) {
+                const m = startLocalMember(install, settings, {
+                    id,
+                    dir: path.join(root, "sasl", `m${id}`),
+                    servers: loopbackServers(settings.memberIds, address),
+                    jvmArgs: renderSecurityJvmFlags(settings, jaas),
+                });
+                running.set(`sasl-${id}`, m);
+            }
+            await quorum(address);
+        });
+
+        it("members authenticate each other with the rendered JAAS file (quoted, escaped password)", () => {
+            const log = [1, 2, 3].map((id) => fs.readFileSync(running.get(`sasl-${id}`)!.logFile, "utf8")).join("\n");
+            expect(log).to.match(/Successfully authenticated learner: authenticationID=quorum/);
+        });
+
+        it("a client with credentials connects, writes and reads", () => {
+            const created = zkCli(install, root, `${address(1)}:${PORTS.client}`, ["create", "/sasl-probe", "v"], [clientJaas(clientPassword)]);
+            expect(created.status, created.stderr).to.equal(0);
+            expect(created.stderr).to.contain("Created /sasl-probe");
+            const read = zkCli(install, root, `${address(2)}:${PORTS.client}`, ["get", "/sasl-probe"], [clientJaas(clientPassword)]);
+            expect(read.stdout.trim().split("\n").pop()).to.equal("v");
+        });
+
+        it("a client without credentials is refused; one with a wrong password too", () => {
+            const anonymous = zkCli(install, root, `${address(1)}:${PORTS.client}`, ["get", "/sasl-probe"]);
+            expect(anonymous.status).to.equal(1);
+            expect(anonymous.stderr).to.contain("Session closed because client failed to authenticate");
+            const wrong = zkCli(install, root, `${address(3)}:${PORTS.client}`, ["get", "/sasl-probe"], [clientJaas("wrong-password")]);
+            expect(wrong.status).to.equal(1);
+            expect(wrong.stderr).to.contain("KeeperErrorCode = AuthFailed");
+        });
+    });
+});
