@@ -69,9 +69,6 @@ export function readStackConfigCollecting(
     return { values, issues };
 }
 
-/** Keys whose values are credentials: refused in plain text, never shown in a message. */
-export const SECRET_CONFIG_KEYS: readonly string[] = SECRET_ARG_KEYS;
-
 /**
  * Whether Pulumi holds a config key as a secret. Uses the runtime's own
  * record of secret keys; when the SDK does not expose it, every key counts as
@@ -129,7 +126,8 @@ function readInto(
             continue;
         }
         const text = given[key];
-        const secret = SECRET_CONFIG_KEYS.includes(key);
+        // Credentials: refused in plain text, never shown in a message.
+        const secret = SECRET_ARG_KEYS.includes(key);
         if (secret && isSecret && text !== "" && text !== "[]" && !isSecret(`${PROJECT}:${key}`)) {
             issues.add(
                 key,

@@ -245,7 +245,7 @@ describe("live checks on real ZooKeeper ensembles", function () {
     }
 
     before(function () {
-        install = requireZooKeeper(this, "the live checks");
+        install = requireZooKeeper("the live checks");
     });
 
     before(async function () {

@@ -18,7 +18,7 @@ describe("cutover rehearsal on real ZooKeeper", function () {
     this.timeout(240_000);
 
     before(function () {
-        requireZooKeeper(this, "the rehearsal");
+        requireZooKeeper("the rehearsal");
     });
 
     afterEach(() => {

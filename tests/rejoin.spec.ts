@@ -24,7 +24,7 @@ describe("rejoin safety on real ZooKeeper", function () {
     const address = (id: number) => `${net}.${id}`;
 
     before(function () {
-        install = requireZooKeeper(this, "the rejoin-safety suite");
+        install = requireZooKeeper("the rejoin-safety suite");
         root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-rejoin-"));
         net = randomLoopbackNetwork();
     });

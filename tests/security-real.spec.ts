@@ -7,7 +7,7 @@ import { renderJaasConfig, renderSecurityJvmFlags } from "../components/ensemble
 import { EnsembleSettings, PORTS, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../components/ensemble/settings";
 import { loopbackServers, startLocalMember } from "../tools/zookeeper/local";
 import { MemberProcess, randomLoopbackNetwork, srvr, stopMember, waitFor, ZooKeeperInstall } from "../tools/zookeeper/process";
-import { requireZooKeeper } from "./support/zookeeper";
+import { requireOpenssl, requireZooKeeper } from "./support/zookeeper";
 import { zkCli } from "./support/zkcli";
 
 /** Runs openssl, failing the test with its stderr when it fails. */
@@ -46,15 +46,9 @@ describe("TLS and SASL on real ZooKeeper", function () {
     let root: string;
     const running = new Map<string, MemberProcess>();
 
-    before(function () {
-        install = requireZooKeeper(this, "the TLS and SASL suite");
-        if (spawnSync("openssl", ["version"]).status !== 0) {
-            if (process.env.CI === "true") {
-                throw new Error("openssl is not installed; CI must run the TLS suite (apt-get install -y openssl)");
-            }
-            console.log("    skipping the TLS and SASL suite: openssl is not installed");
-            this.skip();
-        }
+    before(() => {
+        install = requireZooKeeper("the TLS and SASL suite");
+        requireOpenssl("the TLS and SASL suite");
         root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-security-"));
     });
 

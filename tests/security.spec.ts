@@ -3,12 +3,12 @@ import { ZooKeeperEnsemble } from "../components/ensemble/ensemble";
 import { renderJaasConfig, renderZooCfg, podServerEntries, podPlacement } from "../components/ensemble/renderConfig";
 import { certificateDnsNames, renderEnsemble } from "../components/ensemble/renderObjects";
 import { resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../components/ensemble/settings";
-import { ZooKeeperConfigError } from "../components/errors";
 import { checkTransition, stateOf, StageFacts } from "../components/cutover/stages";
 import { diffStages } from "../tools/diff";
 import { planJson, planStack } from "../tools/plan";
 import { validateKubeObject } from "./support/kube";
 import { configMapOf, object, promiseOf, register } from "./support/pulumi";
+import { issuesOf } from "./support/settings";
 import { planErrors, planWith } from "./support/stacks";
 
 const settingsOf = (args: Partial<ZooKeeperEnsembleArgs>) => resolveEnsembleSettings({ namespace: "zookeeper", ...args });
@@ -17,16 +17,6 @@ const zooCfgOf = (args: Partial<ZooKeeperEnsembleArgs>) => {
     return renderZooCfg(s, podServerEntries(s), podPlacement(s)).split("\n");
 };
 const tlsArgs = (tls: string): Partial<ZooKeeperEnsembleArgs> => ({ tls, tlsIssuer: "zookeeper-ca" });
-
-function issuesOf(args: Record<string, unknown>): string[] {
-    try {
-        resolveEnsembleSettings({ namespace: "zookeeper", ...args } as ZooKeeperEnsembleArgs);
-    } catch (err) {
-        expect(ZooKeeperConfigError.isInstance(err), String(err)).to.equal(true);
-        return (err as ZooKeeperConfigError).message.split("\n");
-    }
-    throw new Error(`expected ${JSON.stringify(args)} to be refused`);
-}
 
 describe("TLS and SASL", () => {
     describe("zoo.cfg per TLS step (ZooKeeper's zero-downtime order)", () => {

@@ -1,18 +1,7 @@
 import { expect } from "chai";
-import { ZooKeeperConfigError } from "../components/errors";
 import { resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../components/ensemble/settings";
 import { parseZooKeeperVersion } from "../components/ensemble/version";
-
-/** The issue lines a bad args object produces (each "key: message"). */
-function issuesOf(args: Record<string, unknown>): string[] {
-    try {
-        resolveEnsembleSettings({ namespace: "zookeeper", ...args } as ZooKeeperEnsembleArgs);
-    } catch (err) {
-        expect(ZooKeeperConfigError.isInstance(err), String(err)).to.equal(true);
-        return (err as ZooKeeperConfigError).message.split("\n");
-    }
-    throw new Error(`expected ${JSON.stringify(args)} to be refused`);
-}
+import { issuesOf } from "./support/settings";
 
 describe("ensemble settings", () => {
     describe("defaults", () => {

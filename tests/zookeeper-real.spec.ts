@@ -102,7 +102,7 @@ describe("rendered configs on real ZooKeeper servers", function () {
     }
 
     before(function () {
-        install = requireZooKeeper(this, "the real-ZooKeeper suite");
+        install = requireZooKeeper("the real-ZooKeeper suite");
     });
 
     before(async function () {

@@ -56,6 +56,9 @@ export const POD_PATHS = {
     sasl: "/sasl",
 } as const;
 
+/** The PEM stores a pod's zoo.cfg names: the key store start.sh assembles, the CA from the Secret. */
+const POD_TLS_STORES = { keyStore: POD_PATHS.keyStore, trustStore: `${POD_PATHS.tls}/ca.crt` };
+
 /** SASL identity the members use towards each other (quorum.auth.*). */
 export const QUORUM_SASL_USER = "quorum";
 
@@ -79,7 +82,7 @@ export function podPlacement(s: EnsembleSettings): ZooCfgPlacement {
         dataDir: POD_PATHS.data,
         dataLogDir: s.dataLogVolumeSize === "" ? "" : POD_PATHS.dataLog,
         quorumListenOnAllIPs: true,
-        tls: { keyStore: POD_PATHS.keyStore, trustStore: `${POD_PATHS.tls}/ca.crt` },
+        tls: POD_TLS_STORES,
         plaintextClientAddress: "127.0.0.1",
     };
 }
@@ -179,7 +182,7 @@ export function renderZooCfg(s: EnsembleSettings, servers: ServerEntry[], placem
 export function renderSecurityLines(s: Pick<EnsembleSettings, "tls" | "tlsClientAuth" | "saslQuorum" | "saslClient">, placement: ZooCfgPlacement): string[] {
     const lines: string[] = [];
     if (s.tls !== "off") {
-        const stores = placement.tls ?? { keyStore: POD_PATHS.keyStore, trustStore: `${POD_PATHS.tls}/ca.crt` };
+        const stores = placement.tls ?? POD_TLS_STORES;
         const storeLines = (prefix: string) => [
             `${prefix}.keyStore.location=${stores.keyStore}`,
             `${prefix}.keyStore.type=PEM`,

@@ -790,18 +790,14 @@ function checkTypes(a: Record<string, unknown>, issues: IssueCollector): Set<str
     }
     for (const [key, def] of Object.entries(ENSEMBLE_DEFAULTS)) {
         const v = a[key];
-        if (key === "saslQuorumPassword") {
-            // A secret: a string, or an Output known later; its value is never shown.
-            if (typeof v === "string" || isPendingInput(v)) {
+        if (SECRET_ARG_KEYS.includes(key)) {
+            // A secret: strings, or Outputs known later; its value is never shown.
+            const secretValue = (x: unknown) => typeof x === "string" || isPendingInput(x);
+            const list = Array.isArray(def);
+            if (list ? Array.isArray(v) && v.every(secretValue) : secretValue(v)) {
                 ok.add(key);
             } else {
-                issues.add(key, "has the wrong type; allowed: a string (a Pulumi secret)");
-            }
-        } else if (key === "saslClientPasswords") {
-            if (Array.isArray(v) && v.every((x) => typeof x === "string" || isPendingInput(x))) {
-                ok.add(key);
-            } else {
-                issues.add(key, "has the wrong type; allowed: a list of strings (Pulumi secrets)");
+                issues.add(key, `has the wrong type; allowed: ${list ? "a list of strings (Pulumi secrets)" : "a string (a Pulumi secret)"}`);
             }
         } else if (typeof def === "number") {
             expect(key, isInteger(v), "a whole number");

@@ -20,7 +20,9 @@ export function zkCli(install: ZooKeeperInstall, workDir: string, server: string
             ? { file: "client-logback.xml", content: '<configuration><appender name="E" class="ch.qos.logback.core.ConsoleAppender"><target>System.err</target><encoder><pattern>%-5p %m%n</pattern></encoder></appender><root level="WARN"><appender-ref ref="E"/></root></configuration>\n' }
             : { file: "client-log4j.properties", content: "log4j.rootLogger=WARN, E\nlog4j.appender.E=org.apache.log4j.ConsoleAppender\nlog4j.appender.E.Target=System.err\nlog4j.appender.E.layout=org.apache.log4j.PatternLayout\nlog4j.appender.E.layout.ConversionPattern=%-5p %m%n\n" };
     const loggingFile = path.join(workDir, logging.file);
-    fs.writeFileSync(loggingFile, logging.content);
+    if (!fs.existsSync(loggingFile)) {
+        fs.writeFileSync(loggingFile, logging.content);
+    }
     const option = loggingJvmOption(install.logging, loggingFile);
     const r = spawnSync(
         install.java,
