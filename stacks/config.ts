@@ -89,8 +89,7 @@ export function readStackConfig(
     raw: Record<string, string>,
     schema: Record<string, ConfigKeySchema> = loadConfigSchema(),
 ): Record<string, unknown> {
-    const issues = new IssueCollector();
-    const values = readInto(raw, schema, issues);
+    const { values, issues } = readStackConfigCollecting(raw, schema);
     if (issues.issues.length > 0) {
         throw new ZooKeeperConfigError(issues.issues, `${PROJECT}:`);
     }

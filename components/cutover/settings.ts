@@ -156,9 +156,7 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
 
     // The legacy-host bridge.
     const legacyEnsembleName = v.legacyEnsembleName as string;
-    const issuesBefore = issues.issues.length;
-    checkNamePrefix("legacyEnsembleName", legacyEnsembleName, issues);
-    if (issues.issues.length === issuesBefore && legacyEnsembleName === ensemble.ensembleName) {
+    if (checkNamePrefix("legacyEnsembleName", legacyEnsembleName, issues) && legacyEnsembleName === ensemble.ensembleName) {
         issues.add("legacyEnsembleName", `${show(legacyEnsembleName)} equals ensembleName; allowed: a different prefix, the legacy bridge and the pod ensemble live side by side`);
     }
     // The bridge stays unchanged until the hosts are retired (in a member swap, clients still holding the

@@ -11,6 +11,8 @@
  * whose data the retained volumes hold.
  */
 
+import { CLIENT_SASL_STEPS, SECURITY_STEPS } from "../ensemble/settings";
+
 export const STAGES = ["old-host", "dual-registry", "member-swap", "pure-k8s"] as const;
 export type Stage = (typeof STAGES)[number];
 export type EnsembleIdentity = "legacy" | "new";
@@ -46,9 +48,9 @@ export interface SecuritySteps {
 
 /** Each security setting's steps in order; a running ensemble moves one step per rolling restart. */
 export const SECURITY_STEP_ORDER: Record<keyof SecuritySteps, readonly string[]> = {
-    tls: ["off", "accept", "prefer", "require"],
-    saslQuorum: ["off", "accept", "prefer", "require"],
-    saslClient: ["off", "accept", "require"],
+    tls: SECURITY_STEPS,
+    saslQuorum: SECURITY_STEPS,
+    saslClient: CLIENT_SASL_STEPS,
 };
 
 /** The facts of one stage config the state is computed from. */

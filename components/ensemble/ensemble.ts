@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { toInputErrors } from "../inputErrors";
-import { memberPeerAddress, renderHostZooCfg, renderJaasConfig } from "./renderConfig";
-import { KubeObject, objectNames, primaryClientPort, renderEnsemble, renderSaslSecret, usesSasl } from "./renderObjects";
+import { memberPeerAddress, renderHostZooCfg, renderJaasConfig, usesSasl } from "./renderConfig";
+import { KubeObject, objectNames, primaryClientPort, renderEnsemble, renderSaslSecret } from "./renderObjects";
 import { EnsembleSettings, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "./settings";
 
 export const ENSEMBLE_TYPE = "zookeeper-cutover:index:ZooKeeperEnsemble";

@@ -218,10 +218,15 @@ export function renderSecurityLines(s: Pick<EnsembleSettings, "tls" | "tlsClient
     return lines;
 }
 
+/** SASL on between members or for clients: the members need the JAAS file (and its Secret). */
+export function usesSasl(s: Pick<EnsembleSettings, "saslQuorum" | "saslClient">): boolean {
+    return s.saslQuorum !== "off" || s.saslClient !== "off";
+}
+
 /** JVM flags security needs beyond zoo.cfg (system properties that zoo.cfg cannot set). */
 export function renderSecurityJvmFlags(s: Pick<EnsembleSettings, "saslQuorum" | "saslClient">, jaasFile = `${POD_PATHS.sasl}/jaas.conf`): string[] {
     const flags: string[] = [];
-    if (s.saslQuorum !== "off" || s.saslClient !== "off") {
+    if (usesSasl(s)) {
         flags.push(`-Djava.security.auth.login.config=${jaasFile}`);
     }
     if (s.saslClient === "require") {

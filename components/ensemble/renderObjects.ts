@@ -26,14 +26,13 @@ import {
     ensembleSelector,
     LABEL_MEMBER_ID,
     Labels,
-    memberPodName,
     memberSelector,
     objectLabels,
     POD_INDEX_LABEL,
     tolerationsFor,
 } from "./labels";
 import { renderHostEndpointSlice, renderHostService } from "./renderHosts";
-import { memberServiceName, POD_PATHS, renderConfigFiles, renderSecurityJvmFlags } from "./renderConfig";
+import { memberServiceName, POD_PATHS, renderConfigFiles, renderSecurityJvmFlags, usesSasl } from "./renderConfig";
 import { EnsembleSettings, PORTS } from "./settings";
 
 /** A Kubernetes object as it is sent to the API server. */
@@ -80,7 +79,10 @@ export function objectNames(s: Pick<EnsembleSettings, "ensembleName">) {
     return {
         statefulSet: n,
         /** The ConfigMap is immutable and named after its content, so a change rolls members onto a new one and a running pod never sees its files change. */
-        configMap: (data: Record<string, string>) => `${n}-config-${configHash(data).slice(0, 10)}`,
+        configMap: (hash: string) => `${n}-config-${hash.slice(0, 10)}`,
+        /** The mutable bootstrap flag (not part of the config hash). */
+        bootstrapConfigMap: `${n}-bootstrap`,
+        networkPolicy: n,
         peerService: `${n}-peers`,
         clientService: `${n}-client`,
         externalService: `${n}-external`,
@@ -89,8 +91,6 @@ export function objectNames(s: Pick<EnsembleSettings, "ensembleName">) {
         tlsCertificate: `${n}-tls`,
         /** Secret with the JAAS configuration (SASL passwords). */
         saslSecret: `${n}-sasl`,
-        /** Pod of member `id`: the StatefulSet's ordinals start at the first member id, so pod `<name>-<id>` is member `id`. */
-        pod: (id: number) => memberPodName(n, id),
     };
 }
 
@@ -145,12 +145,12 @@ export function configHash(data: Record<string, string>): string {
     return h.digest("hex").slice(0, 16);
 }
 
-export function renderConfigMap(s: EnsembleSettings): KubeObject {
-    const data = renderConfigFiles(s);
+/** The member ConfigMap around already-rendered files and their hash (rendered once per ensemble). */
+export function renderConfigMap(s: EnsembleSettings, data: Record<string, string>, hash: string): KubeObject {
     return kube<IConfigMap>({
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: meta(s, objectNames(s).configMap(data)),
+        metadata: meta(s, objectNames(s).configMap(hash)),
         immutable: true,
         data,
     });
@@ -257,7 +257,7 @@ function probe(script: string, timing: Omit<IProbe, "exec">): IProbe {
     return { exec: { command: ["bash", `${POD_PATHS.conf}/${script}`] }, ...timing };
 }
 
-export function renderStatefulSet(s: EnsembleSettings, configData: Record<string, string>): KubeObject {
+export function renderStatefulSet(s: EnsembleSettings, configHashValue: string): KubeObject {
     const names = objectNames(s);
     // Ordinals start at the first pod (or, before any member moved, at the first member with no pods).
     const firstId = s.podIds[0] ?? s.memberIds[0];
@@ -376,8 +376,8 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
             },
         ],
         volumes: [
-            { name: "config", configMap: { name: names.configMap(configData), defaultMode: 0o444 } },
-            { name: "bootstrap", configMap: { name: `${s.ensembleName}-bootstrap`, optional: true } },
+            { name: "config", configMap: { name: names.configMap(configHashValue), defaultMode: 0o444 } },
+            { name: "bootstrap", configMap: { name: names.bootstrapConfigMap, optional: true } },
             { name: "logs", emptyDir: { sizeLimit: "1Gi" } },
             // Room for a heap dump after an OutOfMemoryError.
             { name: "tmp", emptyDir: { sizeLimit: `${s.jvmHeapMiB + 512}Mi` } },
@@ -385,7 +385,7 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
     };
     // Secrets are readable by the members' group only (fsGroup).
     if (s.tls !== "off" && s.tlsSource) {
-        podSpec.volumes!.push({ name: "tls", secret: { secretName: s.tlsSource.secretName, defaultMode: 0o440 } });
+        podSpec.volumes!.push({ name: "tls", secret: { secretName: tlsSecretName(s), defaultMode: 0o440 } });
     }
     if (usesSasl(s)) {
         podSpec.volumes!.push({ name: "sasl", secret: { secretName: names.saslSecret, defaultMode: 0o440 } });
@@ -409,7 +409,7 @@ export function renderStatefulSet(s: EnsembleSettings, configData: Record<string
             persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
             selector: { matchLabels: selector },
             template: {
-                metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash(configData) } },
+                metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHashValue } },
                 spec: podSpec,
             },
             volumeClaimTemplates: claims,
@@ -445,7 +445,7 @@ export function renderNetworkPolicy(s: EnsembleSettings): KubeObject {
     return kube<INetworkPolicy>({
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
-        metadata: meta(s, s.ensembleName),
+        metadata: meta(s, objectNames(s).networkPolicy),
         spec: { podSelector: { matchLabels: ensembleSelector(s.ensembleName) }, policyTypes: ["Ingress"], ingress },
     });
 }
@@ -454,14 +454,14 @@ export function renderBootstrapConfigMap(s: EnsembleSettings): KubeObject {
     return kube<IConfigMap>({
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: meta(s, `${s.ensembleName}-bootstrap`),
+        metadata: meta(s, objectNames(s).bootstrapConfigMap),
         data: { bootstrap: String(s.bootstrap) },
     });
 }
 
-/** SASL on between members or for clients: the members need the JAAS Secret. */
-export function usesSasl(s: Pick<EnsembleSettings, "saslQuorum" | "saslClient">): boolean {
-    return s.saslQuorum !== "off" || s.saslClient !== "off";
+/** The Secret holding the members' certificate: the one given, or the one cert-manager fills. */
+export function tlsSecretName(s: EnsembleSettings): string {
+    return s.tlsSource?.kind === "secret" ? s.tlsSource.secretName : objectNames(s).tlsCertificate;
 }
 
 /** DNS names the members' certificate covers: each member's Service, the peer and client Services, short and qualified. */
@@ -487,7 +487,7 @@ export function renderCertificate(s: EnsembleSettings): KubeObject | undefined {
         kind: "Certificate",
         metadata: meta(s, names.tlsCertificate),
         spec: {
-            secretName: s.tlsSource.secretName,
+            secretName: tlsSecretName(s),
             issuerRef: { group: "cert-manager.io", kind: s.tlsSource.issuerKind, name: s.tlsSource.issuer },
             commonName: `${names.clientService}.${s.namespace}.svc.${s.clusterDomain}`,
             dnsNames: certificateDnsNames(s),
@@ -504,7 +504,9 @@ export function renderSaslSecret(s: EnsembleSettings, jaas: unknown): KubeObject
 
 /** Renders every object of the ensemble. Same settings, same objects. */
 export function renderEnsemble(s: EnsembleSettings): RenderedEnsemble {
-    const configMap = renderConfigMap(s);
+    const data = renderConfigFiles(s);
+    const hash = configHash(data);
+    const configMap = renderConfigMap(s, data, hash);
     const slices = [
         ...s.hosts.map((h) => ({ id: h.id, slice: renderMemberEndpointSlice(s, h.id, [h.address]) })),
         ...s.movedHostIds.map((id) => ({ id, slice: renderMemberEndpointSlice(s, id, []) })),
@@ -516,7 +518,7 @@ export function renderEnsemble(s: EnsembleSettings): RenderedEnsemble {
         hostEndpointSlices: slices,
         clientService: renderClientService(s),
         externalService: renderExternalService(s),
-        statefulSet: renderStatefulSet(s, configMap.data as Record<string, string>),
+        statefulSet: renderStatefulSet(s, hash),
         podDisruptionBudget: renderPodDisruptionBudget(s),
         bootstrapConfigMap: renderBootstrapConfigMap(s),
         networkPolicy: s.networkPolicy ? renderNetworkPolicy(s) : undefined,

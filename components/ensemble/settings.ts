@@ -241,7 +241,7 @@ export type SecurityStep = (typeof SECURITY_STEPS)[number];
 export const ISSUER_KINDS = ["ClusterIssuer", "Issuer"];
 export const TLS_CLIENT_AUTH = ["need", "want", "none"];
 /** Where TLS material comes from. */
-export type TlsSource = { kind: "secret"; secretName: string } | { kind: "cert-manager"; secretName: string; issuer: string; issuerKind: string };
+export type TlsSource = { kind: "secret"; secretName: string } | { kind: "cert-manager"; issuer: string; issuerKind: string };
 
 /** Settings after defaults and validation: what the renderers consume. */
 export interface EnsembleSettings {
@@ -315,10 +315,12 @@ export function isNamespaceName(name: string): boolean {
 }
 
 /** Refuses `value` under `key` unless it can prefix every object name (`<prefix>-<myid>`, `<prefix>-client`, ...). */
-export function checkNamePrefix(key: string, value: string, issues: IssueCollector): void {
+export function checkNamePrefix(key: string, value: string, issues: IssueCollector): boolean {
     if (!DNS_LABEL.test(value) || value.length > 40) {
         issues.add(key, `${show(value)} is not usable as a name prefix; allowed: a lower-case letter, then letters, digits and '-', at most 40 characters`);
+        return false;
     }
+    return true;
 }
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
@@ -728,7 +730,7 @@ function checkSecurity(
     } else if (secretName !== "") {
         tlsSource = { kind: "secret", secretName };
     } else if (issuer !== "") {
-        tlsSource = { kind: "cert-manager", secretName: `${a.ensembleName}-tls`, issuer, issuerKind: a.tlsIssuerKind };
+        tlsSource = { kind: "cert-manager", issuer, issuerKind: a.tlsIssuerKind };
     } else if (tls !== "off" && typed.has("tlsSecretName") && typed.has("tlsIssuer") && a.tlsSecretName === "" && a.tlsIssuer === "") {
         issues.add(
             "tls",
