@@ -4,7 +4,7 @@
 import * as path from "path";
 import { Command, CommanderError } from "commander";
 import { registerCheckCommands } from "./checks/cli";
-import { PlanInputError, planJson, planStack, planText, writeObjects } from "./plan";
+import { UserInputError } from "./errors";
 
 function fail(message: string, code = 1): never {
     process.stderr.write(`error: ${message}\n`);
@@ -27,6 +27,7 @@ export function buildProgram(): Command {
         .option("--json", "print exactly one JSON document: {stack, resources}")
         .option("--out <dir>", "also write every Kubernetes object as YAML, one file each")
         .action(async (opts: { stack?: string; configFile?: string; json?: boolean; out?: string }) => {
+            const { planJson, planStack, planText, writeObjects } = await import("./plan");
             const plan = await planStack({ stack: opts.stack, configFile: opts.configFile });
             let written: string[] = [];
             if (opts.out) {
@@ -96,8 +97,8 @@ export async function main(argv: string[]): Promise<void> {
         if (err instanceof CommanderError) {
             process.exit(err.exitCode);
         }
-        if (err instanceof PlanInputError || (err instanceof Error && err.name === "RehearsalInputError")) {
-            fail(err.message);
+        if (err instanceof UserInputError) {
+            fail(err.message, err.exitCode);
         }
         throw err;
     }

@@ -8,6 +8,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { ZooKeeperConfigError } from "../components/errors";
+import { UserInputError } from "./errors";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 export const STACKS_DIR = path.join(REPO_ROOT, "stacks");
@@ -49,10 +50,9 @@ export interface PlanSource {
 }
 
 /** A user mistake in what to plan or in the stack config: printed as is, no stack trace. */
-export class PlanInputError extends Error {
+export class PlanInputError extends UserInputError {
     constructor(message: string) {
-        super(message);
-        this.name = "PlanInputError";
+        super(message, "PlanInputError");
     }
 }
 
@@ -114,12 +114,12 @@ export function readStackConfigFile(file: string): { config: Record<string, stri
     for (const [rawKey, raw] of Object.entries(configSection as Record<string, unknown>)) {
         const key = rawKey.includes(":") ? rawKey : `${PROJECT}:${rawKey}`;
         // A list set with `--secret --path 'key[0]'` holds encrypted entries: each becomes the placeholder.
-        const value = Array.isArray(raw) && raw.some(isSecure) ? raw.map((item) => (isSecure(item) ? "[secret]" : item)) : raw;
+        const value = Array.isArray(raw) && raw.some(isSecure) ? raw.map((item) => (isSecure(item) ? SECRET_PLACEHOLDER : item)) : raw;
         if (value !== raw) {
             secretKeys.push(key);
         }
         if (isSecure(value)) {
-            config[key] = "[secret]";
+            config[key] = SECRET_PLACEHOLDER;
             secretKeys.push(key);
         } else if (typeof value === "string") {
             config[key] = value;

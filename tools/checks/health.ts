@@ -7,15 +7,15 @@
  * `parseConnectString`, `parseServerList`, `parseMntr`, `memberReport` (raw
  * answers -> one member's report) and `assessHealth` (reports -> verdict).
  */
-import { fourLetterWord, parseSrvr } from "../zookeeper/process";
+import { UserInputError } from "../errors";
+import { fourLetterWord, NOT_SERVING, parseSrvr } from "../zookeeper/process";
 
 /** A user mistake in a check's options (or a side that cannot be checked): printed as one line, exit code 2. */
-export class CheckError extends Error {
+export class CheckError extends UserInputError {
     readonly exitCode = 2;
 
     constructor(message: string) {
-        super(message);
-        this.name = "CheckError";
+        super(message, "CheckError");
     }
 }
 
@@ -178,7 +178,6 @@ export interface HealthReport {
 }
 
 const NOT_ALLOWED = /is not executed because it is not in the whitelist/i;
-const NOT_SERVING = /not currently serving requests/i;
 
 /** One line excerpt of an answer, for messages. */
 function excerpt(text: string, max = 60): string {
@@ -268,7 +267,7 @@ export function memberReport(member: string, answers: MemberAnswers): MemberRepo
     const report: MemberReport = { member, state: "serving", mode: srvr.mode, version: srvr.version, mntr: mntr !== undefined };
     if (srvr.zxid !== undefined) {
         report.zxid = `0x${srvr.zxid.toString(16)}`;
-        report.epoch = Number(srvr.zxid >> 32n);
+        report.epoch = srvr.epoch;
     }
     const outstanding = numberOf(mntr?.zk_outstanding_requests) ?? srvr.outstanding;
     if (outstanding !== undefined) {

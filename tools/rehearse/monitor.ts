@@ -16,7 +16,6 @@ export class ElectionMonitor {
     /** Elections per stage (after each ensemble's first leader). */
     readonly elections = new Map<string, number>();
     /** Elections per ensemble. */
-    readonly byEnsemble = new Map<string, number>();
     private readonly lastEpoch = new Map<string, number>();
     private stopped = false;
     private loop: Promise<void> | undefined;
@@ -46,7 +45,6 @@ export class ElectionMonitor {
             } else if (epoch > last) {
                 const stage = this.stage();
                 this.elections.set(stage, (this.elections.get(stage) ?? 0) + (epoch - last));
-                this.byEnsemble.set(ensemble, (this.byEnsemble.get(ensemble) ?? 0) + (epoch - last));
                 this.lastEpoch.set(ensemble, epoch);
             }
         }

@@ -12,15 +12,10 @@ export class ServiceProxy {
     private backendAddress: string | undefined;
 
     constructor(
-        /** Service name, for messages. */
-        readonly name: string,
         /** The stable service address clients and peers use. */
         readonly address: string,
         readonly ports: number[],
-        backend?: string,
-    ) {
-        this.backendAddress = backend;
-    }
+    ) {}
 
     /** Points new connections at `address` (or nowhere: connections are refused by closing them). */
     setBackend(address: string | undefined): void {

@@ -6,6 +6,7 @@
  * report counts writes attempted, acknowledged and lost, leader elections and
  * the longest interval without a successful write, per stage and in total.
  */
+import { UserInputError } from "../errors";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -79,10 +80,9 @@ export interface RehearsalReport {
 }
 
 /** A mistake in the rehearsal's own options: one line, no stack trace. */
-export class RehearsalInputError extends Error {
+export class RehearsalInputError extends UserInputError {
     constructor(message: string) {
-        super(message);
-        this.name = "RehearsalInputError";
+        super(message, "RehearsalInputError");
     }
 }
 
@@ -138,7 +138,7 @@ class Ensemble {
 
     async startServices(): Promise<void> {
         for (const id of this.settings.memberIds) {
-            const proxy = new ServiceProxy(`${this.name}-${id}`, this.serviceAddress(id), [PORTS.client, PORTS.quorum, PORTS.election]);
+            const proxy = new ServiceProxy(this.serviceAddress(id), [PORTS.client, PORTS.quorum, PORTS.election]);
             await proxy.start();
             this.proxies.set(id, proxy);
         }

@@ -73,7 +73,6 @@ export class ZkClient {
 
     private constructor(
         private readonly raw: RawClient,
-        readonly connectString: string,
         private readonly opTimeoutMs: number,
     ) {
         raw.on("state", (state: unknown) => {
@@ -86,7 +85,7 @@ export class ZkClient {
     /** Connects, or rejects after `connectTimeoutMs` with a message naming the connect string. */
     static async connect(connectString: string, options: ConnectOptions = {}): Promise<ZkClient> {
         const raw: RawClient = zookeeper.createClient(connectString, { sessionTimeout: options.sessionTimeoutMs ?? 10_000, spinDelay: 200, retries: 0 });
-        const client = new ZkClient(raw, connectString, options.opTimeoutMs ?? 5_000);
+        const client = new ZkClient(raw, options.opTimeoutMs ?? 5_000);
         const ms = options.connectTimeoutMs ?? 10_000;
         try {
             await withTimeout<void>(`connecting to ${connectString}`, ms, (resolve) => {

@@ -233,8 +233,6 @@ export interface MemberProcess {
     readonly configFile: string;
     /** The member's stdout and stderr, where the console logging config sends the server log. */
     readonly logFile: string;
-    /** The exact command line, for diagnostics. */
-    readonly command: string[];
     readonly child: ChildProcess;
     /** Settles when the process has exited. */
     readonly exited: Promise<ProcessExit>;
@@ -354,7 +352,7 @@ export function startMember(install: ZooKeeperInstall, spec: MemberSpec): Member
     const exited = new Promise<ProcessExit>((resolve) => {
         child.once("exit", (code, signal) => resolve({ code, signal }));
     });
-    const member: MemberProcess = { dir, pid: child.pid, configFile, logFile, command: [install.java, ...args], child, exited };
+    const member: MemberProcess = { dir, pid: child.pid, configFile, logFile, child, exited };
     installExitHook();
     running.add(member);
     void exited.then(() => running.delete(member));
@@ -542,6 +540,9 @@ export interface SrvrReport {
     fields: Record<string, string>;
 }
 
+/** What a member answers to any four-letter word while it is outside a quorum. */
+export const NOT_SERVING = /not currently serving requests/i;
+
 /** Parses a `srvr` reply. A member without a quorum answers a single "not currently serving" line: `serving` false, no mode. */
 export function parseSrvr(text: string): SrvrReport {
     const fields: Record<string, string> = {};
@@ -557,7 +558,7 @@ export function parseSrvr(text: string): SrvrReport {
         zxid = BigInt(fields.Zxid);
     }
     return {
-        serving: fields.Mode !== undefined && !/not currently serving/i.test(text),
+        serving: fields.Mode !== undefined && !NOT_SERVING.test(text),
         mode: fields.Mode,
         zxid,
         epoch: zxid === undefined ? undefined : Number(zxid >> 32n),
