@@ -4,7 +4,7 @@ import { LegacyHostBridge } from "../components/cutover/bridge";
 import { comparePlans, diffMarkdown, diffStages, diffText } from "../tools/diff";
 import { Plan, planStack } from "../tools/plan";
 import { podsOf, selects, validateKubeObject } from "./support/kube";
-import { register } from "./support/pulumi";
+import { objectsOfKind, register } from "./support/pulumi";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -13,9 +13,7 @@ import { planErrors, planWith, stackConfigWith } from "./support/stacks";
 
 const STS = "kubernetes:apps/v1:StatefulSet";
 
-function kube(plan: Plan, kind: string): any[] {
-    return plan.resources.filter((r) => r.custom && (r.inputs as any).kind === kind).map((r) => r.inputs as any);
-}
+const kube = (plan: Plan, kind: string): any[] => objectsOfKind(plan.resources, kind);
 function names(plan: Plan, kind: string): string[] {
     return kube(plan, kind)
         .map((o) => `${o.metadata.namespace ? o.metadata.namespace + "/" : ""}${o.metadata.name}`)

@@ -5,7 +5,7 @@ import * as path from "path";
 import { PORTS, resolveEnsembleSettings } from "../components/ensemble/settings";
 import { CreateMode, ZkClient } from "../tools/zookeeper/client";
 import { loopbackServers, startLocalMember } from "../tools/zookeeper/local";
-import { MemberProcess, randomLoopbackNetwork, srvr, stopMember, waitFor, ZooKeeperInstall } from "../tools/zookeeper/process";
+import { MemberProcess, randomLoopbackNetwork, srvr, stopMember, waitFor, waitForQuorum, ZooKeeperInstall } from "../tools/zookeeper/process";
 import { requireZooKeeper } from "./support/zookeeper";
 
 /**
@@ -50,11 +50,10 @@ describe("rejoin safety on real ZooKeeper", function () {
         return m;
     }
 
-    const modes = () => Promise.all([1, 2, 3].map((id) => srvr(address(id), PORTS.client, 1_000).then((r) => r.mode, () => undefined)));
 
     it("a new ensemble with 'initialize' markers forms a quorum with the guard on", async () => {
         [1, 2, 3].forEach((id) => start(id, true));
-        await waitFor("a quorum", async () => ((await modes()).filter((m) => m === "leader").length === 1 && (await modes()).every((m) => m) ? true : undefined), { timeoutMs: 60_000 });
+        await waitForQuorum("a quorum", [1, 2, 3].map((id) => ({ id, address: address(id) })), PORTS.client, { timeoutMs: 60_000 });
         const c = await ZkClient.connect([1, 2, 3].map((id) => `${address(id)}:${PORTS.client}`).join(","));
         clients.push(c);
         for (let i = 0; i < 20; i++) {

@@ -6,7 +6,7 @@ import * as path from "path";
 import { renderJaasConfig, renderSecurityJvmFlags } from "../components/ensemble/renderConfig";
 import { EnsembleSettings, PORTS, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../components/ensemble/settings";
 import { loopbackServers, startLocalMember } from "../tools/zookeeper/local";
-import { MemberProcess, randomLoopbackNetwork, srvr, stopMember, waitFor, ZooKeeperInstall } from "../tools/zookeeper/process";
+import { MemberProcess, randomLoopbackNetwork, stopMember, waitForQuorum, ZooKeeperInstall } from "../tools/zookeeper/process";
 import { requireOpenssl, requireZooKeeper } from "./support/zookeeper";
 import { zkCli } from "./support/zkcli";
 
@@ -70,17 +70,8 @@ describe("TLS and SASL on real ZooKeeper", function () {
         }
     }
 
-    const modes = (address: (id: number) => string) => Promise.all([1, 2, 3].map((id) => srvr(address(id), PORTS.client, 1_000).then((r) => r.mode, () => undefined)));
-    async function quorum(address: (id: number) => string, ids = [1, 2, 3]) {
-        await waitFor(
-            `members ${ids.join(", ")} serving with one leader`,
-            async () => {
-                const m = await modes(address);
-                return ids.every((id) => m[id - 1] === "leader" || m[id - 1] === "follower") && m.filter((x) => x === "leader").length === 1 ? m : undefined;
-            },
-            { timeoutMs: 60_000, intervalMs: 300 },
-        );
-    }
+    const quorum = (address: (id: number) => string, ids = [1, 2, 3]) =>
+        waitForQuorum(`members ${ids.join(", ")} serving with one leader`, ids.map((id) => ({ id, address: address(id) })), PORTS.client, { timeoutMs: 60_000, intervalMs: 300 });
 
     describe("TLS: accept -> prefer -> require, one rolling restart each", () => {
         let net = "";

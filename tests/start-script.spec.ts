@@ -66,13 +66,11 @@ describe("member start script", () => {
     });
 
     describe("database existence validation (3.6+)", () => {
-        const guarded = renderStartScript(resolveEnsembleSettings({ namespace: "zk", memberIds: [4, 5, 6] }));
         let server: net.Server | undefined;
         afterEach(() => server?.close());
 
-        /** Runs the guarded script as member 5 (asynchronously: a stand-in member may be served from this process). */
+        /** Runs the script (3.8: guarded) as member 5 (asynchronously: a stand-in member may be served from this process). */
         async function startGuarded(peers: string): Promise<{ status: number | null; stdout: string }> {
-            fs.writeFileSync(path.join(dir, "start.sh"), guarded);
             const child = spawn("bash", [path.join(dir, "start.sh")], {
                 env: {
                     PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
@@ -129,7 +127,7 @@ describe("member start script", () => {
 
         it("is not rendered for versions without the validation", () => {
             expect(renderStartScript(resolveEnsembleSettings({ namespace: "zk", zookeeperVersion: "3.5.10" }))).to.not.contain("initialize");
-            expect(guarded).to.contain(': > "$marker_dir/initialize"');
+            expect(script).to.contain(': > "$marker_dir/initialize"');
         });
     });
 });

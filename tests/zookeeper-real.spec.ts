@@ -26,34 +26,12 @@ import {
     waitFor,
     ZooKeeperInstall,
 } from "../tools/zookeeper/process";
+import { CreateMode, ZkClient } from "../tools/zookeeper/client";
 import { loopbackServers, startLocalMember } from "../tools/zookeeper/local";
 import { requireZooKeeper } from "./support/zookeeper";
 
-/** The part of node-zookeeper-client (untyped) this test uses. */
-interface ZkClient {
-    connect(): void;
-    close(): void;
-    once(event: "connected", listener: () => void): void;
-    create(path: string, data: Buffer, callback: (error: Error | null, path?: string) => void): void;
-    getData(path: string, callback: (error: (Error & { getCode?: () => number }) | null, data?: Buffer) => void): void;
-}
-interface ZkModule {
-    createClient(connectionString: string, options?: { sessionTimeout?: number; spinDelay?: number; retries?: number }): ZkClient;
-    Exception: { NO_NODE: number };
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const zookeeper: ZkModule = require("node-zookeeper-client");
-
 /** How long the members get to elect a leader after they are started. */
 const QUORUM_TIMEOUT_MS = 60_000;
-
-function rejectAfter<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 describe("rendered configs on real ZooKeeper servers", function () {
     let install: ZooKeeperInstall;
@@ -83,23 +61,13 @@ describe("rendered configs on real ZooKeeper servers", function () {
 
     const logTails = () => [...members].map(([id, m]) => `--- member ${id} (${m.logFile}):\n${logTail(m, 15)}`).join("\n");
 
-    function connect(connectString: string, timeoutMs = 20_000): Promise<ZkClient> {
-        const client = zookeeper.createClient(connectString, { sessionTimeout: 10_000, spinDelay: 250 });
+    async function connect(connectString: string): Promise<ZkClient> {
+        const client = await ZkClient.connect(connectString, { connectTimeoutMs: 20_000, opTimeoutMs: 15_000 });
         clients.push(client);
-        const connected = new Promise<ZkClient>((resolve) => client.once("connected", () => resolve(client)));
-        client.connect();
-        return rejectAfter(connected, timeoutMs, `connecting to ${connectString}`);
+        return client;
     }
 
-    function closeClients(): void {
-        for (const client of clients.splice(0)) {
-            try {
-                client.close();
-            } catch {
-                // closing is best effort
-            }
-        }
-    }
+    const closeClients = () => clients.splice(0).forEach((c) => c.close());
 
     before(function () {
         install = requireZooKeeper("the real-ZooKeeper suite");
@@ -190,25 +158,9 @@ describe("rendered configs on real ZooKeeper servers", function () {
         const znode = `/rehearsal-${process.pid}-${Date.now()}`;
         const payload = Buffer.from(`written through member ${first}`);
 
-        await rejectAfter(
-            new Promise<void>((resolve, reject) => writer.create(znode, payload, (err) => (err ? reject(err) : resolve()))),
-            15_000,
-            `creating ${znode} through member ${first}`,
-        );
+        await writer.create(znode, payload, CreateMode.PERSISTENT);
         // The write is committed by a quorum, which need not include member 3 yet: read until it has applied it.
-        const read = await waitFor(
-            `${znode} to be readable through member ${last}`,
-            () =>
-                new Promise<Buffer | undefined>((resolve, reject) =>
-                    reader.getData(znode, (err, data) => {
-                        if (err) {
-                            return err.getCode?.() === zookeeper.Exception.NO_NODE ? resolve(undefined) : reject(err);
-                        }
-                        resolve(data ?? Buffer.alloc(0));
-                    }),
-                ),
-            { timeoutMs: 15_000, intervalMs: 100 },
-        );
+        const read = await waitFor(`${znode} to be readable through member ${last}`, () => reader.data(znode), { timeoutMs: 15_000, intervalMs: 100 });
         expect(read.toString("utf8")).to.equal(payload.toString("utf8"));
         closeClients();
     });

@@ -22,9 +22,10 @@ import {
     MemberProcess,
     onShutdown,
     randomLoopbackNetwork,
-    srvr,
+    memberModes,
     stopMember,
     waitFor,
+    waitForQuorum,
     ZooKeeperInstall,
 } from "../zookeeper/process";
 import { startLocalMember } from "../zookeeper/local";
@@ -177,25 +178,17 @@ class Ensemble {
         return undefined;
     }
 
-    async modes(): Promise<Map<number, string | undefined>> {
-        const result = new Map<number, string | undefined>();
-        for (const m of this.members.values()) {
-            result.set(m.id, isRunning(m.process) ? await srvr(m.backend, PORTS.client, 1_000).then((r) => r.mode, () => undefined) : undefined);
-        }
-        return result;
+    private backends(): { id: number; address: string }[] {
+        return [...this.members.values()].map((m) => ({ id: m.id, address: m.backend }));
+    }
+
+    modes(): Promise<Map<number, string | undefined>> {
+        return memberModes(this.backends(), PORTS.client);
     }
 
     /** Waits until every member serves in one quorum with exactly one leader; returns the leader's id. */
-    async waitForQuorum(timeoutMs: number): Promise<number> {
-        return waitFor(
-            `${this.name} to form a quorum`,
-            async () => {
-                const modes = [...(await this.modes()).entries()];
-                const leaders = modes.filter(([, m]) => m === "leader");
-                return modes.every(([, m]) => m === "leader" || m === "follower") && leaders.length === 1 ? leaders[0][0] : undefined;
-            },
-            { timeoutMs, intervalMs: 200, abortIf: () => this.dead() },
-        );
+    waitForQuorum(timeoutMs: number): Promise<number> {
+        return waitForQuorum(`${this.name} to form a quorum`, this.backends(), PORTS.client, { timeoutMs, intervalMs: 200, abortIf: () => this.dead() });
     }
 
     async stopMember(id: number): Promise<void> {

@@ -575,6 +575,25 @@ export async function srvr(host: string, port: number, timeoutMs = 3_000): Promi
     return parseSrvr(await fourLetterWord(host, port, "srvr", timeoutMs));
 }
 
+/** Each member's srvr mode by id; undefined when it does not answer. */
+export async function memberModes(members: { id: number; address: string }[], port: number): Promise<Map<number, string | undefined>> {
+    const modes = await Promise.all(members.map((m) => srvr(m.address, port, 1_000).then((r) => r.mode, () => undefined)));
+    return new Map(members.map((m, i) => [m.id, modes[i]]));
+}
+
+/** Waits until every one of `members` serves in one quorum with exactly one leader; returns the leader's id. */
+export async function waitForQuorum(description: string, members: { id: number; address: string }[], port: number, options: WaitOptions): Promise<number> {
+    return waitFor(
+        description,
+        async () => {
+            const modes = [...(await memberModes(members, port)).entries()];
+            const leaders = modes.filter(([, m]) => m === "leader");
+            return modes.every(([, m]) => m === "leader" || m === "follower") && leaders.length === 1 ? leaders[0][0] : undefined;
+        },
+        options,
+    );
+}
+
 /** True when something accepts TCP connections on host:port within `timeoutMs` (default 1 s). */
 export function isListening(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
     return new Promise((resolve) => {
