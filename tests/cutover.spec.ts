@@ -5,11 +5,7 @@ import { comparePlans, diffMarkdown, diffStages, diffText } from "../tools/diff"
 import { Plan, planStack } from "../tools/plan";
 import { podsOf, selects, validateKubeObject } from "./support/kube";
 import { objectsOfKind, register } from "./support/pulumi";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import * as YAML from "yaml";
-import { planErrors, planWith, stackConfigWith } from "./support/stacks";
+import { planErrors, planWith, stackConfigWith, withStackFile } from "./support/stacks";
 
 const STS = "kubernetes:apps/v1:StatefulSet";
 
@@ -269,10 +265,9 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
 
         it("dual-registry (new registry preferred) -> pure-k8s removes the bridge and the legacy rules, and leaves the StatefulSet alone", async function () {
             this.timeout(30000);
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-flip-"));
-            const flipped = path.join(dir, "Pulumi.dual-registry.yaml");
-            fs.writeFileSync(flipped, YAML.stringify({ config: stackConfigWith("dual-registry", { preferredRegistry: "k8s", previousStage: "dual-registry" }) }));
-            const d = await diffStages(flipped, "pure-k8s").finally(() => fs.rmSync(dir, { recursive: true, force: true }));
+            const d = await withStackFile("dual-registry", stackConfigWith("dual-registry", { preferredRegistry: "k8s", previousStage: "dual-registry" }), (flipped) =>
+                diffStages(flipped, "pure-k8s"),
+            );
             expect(d.guard.safe).to.equal(true);
             expect(d.changes.filter((c) => c.type === STS)).to.deep.equal([]);
             expect(d.changes.filter((c) => c.kind === "remove").map((c) => c.name)).to.include.members(["zk-legacy-member-1", "zk-legacy-client-hosts", "networking-ingress-2888-10-1-0-0-24"]);

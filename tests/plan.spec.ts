@@ -6,6 +6,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { kubernetesObjects, planJson, planStack, planText, REPO_ROOT, writeObjects } from "../tools/plan";
 import { validateKubeObject } from "./support/kube";
+import { withStackFile } from "./support/stacks";
 
 const CLI = path.join(REPO_ROOT, "bin", "zk-cutover.js");
 
@@ -14,24 +15,9 @@ function cli(args: string[]) {
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function writeTempConfig(name: string, config: Record<string, unknown>): { dir: string; file: string } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-plan-"));
-    const file = path.join(dir, `Pulumi.${name}.yaml`);
-    fs.writeFileSync(file, YAML.stringify({ config }));
-    return { dir, file };
-}
-
 /** The error message planning a temporary stack config fails with ("" when it plans). */
-async function planErrorOf(name: string, config: Record<string, unknown>): Promise<string> {
-    const { dir, file } = writeTempConfig(name, config);
-    try {
-        await planStack({ configFile: file });
-        return "";
-    } catch (err) {
-        return (err as Error).message;
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
+function planErrorOf(name: string, config: Record<string, unknown>): Promise<string> {
+    return withStackFile(name, config, (file) => planStack({ configFile: file }).then(() => "", (err: Error) => err.message));
 }
 
 describe("zk-cutover plan", () => {
@@ -162,37 +148,35 @@ describe("zk-cutover plan", () => {
 
     describe("--config-file PATH", () => {
         it("renders a stack config file from anywhere, named after its file", async () => {
-            const { dir, file } = writeTempConfig("staging", {
+            const config = {
                 "aws:region": "us-east-1",
                 "zookeeper-cutover:clusterName": "staging",
                 "zookeeper-cutover:createNodeGroups": false,
                 "zookeeper-cutover:replicas": 5,
                 "zookeeper-cutover:zookeeperVersion": "3.4.14",
-            });
-            try {
+            };
+            await withStackFile("staging", config, async (file) => {
                 const plan = await planStack({ configFile: file });
                 expect(plan.stack).to.equal("staging");
                 const cm = kubernetesObjects(plan).find((o) => o.object.kind === "ConfigMap" && o.object.data["zoo.cfg"])!.object;
                 expect(cm.data["zoo.cfg"]).to.contain("server.5=zk-5.zookeeper.svc.cluster.local:2888:3888\n");
                 expect(cm.data["zoo.cfg"]).to.contain("clientPort=2181\n");
                 expect(JSON.parse(planJson(plan)).stack).to.equal("staging");
-            } finally {
-                fs.rmSync(dir, { recursive: true, force: true });
-            }
+            });
         });
     });
 
     describe("bad input", () => {
-        it("a bad stack config fails with one line per issue naming the key, no stack trace, nothing planned", function () {
+        it("a bad stack config fails with one line per issue naming the key, no stack trace, nothing planned", async function () {
             this.timeout(60000);
-            const { dir, file } = writeTempConfig("bad", {
+            const config = {
                 "zookeeper-cutover:clusterName": "prod",
                 "zookeeper-cutover:createNodeGroups": false,
                 "zookeeper-cutover:replcas": 3,
                 "zookeeper-cutover:replicas": "three",
                 "zookeeper-cutover:dedicatedNodes": "yes",
-            });
-            try {
+            };
+            await withStackFile("bad", config, (file) => {
                 const r = cli(["plan", "--config-file", file, "--json"]);
                 expect(r.status).to.equal(1);
                 expect(r.stdout).to.equal("");
@@ -202,9 +186,7 @@ describe("zk-cutover plan", () => {
                     'zookeeper-cutover:replicas: "three" has the wrong type; allowed: a whole number',
                     'zookeeper-cutover:dedicatedNodes: "yes" has the wrong type; allowed: true or false',
                 ]);
-            } finally {
-                fs.rmSync(dir, { recursive: true, force: true });
-            }
+            });
         });
 
         it("type errors and domain errors are reported together, each key once", async () => {

@@ -23,15 +23,20 @@ export function stackConfigWith(stack: string, overrides: Record<string, unknown
     return config;
 }
 
-export async function planWith(stack: string, overrides: Record<string, unknown>, name = stack): Promise<Plan> {
+/** Runs `use` with a temporary `Pulumi.<name>.yaml` holding `config` (as a user's --config-file), removed afterwards. */
+export async function withStackFile<T>(name: string, config: Record<string, unknown>, use: (file: string) => T | Promise<T>): Promise<T> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-stack-"));
     const file = path.join(dir, `Pulumi.${name}.yaml`);
     try {
-        fs.writeFileSync(file, YAML.stringify({ config: stackConfigWith(stack, overrides) }));
-        return await planStack({ configFile: file });
+        fs.writeFileSync(file, YAML.stringify({ config }));
+        return await use(file);
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
+}
+
+export function planWith(stack: string, overrides: Record<string, unknown>, name = stack): Promise<Plan> {
+    return withStackFile(name, stackConfigWith(stack, overrides), (file) => planStack({ configFile: file }));
 }
 
 /** The error lines a stack config with `overrides` is refused with. */
