@@ -86,6 +86,23 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             expect(podZooCfg.filter((l) => l.startsWith("server."))).to.deep.equal(hostZooCfg.filter((l) => l.startsWith("server.")));
         });
 
+        it("member-swap: tells the hosts how to bound their JVM's DNS cache and how long a step waits after a move", () => {
+            const out = plans["member-swap"].outputs;
+            expect(String(out.hostJavaSecurity).split("\n").filter((l) => l.startsWith("networkaddress"))).to.deep.equal([
+                "networkaddress.cache.ttl=5",
+                "networkaddress.cache.negative.ttl=1",
+            ]);
+            expect(out.hostJvmFlags).to.equal("-Djava.security.properties=/etc/zookeeper/conf/java.security");
+            // Cluster DNS TTL 5 s + JVM cache 5 s + 1 s for the EndpointSlice to reach the cluster DNS.
+            expect(out.moveSettleSeconds).to.equal(11);
+            // The pods read the same override from their ConfigMap.
+            const [cm] = kube(plans["member-swap"], "ConfigMap").filter((c) => c.metadata.name.startsWith("zk-config-"));
+            expect(cm.data["java.security"]).to.equal(out.hostJavaSecurity);
+            for (const stage of ["old-host", "dual-registry", "pure-k8s"]) {
+                expect([plans[stage].outputs.hostJavaSecurity, plans[stage].outputs.hostJvmFlags, plans[stage].outputs.moveSettleSeconds]).to.deep.equal(["", "", 0]);
+            }
+        });
+
         it("member-swap: the NetworkPolicy admits the legacy hosts on the peer ports only", () => {
             const [np] = kube(plans["member-swap"], "NetworkPolicy");
             const [peers, clients] = np.spec.ingress;

@@ -271,7 +271,7 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
         const r = await deploy({ jvmHeap: "3Gi", memoryLimit: "4Gi", cpuRequest: "500m", cpuLimit: "2" });
         const c = object(r.resources, "StatefulSet", "zk").spec.template.spec.containers[0];
         const env = Object.fromEntries(c.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
-        expect(env.JVMFLAGS).to.equal("-Xms3072m -Xmx3072m -XX:HeapDumpPath=/tmp -Dzookeeper.db.autocreate=false");
+        expect(env.JVMFLAGS).to.equal("-Xms3072m -Xmx3072m -XX:HeapDumpPath=/tmp -Djava.security.properties=/conf/java.security -Dzookeeper.db.autocreate=false");
         expect(env.ZK_SERVER_HEAP).to.equal("3072");
         expect(c.resources).to.deep.equal({ requests: { cpu: "500m", memory: "4Gi" }, limits: { memory: "4Gi", cpu: "2" } });
     });

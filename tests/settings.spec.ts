@@ -36,6 +36,14 @@ describe("ensemble settings", () => {
     });
 
     describe("bad input is refused with one line naming the key, the value and what is allowed", () => {
+        it("a JVM DNS cache or cluster DNS TTL out of range, a host config directory that is not absolute", () => {
+            expect(issuesOf({ dnsCacheSeconds: 90, clusterDnsTtlSeconds: -1, hostConfDir: "conf" })).to.deep.equal([
+                'hostConfDir: "conf" is not an absolute path; allowed: e.g. "/etc/zookeeper/conf"',
+                "dnsCacheSeconds: 90 is out of range; allowed: 0 to 60 seconds (0 caches nothing)",
+                "clusterDnsTtlSeconds: -1 is out of range; allowed: 0 to 300 seconds",
+            ]);
+        });
+
         it("an even member count", () => {
             expect(issuesOf({ replicas: 4 })).to.deep.equal([
                 "replicas: 4 members is an even count, which tolerates no more failures than 3; allowed: an odd count (1, 3, 5, 7), or set allowEvenMembers to true",

@@ -65,6 +65,48 @@ describe("member start script", () => {
         expect(start("").status).to.equal(1);
     });
 
+    describe("waiting for its own Service name", () => {
+        /** A stand-in getent that answers `ahostsv4` from a file the test rewrites, like cluster DNS. */
+        beforeEach(() => {
+            fs.writeFileSync(
+                path.join(dir, "bin", "getent"),
+                '#!/usr/bin/env bash\n[ "$1" = ahostsv4 ] || exit 2\nwhile read -r ip name; do [ "$name" = "$2" ] && echo "$ip    STREAM $name"; done < "$DNS_FILE"\nexit 0\n',
+                { mode: 0o755 },
+            );
+        });
+
+        function startWithDns(env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+            const child = spawn("bash", [path.join(dir, "start.sh")], {
+                env: { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, ZK_MEMBER_ID: "5", ZK_DATA_DIR: path.join(dir, "data"), DNS_FILE: path.join(dir, "dns"), ...env },
+                timeout: 20000,
+            });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (d) => (stdout += d));
+            child.stderr.on("data", (d) => (stderr += d));
+            return new Promise((resolve) => child.on("exit", (status) => resolve({ status, stdout, stderr })));
+        }
+
+        it("starts the server only once the name resolves to this pod (a moved member's name may still lead to its old host)", async () => {
+            fs.writeFileSync(path.join(dir, "dns"), "10.1.0.12 zk-5.zk.svc.cluster.local\n");
+            const started = startWithDns({ ZK_POD_IP: "10.2.3.4" });
+            await new Promise((r) => setTimeout(r, 1500));
+            fs.writeFileSync(path.join(dir, "dns"), "10.2.3.4 zk-5.zk.svc.cluster.local\n");
+            const r = await started;
+            expect(r.status).to.equal(0);
+            expect(r.stdout).to.match(/zk-5\.zk\.svc\.cluster\.local resolves to this pod \(10\.2\.3\.4\) after [1-9]\d* s/);
+            expect(r.stdout.trimEnd().split("\n").pop()).to.equal("started start-foreground");
+        });
+
+        it("gives up with a clear error, without starting, when the name never leads here", async () => {
+            fs.writeFileSync(path.join(dir, "dns"), "10.1.0.12 zk-5.zk.svc.cluster.local\n");
+            const r = await startWithDns({ ZK_POD_IP: "10.2.3.4", ZK_DNS_WAIT_SECONDS: "1" });
+            expect(r.status).to.equal(1);
+            expect(r.stderr).to.contain("refusing to start: zk-5.zk.svc.cluster.local does not resolve to this pod (10.2.3.4) after 1 s");
+            expect(r.stdout).to.not.contain("started");
+        });
+    });
+
     describe("database existence validation (3.6+)", () => {
         let server: net.Server | undefined;
         afterEach(() => server?.close());

@@ -3,6 +3,8 @@ import {
     podPlacement,
     podServerEntries,
     renderConfigFiles,
+    renderHostJvmFlags,
+    renderJavaSecurity,
     renderLoggingConfig,
     renderMyid,
     renderServerLines,
@@ -147,14 +149,31 @@ describe("zoo.cfg rendering", () => {
         expect(renderLoggingConfig(s37).content).to.contain("log4j.rootLogger=INFO, CONSOLE");
     });
 
-    it("the member ConfigMap holds zoo.cfg, logging config and the three scripts", () => {
+    it("the member ConfigMap holds zoo.cfg, logging config, the java.security override and the three scripts", () => {
         const files = renderConfigFiles(resolveEnsembleSettings({ namespace: "zk" }));
-        expect(Object.keys(files)).to.deep.equal(["zoo.cfg", "logback.xml", "start.sh", "ready.sh", "live.sh"]);
+        expect(Object.keys(files)).to.deep.equal(["zoo.cfg", "logback.xml", "java.security", "start.sh", "ready.sh", "live.sh"]);
         expect(files["start.sh"]).to.contain('members=" 1 2 3 "');
         expect(files["start.sh"]).to.contain("exec ${ZK_SERVER_COMMAND:-zkServer.sh start-foreground}");
         expect(files["ready.sh"]).to.contain("ask srvr");
         expect(files["ready.sh"]).to.contain("leader|follower|observer) exit 0");
         expect(files["live.sh"]).to.contain("ask ruok");
+    });
+
+    it("bounds the JVM's DNS cache as security properties (the only form Java honours), failed lookups at most 1 s", () => {
+        const lines = (args: Partial<ZooKeeperEnsembleArgs>) =>
+            renderJavaSecurity(resolveEnsembleSettings({ namespace: "zk", ...args }))
+                .split("\n")
+                .filter((l) => l !== "" && !l.startsWith("#"));
+        expect(lines({})).to.deep.equal(["networkaddress.cache.ttl=5", "networkaddress.cache.negative.ttl=1"]);
+        expect(lines({ dnsCacheSeconds: 0 })).to.deep.equal(["networkaddress.cache.ttl=0", "networkaddress.cache.negative.ttl=0"]);
+        expect(lines({ dnsCacheSeconds: 20 })).to.deep.equal(["networkaddress.cache.ttl=20", "networkaddress.cache.negative.ttl=1"]);
+    });
+
+    it("tells the legacy hosts which JVM flag reads the override beside their zoo.cfg", () => {
+        expect(renderHostJvmFlags(resolveEnsembleSettings({ namespace: "zk" }))).to.equal("-Djava.security.properties=/etc/zookeeper/conf/java.security");
+        expect(renderHostJvmFlags(resolveEnsembleSettings({ namespace: "zk", hostConfDir: "/opt/zookeeper/conf" }))).to.equal(
+            "-Djava.security.properties=/opt/zookeeper/conf/java.security",
+        );
     });
 
     it("is deterministic: same settings, same bytes", () => {

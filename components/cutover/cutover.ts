@@ -141,6 +141,12 @@ export class ZooKeeperCutover extends pulumi.ComponentResource {
     public readonly outOfClusterConnectStrings: pulumi.Output<Record<string, string>>;
     /** zoo.cfg for legacy hosts in a member swap (peers by Service name); "" in other stages. */
     public readonly hostZooCfg: pulumi.Output<string>;
+    /** `java.security` for legacy hosts in a member swap (beside their zoo.cfg): bounds the JVM's DNS cache; "" in other stages. */
+    public readonly hostJavaSecurity: pulumi.Output<string>;
+    /** JVM flags legacy hosts add in a member swap (they read `hostJavaSecurity`); "" in other stages. */
+    public readonly hostJvmFlags: pulumi.Output<string>;
+    /** Member swap: seconds a step waits after a move until every member resolves the moved member's new address; 0 in other stages. */
+    public readonly moveSettleSeconds: pulumi.Output<number>;
     /** zoo.cfg of the pod ensemble; "" in old-host. */
     public readonly zooCfg: pulumi.Output<string>;
     /** Name of the pod ensemble's Service for clients outside the cluster ("" when none). */
@@ -253,7 +259,11 @@ export class ZooKeeperCutover extends pulumi.ComponentResource {
         this.dubboRegistryProperties = pulumi.output(files["dubbo-registries.properties"]);
         this.connectStrings = pulumi.output(Object.fromEntries(registries.map((r) => [r.id, connectString(r.inCluster)])));
         this.outOfClusterConnectStrings = pulumi.output(Object.fromEntries(registries.filter((r) => r.outOfCluster.length > 0).map((r) => [r.id, connectString(r.outOfCluster)])));
-        this.hostZooCfg = settings.stage === "member-swap" && ensemble ? ensemble.hostZooCfg : pulumi.output("");
+        const swap = settings.stage === "member-swap" && ensemble ? ensemble : undefined;
+        this.hostZooCfg = swap ? swap.hostZooCfg : pulumi.output("");
+        this.hostJavaSecurity = swap ? swap.hostJavaSecurity : pulumi.output("");
+        this.hostJvmFlags = swap ? swap.hostJvmFlags : pulumi.output("");
+        this.moveSettleSeconds = swap ? swap.moveSettleSeconds : pulumi.output(0);
         this.zooCfg = ensemble ? ensemble.zooCfg : pulumi.output("");
         this.externalServiceName = ensemble ? ensemble.externalServiceName : pulumi.output("");
         this.guard = pulumi.output(guard.refusals.length === 0 ? "safe" : `UNSAFE, allowed by allowUnsafeTransition: ${guard.refusals.map((r) => r.message).join("; ")}`);
@@ -266,6 +276,9 @@ export class ZooKeeperCutover extends pulumi.ComponentResource {
             connectStrings: this.connectStrings,
             outOfClusterConnectStrings: this.outOfClusterConnectStrings,
             hostZooCfg: this.hostZooCfg,
+            hostJavaSecurity: this.hostJavaSecurity,
+            hostJvmFlags: this.hostJvmFlags,
+            moveSettleSeconds: this.moveSettleSeconds,
             zooCfg: this.zooCfg,
             externalServiceName: this.externalServiceName,
             guard: this.guard,

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { toInputErrors } from "../inputErrors";
-import { memberPeerAddress, renderHostZooCfg, renderJaasConfig, usesSasl } from "./renderConfig";
+import { memberPeerAddress, renderHostJvmFlags, renderHostZooCfg, renderJaasConfig, renderJavaSecurity, usesSasl } from "./renderConfig";
 import { KubeObject, objectNames, primaryClientPort, renderEnsemble, renderSaslSecret } from "./renderObjects";
 import { EnsembleSettings, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "./settings";
 
@@ -30,6 +30,12 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
     public readonly memberIds: pulumi.Output<number[]>;
     /** zoo.cfg for members still on hosts (member swap): roll it to the hosts once, one host at a time. */
     public readonly hostZooCfg: pulumi.Output<string>;
+    /** `java.security` for members still on hosts, beside their zoo.cfg in `hostConfDir`: bounds the JVM's DNS cache. */
+    public readonly hostJavaSecurity: pulumi.Output<string>;
+    /** JVM flags members still on hosts must run with (e.g. SERVER_JVMFLAGS in java.env): they read `hostJavaSecurity`. */
+    public readonly hostJvmFlags: pulumi.Output<string>;
+    /** Seconds a member-swap step waits after a move until every member resolves the moved member's new address. */
+    public readonly moveSettleSeconds: pulumi.Output<number>;
     /** Name of the StatefulSet. */
     public readonly statefulSetName: pulumi.Output<string>;
     /** Name of the Service for clients outside the cluster, or "" when `clientAccess` is "none". */
@@ -88,6 +94,9 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
         this.zooCfg = pulumi.output((rendered.configMap.data as Record<string, string>)["zoo.cfg"]);
         this.memberIds = pulumi.output(settings.memberIds);
         this.hostZooCfg = pulumi.output(renderHostZooCfg(settings));
+        this.hostJavaSecurity = pulumi.output(renderJavaSecurity(settings));
+        this.hostJvmFlags = pulumi.output(renderHostJvmFlags(settings));
+        this.moveSettleSeconds = pulumi.output(settings.moveSettleSeconds);
         this.statefulSetName = pulumi.output(names.statefulSet);
         this.externalServiceName = pulumi.output(rendered.externalService ? names.externalService : "");
 
@@ -97,6 +106,9 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
             zooCfg: this.zooCfg,
             memberIds: this.memberIds,
             hostZooCfg: this.hostZooCfg,
+            hostJavaSecurity: this.hostJavaSecurity,
+            hostJvmFlags: this.hostJvmFlags,
+            moveSettleSeconds: this.moveSettleSeconds,
             statefulSetName: this.statefulSetName,
             externalServiceName: this.externalServiceName,
         });

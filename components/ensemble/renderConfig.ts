@@ -59,6 +59,9 @@ export const POD_PATHS = {
 /** The PEM stores a pod's zoo.cfg names: the key store start.sh assembles, the CA from the Secret. */
 const POD_TLS_STORES = { keyStore: POD_PATHS.keyStore, trustStore: `${POD_PATHS.tls}/ca.crt` };
 
+/** File name of the `java.security` override that bounds the JVM's DNS cache (in the ConfigMap, and beside zoo.cfg on hosts). */
+export const JAVA_SECURITY_FILE = "java.security";
+
 /** SASL identity the members use towards each other (quorum.auth.*). */
 export const QUORUM_SASL_USER = "quorum";
 
@@ -96,6 +99,34 @@ export function podPlacement(s: EnsembleSettings): ZooCfgPlacement {
 export function renderHostZooCfg(s: EnsembleSettings): string {
     // Host packages (e.g. Debian's) lack the Prometheus provider jar: no metrics on hosts.
     return renderZooCfg({ ...s, metricsEnabled: false }, podServerEntries(s), { dataDir: s.hostDataDir, dataLogDir: "", quorumListenOnAllIPs: true });
+}
+
+/**
+ * The `java.security` override a member's JVM reads through
+ * `-Djava.security.properties`: how long it keeps DNS answers. Java keeps a
+ * resolved address 30 s by default, and only as a security property (not a
+ * `-D` system property) can that be changed; a peer that moved would stay
+ * unreachable that long. Failed lookups (a moving member's name between its
+ * host and its pod) are kept at most 1 s.
+ */
+export function renderJavaSecurity(s: Pick<EnsembleSettings, "dnsCacheSeconds">): string {
+    return [
+        "# java.security overrides rendered by zookeeper-cutover: how long this JVM keeps DNS answers.",
+        "# A member that moves keeps its Service name and gets a new address; peers must see it within seconds.",
+        `networkaddress.cache.ttl=${s.dnsCacheSeconds}`,
+        `networkaddress.cache.negative.ttl=${Math.min(s.dnsCacheSeconds, 1)}`,
+        "",
+    ].join("\n");
+}
+
+/** The JVM flag that makes a member read the `java.security` override at `file`. */
+export function javaSecurityFlag(file: string): string {
+    return `-Djava.security.properties=${file}`;
+}
+
+/** JVM flags the legacy hosts must add in a member swap (e.g. to SERVER_JVMFLAGS in java.env): the DNS cache bound, from `<hostConfDir>/java.security`. */
+export function renderHostJvmFlags(s: Pick<EnsembleSettings, "hostConfDir">): string {
+    return javaSecurityFlag(`${s.hostConfDir}/${JAVA_SECURITY_FILE}`);
 }
 
 /** `server.N=...` lines in the dialect of the ensemble's version, ordered by id. */
@@ -320,6 +351,26 @@ export function renderStartScript(s: EnsembleSettings): string {
         '  *" $id "*) ;;',
         '  *) echo "refusing to start: member id \'$id\' is not one of the ensemble\'s members:$members" >&2; exit 1 ;;',
         "esac",
+        `peers="\${ZK_PEERS:-${peers}}"`,
+        // The member's peers dial its Service name, and ZooKeeper resolves its own entry once at start
+        // (3.5.7-3.8.1 announce that address on the election port): start only once the name leads here.
+        'if [ -n "${ZK_POD_IP:-}" ]; then',
+        '  self_name=""',
+        '  for peer in $peers; do [ "${peer%%=*}" = "$id" ] && self_name="${peer#*=}"; done',
+        "  waited=0",
+        "  while :; do",
+        "    found=false",
+        '    while read -r address _; do [ "$address" = "$ZK_POD_IP" ] && found=true; done < <(getent ahostsv4 "$self_name" 2>/dev/null || true)',
+        '    [ "$found" = true ] && break',
+        '    if [ "$waited" -ge "${ZK_DNS_WAIT_SECONDS:-120}" ]; then',
+        '      echo "refusing to start: $self_name does not resolve to this pod ($ZK_POD_IP) after $waited s; its peers could not reach it (is clusterDomain right?)" >&2',
+        "      exit 1",
+        "    fi",
+        "    sleep 1",
+        "    waited=$((waited + 1))",
+        "  done",
+        '  echo "$self_name resolves to this pod ($ZK_POD_IP) after $waited s"',
+        "fi",
         `data_dir="\${ZK_DATA_DIR:-${POD_PATHS.data}}"`,
         'myid_file="$data_dir/myid"',
         'if [ -s "$myid_file" ]; then',
@@ -336,7 +387,6 @@ export function renderStartScript(s: EnsembleSettings): string {
             "  # New data directory: trust an empty tree only while the ensemble is being created (the bootstrap",
             "  # flag, which the cutover turns off once the volumes exist) and no other member serves.",
             `  bootstrap="$(cat "\${ZK_BOOTSTRAP_FILE:-${POD_PATHS.bootstrap}/bootstrap}" 2>/dev/null || echo false)"`,
-            `  peers="\${ZK_PEERS:-${peers}}"`,
             '  serving=""',
             // Only a leader listens on the quorum port: one that accepts a connection means a quorum exists.
             // A bare TCP connect works whether or not the members talk TLS.
@@ -444,6 +494,7 @@ export function renderConfigFiles(s: EnsembleSettings): Record<string, string> {
     return {
         "zoo.cfg": renderZooCfg(s, podServerEntries(s), podPlacement(s)),
         [logging.fileName]: logging.content,
+        [JAVA_SECURITY_FILE]: renderJavaSecurity(s),
         "start.sh": renderStartScript(s),
         "ready.sh": renderReadinessScript(s),
         "live.sh": renderLivenessScript(),

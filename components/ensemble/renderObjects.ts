@@ -32,7 +32,7 @@ import {
     tolerationsFor,
 } from "./labels";
 import { renderHostEndpointSlice, renderHostService } from "./renderHosts";
-import { memberServiceName, POD_PATHS, renderConfigFiles, renderSecurityJvmFlags, usesSasl } from "./renderConfig";
+import { JAVA_SECURITY_FILE, javaSecurityFlag, memberServiceName, POD_PATHS, renderConfigFiles, renderSecurityJvmFlags, usesSasl } from "./renderConfig";
 import { EnsembleSettings, PORTS } from "./settings";
 
 /** A Kubernetes object as it is sent to the API server. */
@@ -345,6 +345,8 @@ export function renderStatefulSet(s: EnsembleSettings, configHashValue: string):
                 command: ["bash", `${POD_PATHS.conf}/start.sh`],
                 env: [
                     { name: "ZK_MEMBER_ID", valueFrom: { fieldRef: { fieldPath: `metadata.labels['${POD_INDEX_LABEL}']` } } },
+                    // start.sh waits until the member's Service name resolves to this pod before starting.
+                    { name: "ZK_POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
                     { name: "ZK_DATA_DIR", value: POD_PATHS.data },
                     { name: "ZOOCFGDIR", value: POD_PATHS.conf },
                     { name: "ZOO_CONF_DIR", value: POD_PATHS.conf },
@@ -356,6 +358,8 @@ export function renderStatefulSet(s: EnsembleSettings, configHashValue: string):
                             `-Xms${s.jvmHeapMiB}m`,
                             `-Xmx${s.jvmHeapMiB}m`,
                             `-XX:HeapDumpPath=${POD_PATHS.tmp}`,
+                            // A moved peer's new address must be seen within seconds, not Java's default 30 s.
+                            javaSecurityFlag(`${POD_PATHS.conf}/${JAVA_SECURITY_FILE}`),
                             ...(s.features.dbExistenceGuard ? ["-Dzookeeper.db.autocreate=false"] : []),
                             ...renderSecurityJvmFlags(s),
                         ].join(" "),

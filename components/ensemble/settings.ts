@@ -45,6 +45,24 @@ export interface ZooKeeperEnsembleArgs {
     bootstrap?: boolean;
     /** dataDir of the members on hosts, for the zoo.cfg rendered for them. Default "/var/lib/zookeeper". */
     hostDataDir?: string;
+    /** Configuration directory of the members on hosts, where they keep zoo.cfg and the `java.security` override (`hostJvmFlags` points at it). Default "/etc/zookeeper/conf". */
+    hostConfDir?: string;
+    /**
+     * Seconds a member's JVM keeps a resolved peer address (Java's
+     * `networkaddress.cache.ttl`, set through a `java.security` override;
+     * failed lookups are kept at most 1 s). A member that moves keeps its
+     * Service name but gets a new address: the other members see it at most
+     * this long after the cluster DNS does. 0 to 60. Default 5.
+     */
+    dnsCacheSeconds?: number;
+    /**
+     * Seconds a DNS answer for a member's Service may be cached before a member
+     * asks again: the cluster DNS TTL (CoreDNS `kubernetes` plugin, 5 s by
+     * default), or longer if the hosts' resolvers keep answers longer. With
+     * `dnsCacheSeconds` it decides how long a member-swap step waits after a
+     * move (`moveSettleSeconds`). 0 to 300. Default 5.
+     */
+    clusterDnsTtlSeconds?: number;
     /** Allow an even member count. An even ensemble tolerates no more failures than the odd one below it. Default false. */
     allowEvenMembers?: boolean;
     /** ZooKeeper release, MAJOR.MINOR.PATCH: 3.4.14, 3.5.5-3.5.10, 3.6.0-3.6.4, 3.7.0-3.7.2, 3.8.0-3.8.4 or 3.9.0-3.9.3. Decides the zoo.cfg dialect and the image tag. Default "3.8.4". */
@@ -167,6 +185,9 @@ export const ENSEMBLE_DEFAULTS = {
     movedHostIds: [] as number[],
     bootstrap: true,
     hostDataDir: "/var/lib/zookeeper",
+    hostConfDir: "/etc/zookeeper/conf",
+    dnsCacheSeconds: 5,
+    clusterDnsTtlSeconds: 5,
     allowEvenMembers: false,
     zookeeperVersion: DEFAULT_ZOOKEEPER_VERSION,
     imageRepository: "zookeeper",
@@ -257,6 +278,17 @@ export interface EnsembleSettings {
     movedHostIds: number[];
     bootstrap: boolean;
     hostDataDir: string;
+    hostConfDir: string;
+    /** Seconds a member's JVM keeps a resolved address (networkaddress.cache.ttl). */
+    dnsCacheSeconds: number;
+    /** Seconds a cluster DNS answer may be cached outside the JVM. */
+    clusterDnsTtlSeconds: number;
+    /**
+     * Seconds after a moved member's new address is published until every
+     * member is certain to resolve it: cluster DNS TTL + JVM cache + 1 s for
+     * the EndpointSlice to reach the cluster DNS.
+     */
+    moveSettleSeconds: number;
     /** Members that must be up for the ensemble to serve: floor(n/2)+1. */
     quorumSize: number;
     version: ZooKeeperVersion;
@@ -421,8 +453,10 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
     if (notPods.length > 0) {
         issues.add("movedHostIds", `${show(notPods)} not pod members; allowed: ids of members that run as pods`);
     }
-    if (typed.has("hostDataDir") && !/^\/[^\s]*$/.test(a.hostDataDir)) {
-        issues.add("hostDataDir", `${show(a.hostDataDir)} is not an absolute path; allowed: e.g. "/var/lib/zookeeper"`);
+    for (const [key, example] of [["hostDataDir", "/var/lib/zookeeper"], ["hostConfDir", "/etc/zookeeper/conf"]] as const) {
+        if (typed.has(key) && !/^\/[^\s]*$/.test(a[key])) {
+            issues.add(key, `${show(a[key])} is not an absolute path; allowed: e.g. "${example}"`);
+        }
     }
 
     // Version and the features it decides.
@@ -461,6 +495,8 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
     range("maxSessionTimeout", 0, 3600000, "milliseconds (0 means 20 x tickTime)");
     range("autopurgeIntervalHours", 0, 8760, "hours (0 disables autopurge)");
     range("autopurgeSnapRetainCount", 3, 1000, "snapshots (ZooKeeper keeps at least 3)");
+    range("dnsCacheSeconds", 0, 60, "seconds (0 caches nothing)");
+    range("clusterDnsTtlSeconds", 0, 300, "seconds");
     const minSession = a.minSessionTimeout || 2 * a.tickTime;
     const maxSession = a.maxSessionTimeout || 20 * a.tickTime;
     if (typed.has("minSessionTimeout") && typed.has("maxSessionTimeout") && typed.has("tickTime") && minSession > maxSession) {
@@ -615,6 +651,10 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
         movedHostIds,
         bootstrap: a.bootstrap,
         hostDataDir: a.hostDataDir,
+        hostConfDir: a.hostConfDir,
+        dnsCacheSeconds: a.dnsCacheSeconds,
+        clusterDnsTtlSeconds: a.clusterDnsTtlSeconds,
+        moveSettleSeconds: a.clusterDnsTtlSeconds + a.dnsCacheSeconds + 1,
         quorumSize: Math.floor(memberIds.length / 2) + 1,
         version: version!,
         features: features!,
