@@ -15,7 +15,7 @@ import * as path from "path";
 import { EnsembleSettings, PORTS, resolveEnsembleSettings } from "../components/ensemble/settings";
 import { registerCheckCommands } from "../tools/checks/cli";
 import { compareListings, decodeProvider, DubboUrlError, providerKey, providerListing } from "../tools/checks/dubbo";
-import { assessHealth, checkHealth, CheckError, HealthReport, memberReport, parseConnectString, parseServerList } from "../tools/checks/health";
+import { assessHealth, checkHealth, CheckError, HealthReport, healthText, memberReport, parseConnectString, parseServerList } from "../tools/checks/health";
 import { checkParity } from "../tools/checks/parity";
 import { CreateMode, ZkClient } from "../tools/zookeeper/client";
 import {
@@ -166,6 +166,75 @@ describe("check health verdict and input", function () {
         expect(report.quorum).to.deep.equal({ size: 3, basis: "given members", voters: 2, needed: 2, formed: true });
         expect(report.problems).to.deep.equal(["c:2181 is unreachable: connection refused"]);
         expect(report.healthy).to.equal(false);
+    });
+});
+
+describe("check health as the gate of every member-swap step", function () {
+    const srvrText = (mode: string) => `Zookeeper version: 3.8.0\nLatency min/avg/max: 0/1/4\nOutstanding: 0\nZxid: 0x300000007\nMode: ${mode}\nNode count: 4\n`;
+    const conf = (id: number, hosts: string[]) =>
+        `clientPort=2181\nserverId=${id}\nmembership: \n${hosts.map((h, i) => `server.${i + 1}=${h}:2888:3888:participant;0.0.0.0:2181`).join("\n")}\nversion=0\n`;
+    const mntr = (servingMs: number) => `zk_version\t3.8.0\nzk_uptime\t${servingMs}\nzk_outstanding_requests\t0\n`;
+    const name = (id: number) => `zk-${id}.zookeeper.svc.cluster.local`;
+    const names = [1, 2, 3].map(name);
+    const hostIps = ["10.1.0.11", "10.1.0.12", "10.1.0.13"];
+    const member = (id: number, mode: string, hosts: string[], servingMs = 60_000) =>
+        memberReport(`${name(id)}:2181`, { srvr: srvrText(mode), mntr: mntr(servingMs), conf: conf(id, hosts) });
+
+    it("mid-embrace: a member naming its peers by Service name and others by the addresses those names lead to agree", function () {
+        const resolved = Object.fromEntries(names.map((n, i) => [n, [hostIps[i]]]));
+        const report = assessHealth([member(1, "follower", names), member(2, "follower", hostIps), member(3, "leader", hostIps)], { resolved });
+        expect(report.problems).to.deep.equal([]);
+        expect(report.healthy).to.equal(true);
+        expect(report.serverListsAgree).to.equal(true);
+        expect(report.serverList).to.deep.equal(names.map((n, i) => `server.${i + 1}=${n}:2888:3888:participant;0.0.0.0:2181`));
+        expect(report.quorum).to.deep.include({ size: 3, formed: true });
+        expect(report.leaderId).to.equal(3);
+        expect(report.warnings).to.deep.equal(["some members name their peers by address and others by Service name, at the same backends: a member swap's embrace is under way"]);
+    });
+
+    it("reports a member holding a moved peer's old address: a problem for a follower, expected for the leader that keeps its host config", function () {
+        // Member 1 moved to a pod (10.2.0.5); members 2 and 3 were never rolled onto hostZooCfg.
+        const resolved = { [names[0]]: ["10.2.0.5"], [names[1]]: [hostIps[1]], [names[2]]: [hostIps[2]] };
+        const report = assessHealth([member(1, "follower", names), member(2, "follower", hostIps), member(3, "leader", hostIps)], { resolved });
+        expect(report.staleAddresses).to.deep.equal([
+            { holder: `${names[1]}:2181`, holderId: 2, peerId: 1, address: "10.1.0.11", current: ["10.2.0.5"] },
+            { holder: `${names[2]}:2181`, holderId: 3, peerId: 1, address: "10.1.0.11", current: ["10.2.0.5"] },
+        ]);
+        expect(report.problems).to.deep.equal([
+            `member 2 (${names[1]}:2181) names member 1 at 10.1.0.11, but member 1's Service name now leads to 10.2.0.5: it cannot dial member 1 itself; allowed: roll hostZooCfg (peers by Service name) onto it`,
+        ]);
+        expect(report.warnings[0]).to.equal(
+            `member 3 (${names[2]}:2181) names member 1 at 10.1.0.11, but member 1's Service name now leads to 10.2.0.5: it cannot dial member 1 itself (expected while the leader keeps its host config until it moves; if it restarts before, roll hostZooCfg onto it first)`,
+        );
+    });
+
+    it("cannot compare where names do not resolve, and says where to run it", function () {
+        const report = assessHealth([member(1, "follower", names), member(2, "leader", hostIps), member(3, "follower", hostIps)], { resolved: {} });
+        expect(report.problems).to.include(
+            `cannot tell where member 1 is: ${names[0]} does not resolve where this check runs; run it where the cluster's names resolve (in the cluster, or on a host that forwards to its DNS)`,
+        );
+        expect(report.healthy).to.equal(false);
+    });
+
+    it("is not settled until every member has served the settle time, and says who may still hold the old address and for how long", function () {
+        const resolved = Object.fromEntries(names.map((n) => [n, ["10.2.0.9"]]));
+        const all = (servingMs: number) => [member(1, "follower", names, servingMs), member(2, "follower", names), member(3, "leader", names)];
+        const fresh = assessHealth(all(3_000), { resolved: { ...resolved, [names[0]]: ["10.2.0.5"], [names[1]]: ["10.2.0.6"] }, settleSeconds: 11 });
+        expect(fresh.settle).to.deep.equal({ seconds: 11, settled: false, remainingMs: 8_000 });
+        expect(fresh.problems).to.deep.equal([
+            `member 1 (${names[0]}:2181) has served for 3.0 s (since it started or changed role); if it just moved, members 2, 3 may still hold its old address for up to 8.0 s more (settle time 11 s: cluster DNS TTL + JVM DNS cache + 1 s)`,
+        ]);
+        const later = assessHealth(all(11_000), { resolved: { ...resolved, [names[0]]: ["10.2.0.5"], [names[1]]: ["10.2.0.6"] }, settleSeconds: 11 });
+        expect(later.settle).to.deep.equal({ seconds: 11, settled: true, remainingMs: 0 });
+        expect(later.healthy).to.equal(true);
+        expect(healthText(later)).to.contain("settled: every member has served at least 11 s");
+    });
+
+    it("warns instead when a member cannot tell how long it has served (ZooKeeper before 3.6)", function () {
+        const report = assessHealth([memberReport("a:2181", { srvr: srvrText("leader"), conf: conf(1, ["a"]) })], { resolved: { a: ["10.0.0.1"] }, settleSeconds: 11 });
+        expect(report.warnings).to.deep.equal([
+            "member 1 (a:2181) does not tell how long it has served (zk_uptime in mntr needs ZooKeeper 3.6+ and mntr whitelisted); after a move, wait 11 s before the next step",
+        ]);
     });
 });
 

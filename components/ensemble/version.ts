@@ -55,6 +55,15 @@ export interface VersionFeatures {
     requireClientSasl: boolean;
     /** Logging backend of the distribution: logback from 3.8, log4j 1.x before. */
     logging: "logback" | "log4j";
+    /**
+     * What a member tells a peer about itself when it opens an election
+     * connection, and so where a peer with a higher id connects back to:
+     * "none" (3.4: the peer dials the address in its own config), "hostname"
+     * (3.5.5-3.5.6, 3.8.2+: the name from its server line, which the peer
+     * resolves) or "address" (3.5.7-3.8.1: the address it resolved for itself
+     * at start).
+     */
+    electionAnnouncement: "none" | "hostname" | "address";
 }
 
 /** Parses "3.8.4"; returns an explanation instead when the text is not a supported version. */
@@ -88,5 +97,17 @@ export function featuresOf(v: ZooKeeperVersion): VersionFeatures {
         tlsAndSasl: atLeast(5) && !(v.minor === 5 && v.patch < 5),
         requireClientSasl: atLeast(6),
         logging: atLeast(8) ? "logback" : "log4j",
+        electionAnnouncement: electionAnnouncementOf(v),
     };
+}
+
+/** See `VersionFeatures.electionAnnouncement` (ZOOKEEPER-3057 made 3.5.7 send the address, ZOOKEEPER-3860 made 3.8.2 send the name again). */
+function electionAnnouncementOf(v: ZooKeeperVersion): VersionFeatures["electionAnnouncement"] {
+    if (v.minor < 5) {
+        return "none";
+    }
+    if ((v.minor === 5 && v.patch < 7) || (v.minor === 8 && v.patch >= 2) || v.minor > 8) {
+        return "hostname";
+    }
+    return "address";
 }

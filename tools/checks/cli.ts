@@ -10,6 +10,7 @@
  *      registry that cannot be read (unreachable, no quorum)
  */
 import { Command, CommanderError } from "commander";
+import { UserInputError } from "../errors";
 // The checks (and the ZooKeeper client under them) load only when a check runs, so other commands start fast.
 const health = () => import("./health");
 const parity = () => import("./parity");
@@ -26,6 +27,11 @@ export const USAGE_EXIT_CODE = 2;
 /** Options of `check health` as commander gives them. */
 export interface HealthCommandOptions {
     connect?: string;
+    stack?: string;
+    configFile?: string;
+    registry?: string;
+    settleSeconds?: string;
+    wait?: string;
     json?: boolean;
     timeoutMs?: string;
 }
@@ -48,18 +54,55 @@ async function guarded(output: CheckOutput, run: () => Promise<number>): Promise
             output.err(`error: ${err.message}\n`);
             return err.exitCode;
         }
+        // A stage config that cannot be used is a user mistake like a bad option.
+        if (err instanceof UserInputError) {
+            output.err(`error: ${err.message}\n`);
+            return USAGE_EXIT_CODE;
+        }
         throw err;
     }
 }
 
-/** `check health`: prints the report and resolves with the exit code (0 healthy, 1 unhealthy, 2 bad input). */
+/**
+ * `check health`: prints the report and resolves with the exit code (0 healthy, 1 unhealthy, 2 bad input).
+ * With a stage config (`--stack`/`--config-file`) it asks the stage's members, applies the member swap's
+ * settle time and prints the swap's next step, decided from the live leader.
+ */
 export function runHealthCommand(opts: HealthCommandOptions, output: CheckOutput): Promise<number> {
     return guarded(output, async () => {
-        const { checkHealth, healthJson, healthText, parseConnectString, parseTimeoutMs } = await health();
-        const { members } = parseConnectString(opts.connect, "--connect");
+        const { CheckError, healthJson, healthText, parseConnectString, parseSeconds, parseTimeoutMs, waitForHealth } = await health();
+        const fromConfig = opts.stack !== undefined || opts.configFile !== undefined;
+        if (fromConfig && opts.connect !== undefined) {
+            throw new CheckError("Only one of --connect or --stack/--config-file can be provided.");
+        }
+        if (!fromConfig && opts.registry !== undefined) {
+            throw new CheckError("--registry needs --stack or --config-file (it picks the stage's registry to check)");
+        }
         const timeoutMs = parseTimeoutMs(opts.timeoutMs, "--timeout-ms", 3_000);
-        const report = await checkHealth(members, { timeoutMs });
-        output.out(opts.json ? healthJson(report) : healthText(report));
+        const waitSeconds = parseSeconds(opts.wait, "--wait", 0, 3600) ?? 0;
+        let settleSeconds = parseSeconds(opts.settleSeconds, "--settle-seconds", 0, 600);
+        let settings: import("../../components/cutover/settings").CutoverSettings | undefined;
+        let endpoints;
+        if (fromConfig) {
+            const { loadStage } = await import("../stageConfig");
+            const { stageGate } = await import("./gate");
+            settings = loadStage({ stack: opts.stack, configFile: opts.configFile }).settings;
+            const gate = stageGate(settings, opts.registry);
+            endpoints = gate.endpoints;
+            settleSeconds ??= gate.settleSeconds;
+        } else {
+            endpoints = parseConnectString(opts.connect, "--connect").members;
+        }
+        const waited = await waitForHealth(endpoints, { timeoutMs, settleSeconds, waitMs: waitSeconds * 1000 });
+        const report = waited.report;
+        const { memberSwapPlan, planText } = await import("./gate");
+        const plan = settings ? memberSwapPlan(settings, report) : undefined;
+        if (opts.json) {
+            output.out(healthJson({ ...report, ...(waitSeconds > 0 ? { waitedMs: waited.waitedMs } : {}), ...(plan ? { plan } : {}) }));
+        } else {
+            const waitedLine = waitSeconds > 0 ? `waited ${(waited.waitedMs / 1000).toFixed(1)} s (${waited.attempts} checks)\n` : "";
+            output.out(healthText(report) + waitedLine + (plan ? `\n${planText(plan)}` : ""));
+        }
         return report.healthy ? 0 : 1;
     });
 }
@@ -117,6 +160,11 @@ export function registerCheckCommands(program: Command): Command {
                 "Healthy only when every member answers, exactly one leads, a quorum is formed and all agree on the server list. Exit 1 when unhealthy.",
         )
         .option("--connect <members>", "every member of the ensemble: host:port,host:port")
+        .option("--stack <name>", "a shipped stage config instead of --connect: its members, settle time and the member swap's next step")
+        .option("--config-file <path>", "a stage config file (Pulumi.<stack>.yaml) instead of --connect")
+        .option("--registry <id>", "with a stage config in dual-registry: which ensemble to check, legacy or k8s (default k8s)")
+        .option("--settle-seconds <s>", "members must have served this long (after a move); default: the stage's moveSettleSeconds in a member swap, else none")
+        .option("--wait <s>", "check again every second until healthy, for at most this long (default 0: once)")
         .option("--json", "print exactly one JSON document")
         .option("--timeout-ms <ms>", "deadline of each four-letter word per member (default 3000)")
         .action(async (opts: HealthCommandOptions, cmd: Command) => {

@@ -7,6 +7,8 @@
  * `parseConnectString`, `parseServerList`, `parseMntr`, `memberReport` (raw
  * answers -> one member's report) and `assessHealth` (reports -> verdict).
  */
+import * as dns from "dns";
+import * as net from "net";
 import { UserInputError } from "../errors";
 import { fourLetterWord, NOT_SERVING, parseSrvr } from "../zookeeper/process";
 
@@ -106,6 +108,19 @@ export function parseTimeoutMs(text: string | number | undefined, option: string
     return n;
 }
 
+/** Parses a whole number of seconds from `min` to `max`; undefined when not given. */
+export function parseSeconds(text: string | undefined, option: string, min: number, max: number): number | undefined {
+    if (text === undefined) {
+        return undefined;
+    }
+    const value = String(text).trim();
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+        throw new CheckError(`${option} ${JSON.stringify(value)} is not allowed; allowed: whole seconds from ${min} to ${max}`);
+    }
+    return n;
+}
+
 /** How a member answered. */
 export type MemberState =
     /** Answered srvr with a mode: it serves clients. */
@@ -119,10 +134,27 @@ export type MemberState =
     /** Something answered, but not as a ZooKeeper answers srvr. */
     | "not-zookeeper";
 
+/** One `server.N=host:quorumPort:electionPort[:role][;[clientHost:]clientPort]` line of a member's server list. */
+export interface ServerLine {
+    id: number;
+    /** Host name or address, as the member's config writes it. */
+    host: string;
+    quorumPort: number;
+    electionPort: number;
+    /** participant or observer. */
+    role: string;
+    /** Client port, when the line has one (3.5+). */
+    clientPort?: number;
+}
+
 /** What one member reports. Numbers are absent when the member did not tell them. */
 export interface MemberReport {
     /** `host:port` as given. */
     member: string;
+    /** The member's myid (`serverId` in conf). */
+    id?: number;
+    /** How long the member has served in its current role, ms (`zk_uptime` in mntr, 3.6+; restarts with every election). */
+    servingMs?: number;
     state: MemberState;
     /** Why the member is unreachable or not a ZooKeeper server (one line). */
     error?: string;
@@ -146,6 +178,8 @@ export interface MemberReport {
     mntr: boolean;
     /** `server.N=...` lines from `conf`, sorted by N; absent when unknown. */
     serverList?: string[];
+    /** The same lines, parsed. */
+    servers?: ServerLine[];
     /** Why the server list is unknown, when it is. */
     serverListUnknown?: string;
 }
@@ -173,8 +207,34 @@ export interface HealthReport {
     serverList?: string[];
     serverListsAgree: boolean;
     quorum: QuorumReport;
+    /** Id of the leader, when it tells its myid. */
+    leaderId?: number;
+    /**
+     * Members whose server list names a peer by an address where that peer no
+     * longer runs (its Service name now resolves elsewhere): they cannot dial
+     * it until they are rolled onto hostZooCfg (or, the leader that kept its
+     * host config, move).
+     */
+    staleAddresses: { holder: string; holderId?: number; peerId: number; address: string; current: string[] }[];
+    /**
+     * After a move: whether every member has served at least the settle time
+     * (so every member's DNS answers and JVM cache show moved members' new
+     * addresses), and how much longer to wait when not. Absent without a
+     * settle time.
+     */
+    settle?: { seconds: number; settled: boolean; remainingMs: number };
     /** Every problem, one line each; empty exactly when healthy. */
     problems: string[];
+    /** What is worth knowing but does not fail the check, one line each. */
+    warnings: string[];
+}
+
+/** What `assessHealth` needs besides the members' answers. */
+export interface HealthContext {
+    /** Addresses each host name in the members' server lists resolves to where the check runs; [] when it does not resolve. */
+    resolved?: Record<string, string[]>;
+    /** Seconds a member must have served before the ensemble counts as settled after a move (`moveSettleSeconds`); no settle check when absent or 0. */
+    settleSeconds?: number;
 }
 
 const NOT_ALLOWED = /is not executed because it is not in the whitelist/i;
@@ -225,6 +285,26 @@ export function parseServerList(text: string | undefined): { servers: string[] }
         return { unknown: "conf lists no server.N lines (ZooKeeper 3.4, or a standalone server)" };
     }
     return { servers: lines.sort((a, b) => a.id - b.id).map((l) => l.line) };
+}
+
+const HOST = String.raw`(\[[0-9A-Fa-f:.]+\]|[^:;\s\[\]]+)`;
+const SERVER_LINE = new RegExp(String.raw`^server\.(\d+)=${HOST}:(\d+):(\d+)(?::(participant|observer))?(?:;(?:${HOST}:)?(\d+))?$`);
+
+/** Parses one `server.N=...` line as conf prints it (3.5+) or zoo.cfg holds it; undefined when it is not one. */
+export function parseServerLine(line: string): ServerLine | undefined {
+    const m = SERVER_LINE.exec(line.trim());
+    if (!m) {
+        return undefined;
+    }
+    const unbracket = (h: string) => (h.startsWith("[") ? h.slice(1, -1) : h);
+    return {
+        id: Number(m[1]),
+        host: unbracket(m[2]).toLowerCase(),
+        quorumPort: Number(m[3]),
+        electionPort: Number(m[4]),
+        role: m[5] ?? "participant",
+        ...(m[7] !== undefined ? { clientPort: Number(m[7]) } : {}),
+    };
 }
 
 /** Voting servers of a server list: every `server.N` line whose role is not observer. */
@@ -287,9 +367,22 @@ export function memberReport(member: string, answers: MemberAnswers): MemberRepo
     if (nodeCount !== undefined) {
         report.nodeCount = nodeCount;
     }
-    const list = parseServerList(answers.conf instanceof Error ? undefined : answers.conf);
+    const uptime = numberOf(mntr?.zk_uptime);
+    if (uptime !== undefined) {
+        report.servingMs = uptime;
+    }
+    const confText = answers.conf instanceof Error ? undefined : answers.conf;
+    const serverId = confText === undefined ? undefined : /^serverId=(\d+)\s*$/m.exec(confText)?.[1];
+    if (serverId !== undefined) {
+        report.id = Number(serverId);
+    }
+    const list = parseServerList(confText);
     if ("servers" in list) {
         report.serverList = list.servers;
+        const parsed = list.servers.map(parseServerLine);
+        if (parsed.every((p) => p !== undefined)) {
+            report.servers = parsed as ServerLine[];
+        }
     } else {
         report.serverListUnknown = answers.conf instanceof Error ? `conf was not answered: ${answers.conf.message}` : list.unknown;
     }
@@ -311,9 +404,129 @@ function memberProblem(m: MemberReport): string | undefined {
     }
 }
 
+/** How a member is called in messages: its myid when known, and the address it was asked at. */
+function label(m: MemberReport): string {
+    return m.id !== undefined ? `member ${m.id} (${m.member})` : m.member;
+}
+
+const isAddress = (host: string) => net.isIP(host) !== 0;
+
+/** A server line without its host: what must be the same on every member. */
+function shape(l: ServerLine): string {
+    return `${l.id}:${l.quorumPort}:${l.electionPort}:${l.role}:${l.clientPort ?? ""}`;
+}
+
+interface ServerListVerdict {
+    agree: boolean;
+    /** The list to show as agreed (names preferred to addresses). */
+    agreed?: string[];
+    /** Voting servers of the agreed list. */
+    voting?: number;
+    problems: string[];
+    warnings: string[];
+    stale: HealthReport["staleAddresses"];
+}
+
+/**
+ * Compares the members' server lists by id, ports and role, and each peer's
+ * address by where it leads: one member may name a peer by its Service name and
+ * another by the address that name resolves to (in the middle of a member
+ * swap's embrace, hosts not yet rolled name their peers by address). A peer
+ * named by an address its Service name no longer resolves to is stale.
+ */
+function compareServerLists(members: MemberReport[], leaderLabels: string[], resolved: Record<string, string[]>): ServerListVerdict {
+    const told = members.filter((m) => m.serverList !== undefined);
+    const out: ServerListVerdict = { agree: true, problems: [], warnings: [], stale: [] };
+    if (told.length === 0) {
+        return out;
+    }
+    const disagree = () => {
+        const groups = new Map<string, { servers: string[]; members: string[] }>();
+        for (const m of told) {
+            const key = m.serverList!.join("\n");
+            const group = groups.get(key) ?? { servers: m.serverList!, members: [] };
+            group.members.push(m.member);
+            groups.set(key, group);
+        }
+        const views = [...groups.values()].map((g) => `${g.members.join(", ")} ${g.members.length === 1 ? "sees" : "see"} [${g.servers.join(" ")}]`);
+        return `members disagree on the server list: ${views.join("; ")}; allowed: one server list for every member`;
+    };
+    // Lines that could not be parsed (an unknown format) can only be compared as text.
+    if (told.some((m) => m.servers === undefined)) {
+        const texts = new Set(told.map((m) => m.serverList!.join("\n")));
+        if (texts.size > 1) {
+            out.agree = false;
+            out.problems.push(disagree());
+        }
+        out.agreed = out.agree ? told[0].serverList : undefined;
+        out.voting = out.agreed ? votingServers(out.agreed) : undefined;
+        return out;
+    }
+    const shapes = new Set(told.map((m) => m.servers!.map(shape).join(",")));
+    if (shapes.size > 1) {
+        out.agree = false;
+        out.problems.push(disagree());
+        return out;
+    }
+    const ids = told[0].servers!.map((l) => l.id);
+    let mixed = false;
+    for (const id of ids) {
+        const entries = told.map((m) => ({ m, host: m.servers!.find((l) => l.id === id)!.host }));
+        const names = [...new Set(entries.filter((e) => !isAddress(e.host)).map((e) => e.host))];
+        const literals = entries.filter((e) => isAddress(e.host));
+        if (names.length === 0) {
+            if (new Set(literals.map((e) => e.host)).size > 1) {
+                out.agree = false;
+            }
+            continue;
+        }
+        const unresolved = names.filter((n) => (resolved[n] ?? []).length === 0);
+        if (unresolved.length > 0) {
+            out.problems.push(
+                `cannot tell where member ${id} is: ${unresolved.join(", ")} does not resolve where this check runs; run it where the cluster's names resolve (in the cluster, or on a host that forwards to its DNS)`,
+            );
+            continue;
+        }
+        const sets = names.map((n) => new Set(resolved[n]));
+        const current = [...new Set(names.flatMap((n) => resolved[n]))].sort();
+        if (sets.some((a) => sets.some((b) => ![...a].some((x) => b.has(x))))) {
+            out.agree = false;
+            continue;
+        }
+        for (const e of literals) {
+            if (current.includes(e.host)) {
+                mixed = true;
+            } else {
+                out.stale.push({ holder: e.m.member, ...(e.m.id !== undefined ? { holderId: e.m.id } : {}), peerId: id, address: e.host, current });
+            }
+        }
+    }
+    if (!out.agree) {
+        out.problems.push(disagree());
+        return out;
+    }
+    for (const st of out.stale) {
+        const holder = told.find((m) => m.member === st.holder)!;
+        const line = `${label(holder)} names member ${st.peerId} at ${st.address}, but member ${st.peerId}'s Service name now leads to ${st.current.join(", ")}: it cannot dial member ${st.peerId} itself`;
+        if (leaderLabels.includes(st.holder)) {
+            out.warnings.push(`${line} (expected while the leader keeps its host config until it moves; if it restarts before, roll hostZooCfg onto it first)`);
+        } else {
+            out.problems.push(`${line}; allowed: roll hostZooCfg (peers by Service name) onto it`);
+        }
+    }
+    if (mixed) {
+        out.warnings.push("some members name their peers by address and others by Service name, at the same backends: a member swap's embrace is under way");
+    }
+    const byName = told.find((m) => m.servers!.some((l) => !isAddress(l.host))) ?? told[0];
+    out.agreed = byName.serverList;
+    out.voting = votingServers(byName.serverList!);
+    return out;
+}
+
 /** The verdict over every member's report. Pure. */
-export function assessHealth(members: MemberReport[]): HealthReport {
+export function assessHealth(members: MemberReport[], context: HealthContext = {}): HealthReport {
     const problems: string[] = [];
+    const warnings: string[] = [];
     for (const m of members) {
         const p = memberProblem(m);
         if (p !== undefined) {
@@ -321,36 +534,26 @@ export function assessHealth(members: MemberReport[]): HealthReport {
         }
     }
 
-    const leaders = members.filter((m) => m.mode === "leader").map((m) => m.member);
+    const leaderReports = members.filter((m) => m.mode === "leader");
+    const leaders = leaderReports.map((m) => m.member);
     if (leaders.length === 0) {
         problems.push(`no member is the leader; allowed: exactly one leader`);
     } else if (leaders.length > 1) {
         problems.push(`${leaders.length} members claim to be the leader (${leaders.join(", ")}); allowed: exactly one leader (are members of different ensembles mixed up?)`);
     }
 
-    // Group the members by the server list they told.
-    const groups = new Map<string, { servers: string[]; members: string[] }>();
-    for (const m of members) {
-        if (m.serverList !== undefined) {
-            const key = m.serverList.join("\n");
-            const group = groups.get(key) ?? { servers: m.serverList, members: [] };
-            group.members.push(m.member);
-            groups.set(key, group);
-        }
-    }
-    const serverListsAgree = groups.size <= 1;
-    const serverList = groups.size === 1 ? [...groups.values()][0].servers : undefined;
-    if (!serverListsAgree) {
-        const views = [...groups.values()].map((g) => `${g.members.join(", ")} ${g.members.length === 1 ? "sees" : "see"} [${g.servers.join(" ")}]`);
-        problems.push(`members disagree on the server list: ${views.join("; ")}; allowed: one server list for every member`);
-    }
+    const lists = compareServerLists(members, leaders, context.resolved ?? {});
+    problems.push(...lists.problems);
+    warnings.push(...lists.warnings);
+    const serverListsAgree = lists.agree;
+    const serverList = lists.agreed;
 
     const voters = members.filter((m) => m.mode === "leader" || m.mode === "follower").length;
     let quorum: QuorumReport;
     if (!serverListsAgree) {
         quorum = { basis: "server lists disagree", voters, formed: false };
     } else {
-        const size = serverList !== undefined ? votingServers(serverList) : members.length;
+        const size = lists.voting ?? members.length;
         const needed = Math.floor(size / 2) + 1;
         const formed = voters >= needed;
         quorum = { size, basis: serverList !== undefined ? "server list" : "given members", voters, needed, formed };
@@ -360,6 +563,32 @@ export function assessHealth(members: MemberReport[]): HealthReport {
         }
     }
 
+    // After a move, every member must have had time to see moved members' new addresses.
+    let settle: HealthReport["settle"];
+    const seconds = context.settleSeconds ?? 0;
+    if (seconds > 0) {
+        const serving = members.filter((m) => m.state === "serving");
+        let remainingMs = 0;
+        for (const m of serving) {
+            if (m.servingMs === undefined) {
+                warnings.push(
+                    `${label(m)} does not tell how long it has served (zk_uptime in mntr needs ZooKeeper 3.6+ and mntr whitelisted); after a move, wait ${seconds} s before the next step`,
+                );
+                continue;
+            }
+            const left = seconds * 1000 - m.servingMs;
+            if (left > 0) {
+                remainingMs = Math.max(remainingMs, left);
+                const others = serving.filter((o) => o !== m).map((o) => (o.id !== undefined ? String(o.id) : o.member));
+                problems.push(
+                    `${label(m)} has served for ${(m.servingMs / 1000).toFixed(1)} s (since it started or changed role); if it just moved, members ${others.join(", ")} may still hold its old address for up to ${(left / 1000).toFixed(1)} s more (settle time ${seconds} s: cluster DNS TTL + JVM DNS cache + 1 s)`,
+                );
+            }
+        }
+        settle = { seconds, settled: serving.length > 0 && remainingMs === 0, remainingMs };
+    }
+
+    const leaderId = leaderReports.length === 1 ? leaderReports[0].id : undefined;
     return {
         healthy: problems.length === 0,
         members,
@@ -367,7 +596,11 @@ export function assessHealth(members: MemberReport[]): HealthReport {
         ...(serverList !== undefined ? { serverList } : {}),
         serverListsAgree,
         quorum,
+        ...(leaderId !== undefined ? { leaderId } : {}),
+        staleAddresses: lists.stale,
+        ...(settle ? { settle } : {}),
         problems,
+        warnings,
     };
 }
 
@@ -393,15 +626,68 @@ export async function probeMember(endpoint: Endpoint, timeoutMs: number): Promis
 
 /** Options of `checkHealth`. */
 export interface HealthOptions {
-    /** Deadline of each four-letter word, ms. Default 3000. */
+    /** Deadline of each four-letter word (and each name lookup), ms. Default 3000. */
     timeoutMs?: number;
+    /** See `HealthContext.settleSeconds`. */
+    settleSeconds?: number;
 }
 
-/** Probes every member at once and returns the verdict. `connect` is a connect string (as for `--connect`) or parsed endpoints. */
+/**
+ * The addresses `host` resolves to here, through the system resolver (as the
+ * members' own lookups go); [] when it does not resolve within `timeoutMs`.
+ */
+export function resolveHost(host: string, timeoutMs: number): Promise<string[]> {
+    if (isAddress(host)) {
+        return Promise.resolve([host]);
+    }
+    return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve([]), timeoutMs);
+        dns.lookup(host, { all: true }, (err, addresses) => {
+            clearTimeout(timer);
+            resolve(err ? [] : [...new Set(addresses.map((a) => a.address))].sort());
+        });
+    });
+}
+
+/** Probes every member at once, resolves the names in their server lists, and returns the verdict. `connect` is a connect string (as for `--connect`) or parsed endpoints. */
 export async function checkHealth(connect: string | Endpoint[], options: HealthOptions = {}): Promise<HealthReport> {
     const endpoints = typeof connect === "string" ? parseConnectString(connect, "--connect").members : connect;
     const timeoutMs = options.timeoutMs ?? 3_000;
-    return assessHealth(await Promise.all(endpoints.map((e) => probeMember(e, timeoutMs))));
+    const members = await Promise.all(endpoints.map((e) => probeMember(e, timeoutMs)));
+    const names = [...new Set(members.flatMap((m) => (m.servers ?? []).map((l) => l.host)).filter((h) => !isAddress(h)))].sort();
+    const resolved = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await resolveHost(n, timeoutMs)] as const)));
+    return assessHealth(members, { resolved, settleSeconds: options.settleSeconds });
+}
+
+/** A `checkHealth` repeated until healthy, with how long it took. */
+export interface HealthWait {
+    report: HealthReport;
+    waitedMs: number;
+    attempts: number;
+    /** Every distinct problem seen while waiting, with how many checks reported it (for "why did the gate wait"). */
+    seen: { problem: string; times: number }[];
+}
+
+/** Problems with their figures blanked, so "served for 3.1 s" and "4.2 s" count as one reason. */
+function reasonOf(problem: string): string {
+    return problem.replace(/\d+(\.\d+)? s\b/g, "N s");
+}
+
+/** Checks every `intervalMs` (default 1000) until healthy or `waitMs` has passed; resolves with the last report either way. */
+export async function waitForHealth(connect: string | Endpoint[], options: HealthOptions & { waitMs: number; intervalMs?: number }): Promise<HealthWait> {
+    const start = Date.now();
+    const seen = new Map<string, number>();
+    for (let attempts = 1; ; attempts++) {
+        const report = await checkHealth(connect, options);
+        for (const p of new Set(report.problems.map(reasonOf))) {
+            seen.set(p, (seen.get(p) ?? 0) + 1);
+        }
+        const waitedMs = Date.now() - start;
+        if (report.healthy || waitedMs >= options.waitMs) {
+            return { report, waitedMs, attempts, seen: [...seen].map(([problem, times]) => ({ problem, times })) };
+        }
+        await new Promise((r) => setTimeout(r, Math.min(options.intervalMs ?? 1_000, Math.max(0, options.waitMs - waitedMs))));
+    }
 }
 
 function pad(rows: string[][]): string {
@@ -414,14 +700,16 @@ export function healthText(report: HealthReport): string {
     const lines: string[] = [];
     lines.push(`ZooKeeper health of ${report.members.length} member${report.members.length === 1 ? "" : "s"}: ${report.healthy ? "HEALTHY" : "UNHEALTHY"}`);
     lines.push("");
-    const rows = [["member", "state", "mode", "zxid", "epoch", "outstanding", "latency min/avg/max ms", "server list"]];
+    const rows = [["member", "id", "state", "mode", "zxid", "epoch", "serving s", "outstanding", "latency min/avg/max ms", "server list"]];
     for (const m of report.members) {
         rows.push([
             m.member,
+            m.id === undefined ? "-" : String(m.id),
             m.state,
             m.mode ?? "-",
             m.zxid ?? "-",
             m.epoch === undefined ? "-" : String(m.epoch),
+            m.servingMs === undefined ? "-" : (m.servingMs / 1000).toFixed(1),
             m.outstanding === undefined ? "-" : String(m.outstanding),
             m.latency ? `${m.latency.min}/${m.latency.avg}/${m.latency.max} (${m.latency.source})` : "-",
             m.serverList ? `${m.serverList.length} servers` : m.state === "serving" ? `unknown: ${m.serverListUnknown}` : "-",
@@ -438,8 +726,18 @@ export function healthText(report: HealthReport): string {
         q.size === undefined
             ? `quorum: unknown, the server lists disagree (${q.voters} members are leader or follower)\n`
             : `quorum: ${q.voters} of ${q.size} voting servers (${q.basis}) are leader or follower; needs ${q.needed}: ${q.formed ? "formed" : "NOT formed"}\n`;
+    if (report.settle && !report.members.some((m) => m.state === "serving")) {
+        text += "settle: unknown, no member serves\n";
+    } else if (report.settle) {
+        text += report.settle.settled
+            ? `settled: every member has served at least ${report.settle.seconds} s, so all see moved members' new addresses\n`
+            : `NOT settled: wait ${(report.settle.remainingMs / 1000).toFixed(1)} s more (settle time ${report.settle.seconds} s)\n`;
+    }
     if (report.problems.length > 0) {
         text += `\nproblems (${report.problems.length}):\n${report.problems.map((p) => `  - ${p}`).join("\n")}\n`;
+    }
+    if (report.warnings.length > 0) {
+        text += `\nwarnings (${report.warnings.length}, not failing):\n${report.warnings.map((p) => `  - ${p}`).join("\n")}\n`;
     }
     return text;
 }

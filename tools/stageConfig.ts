@@ -1,0 +1,40 @@
+/**
+ * A stage config read offline for the commands that act on a live or rehearsed
+ * ensemble (`check health --config-file`, `rehearse --config-file`): the same
+ * typed reading and validation as the stacks program, without planning it.
+ */
+import { CutoverSettings, resolveCutoverSettings } from "../components/cutover/settings";
+import { ZooKeeperConfigError } from "../components/errors";
+import { PROJECT, readStackConfig } from "../stacks/config";
+import { UserInputError } from "./errors";
+import { readStackConfigFile, resolveSource } from "./plan";
+
+/** A stage config that cannot be used: printed as one block naming the file and every bad key. */
+export class StageConfigError extends UserInputError {
+    constructor(message: string) {
+        super(message, "StageConfigError");
+    }
+}
+
+export interface LoadedStage {
+    /** The stack name (from the file name). */
+    stack: string;
+    /** The file as the user named it. */
+    display: string;
+    settings: CutoverSettings;
+}
+
+/** Reads and validates `--stack NAME` or `--config-file FILE`; throws a `StageConfigError` listing every bad key. */
+export function loadStage(source: { stack?: string; configFile?: string }): LoadedStage {
+    const { stack, file, display } = resolveSource(source);
+    const { config } = readStackConfigFile(file);
+    try {
+        return { stack, display, settings: resolveCutoverSettings(readStackConfig(config)) };
+    } catch (err) {
+        if (ZooKeeperConfigError.isInstance(err)) {
+            const prefixed = err.keyPrefix === "" ? err.withPrefix(`${PROJECT}:`) : err;
+            throw new StageConfigError(`${display} is not a usable stage config:\n${prefixed.message}`);
+        }
+        throw err;
+    }
+}
