@@ -58,21 +58,38 @@ export function buildProgram(): Command {
 
     program
         .command("rehearse")
-        .description("Rehearse a whole cutover on this machine with real ZooKeeper servers under client load, and report lost writes, elections and write gaps.")
-        .requiredOption("--strategy <strategy>", "dual-registry or member-swap")
-        .option("--members <n>", "ensemble size, 3 to 7", "3")
-        .option("--stage-seconds <s>", "seconds of steady load per stage", "3")
+        .description(
+            "Rehearse a whole cutover on this machine as the runbook runs it: real ZooKeeper servers as hosts and pods in their own network namespaces, " +
+                "Services as DNS names that move, your stage config's rendered files, each step gated, under client load. Needs root.",
+        )
+        .option("--strategy <strategy>", "dual-registry or member-swap (default: the stage config's stage, when it is one of them)")
+        .option("--members <n>", "without a stage config: the ensemble size, 3 to 9 (default 3)")
+        .option("--stack <name>", "rehearse a shipped stage config (stacks/Pulumi.<name>.yaml)")
+        .option("--config-file <path>", "rehearse your own stage config (Pulumi.<stack>.yaml): members, version, timing, heap, DNS settings")
+        .option("--legacy-leader <id>", "the legacy member that leads at the start (default: whoever the first election picks)")
+        .option("--stage-seconds <s>", "seconds of steady load in old-host and pure-k8s", "3")
         .option("--json", "print the report as one JSON document")
-        .action(async (opts: { strategy: string; members: string; stageSeconds: string; json?: boolean }) => {
+        .action(async (opts: { strategy?: string; members?: string; stack?: string; configFile?: string; legacyLeader?: string; stageSeconds: string; json?: boolean }) => {
             const { rehearse, RehearsalInputError, reportText } = await import("./rehearse/rehearse");
-            const members = /^\d+$/.test(opts.members) ? Number(opts.members) : NaN;
+            const whole = (text: string | undefined, option: string) => {
+                if (text === undefined) {
+                    return undefined;
+                }
+                if (!/^\d+$/.test(text)) {
+                    throw new RehearsalInputError(`${option}: ${JSON.stringify(text)} is not a whole number`);
+                }
+                return Number(text);
+            };
             const stageSeconds = Number(opts.stageSeconds);
             if (!Number.isFinite(stageSeconds) || stageSeconds < 0 || stageSeconds > 600) {
                 throw new RehearsalInputError(`--stage-seconds: ${JSON.stringify(opts.stageSeconds)} is out of range; allowed: 0 to 600`);
             }
             const report = await rehearse({
                 strategy: opts.strategy,
-                members,
+                members: whole(opts.members, "--members"),
+                stack: opts.stack,
+                configFile: opts.configFile,
+                legacyLeader: whole(opts.legacyLeader, "--legacy-leader"),
                 stageSeconds,
                 log: opts.json ? undefined : (line) => process.stderr.write(`${line}\n`),
             });

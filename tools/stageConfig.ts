@@ -24,12 +24,16 @@ export interface LoadedStage {
     settings: CutoverSettings;
 }
 
-/** Reads and validates `--stack NAME` or `--config-file FILE`; throws a `StageConfigError` listing every bad key. */
-export function loadStage(source: { stack?: string; configFile?: string }): LoadedStage {
+/**
+ * Reads and validates `--stack NAME` or `--config-file FILE`; throws a
+ * `StageConfigError` listing every bad key. `overrides` replace typed values
+ * first (e.g. another stage of the same environment).
+ */
+export function loadStage(source: { stack?: string; configFile?: string }, overrides: Record<string, unknown> = {}): LoadedStage {
     const { stack, file, display } = resolveSource(source);
     const { config } = readStackConfigFile(file);
     try {
-        return { stack, display, settings: resolveCutoverSettings(readStackConfig(config)) };
+        return { stack, display, settings: resolveCutoverSettings({ ...readStackConfig(config), ...overrides }) };
     } catch (err) {
         if (ZooKeeperConfigError.isInstance(err)) {
             const prefixed = err.keyPrefix === "" ? err.withPrefix(`${PROJECT}:`) : err;

@@ -668,9 +668,9 @@ export interface HealthWait {
     seen: { problem: string; times: number }[];
 }
 
-/** Problems with their figures blanked, so "served for 3.1 s" and "4.2 s" count as one reason. */
+/** Problems with their measured durations blanked, so "served for 3.1 s" and "4.2 s" count as one reason. */
 function reasonOf(problem: string): string {
-    return problem.replace(/\d+(\.\d+)? s\b/g, "N s");
+    return problem.replace(/\d+\.\d+ s\b/g, "N s");
 }
 
 /** Checks every `intervalMs` (default 1000) until healthy or `waitMs` has passed; resolves with the last report either way. */

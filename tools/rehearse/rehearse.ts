@@ -1,460 +1,552 @@
 /**
- * A cutover rehearsal on this machine with real ZooKeeper servers: "hosts"
- * and "pods" are server processes on their own loopback addresses, every
- * member is reached only through its emulated Service, every zoo.cfg and myid
- * comes from the components' renderers, and client load runs throughout. The
- * report counts writes attempted, acknowledged and lost, leader elections and
- * the longest interval without a successful write, per stage and in total.
+ * A cutover rehearsal on this machine, as the runbook runs it: real ZooKeeper
+ * servers as "hosts" and "pods" in their own network namespaces, member and
+ * bridge Services as DNS names whose answers change when a member moves, the
+ * user's own stage config rendered by the components (hostZooCfg and the host
+ * JVM flags for the embrace, the ConfigMap's start.sh and ready.sh for pods),
+ * each step gated as the runbook gates it, under client load shaped like the
+ * users' clients. The report counts lost writes, elections, expired sessions,
+ * registry shortfalls and write gaps per stage, and how long each gate waited.
  */
-import { UserInputError } from "../errors";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ServerEntry } from "../../components/ensemble/renderConfig";
-import { EnsembleSettings, PORTS, resolveEnsembleSettings } from "../../components/ensemble/settings";
+import { planMemberSwap, SwapPlan } from "../../components/cutover/swapPlan";
+import { memberPeerAddress } from "../../components/ensemble/renderConfig";
+import { EnsembleSettings, PORTS } from "../../components/ensemble/settings";
 import { checkParity } from "../checks/parity";
+import { checkHealth, Endpoint, HealthReport, waitForHealth } from "../checks/health";
 import { ZkClient } from "../zookeeper/client";
-import {
-    findZooKeeperInstall,
-    isListening,
-    isRunning,
-    logTail,
-    MemberProcess,
-    onShutdown,
-    randomLoopbackNetwork,
-    memberModes,
-    stopMember,
-    waitFor,
-    waitForQuorum,
-    ZooKeeperInstall,
-} from "../zookeeper/process";
-import { startLocalMember } from "../zookeeper/local";
-import { AckedWrite, ProviderApp, Writer, WRITES_PATH } from "./load";
+import { findZooKeeperInstall, isRunning, logTail, MemberProcess, onShutdown, waitFor, waitForQuorum, ZooKeeperInstall } from "../zookeeper/process";
+import { ClusterDns } from "./dns";
+import { resolveRehearsalInput, RehearsalInput, RehearsalInputError, RehearsalOptions } from "./input";
+import { LoadCounters, ProviderApp, Registries, RegistryWatch, Writer, WRITES_PATH } from "./load";
+import { HostMember, MemberContext, PodMember } from "./members";
 import { ElectionMonitor, LiveMember } from "./monitor";
-import { ServiceProxy } from "./proxy";
+import { LocalNetwork, networkUnavailableReason } from "./network";
+import { Figures, GateWait, longestGap, RehearsalReport, StageReport, StepReport, SwapPlanReport, totalOf } from "./report";
 
-export const STRATEGIES = ["dual-registry", "member-swap"] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+export { STRATEGIES, RehearsalInputError } from "./input";
+export type { RehearsalOptions, Strategy } from "./input";
+export { reportText } from "./report";
+export type { RehearsalReport } from "./report";
 
-export interface RehearsalOptions {
-    strategy: string;
-    members: number;
-    /** Seconds of steady load in each stage besides the moves. Default 3. */
-    stageSeconds?: number;
-    /** The whole rehearsal is aborted (and cleaned up) after this long. Default 300000. */
-    deadlineMs?: number;
-    /** Crash one member mid-stage (SIGKILL, restarted 1 s later with its data), to see the report still counts. */
-    kill?: { stage: string; role: "leader" | "follower" };
-    /** Progress lines. Default: none. */
-    log?: (line: string) => void;
-    /** The ZooKeeper install to run; default: the one on this machine. */
-    install?: ZooKeeperInstall;
+/** Between the StatefulSet getting a new pod and its container starting (scheduling, sandbox, an image already on the node). */
+const POD_START_DELAY_MS = 1_000;
+/** How long one gate may wait before the rehearsal gives up. */
+const GATE_TIMEOUT_MS = 180_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What the rehearsal always leaves out, whatever the config. */
+function alwaysNotEmulated(s: EnsembleSettings): string[] {
+    return [
+        `cluster DNS: one hosts file that every JVM (jdk.net.hosts.file) and script (/etc/hosts in its namespace) reads; a changed answer reaches it ${s.clusterDnsTtlSeconds} s (clusterDnsTtlSeconds) after the EndpointSlice changes, the worst case of cached answers; new names resolve at once`,
+        "pulumi up and the kubelet: a move empties the host's EndpointSlice and starts the pod's container 1 s later; only the readiness probe runs (on its rendered schedule), liveness and startup probes do not, and a member that exits fails the rehearsal",
+        "the container image: its zkServer.sh start-foreground is a stand-in with the same command line; the ConfigMap's files, the pod's environment and JVM flags are the rendered ones, with /conf, /data, ... under the pod's directory",
+        "JVMs run with C1 only and the serial collector, so that many members fit on this machine's cores",
+        "the legacy hosts' own configs are unknown here: they start from the rendered settings with every peer by host address",
+    ];
 }
 
-export interface Figures {
-    durationMs: number;
-    writesAttempted: number;
-    writesAcknowledged: number;
-    /** Acknowledged, but missing when checked at the end (or before their ensemble was retired). Must be 0. */
-    writesLost: number;
-    leaderElections: number;
-    /** Longest interval without a successful write, ms. */
-    longestWriteGapMs: number;
-}
+/** A step of the runbook as it ran: each gate's wait and the warnings it ended with. */
+class StepRecorder {
+    readonly waits: GateWait[] = [];
+    warnings: string[] = [];
 
-export interface StageReport extends Figures {
-    stage: string;
-}
-
-export interface RehearsalReport {
-    strategy: Strategy;
-    members: number;
-    zookeeperVersion: string;
-    stages: StageReport[];
-    total: Figures;
-    /** Member swap: the order members moved in (followers first, the leader last). */
-    swapOrder?: number[];
-    /** Dual-registry: providers checked in both registries before the old one was retired. */
-    parity?: { providers: number; missingInNew: number };
-    /** What the chaos option did, if used. */
-    chaos?: string;
-}
-
-/** A mistake in the rehearsal's own options: one line, no stack trace. */
-export class RehearsalInputError extends UserInputError {
-    constructor(message: string) {
-        super(message, "RehearsalInputError");
+    wait(gate: string, ms: number, why: string[] = []): void {
+        this.waits.push({ gate, ms, why });
     }
 }
 
-export function validateOptions(o: RehearsalOptions): Strategy {
-    if (!STRATEGIES.includes(o.strategy as Strategy)) {
-        throw new RehearsalInputError(`--strategy: ${JSON.stringify(o.strategy)} is not a strategy; allowed: ${STRATEGIES.join(", ")}`);
-    }
-    if (!Number.isInteger(o.members) || o.members < 3 || o.members > 7) {
-        throw new RehearsalInputError(`--members: ${JSON.stringify(o.members)} is out of range; allowed: 3 to 7 members`);
-    }
-    if (o.kill && !["leader", "follower"].includes(o.kill.role)) {
-        throw new RehearsalInputError(`--kill: ${JSON.stringify(o.kill.role)} is not a role; allowed: leader, follower`);
-    }
-    return o.strategy as Strategy;
+/** The distinct reasons a gate kept waiting, most frequent first, as "reason (N checks)". */
+function topReasons(seen: { problem: string; times: number }[], limit = 3): string[] {
+    return [...seen]
+        .sort((a, b) => b.times - a.times)
+        .slice(0, limit)
+        .map((r) => `${r.problem} (${r.times} check${r.times === 1 ? "" : "s"})`);
 }
 
-interface Member {
-    id: number;
-    placement: "host" | "pod";
-    backend: string;
-    dir: string;
-    process: MemberProcess;
+/** Runs the rehearsal; every process it started is stopped, its network and directories removed, on every exit path. */
+export async function rehearse(options: RehearsalOptions & { install?: ZooKeeperInstall }): Promise<RehearsalReport> {
+    const input = resolveRehearsalInput(options);
+    const install = options.install ?? findZooKeeperInstall();
+    if (!install) {
+        throw new RehearsalInputError("ZooKeeper or Java is not installed here; install them with: apt-get install -y zookeeper");
+    }
+    const unavailable = networkUnavailableReason();
+    if (unavailable) {
+        throw new RehearsalInputError(unavailable);
+    }
+    // Debian's package lacks the Prometheus metrics provider: its members would refuse the metrics lines.
+    if (input.settings.metricsEnabled && !install.classpath.some((jar) => /prometheus/i.test(path.basename(jar)))) {
+        input.settings = { ...input.settings, metricsEnabled: false };
+        input.gaps.push("metrics: rehearsed off, the ZooKeeper installed here has no Prometheus metrics provider (its package leaves the jar out)");
+    }
+    const run = new Rehearsal(input, install, options);
+    return run.run();
 }
 
-/** One ensemble of the rehearsal: its members' processes and their Services. */
-class Ensemble {
-    readonly members = new Map<number, Member>();
-    readonly proxies = new Map<number, ServiceProxy>();
-    readonly settings: EnsembleSettings;
-    /** Set when the rehearsal is stopped: no member is started any more. */
-    aborted = false;
+class Rehearsal {
+    private readonly s: EnsembleSettings;
+    private readonly log: (line: string) => void;
+    private readonly stageMs: number;
+    private readonly root: string;
+    private readonly dns: ClusterDns;
+    private network: LocalNetwork | undefined;
+    private readonly hosts = new Map<number, HostMember>();
+    /** Pods by id (the swapped ensemble's, or the new ensemble's). */
+    private readonly pods = new Map<number, PodMember>();
+    /** Processes stopped on purpose (any other exit is a failure). */
+    private readonly stopping = new Set<MemberProcess>();
+    /** The ensembles being served, by name, and whether a member is in one. */
+    private readonly ensembles = new Map<string, () => { id: number; address: string; process?: MemberProcess }[]>();
+    private stage = "setup";
+    private readonly stageStarts: { stage: string; at: number }[] = [];
+    private readonly steps: StepReport[] = [];
+    private readonly counters: LoadCounters;
+    private readonly writer: Writer;
+    private readonly app: ProviderApp;
+    private readonly watch: RegistryWatch;
+    private readonly monitor: ElectionMonitor;
+    private readonly verified: { ensemble: string; present: Set<string> }[] = [];
+    private readonly clients: ZkClient[] = [];
+    private readonly startedAt = Date.now();
+    private aborted = false;
+    private chaos: string | undefined;
 
     constructor(
-        readonly name: string,
-        ids: number[],
-        version: string,
-        /** 127.a.b of the Services. */
-        private readonly serviceNet: string,
-        private readonly root: string,
+        private readonly input: RehearsalInput,
         private readonly install: ZooKeeperInstall,
+        private readonly options: RehearsalOptions,
     ) {
-        this.settings = resolveEnsembleSettings({ namespace: "rehearsal", memberIds: ids, zookeeperVersion: version, metrics: "off" });
+        this.s = input.settings;
+        this.log = options.log ?? (() => undefined);
+        this.stageMs = (options.stageSeconds ?? 3) * 1000;
+        this.root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-rehearsal-"));
+        this.dns = new ClusterDns(path.join(this.root, "hosts"), `.svc.${this.s.clusterDomain}`);
+        this.counters = new LoadCounters(() => this.stage);
+        this.writer = new Writer(this.counters);
+        this.app = new ProviderApp(this.counters);
+        this.watch = new RegistryWatch(this.app, this.counters);
+        this.monitor = new ElectionMonitor(() => this.liveByEnsemble(), () => this.stage);
     }
 
-    serviceAddress(id: number): string {
-        return `${this.serviceNet}.${id}`;
+    private get ctx(): MemberContext {
+        return { install: this.install, network: this.network!, dns: this.dns };
     }
 
-    /** Clients and peers reach members only through these. */
-    connectString(): string {
-        return this.settings.memberIds.map((id) => `${this.serviceAddress(id)}:${PORTS.client}`).join(",");
+    private memberName(id: number): string {
+        return memberPeerAddress(this.s, id);
     }
 
-    async startServices(): Promise<void> {
-        for (const id of this.settings.memberIds) {
-            const proxy = new ServiceProxy(this.serviceAddress(id), [PORTS.client, PORTS.quorum, PORTS.election]);
-            await proxy.start();
-            this.proxies.set(id, proxy);
-        }
+    private legacyName(id: number): string {
+        return memberPeerAddress({ ...this.s, ensembleName: this.input.legacyBridgeName }, id);
     }
 
-    /**
-     * Starts member `id` at `backend` from the rendered zoo.cfg: peers by their
-     * Service addresses, the member itself at its own address (members share one
-     * machine, so each binds only its own). Points its Service at it.
-     */
-    startMember(id: number, placement: "host" | "pod", backend: string, keepData?: string): Member {
-        if (this.aborted) {
-            throw new Error("the rehearsal was stopped");
-        }
-        const dir = keepData ?? path.join(this.root, this.name, `${placement}-${id}`);
-        const servers: ServerEntry[] = this.settings.memberIds.map((x) =>
-            x === id ? { id: x, address: backend, clientBindAddress: backend } : { id: x, address: this.serviceAddress(x) },
+    private connectOf(names: string[]): string {
+        return names.map((n) => `${n}:${PORTS.client}`).join(",");
+    }
+
+    private endpoints(names: string[]): Endpoint[] {
+        return names.map((host) => ({ host, port: PORTS.client }));
+    }
+
+    private liveByEnsemble(): Map<string, LiveMember[]> {
+        return new Map(
+            [...this.ensembles].map(([name, members]) => [name, members().filter((m) => m.process && isRunning(m.process)).map((m) => ({ id: m.id, address: m.address }))]),
         );
-        const process = startLocalMember(this.install, this.settings, { id, dir, servers, heapMiB: 192, jvmArgs: ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"] });
-        const member = { id, placement, backend, dir, process };
-        this.members.set(id, member);
-        this.proxies.get(id)?.setBackend(backend);
-        return member;
     }
 
-    live(): LiveMember[] {
-        return [...this.members.values()].filter((m) => isRunning(m.process)).map((m) => ({ id: m.id, address: m.backend }));
-    }
-
-    dead(): string | undefined {
-        for (const m of this.members.values()) {
-            if (!isRunning(m.process)) {
-                return `member ${m.id} of ${this.name} exited; log:\n${logTail(m.process, 20)}`;
+    /** Why the rehearsal cannot go on: a member exited without being stopped. */
+    private dead(): string | undefined {
+        for (const m of [...this.hosts.values(), ...this.pods.values()]) {
+            if (m.process && !isRunning(m.process) && !this.stopping.has(m.process)) {
+                return `${m instanceof PodMember ? "pod" : "host"} ${m.id} exited (${m.process.child.exitCode ?? m.process.child.signalCode}); its log ends:\n${logTail(m.process, 25)}`;
             }
         }
         return undefined;
     }
 
-    private backends(): { id: number; address: string }[] {
-        return [...this.members.values()].map((m) => ({ id: m.id, address: m.backend }));
+    private enter(stage: string): void {
+        this.stage = stage;
+        this.stageStarts.push({ stage, at: Date.now() });
+        this.log(`stage ${stage}`);
     }
 
-    modes(): Promise<Map<number, string | undefined>> {
-        return memberModes(this.backends(), PORTS.client);
-    }
-
-    /** Waits until every member serves in one quorum with exactly one leader; returns the leader's id. */
-    waitForQuorum(timeoutMs: number): Promise<number> {
-        return waitForQuorum(`${this.name} to form a quorum`, this.backends(), PORTS.client, { timeoutMs, intervalMs: 200, abortIf: () => this.dead() });
-    }
-
-    async stopMember(id: number): Promise<void> {
-        const m = this.members.get(id);
-        if (m) {
-            await stopMember(m.process);
+    private async step<T>(name: string, body: (rec: StepRecorder) => Promise<T>): Promise<T> {
+        if (this.aborted) {
+            throw new Error("the rehearsal was stopped");
+        }
+        const at = Date.now();
+        this.log(`  ${name}`);
+        const rec = new StepRecorder();
+        try {
+            return await body(rec);
+        } finally {
+            this.steps.push({ stage: this.stage, step: name, atMs: at - this.startedAt, durationMs: Date.now() - at, waits: rec.waits, warnings: rec.warnings });
         }
     }
 
-    async stopAll(): Promise<void> {
-        await Promise.allSettled([...this.members.values()].map((m) => stopMember(m.process)));
-        await Promise.allSettled([...this.proxies.values()].map((p) => p.stop()));
+    /** The runbook's gate: check health by the members' Service names until it passes (with the settle time after a move). */
+    private async healthGate(rec: StepRecorder, gate: string, names: string[], settleSeconds?: number): Promise<HealthReport> {
+        const t = Date.now();
+        const waited = await waitForHealth(this.endpoints(names), { timeoutMs: 2_000, settleSeconds, waitMs: GATE_TIMEOUT_MS, intervalMs: 500 });
+        rec.wait(gate, Date.now() - t, topReasons(waited.seen));
+        rec.warnings = waited.report.warnings;
+        if (!waited.report.healthy) {
+            throw new Error(`${gate} did not pass within ${GATE_TIMEOUT_MS / 1000} s: ${waited.report.problems.join("; ")}`);
+        }
+        return waited.report;
     }
-}
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs the rehearsal; every process it started is stopped and its directories removed on every exit path. */
-export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
-    const strategy = validateOptions(options);
-    const install = options.install ?? findZooKeeperInstall();
-    if (!install) {
-        throw new RehearsalInputError("ZooKeeper or Java is not installed here; install them with: apt-get install -y zookeeper");
+    /** The kubelet's readiness of new pods, after start.sh's own wait for the member's Service name to lead to its pod. */
+    private async readinessGate(rec: StepRecorder, pods: PodMember[]): Promise<void> {
+        const t = Date.now();
+        await Promise.all(pods.map((p) => p.waitReady(GATE_TIMEOUT_MS, () => this.dead())));
+        for (const p of pods) {
+            const said = p.startScriptSaid();
+            const dnsWait = said.map((l) => /resolves to this pod \(.*\) after (\d+) s/.exec(l)).find((m) => m);
+            if (dnsWait) {
+                rec.wait(`start.sh of pod ${p.id}: its Service name leads to the pod`, Number(dnsWait[1]) * 1000, said);
+            }
+        }
+        const failed = pods.flatMap((p) => p.probes.filter((r) => !r.ok).map((r) => `pod ${p.id}: ${r.output || "no output"}`));
+        const counts = new Map<string, number>();
+        failed.forEach((f) => counts.set(f, (counts.get(f) ?? 0) + 1));
+        rec.wait("readiness (ready.sh on the probe's schedule)", Date.now() - t, topReasons([...counts].map(([problem, times]) => ({ problem, times }))));
     }
-    const log = options.log ?? (() => undefined);
-    const stageMs = (options.stageSeconds ?? 3) * 1000;
-    const version = install.version ?? "3.8.4";
-    const ids = Array.from({ length: options.members }, (_, i) => i + 1);
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-rehearsal-"));
-    const removeRoot = onShutdown(() => fs.rmSync(root, { recursive: true, force: true }));
-    const net = await freeNetwork(ids);
-    const ensembles: Ensemble[] = [];
-    const clients: ZkClient[] = [];
-    const providers = new ProviderApp();
-    let stage = "setup";
-    const stageStarts: { stage: string; at: number }[] = [];
-    const enter = (name: string) => {
-        stage = name;
-        stageStarts.push({ stage: name, at: Date.now() });
-        log(`stage ${name}`);
-    };
-    const writer = new Writer(() => stage);
-    const monitor = new ElectionMonitor(() => new Map(ensembles.map((e) => [e.name, e.live()])), () => stage);
-    const connect = async (e: Ensemble) => {
-        const c = await ZkClient.connect(e.connectString(), { sessionTimeoutMs: 10_000, connectTimeoutMs: 20_000 });
-        clients.push(c);
-        return c;
-    };
-    let chaos: string | undefined;
-    const maybeKill = async (e: Ensemble, name: string) => {
-        if (!options.kill || options.kill.stage !== name) {
+
+    private async stopProcess(m: HostMember | PodMember): Promise<void> {
+        if (m.process) {
+            this.stopping.add(m.process);
+        }
+        await m.stop();
+    }
+
+    /** Starts the legacy hosts from host-address configs and waits for their quorum (the chosen leader's group first, when asked). */
+    private async startLegacy(ensemble: string): Promise<void> {
+        const ids = this.input.legacyIds;
+        const legacySettings: EnsembleSettings = { ...this.s, memberIds: ids, podIds: ids };
+        const servers = ids.map((id) => ({ id, address: this.network!.address("host", id) }));
+        for (const id of ids) {
+            const node = this.network!.addNode(`host-${id}`, this.network!.address("host", id));
+            this.hosts.set(id, new HostMember(this.ctx, legacySettings, id, node, path.join(this.root, `host-${id}`)));
+        }
+        this.ensembles.set(ensemble, () => ids.map((id) => ({ id, address: this.hosts.get(id)!.address, process: this.hosts.get(id)!.process })));
+        const quorum = Math.floor(ids.length / 2) + 1;
+        const leader = this.input.legacyLeader;
+        const first = leader === undefined ? ids : [...ids.filter((id) => id < leader).slice(0, quorum - 1), leader];
+        const at = (group: number[]) => group.map((id) => ({ id, address: this.hosts.get(id)!.address }));
+        first.forEach((id) => this.hosts.get(id)!.startLegacy(servers));
+        await waitForQuorum("the legacy hosts to form a quorum", at(first), PORTS.client, { timeoutMs: 90_000, intervalMs: 200, abortIf: () => this.dead() });
+        const rest = ids.filter((id) => !first.includes(id));
+        rest.forEach((id) => this.hosts.get(id)!.startLegacy(servers));
+        await waitForQuorum("every legacy host to serve", at(ids), PORTS.client, { timeoutMs: 90_000, intervalMs: 200, abortIf: () => this.dead() });
+    }
+
+    /** Clients roll onto a stage's registry config: the writer's target, the provider app, the consumer. */
+    private async rollClients(writeTo: { ensemble: string; connect: string } | undefined, registries: Registries): Promise<void> {
+        if (writeTo) {
+            await this.writer.setTarget(writeTo.ensemble, writeTo.connect);
+        }
+        await this.app.roll(registries);
+        await this.watch.watch(registries);
+    }
+
+    /** Reads every write back through the ensemble's leader, which holds every committed write. */
+    private async verify(ensemble: string): Promise<void> {
+        const live = this.liveByEnsemble().get(ensemble) ?? [];
+        const leaderId = await waitForQuorum(`${ensemble} to have a leader for the read-back`, live, PORTS.client, { timeoutMs: 30_000, intervalMs: 200 });
+        const leader = live.find((m) => m.id === leaderId)!;
+        const c = await ZkClient.connect(`${leader.address}:${PORTS.client}`, { connectTimeoutMs: 20_000, opTimeoutMs: 20_000 });
+        this.clients.push(c);
+        this.verified.push({ ensemble, present: new Set((await c.children(WRITES_PATH)).map((n) => `${WRITES_PATH}/${n}`)) });
+    }
+
+    private async maybeKill(ensemble: string): Promise<void> {
+        const kill = this.options.kill;
+        if (!kill || kill.stage !== this.stage) {
             return;
         }
-        await sleep(stageMs / 2);
-        const modes = await e.modes();
-        const victim = [...modes.entries()].find(([, m]) => m === options.kill!.role)?.[0];
-        if (victim === undefined) {
+        await sleep(this.stageMs / 2);
+        const live = this.liveByEnsemble().get(ensemble) ?? [];
+        const reports = await Promise.all(live.map((m) => checkHealth(this.endpoints([m.address]), { timeoutMs: 1_000 }).then((r) => ({ m, mode: r.members[0]?.mode }))));
+        const victim = reports.find((r) => r.mode === kill.role)?.m;
+        if (!victim) {
             return;
         }
-        const m = e.members.get(victim)!;
-        log(`killing member ${victim} (${options.kill.role}) of ${e.name}`);
-        m.process.child.kill("SIGKILL");
-        await m.process.exited;
+        const member = this.pods.get(victim.id) && this.pods.get(victim.id)!.address === victim.address ? this.pods.get(victim.id)! : this.hosts.get(victim.id)!;
+        this.log(`  killing member ${victim.id} (${kill.role})`);
+        this.stopping.add(member.process!);
+        member.process!.child.kill("SIGKILL");
+        await member.process!.exited;
         await sleep(1_000);
-        e.startMember(victim, m.placement, m.backend, m.dir);
-        await e.waitForQuorum(60_000);
-        chaos = `killed member ${victim} (the ${options.kill.role}) with SIGKILL during ${name}, restarted it 1 s later with its data`;
-    };
-
-    const deadline = options.deadlineMs ?? 240_000 + 4 * stageMs + 30_000 * ids.length;
-    let timer: NodeJS.Timeout | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-            ensembles.forEach((e) => (e.aborted = true));
-            reject(new Error(`the rehearsal did not finish within ${deadline} ms and was stopped`));
-        }, deadline);
-    });
-    const verified: { ensemble: string; present: Set<string> }[] = [];
-    // Read back through the leader, which holds every committed write (a lagging follower could report false losses).
-    const verify = async (e: Ensemble) => {
-        const leader = await e.waitForQuorum(30_000);
-        const c = await ZkClient.connect(`${e.members.get(leader)!.backend}:${PORTS.client}`, { connectTimeoutMs: 20_000 });
-        clients.push(c);
-        verified.push({ ensemble: e.name, present: new Set((await c.children(WRITES_PATH)).map((n) => `${WRITES_PATH}/${n}`)) });
-    };
-
-    /** Starts an ensemble behind its Services, waits for its quorum and registers the providers in it; returns a client for writes. */
-    const startEnsemble = async (name: string, serviceSubnet: number, placement: "host" | "pod", backendSubnet: number) => {
-        const e = new Ensemble(name, ids, version, `${net}.${serviceSubnet}`, root, install);
-        ensembles.push(e);
-        await e.startServices();
-        ids.forEach((id) => e.startMember(id, placement, `${net}.${backendSubnet}.${id}`));
-        await e.waitForQuorum(90_000);
-        const client = await connect(e);
-        await client.mkdirp(WRITES_PATH);
-        await providers.register(e.name, await connect(e));
-        return { ensemble: e, client };
-    };
-    /** old-host: the load starts on the ensemble on hosts. */
-    const oldHostStage = async (e: Ensemble, client: ZkClient) => {
-        writer.setTarget(e.name, client);
-        enter("old-host");
-        writer.start();
-        monitor.start();
-        await maybeKill(e, "old-host");
-        await sleep(stageMs);
-    };
-    /** The rest of pure-k8s: steady load, then the end of the load and the read-back of `e`'s writes. */
-    const finishPureK8s = async (e: Ensemble) => {
-        await maybeKill(e, "pure-k8s");
-        await sleep(stageMs);
-        await writer.stop();
-        stageStarts.push({ stage: "end", at: Date.now() });
-        await monitor.stop();
-        await verify(e);
-    };
-
-    const run = async (): Promise<Omit<RehearsalReport, "stages" | "total">> => {
-        if (strategy === "member-swap") {
-            const { ensemble: main, client } = await startEnsemble("main", 2, "host", 1);
-            await oldHostStage(main, client);
-
-            enter("member-swap");
-            const leader = await main.waitForQuorum(30_000);
-            const order = [...ids.filter((id) => id !== leader), leader];
-            for (const id of order) {
-                log(`moving member ${id} from its host to a pod`);
-                await main.stopMember(id);
-                main.startMember(id, "pod", `${net}.3.${id}`);
-                // Ready = serving inside the quorum, which a member reaches only after syncing with the leader.
-                await main.waitForQuorum(90_000);
-            }
-            await maybeKill(main, "member-swap");
-
-            enter("pure-k8s");
-            await finishPureK8s(main);
-            return { strategy, members: ids.length, zookeeperVersion: version, swapOrder: order, ...(chaos ? { chaos } : {}) };
+        if (member instanceof PodMember) {
+            member.start();
+        } else {
+            member.restart();
         }
+        await waitForQuorum(`${ensemble} to serve again after the crash`, this.liveByEnsemble().get(ensemble)!, PORTS.client, { timeoutMs: 90_000, intervalMs: 200, abortIf: () => this.dead() });
+        this.chaos = `killed member ${victim.id} (the ${kill.role}) with SIGKILL during ${this.stage}, started it again 1 s later with its data`;
+    }
 
-        const { ensemble: legacy, client: legacyClient } = await startEnsemble("legacy", 2, "host", 1);
-        await oldHostStage(legacy, legacyClient);
+    private plan(report: HealthReport, podIds: number[]): SwapPlan {
+        const hostIds = this.s.memberIds.filter((id) => !podIds.includes(id));
+        const onHostConfig = hostIds.filter((id) => !this.hosts.get(id)!.embraced);
+        return planMemberSwap({
+            memberIds: this.s.memberIds,
+            podIds,
+            leader: report.leaderId,
+            connectsBackToAnnounced: this.s.features.electionAnnouncement !== "none",
+            onHostConfig,
+        });
+    }
 
-        enter("dual-registry");
-        const { ensemble: fresh, client: newClient } = await startEnsemble("new", 4, "pod", 3);
-        const parity = await waitFor(
-            "the new registry to hold every provider of the old one",
-            async () => {
-                const p = await checkParity({ oldConnect: legacy.connectString(), newConnect: fresh.connectString(), root: "/dubbo" });
-                return p.missingInNew.length === 0 ? p : undefined;
-            },
-            { timeoutMs: 30_000, intervalMs: 500 },
+    /** old-host, then the embrace and one move per step from the live leader, then pure-k8s. */
+    private async memberSwap(): Promise<Pick<RehearsalReport, "swap">> {
+        const s = this.s;
+        const ids = s.memberIds;
+        const names = ids.map((id) => this.memberName(id));
+        const memberConnect = this.connectOf(names);
+
+        await this.startLegacy("main");
+        // One ensemble: each member is its pod once it moved, its host before.
+        this.ensembles.set("main", () =>
+            ids.map((id) => {
+                const m = this.pods.get(id) ?? this.hosts.get(id)!;
+                return { id, address: m.address, process: m.process };
+            }),
         );
-        await maybeKill(legacy, "dual-registry");
-        await sleep(stageMs / 2);
-        // Parity holds: consumers prefer the new registry; writes go there from now on.
-        writer.setTarget(fresh.name, newClient);
-        await sleep(stageMs / 2);
+        ids.forEach((id) => this.dns.set(this.legacyName(id), [this.network!.address("host", id)]));
+        const legacyConnect = this.connectOf(ids.map((id) => this.legacyName(id)));
+        await this.rollClients({ ensemble: "main", connect: legacyConnect }, { main: legacyConnect });
+        this.enter("old-host");
+        this.writer.start();
+        this.monitor.start();
+        await this.maybeKill("main");
+        await sleep(this.stageMs);
 
-        enter("pure-k8s");
-        providers.unregister(legacy.name);
-        await verify(legacy);
-        await legacy.stopAll();
-        ensembles.splice(ensembles.indexOf(legacy), 1);
-        await finishPureK8s(fresh);
-        return {
-            strategy,
-            members: ids.length,
-            zookeeperVersion: version,
-            parity: { providers: parity.oldProviders.length, missingInNew: parity.missingInNew.length },
-            ...(chaos ? { chaos } : {}),
+        this.enter("member-swap");
+        let report = await this.step("pulumi up (podMembers []): each member's Service points at its host", async (rec) => {
+            ids.forEach((id) => this.dns.set(this.memberName(id), [this.network!.address("host", id)]));
+            return this.healthGate(rec, "health", names);
+        });
+        const first = this.plan(report, []);
+        const swap: SwapPlanReport = {
+            leaderAtStart: report.leaderId!,
+            embrace: first.embrace,
+            leaderKeptHostConfig: first.leaderKeepsHostConfig,
+            order: [],
+            plannedElections: first.elections,
+            reason: first.reason,
         };
-    };
-
-    try {
-        const head = await Promise.race([run(), aborted]);
-        // Writes are named per ensemble (both ensembles number theirs from 0): key them by ensemble and path.
-        const lostPaths = new Set(
-            writer.acked.filter((w) => !verified.find((v) => v.ensemble === w.ensemble)?.present.has(w.path)).map((w) => `${w.ensemble}:${w.path}`),
-        );
-        const stages = stageStarts.slice(0, -1).map((s, i) => figuresOf(s.stage, s.at, stageStarts[i + 1].at, writer, monitor, lostPaths));
-        return { ...head, stages, total: totalOf(stages, writer, stageStarts) };
-    } finally {
-        clearTimeout(timer);
-        await writer.stop().catch(() => undefined);
-        await monitor.stop().catch(() => undefined);
-        providers.close();
-        clients.forEach((c) => c.close());
-        await Promise.allSettled(ensembles.map((e) => e.stopAll()));
-        fs.rmSync(root, { recursive: true, force: true });
-        removeRoot();
-    }
-}
-
-function gaps(acks: AckedWrite[], from: number, to: number): number {
-    const times = acks.map((a) => a.at).filter((t) => t >= from && t <= to).sort((a, b) => a - b);
-    let longest = 0;
-    let previous = from;
-    for (const t of times) {
-        longest = Math.max(longest, t - previous);
-        previous = t;
-    }
-    return Math.max(longest, to - previous);
-}
-
-function figuresOf(stage: string, from: number, to: number, writer: Writer, monitor: ElectionMonitor, lost: Set<string>): StageReport {
-    const acked = writer.acked.filter((w) => w.stage === stage);
-    return {
-        stage,
-        durationMs: to - from,
-        writesAttempted: writer.attempted.get(stage) ?? 0,
-        writesAcknowledged: acked.length,
-        writesLost: acked.filter((w) => lost.has(`${w.ensemble}:${w.path}`)).length,
-        leaderElections: monitor.elections.get(stage) ?? 0,
-        longestWriteGapMs: gaps(writer.acked, from, to),
-    };
-}
-
-function totalOf(stages: StageReport[], writer: Writer, starts: { at: number }[]): Figures {
-    const sum = (k: keyof Figures) => stages.reduce((acc, s) => acc + s[k], 0);
-    return {
-        durationMs: sum("durationMs"),
-        writesAttempted: sum("writesAttempted"),
-        writesAcknowledged: sum("writesAcknowledged"),
-        writesLost: sum("writesLost"),
-        leaderElections: sum("leaderElections"),
-        longestWriteGapMs: starts.length > 1 ? gaps(writer.acked, starts[0].at, starts[starts.length - 1].at) : 0,
-    };
-}
-
-/** A random 127.a.b network whose member addresses are free on every ZooKeeper port. */
-async function freeNetwork(ids: number[]): Promise<string> {
-    for (let attempt = 0; attempt < 10; attempt++) {
-        const net = randomLoopbackNetwork().split(".").slice(0, 2).join(".");
-        let busy = false;
-        for (const sub of [1, 2, 3, 4]) {
-            for (const id of ids) {
-                if (await isListening(`${net}.${sub}.${id}`, PORTS.client, 200)) {
-                    busy = true;
+        for (const id of first.embrace) {
+            report = await this.step(`embrace member ${id}: hostZooCfg, hostJavaSecurity and hostJvmFlags on its host`, async (rec) => {
+                const t = Date.now();
+                const host = this.hosts.get(id)!;
+                if (host.process) {
+                    this.stopping.add(host.process);
                 }
+                await host.embrace();
+                rec.wait("restart", Date.now() - t);
+                return this.healthGate(rec, "health", names);
+            });
+        }
+        await this.step("roll the clients onto the member Services (stage member-swap's registry config)", async () => {
+            await this.rollClients({ ensemble: "main", connect: memberConnect }, { main: memberConnect });
+        });
+
+        const podIds: number[] = [];
+        while (podIds.length < ids.length) {
+            const plan = this.plan(report, podIds);
+            const m = plan.moves[0];
+            const next = [...podIds, m].sort((a, b) => a - b);
+            report = await this.step(`move member ${m} (podMembers [${next.join(", ")}])`, async (rec) => {
+                const t = Date.now();
+                await this.stopProcess(this.hosts.get(m)!);
+                rec.wait("host stop", Date.now() - t);
+                // pulumi up: the host's slice empties and the StatefulSet gets the pod; resolvers see it a TTL later.
+                const node = this.network!.addNode(`pod-${m}`, this.network!.address("pod", m));
+                void this.dns.setAfter(s.clusterDnsTtlSeconds * 1000, this.memberName(m), [node.address]);
+                const pod = new PodMember(this.ctx, s, m, node, path.join(this.root, `pod-${m}`), false);
+                this.pods.set(m, pod);
+                await sleep(POD_START_DELAY_MS);
+                pod.start();
+                await this.readinessGate(rec, [pod]);
+                return this.healthGate(rec, "health, settled (moveSettleSeconds)", names, s.moveSettleSeconds);
+            });
+            podIds.push(m);
+            swap.order.push(m);
+        }
+        await this.maybeKill("main");
+
+        this.enter("pure-k8s");
+        await this.step("pulumi up (stage pure-k8s): the bridge and the hosts' slices go", async (rec) => {
+            ids.forEach((id) => this.dns.set(this.legacyName(id), []));
+            await this.healthGate(rec, "health", names);
+        });
+        await this.maybeKill("main");
+        await sleep(this.stageMs);
+        await this.finishLoad();
+        await this.verify("main");
+        return { swap };
+    }
+
+    /** old-host, then the new ensemble beside the old one with clients in both, parity, the flip, and the old one retired. */
+    private async dualRegistry(): Promise<Pick<RehearsalReport, "parity">> {
+        const s = this.s;
+        const legacyIds = this.input.legacyIds;
+        const legacyConnect = this.connectOf(legacyIds.map((id) => this.legacyName(id)));
+        const names = s.memberIds.map((id) => this.memberName(id));
+        const newConnect = this.connectOf(names);
+
+        await this.startLegacy("legacy");
+        legacyIds.forEach((id) => this.dns.set(this.legacyName(id), [this.network!.address("host", id)]));
+        await this.rollClients({ ensemble: "legacy", connect: legacyConnect }, { legacy: legacyConnect });
+        this.enter("old-host");
+        this.writer.start();
+        this.monitor.start();
+        await this.maybeKill("legacy");
+        await sleep(this.stageMs);
+
+        this.enter("dual-registry");
+        await this.step("pulumi up (stage dual-registry): the new ensemble's pods start together", async (rec) => {
+            const pods = s.memberIds.map((id) => {
+                const node = this.network!.addNode(`pod-${id}`, this.network!.address("pod", id));
+                this.dns.set(this.memberName(id), [node.address]);
+                const pod = new PodMember(this.ctx, s, id, node, path.join(this.root, `pod-${id}`), true);
+                this.pods.set(id, pod);
+                return pod;
+            });
+            this.ensembles.set("new", () => s.memberIds.map((id) => ({ id, address: this.pods.get(id)!.address, process: this.pods.get(id)!.process })));
+            await sleep(POD_START_DELAY_MS);
+            pods.forEach((p) => p.start());
+            await this.readinessGate(rec, pods);
+            await this.healthGate(rec, "health", names);
+        });
+        await this.step("roll the clients onto both registries (consumers prefer legacy)", async () => {
+            await this.rollClients(undefined, { legacy: legacyConnect, new: newConnect });
+        });
+        const parity = await this.step("check parity until the new registry holds every provider of the old one", async (rec) => {
+            const t = Date.now();
+            let attempts = 0;
+            const p = await waitFor(
+                "the new registry to hold every provider of the old one",
+                async () => {
+                    attempts++;
+                    const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: "/dubbo" });
+                    return r.missingInNew.length === 0 ? r : undefined;
+                },
+                { timeoutMs: 60_000, intervalMs: 500 },
+            );
+            rec.wait("parity", Date.now() - t, attempts > 1 ? [`providers missing in the new registry (${attempts - 1} checks)`] : []);
+            return p;
+        });
+        await this.maybeKill("legacy");
+        await this.step("preferredRegistry k8s: consumers, and the writes, move to the new registry", async () => {
+            await this.writer.setTarget("new", newConnect);
+        });
+        await sleep(this.stageMs / 2);
+
+        this.enter("pure-k8s");
+        await this.step("roll the clients onto the new registry alone (stage pure-k8s)", async () => {
+            await this.rollClients(undefined, { new: newConnect });
+        });
+        await this.step("retire the legacy ensemble: read its writes back, stop its hosts, remove the bridge", async () => {
+            await this.verify("legacy");
+            await Promise.all([...this.hosts.values()].map((h) => this.stopProcess(h)));
+            this.ensembles.delete("legacy");
+            legacyIds.forEach((id) => this.dns.set(this.legacyName(id), []));
+        });
+        await this.maybeKill("new");
+        await sleep(this.stageMs);
+        await this.finishLoad();
+        await this.verify("new");
+        return { parity: { providers: parity.oldProviders.length, missingInNew: parity.missingInNew.length } };
+    }
+
+    private async finishLoad(): Promise<void> {
+        await this.writer.stop();
+        await this.watch.stop();
+        this.stageStarts.push({ stage: "end", at: Date.now() });
+        await this.monitor.stop();
+    }
+
+    private figures(stage: string, from: number, to: number, lost: Set<string>): StageReport {
+        const acked = this.writer.acked.filter((w) => w.stage === stage);
+        const f: Figures = {
+            durationMs: to - from,
+            writesAttempted: this.writer.attempted.get(stage) ?? 0,
+            writesAcknowledged: acked.length,
+            writesLost: acked.filter((w) => lost.has(`${w.ensemble}:${w.path}`)).length,
+            leaderElections: this.monitor.elections.get(stage) ?? 0,
+            longestWriteGapMs: longestGap(this.writer.acked, from, to),
+            expiredSessions: this.counters.expiredSessions.get(stage) ?? 0,
+            longestProviderShortfallMs: this.counters.longestShortfallMs.get(stage) ?? 0,
+        };
+        return { stage, ...f };
+    }
+
+    async run(): Promise<RehearsalReport> {
+        const removeShutdown = onShutdown(() => this.cleanup());
+        const members = this.s.memberIds.length;
+        const deadline = this.options.deadlineMs ?? 300_000 + 60_000 * members + 4 * this.stageMs;
+        let timer: NodeJS.Timeout | undefined;
+        const expired = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+                this.aborted = true;
+                reject(new Error(`the rehearsal did not finish within ${deadline} ms and was stopped`));
+            }, deadline);
+        });
+        try {
+            this.dns.serveLookups();
+            this.network = LocalNetwork.create(this.dns.file);
+            const head = await Promise.race([this.input.strategy === "member-swap" ? this.memberSwap() : this.dualRegistry(), expired]);
+            // Writes are named per ensemble: key them by ensemble and path.
+            const lost = new Set(
+                this.writer.acked.filter((w) => !this.verified.find((v) => v.ensemble === w.ensemble)?.present.has(w.path)).map((w) => `${w.ensemble}:${w.path}`),
+            );
+            const stages = this.stageStarts.slice(0, -1).map((st, i) => this.figures(st.stage, st.at, this.stageStarts[i + 1].at, lost));
+            const first = this.stageStarts[0]?.at ?? Date.now();
+            const last = this.stageStarts[this.stageStarts.length - 1]?.at ?? Date.now();
+            const notEmulated = [...this.input.gaps, ...alwaysNotEmulated(this.s)];
+            if (this.install.version && this.install.version !== this.s.version.text) {
+                notEmulated.unshift(`ZooKeeper ${this.s.version.text}: the configs are rendered for it, but ZooKeeper ${this.install.version} ran them (the one installed here)`);
             }
-        }
-        if (!busy) {
-            return net;
+            return {
+                strategy: this.input.strategy,
+                source: this.input.source,
+                members,
+                memberIds: this.s.memberIds,
+                renderedVersion: this.s.version.text,
+                zookeeperVersion: this.install.version ?? "unknown",
+                tickTime: this.s.tickTime,
+                stages,
+                total: totalOf(stages, this.writer.acked, first, last),
+                steps: this.steps,
+                ...head,
+                ...(this.chaos ? { chaos: this.chaos } : {}),
+                notEmulated,
+            };
+        } finally {
+            clearTimeout(timer);
+            this.aborted = true;
+            await this.writer.stop().catch(() => undefined);
+            await this.watch.stop().catch(() => undefined);
+            await this.monitor.stop().catch(() => undefined);
+            this.app.close();
+            this.clients.forEach((c) => c.close());
+            await Promise.allSettled([...this.hosts.values(), ...this.pods.values()].map((m) => this.stopProcess(m)));
+            this.cleanup();
+            removeShutdown();
         }
     }
-    throw new Error("no free loopback network found for the rehearsal");
-}
 
-function pad(s: string | number, n: number): string {
-    return String(s).padStart(n);
-}
-
-/** The report as a table. */
-export function reportText(r: RehearsalReport): string {
-    const lines = [
-        `Rehearsal: ${r.strategy}, ${r.members} members, ZooKeeper ${r.zookeeperVersion} (real servers, emulated Services)`,
-        ...(r.swapOrder ? [`Member swap order: ${r.swapOrder.join(", ")} (followers first, the leader last)`] : []),
-        ...(r.parity ? [`Parity before retiring the old registry: ${r.parity.providers} providers, ${r.parity.missingInNew} missing in the new one`] : []),
-        ...(r.chaos ? [`Chaos: ${r.chaos}`] : []),
-        "",
-        `${"stage".padEnd(14)} ${pad("seconds", 8)} ${pad("attempted", 10)} ${pad("acked", 7)} ${pad("lost", 5)} ${pad("elections", 10)} ${pad("longest gap ms", 15)}`,
-    ];
-    for (const s of [...r.stages, { stage: "total", ...r.total }]) {
-        lines.push(
-            `${s.stage.padEnd(14)} ${pad((s.durationMs / 1000).toFixed(1), 8)} ${pad(s.writesAttempted, 10)} ${pad(s.writesAcknowledged, 7)} ${pad(s.writesLost, 5)} ${pad(s.leaderElections, 10)} ${pad(s.longestWriteGapMs, 15)}`,
-        );
+    /** Removes the network, gives DNS lookups back and deletes the directories. Idempotent. */
+    private cleanup(): void {
+        this.network?.destroy();
+        this.dns.close();
+        fs.rmSync(this.root, { recursive: true, force: true });
     }
-    return lines.join("\n") + "\n";
 }

@@ -216,6 +216,8 @@ export interface MemberSpec {
     heapMiB?: number;
     /** Further JVM options, before the main class. */
     jvmArgs?: string[];
+    /** A command that execs java in another context (e.g. `ip netns exec NAME`); default: none. */
+    launcher?: string[];
 }
 
 /** How a process ended. */
@@ -259,8 +261,8 @@ function installExitHook(): void {
     }
     exitHookInstalled = true;
     process.once("exit", killRunning);
-    // Interrupted (Ctrl-C, a CI timeout): stop our servers and clean up before going.
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    // Interrupted (Ctrl-C, a CI timeout, a closed terminal): stop our servers and clean up before going.
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
         process.once(signal, () => {
             killRunning();
             for (const task of shutdownTasks) {
@@ -270,7 +272,7 @@ function installExitHook(): void {
                     // best effort
                 }
             }
-            process.exit(signal === "SIGINT" ? 130 : 143);
+            process.exit(128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const)[signal]);
         });
     }
 }
@@ -337,22 +339,44 @@ export function startMember(install: ZooKeeperInstall, spec: MemberSpec): Member
         ZOOKEEPER_MAIN_CLASS,
         configFile,
     ];
-    const out = fs.openSync(logFile, "a");
+    const launcher = spec.launcher ?? [];
+    return spawnTracked({ dir, configFile, logFile, command: launcher[0] ?? install.java, args: [...launcher.slice(1), ...(launcher.length > 0 ? [install.java] : []), ...args] });
+}
+
+/** What `spawnTracked` starts. */
+export interface TrackedSpawn {
+    dir: string;
+    configFile: string;
+    /** stdout and stderr are appended here. */
+    logFile: string;
+    command: string;
+    args: string[];
+    /** The whole environment of the process; default: this process's. */
+    env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Spawns a server process (directly, or through a launcher that execs it, so
+ * the PID stays the server's) with its output appended to `logFile`, and
+ * tracks it: killed if this Node process exits first.
+ */
+export function spawnTracked(spec: TrackedSpawn): MemberProcess {
+    const out = fs.openSync(spec.logFile, "a");
     let child: ChildProcess;
     try {
-        child = spawn(install.java, args, { cwd: dir, detached: false, stdio: ["ignore", out, out] });
+        child = spawn(spec.command, spec.args, { cwd: spec.dir, detached: false, stdio: ["ignore", out, out], ...(spec.env ? { env: spec.env } : {}) });
     } finally {
         fs.closeSync(out);
     }
     if (child.pid === undefined) {
         // spawn reports ENOENT and friends asynchronously; the missing pid is the synchronous sign.
         child.on("error", () => undefined);
-        throw new Error(`could not start ${install.java} for the member in ${dir}`);
+        throw new Error(`could not start ${spec.command} for the member in ${spec.dir}`);
     }
     const exited = new Promise<ProcessExit>((resolve) => {
         child.once("exit", (code, signal) => resolve({ code, signal }));
     });
-    const member: MemberProcess = { dir, pid: child.pid, configFile, logFile, child, exited };
+    const member: MemberProcess = { dir: spec.dir, pid: child.pid, configFile: spec.configFile, logFile: spec.logFile, child, exited };
     installExitHook();
     running.add(member);
     void exited.then(() => running.delete(member));

@@ -1,0 +1,152 @@
+/**
+ * The rehearsal's report: figures per stage and in total, every step with how
+ * long each gate waited and why, the member swap's plan, and what the
+ * rehearsal does not emulate.
+ */
+import { AckedWrite } from "./load";
+import { Strategy } from "./input";
+
+export interface Figures {
+    durationMs: number;
+    writesAttempted: number;
+    writesAcknowledged: number;
+    /** Acknowledged, but missing when checked at the end (or before their ensemble was retired). Must be 0. */
+    writesLost: number;
+    leaderElections: number;
+    /** Longest interval without a successful write, ms. */
+    longestWriteGapMs: number;
+    /** Client sessions that expired (their ephemeral nodes went with them). */
+    expiredSessions: number;
+    /** Longest time a registry showed fewer providers than were registered, ms. */
+    longestProviderShortfallMs: number;
+}
+
+export interface StageReport extends Figures {
+    stage: string;
+}
+
+/** One wait of a step: which gate, how long, and what it was waiting for. */
+export interface GateWait {
+    gate: string;
+    ms: number;
+    /** The reasons it kept waiting, most frequent first, each with how many checks gave it. */
+    why: string[];
+}
+
+export interface StepReport {
+    stage: string;
+    step: string;
+    /** From the rehearsal's start, ms. */
+    atMs: number;
+    durationMs: number;
+    waits: GateWait[];
+    /** What the health gate warned about at the end of the step (e.g. a member holding a moved peer's old address). */
+    warnings: string[];
+}
+
+export interface SwapPlanReport {
+    leaderAtStart: number;
+    embrace: number[];
+    leaderKeptHostConfig: boolean;
+    order: number[];
+    plannedElections: number;
+    reason: string;
+}
+
+export interface RehearsalReport {
+    strategy: Strategy;
+    /** Where the configuration came from. */
+    source: string;
+    members: number;
+    memberIds: number[];
+    /** The version the configs were rendered for, and the one that ran. */
+    renderedVersion: string;
+    zookeeperVersion: string;
+    tickTime: number;
+    stages: StageReport[];
+    total: Figures;
+    steps: StepReport[];
+    /** Member swap: the order decided from the live leader. */
+    swap?: SwapPlanReport;
+    /** Dual-registry: providers checked in both registries before consumers preferred the new one. */
+    parity?: { providers: number; missingInNew: number };
+    /** What the chaos option did, if used. */
+    chaos?: string;
+    /** What differs from production, one line each. */
+    notEmulated: string[];
+}
+
+/** Longest interval without an acknowledged write between `from` and `to`. */
+export function longestGap(acks: AckedWrite[], from: number, to: number): number {
+    const times = acks.map((a) => a.at).filter((t) => t >= from && t <= to).sort((a, b) => a - b);
+    let longest = 0;
+    let previous = from;
+    for (const t of times) {
+        longest = Math.max(longest, t - previous);
+        previous = t;
+    }
+    return Math.max(longest, to - previous);
+}
+
+/** The total over the stages; the longest gap over the whole run. */
+export function totalOf(stages: StageReport[], acks: AckedWrite[], from: number, to: number): Figures {
+    const sum = (k: keyof Figures) => stages.reduce((acc, s) => acc + s[k], 0);
+    const max = (k: keyof Figures) => stages.reduce((acc, s) => Math.max(acc, s[k]), 0);
+    return {
+        durationMs: sum("durationMs"),
+        writesAttempted: sum("writesAttempted"),
+        writesAcknowledged: sum("writesAcknowledged"),
+        writesLost: sum("writesLost"),
+        leaderElections: sum("leaderElections"),
+        longestWriteGapMs: stages.length > 0 ? longestGap(acks, from, to) : 0,
+        expiredSessions: sum("expiredSessions"),
+        longestProviderShortfallMs: max("longestProviderShortfallMs"),
+    };
+}
+
+function pad(s: string | number, n: number): string {
+    return String(s).padStart(n);
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+
+/** The report as text. */
+export function reportText(r: RehearsalReport): string {
+    const versions = r.renderedVersion === r.zookeeperVersion ? `ZooKeeper ${r.zookeeperVersion}` : `configs rendered for ZooKeeper ${r.renderedVersion}, run on ${r.zookeeperVersion}`;
+    const lines = [
+        `Rehearsal: ${r.strategy} of ${r.source}: ${r.members} members (ids ${r.memberIds.join(", ")}), ${versions}, tickTime ${r.tickTime}; real servers in their own network namespaces, cluster DNS emulated`,
+    ];
+    if (r.swap) {
+        lines.push(
+            `Member swap from the live leader (member ${r.swap.leaderAtStart}): embrace ${r.swap.embrace.join(", ") || "none"}${r.swap.leaderKeptHostConfig ? ` (member ${r.swap.leaderAtStart} kept its host config)` : ""}; moves ${r.swap.order.join(", ")}; ${r.swap.plannedElections} election${r.swap.plannedElections === 1 ? "" : "s"} planned`,
+            `  ${r.swap.reason}`,
+        );
+    }
+    if (r.parity) {
+        lines.push(`Parity before consumers preferred the new registry: ${r.parity.providers} providers, ${r.parity.missingInNew} missing in the new one`);
+    }
+    if (r.chaos) {
+        lines.push(`Chaos: ${r.chaos}`);
+    }
+    lines.push(
+        "",
+        `${"stage".padEnd(14)} ${pad("seconds", 8)} ${pad("attempted", 10)} ${pad("acked", 7)} ${pad("lost", 5)} ${pad("elections", 10)} ${pad("expired", 8)} ${pad("short ms", 9)} ${pad("longest gap ms", 15)}`,
+    );
+    for (const s of [...r.stages, { stage: "total", ...r.total }]) {
+        lines.push(
+            `${s.stage.padEnd(14)} ${pad(seconds(s.durationMs), 8)} ${pad(s.writesAttempted, 10)} ${pad(s.writesAcknowledged, 7)} ${pad(s.writesLost, 5)} ${pad(s.leaderElections, 10)} ${pad(s.expiredSessions, 8)} ${pad(s.longestProviderShortfallMs, 9)} ${pad(s.longestWriteGapMs, 15)}`,
+        );
+    }
+    lines.push("", "steps (each gate's wait, and what it waited for):");
+    for (const step of r.steps) {
+        lines.push(`  ${seconds(step.atMs).padStart(6)} s  ${step.stage}: ${step.step} (${seconds(step.durationMs)} s)`);
+        for (const w of step.waits) {
+            lines.push(`            ${w.gate}: ${seconds(w.ms)} s${w.why.length > 0 ? ` - ${w.why.join("; ")}` : ""}`);
+        }
+        for (const w of step.warnings) {
+            lines.push(`            warning: ${w}`);
+        }
+    }
+    lines.push("", "not emulated:", ...r.notEmulated.map((n) => `  - ${n}`));
+    return lines.join("\n") + "\n";
+}
