@@ -41,11 +41,12 @@ process.stdout.write(`zk-cutover plan --stack pure-k8s, ${RUNS} runs\n`);
 process.stdout.write(`  wall time: median ${medianSeconds.toFixed(2)} s, max ${Math.max(...seconds).toFixed(2)} s (target < ${TARGET_SECONDS} s)\n`);
 process.stdout.write(`  peak RSS:  median ${median(mem).toFixed(0)} MB, max ${Math.max(...mem).toFixed(0)} MB (target < ${TARGET_MB} MB)\n`);
 
-/** Rehearsal figures: a whole cutover per strategy and size on real ZooKeeper. */
+/** Rehearsal figures: a whole cutover per strategy and size on real ZooKeeper, at runbook pace (every gate as the runbook has it). */
 async function rehearsals(): Promise<void> {
     // Imported here so the plan figures above do not pay for it.
     const { rehearse } = await import("./rehearse/rehearse");
     const { findZooKeeperInstall } = await import("./zookeeper/process");
+    const { networkUnavailableReason } = await import("./rehearse/network");
     if (process.env.BENCH_REHEARSAL === "0") {
         return;
     }
@@ -53,17 +54,36 @@ async function rehearsals(): Promise<void> {
         process.stdout.write("\nrehearsal: skipped, ZooKeeper is not installed (apt-get install -y zookeeper)\n");
         return;
     }
-    process.stdout.write("\nrehearsal (real ZooKeeper, tickTime 2000; targets: 0 lost writes, member-swap <= 1 election, dual-registry 0, longest write gap < 2 s)\n");
-    process.stdout.write(`  ${"strategy".padEnd(14)} ${"members".padStart(7)} ${"cutover s".padStart(10)} ${"acked".padStart(7)} ${"lost".padStart(5)} ${"elections".padStart(10)} ${"longest gap ms".padStart(15)}\n`);
+    const unavailable = networkUnavailableReason();
+    if (unavailable) {
+        process.stdout.write(`\nrehearsal: skipped, ${unavailable}\n`);
+        return;
+    }
+    process.stdout.write(
+        "\nrehearsal (real ZooKeeper, package defaults, tickTime 2000, embrace included; targets: 0 lost writes, 0 expired sessions, registry never short, member-swap <= 1 election and longest write gap < 2 s, dual-registry 0 elections)\n",
+    );
+    const head = ["strategy", "members", "cutover s", "acked", "lost", "expired", "short ms", "elections", "longest gap ms"];
+    const widths = [14, 7, 10, 7, 5, 8, 9, 10, 15];
+    const row = (cells: (string | number)[]) => "  " + cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(" ") + "\n";
+    process.stdout.write(row(head));
+    const steps: string[] = [];
     for (const strategy of ["member-swap", "dual-registry"]) {
         for (const members of [3, 5]) {
             const r = await rehearse({ strategy, members, stageSeconds: 2 });
-            const cutover = r.stages.filter((s) => s.stage !== "old-host").reduce((a, s) => a + s.durationMs, 0) / 1000;
-            process.stdout.write(
-                `  ${strategy.padEnd(14)} ${String(members).padStart(7)} ${cutover.toFixed(1).padStart(10)} ${String(r.total.writesAcknowledged).padStart(7)} ${String(r.total.writesLost).padStart(5)} ${String(r.total.leaderElections).padStart(10)} ${String(r.total.longestWriteGapMs).padStart(15)}\n`,
-            );
+            const cutover = r.stages.filter((st) => st.stage !== "old-host").reduce((a, st) => a + st.durationMs, 0) / 1000;
+            const t = r.total;
+            process.stdout.write(row([strategy, members, cutover.toFixed(1), t.writesAcknowledged, t.writesLost, t.expiredSessions, t.longestProviderShortfallMs, t.leaderElections, t.longestWriteGapMs]));
+            const moves = r.steps.filter((st) => st.step.startsWith("move member"));
+            if (moves.length > 0) {
+                const mean = (gate: RegExp) => moves.reduce((a, st) => a + st.waits.filter((w) => gate.test(w.gate)).reduce((b, w) => b + w.ms, 0), 0) / moves.length / 1000;
+                steps.push(
+                    `  member-swap ${members}: ${moves.length} moves, ${(moves.reduce((a, st) => a + st.durationMs, 0) / moves.length / 1000).toFixed(1)} s each on average: ` +
+                        `host stop ${mean(/^host stop/).toFixed(1)} s, start.sh waiting for its name ${mean(/^start\.sh/).toFixed(1)} s, readiness ${mean(/^readiness/).toFixed(1)} s (from container start), health until settled ${mean(/^health/).toFixed(1)} s`,
+                );
+            }
         }
     }
+    process.stdout.write(`\nmember-swap steps at runbook pace:\n${steps.join("\n")}\n`);
 }
 
 void rehearsals().catch((err) => {

@@ -142,10 +142,10 @@ export interface GuardRefusal {
 }
 
 /**
- * Suggests the next member-swap step: the current pods plus one member next to
- * them, preferring one the target asked for, else the lowest id (ZooKeeper
- * elects the highest myid among equally current servers, so moving low ids
- * first tends to move the leader last).
+ * Suggests the next member-swap step for a refusal: the current pods plus one
+ * member next to them, preferring one the target asked for, else the lowest id.
+ * The guard does not know the live leader; `check health --config-file`
+ * prints the order that costs one election (see swapPlan.ts).
  */
 function nextSwapStep(prev: CutoverState, wanted: number[]): number[] {
     const pods = prev.podEnsemble === "legacy" ? prev.podIds : [];

@@ -245,6 +245,20 @@ class Rehearsal {
         await waitForQuorum("every legacy host to serve", at(ids), PORTS.client, { timeoutMs: 90_000, intervalMs: 200, abortIf: () => this.dead() });
     }
 
+    /** Stage old-host: the legacy hosts behind the bridge's Services, and the load starts on them. */
+    private async oldHost(ensemble: string): Promise<void> {
+        const ids = this.input.legacyIds;
+        await this.startLegacy(ensemble);
+        ids.forEach((id) => this.dns.set(this.legacyName(id), [this.network!.address("host", id)]));
+        const connect = this.connectOf(ids.map((id) => this.legacyName(id)));
+        await this.rollClients({ ensemble, connect }, { [ensemble]: connect });
+        this.enter("old-host");
+        this.writer.start();
+        this.monitor.start();
+        await this.maybeKill(ensemble);
+        await sleep(this.stageMs);
+    }
+
     /** Clients roll onto a stage's registry config: the writer's target, the provider app, the consumer. */
     private async rollClients(writeTo: { ensemble: string; connect: string } | undefined, registries: Registries): Promise<void> {
         if (writeTo) {
@@ -310,7 +324,7 @@ class Rehearsal {
         const names = ids.map((id) => this.memberName(id));
         const memberConnect = this.connectOf(names);
 
-        await this.startLegacy("main");
+        await this.oldHost("main");
         // One ensemble: each member is its pod once it moved, its host before.
         this.ensembles.set("main", () =>
             ids.map((id) => {
@@ -318,14 +332,6 @@ class Rehearsal {
                 return { id, address: m.address, process: m.process };
             }),
         );
-        ids.forEach((id) => this.dns.set(this.legacyName(id), [this.network!.address("host", id)]));
-        const legacyConnect = this.connectOf(ids.map((id) => this.legacyName(id)));
-        await this.rollClients({ ensemble: "main", connect: legacyConnect }, { main: legacyConnect });
-        this.enter("old-host");
-        this.writer.start();
-        this.monitor.start();
-        await this.maybeKill("main");
-        await sleep(this.stageMs);
 
         this.enter("member-swap");
         let report = await this.step("pulumi up (podMembers []): each member's Service points at its host", async (rec) => {
@@ -401,14 +407,7 @@ class Rehearsal {
         const names = s.memberIds.map((id) => this.memberName(id));
         const newConnect = this.connectOf(names);
 
-        await this.startLegacy("legacy");
-        legacyIds.forEach((id) => this.dns.set(this.legacyName(id), [this.network!.address("host", id)]));
-        await this.rollClients({ ensemble: "legacy", connect: legacyConnect }, { legacy: legacyConnect });
-        this.enter("old-host");
-        this.writer.start();
-        this.monitor.start();
-        await this.maybeKill("legacy");
-        await sleep(this.stageMs);
+        await this.oldHost("legacy");
 
         this.enter("dual-registry");
         await this.step("pulumi up (stage dual-registry): the new ensemble's pods start together", async (rec) => {
