@@ -9,6 +9,7 @@ import { resolveRehearsalInput } from "../tools/rehearse/input";
 import { ClusterDns } from "../tools/rehearse/dns";
 import { mapPodPaths } from "../tools/rehearse/members";
 import { REPO_ROOT } from "../tools/plan";
+import { stackConfigWith, withStackFile } from "./support/stacks";
 import { requireZooKeeper } from "./support/zookeeper";
 
 /** Processes whose command line names `dir` (every server of a rehearsal run there), and the network namespaces of process `pid`. */
@@ -174,11 +175,20 @@ describe("cutover rehearsal on real ZooKeeper (own network namespaces, cluster D
         });
     });
 
-    describe("dual-registry, 3 members, the legacy leader killed mid-stage", () => {
+    describe("dual-registry of a stage config with TLS and quorum SASL, the legacy leader killed mid-stage", () => {
         let report: RehearsalReport;
         let dir: string;
         before(async () => {
-            ({ result: report, dir } = await inOwnTmp(() => rehearse({ strategy: "dual-registry", members: 3, stageSeconds: 2, kill: { stage: "old-host", role: "leader" } })));
+            const config = stackConfigWith("dual-registry", { tls: "require", tlsIssuer: "zookeeper-ca", saslQuorum: "prefer", saslQuorumPassword: { secure: "v1:c2VjcmV0" } });
+            ({ result: report, dir } = await inOwnTmp(() =>
+                withStackFile("prod", config, (file) => rehearse({ configFile: file, stageSeconds: 2, kill: { stage: "old-host", role: "leader" } })),
+            ));
+        });
+
+        it("runs the new ensemble's members with TLS and SASL between them, as far as plaintext clients allow, and says so", () => {
+            expect(report.strategy).to.equal("dual-registry");
+            expect(report.notEmulated).to.include('tls: require rehearsed as "prefer" (members talk TLS to each other; the rehearsal\'s clients speak plaintext on 2181)');
+            expect(report.notEmulated.join("\n")).to.contain("certificates and passwords: the rehearsal's own");
         });
 
         it("loses no acknowledged write; only the crash elects a leader", () => {

@@ -155,6 +155,8 @@ export class PodMember {
         readonly dir: string,
         /** The bootstrap ConfigMap's value: true only while a new ensemble is created. */
         bootstrap: boolean,
+        /** The Secrets' content when TLS or SASL is on: the certificate directory (tls.crt, tls.key, ca.crt) and the JAAS file. */
+        secrets: { tlsDir?: string; jaas?: string } = {},
     ) {
         const files = renderConfigFiles(settings);
         const sts = renderStatefulSet(settings, "rehearsal") as unknown as { spec: { template: { spec: { containers: ContainerSpec[] } } } };
@@ -168,6 +170,17 @@ export class PodMember {
         const logging = loggingConfigFor(ctx.install, settings);
         fs.writeFileSync(path.join(dir, "conf", logging.fileName), logging.content);
         fs.writeFileSync(path.join(dir, "bootstrap", "bootstrap"), String(bootstrap));
+        // The Secrets, mounted read-only for the members' group in production.
+        if (secrets.tlsDir) {
+            fs.mkdirSync(path.join(dir, "tls"), { recursive: true });
+            for (const f of ["tls.crt", "tls.key", "ca.crt"]) {
+                fs.copyFileSync(path.join(secrets.tlsDir, f), path.join(dir, "tls", f));
+            }
+        }
+        if (secrets.jaas !== undefined) {
+            fs.mkdirSync(path.join(dir, "sasl"), { recursive: true });
+            fs.writeFileSync(path.join(dir, "sasl", "jaas.conf"), secrets.jaas, { mode: 0o600 });
+        }
         // The official image's zkServer.sh start-foreground, which the rehearsal runs without the image.
         fs.writeFileSync(
             path.join(dir, "bin", "zkServer.sh"),
@@ -195,6 +208,10 @@ export class PodMember {
         env.ZK_BOOTSTRAP_FILE = path.join(dir, "bootstrap", "bootstrap");
         if (settings.dataLogVolumeSize !== "") {
             env.ZK_DATA_LOG_DIR = path.join(dir, "datalog");
+        }
+        if (secrets.tlsDir) {
+            env.ZK_TLS_DIR = path.join(dir, "tls");
+            env.ZK_TLS_KEY_STORE = mapPodPaths(POD_PATHS.keyStore, dir);
         }
         env.ZK_REHEARSAL_JAVA = ctx.install.java;
         env.ZK_REHEARSAL_CLASSPATH = ctx.install.classpath.join(path.delimiter);

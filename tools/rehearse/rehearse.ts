@@ -8,11 +8,13 @@
  * users' clients. The report counts lost writes, elections, expired sessions,
  * registry shortfalls and write gaps per stage, and how long each gate waited.
  */
+import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { planMemberSwap, SwapPlan } from "../../components/cutover/swapPlan";
-import { memberPeerAddress } from "../../components/ensemble/renderConfig";
+import { memberPeerAddress, renderJaasConfig, usesSasl } from "../../components/ensemble/renderConfig";
+import { certificateDnsNames } from "../../components/ensemble/renderObjects";
 import { EnsembleSettings, PORTS } from "../../components/ensemble/settings";
 import { checkParity } from "../checks/parity";
 import { checkHealth, Endpoint, HealthReport, waitForHealth } from "../checks/health";
@@ -24,6 +26,7 @@ import { LoadCounters, ProviderApp, Registries, RegistryWatch, Writer, WRITES_PA
 import { HostMember, MemberContext, PodMember } from "./members";
 import { ElectionMonitor, LiveMember } from "./monitor";
 import { LocalNetwork, networkUnavailableReason } from "./network";
+import { makeEnsembleCertificate } from "./pki";
 import { Figures, GateWait, longestGap, RehearsalReport, StageReport, StepReport, SwapPlanReport, totalOf } from "./report";
 
 export { STRATEGIES, RehearsalInputError } from "./input";
@@ -411,10 +414,11 @@ class Rehearsal {
 
         this.enter("dual-registry");
         await this.step("pulumi up (stage dual-registry): the new ensemble's pods start together", async (rec) => {
+            const secrets = this.secrets();
             const pods = s.memberIds.map((id) => {
                 const node = this.network!.addNode(`pod-${id}`, this.network!.address("pod", id));
                 this.dns.set(this.memberName(id), [node.address]);
-                const pod = new PodMember(this.ctx, s, id, node, path.join(this.root, `pod-${id}`), true);
+                const pod = new PodMember(this.ctx, s, id, node, path.join(this.root, `pod-${id}`), true, secrets);
                 this.pods.set(id, pod);
                 return pod;
             });
@@ -463,6 +467,16 @@ class Rehearsal {
         await this.finishLoad();
         await this.verify("new");
         return { parity: { providers: parity.oldProviders.length, missingInNew: parity.missingInNew.length } };
+    }
+
+    /** The Secrets the pods mount when TLS or SASL is on: the rehearsal's own certificate and random passwords. */
+    private secrets(): { tlsDir?: string; jaas?: string } {
+        const s = this.s;
+        const random = () => randomBytes(18).toString("base64url");
+        return {
+            ...(s.tls !== "off" ? { tlsDir: makeEnsembleCertificate(path.join(this.root, "pki"), certificateDnsNames(s)) } : {}),
+            ...(usesSasl(s) ? { jaas: renderJaasConfig(s, { quorumPassword: random(), clientPasswords: s.saslClientUsers.map(random) }) } : {}),
+        };
     }
 
     private async finishLoad(): Promise<void> {
