@@ -66,11 +66,11 @@ describe("member start script", () => {
     });
 
     describe("waiting for its own Service name", () => {
-        /** A stand-in getent that answers `ahostsv4` from a file the test rewrites, like cluster DNS. */
+        /** A stand-in getent that answers `ahosts` from a file the test rewrites, like cluster DNS (one line per socket type, as glibc's). */
         beforeEach(() => {
             fs.writeFileSync(
                 path.join(dir, "bin", "getent"),
-                '#!/usr/bin/env bash\n[ "$1" = ahostsv4 ] || exit 2\nwhile read -r ip name; do [ "$name" = "$2" ] && echo "$ip    STREAM $name"; done < "$DNS_FILE"\nexit 0\n',
+                '#!/usr/bin/env bash\n[ "$1" = ahosts ] || exit 2\nwhile read -r ip name; do if [ "$name" = "$2" ]; then printf "%s    STREAM %s\\n%s    DGRAM\\n" "$ip" "$name" "$ip"; fi; done < "$DNS_FILE"\nexit 0\n',
                 { mode: 0o755 },
             );
         });

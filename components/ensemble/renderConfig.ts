@@ -360,7 +360,7 @@ export function renderStartScript(s: EnsembleSettings): string {
         "  waited=0",
         "  while :; do",
         "    found=false",
-        '    while read -r address _; do [ "$address" = "$ZK_POD_IP" ] && found=true; done < <(getent ahostsv4 "$self_name" 2>/dev/null || true)',
+        '    while read -r address _; do if [ "$address" = "$ZK_POD_IP" ]; then found=true; fi; done < <(getent ahosts "$self_name" 2>/dev/null || true)',
         '    [ "$found" = true ] && break',
         '    if [ "$waited" -ge "${ZK_DNS_WAIT_SECONDS:-120}" ]; then',
         '      echo "refusing to start: $self_name does not resolve to this pod ($ZK_POD_IP) after $waited s; its peers could not reach it (is clusterDomain right?)" >&2',
