@@ -189,7 +189,9 @@ describe("check health as the gate of every member-swap step", function () {
         expect(report.serverList).to.deep.equal(names.map((n, i) => `server.${i + 1}=${n}:2888:3888:participant;0.0.0.0:2181`));
         expect(report.quorum).to.deep.include({ size: 3, formed: true });
         expect(report.leaderId).to.equal(3);
-        expect(report.warnings).to.deep.equal(["some members name their peers by address and others by Service name, at the same backends: a member swap's embrace is under way"]);
+        expect(report.warnings).to.deep.equal([
+            "members name some peers differently (a Service name, an address or a host name) that lead to the same place: a member swap's embrace is under way",
+        ]);
     });
 
     it("reports a member holding a moved peer's old address: a problem for a follower, expected for the leader that keeps its host config", function () {
@@ -201,10 +203,10 @@ describe("check health as the gate of every member-swap step", function () {
             { holder: `${names[2]}:2181`, holderId: 3, peerId: 1, address: "10.1.0.11", current: ["10.2.0.5"] },
         ]);
         expect(report.problems).to.deep.equal([
-            `member 2 (${names[1]}:2181) names member 1 at 10.1.0.11, but member 1's Service name now leads to 10.2.0.5: it cannot dial member 1 itself; allowed: roll hostZooCfg (peers by Service name) onto it`,
+            `member 2 (${names[1]}:2181) names member 1 at 10.1.0.11, but member 1 now answers at 10.2.0.5: it cannot dial member 1 itself; allowed: roll hostZooCfg (peers by Service name) onto it`,
         ]);
         expect(report.warnings[0]).to.equal(
-            `member 3 (${names[2]}:2181) names member 1 at 10.1.0.11, but member 1's Service name now leads to 10.2.0.5: it cannot dial member 1 itself (expected while the leader keeps its host config until it moves; if it restarts before, roll hostZooCfg onto it first)`,
+            `member 3 (${names[2]}:2181) names member 1 at 10.1.0.11, but member 1 now answers at 10.2.0.5: it cannot dial member 1 itself (expected while the leader keeps its host config until it moves; if it restarts before, roll hostZooCfg onto it first)`,
         );
     });
 
@@ -220,21 +222,49 @@ describe("check health as the gate of every member-swap step", function () {
         const resolved = Object.fromEntries(names.map((n) => [n, ["10.2.0.9"]]));
         const all = (servingMs: number) => [member(1, "follower", names, servingMs), member(2, "follower", names), member(3, "leader", names)];
         const fresh = assessHealth(all(3_000), { resolved: { ...resolved, [names[0]]: ["10.2.0.5"], [names[1]]: ["10.2.0.6"] }, settleSeconds: 11 });
-        expect(fresh.settle).to.deep.equal({ seconds: 11, settled: false, remainingMs: 8_000 });
+        expect(fresh.settle).to.deep.equal({ seconds: 11, settled: false, remainingMs: 8_000, unknown: [] });
         expect(fresh.problems).to.deep.equal([
             `member 1 (${names[0]}:2181) has served for 3.0 s (since it started or changed role); if it just moved, members 2, 3 may still hold its old address for up to 8.0 s more (settle time 11 s: cluster DNS TTL + JVM DNS cache + 1 s)`,
         ]);
         const later = assessHealth(all(11_000), { resolved: { ...resolved, [names[0]]: ["10.2.0.5"], [names[1]]: ["10.2.0.6"] }, settleSeconds: 11 });
-        expect(later.settle).to.deep.equal({ seconds: 11, settled: true, remainingMs: 0 });
+        expect(later.settle).to.deep.equal({ seconds: 11, settled: true, remainingMs: 0, unknown: [] });
         expect(later.healthy).to.equal(true);
         expect(healthText(later)).to.contain("settled: every member has served at least 11 s");
     });
 
-    it("warns instead when a member cannot tell how long it has served (ZooKeeper before 3.6)", function () {
+    it("holds the gate when a member cannot tell how long it has served (before 3.6): it must stay healthy for the settle time instead", function () {
         const report = assessHealth([memberReport("a:2181", { srvr: srvrText("leader"), conf: conf(1, ["a"]) })], { resolved: { a: ["10.0.0.1"] }, settleSeconds: 11 });
-        expect(report.warnings).to.deep.equal([
-            "member 1 (a:2181) does not tell how long it has served (zk_uptime in mntr needs ZooKeeper 3.6+ and mntr whitelisted); after a move, wait 11 s before the next step",
+        expect(report.healthy).to.equal(false);
+        expect(report.settle).to.deep.equal({ seconds: 11, settled: false, remainingMs: 0, unknown: ["a:2181"] });
+        expect(report.problems).to.deep.equal([
+            "member 1 (a:2181) does not tell how long it has served (zk_uptime in mntr needs ZooKeeper 3.6+ and mntr whitelisted): the ensemble must stay healthy for 11 s instead (check health --wait)",
         ]);
+    });
+
+    it("needs no lookup when every member names a peer alike (a check from outside the cluster)", function () {
+        const report = assessHealth([member(1, "follower", names), member(2, "leader", names), member(3, "follower", names)], { resolved: {} });
+        expect(report.problems).to.deep.equal([]);
+        expect(report.healthy).to.equal(true);
+    });
+
+    it("compares legacy lines without a client port and legacy host names by where they lead", function () {
+        // Member 3 runs its original config: peers by legacy host names, the client port given as clientPort= (no ";..." in conf).
+        const legacy = (id: number) =>
+            memberReport(`${name(id)}:2181`, {
+                srvr: srvrText(id === 3 ? "leader" : "follower"),
+                mntr: mntr(60_000),
+                conf: `clientPort=2181\nserverId=${id}\nmembership: \n${[1, 2, 3].map((i) => `server.${i}=zk${i}.corp.example:2888:3888:participant`).join("\n")}\nversion=0\n`,
+            });
+        const corp = (i: number) => `zk${i}.corp.example`;
+        const embraced = { ...Object.fromEntries(names.map((n, i) => [n, [hostIps[i]]])), ...Object.fromEntries([1, 2, 3].map((i) => [corp(i), [hostIps[i - 1]]])) };
+        const midEmbrace = assessHealth([member(1, "follower", names), member(2, "follower", names), legacy(3)], { resolved: embraced });
+        expect(midEmbrace.problems).to.deep.equal([]);
+        // Member 1 moved to a pod; the legacy name still leads to its host.
+        const moved = { ...embraced, [names[0]]: ["10.2.0.5"] };
+        const after = assessHealth([member(1, "follower", names), member(2, "follower", names), legacy(3)], { resolved: moved });
+        expect(after.problems).to.deep.equal([]);
+        expect(after.staleAddresses).to.deep.equal([{ holder: `${names[2]}:2181`, holderId: 3, peerId: 1, address: corp(1), current: ["10.2.0.5"] }]);
+        expect(after.warnings[0]).to.match(/^member 3 \(.+\) names member 1 at zk1\.corp\.example \(10\.1\.0\.11\), but member 1 now answers at 10\.2\.0\.5: it cannot dial member 1 itself \(expected while the leader keeps its host config/);
     });
 });
 
@@ -249,7 +279,9 @@ describe("check command wiring", function () {
     it("check health without --connect, with a bad --timeout-ms or an unknown option exits 2", async function () {
         const missing = await runCli(["check", "health"]);
         expect(missing.code).to.equal(2);
-        expect(missing.err).to.match(/^error: --connect is missing or empty; allowed: host:port,host:port/);
+        expect(missing.err).to.equal(
+            "error: --connect is missing; allowed: --connect host:port,host:port (every member), or --stack NAME / --config-file FILE (the stage's members)\n",
+        );
         const timeout = await runCli(["check", "health", "--connect", "a:1", "--timeout-ms", "soon"]);
         expect(timeout.code).to.equal(2);
         expect(timeout.err).to.match(/^error: --timeout-ms "soon" is not a timeout; allowed: whole milliseconds/);

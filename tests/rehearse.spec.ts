@@ -8,17 +8,15 @@ import { rehearse, RehearsalReport, reportText } from "../tools/rehearse/rehears
 import { resolveRehearsalInput } from "../tools/rehearse/input";
 import { ClusterDns } from "../tools/rehearse/dns";
 import { mapPodPaths } from "../tools/rehearse/members";
+import { resourcesOf } from "../tools/rehearse/network";
 import { REPO_ROOT } from "../tools/plan";
 import { stackConfigWith, withStackFile } from "./support/stacks";
 import { requireZooKeeper } from "./support/zookeeper";
 
-/** Processes whose command line names `dir` (every server of a rehearsal run there), and the network namespaces of process `pid`. */
+/** Processes whose command line names `dir` (every server of a rehearsal run there), and the namespaces, /etc/netns entries and bridges of process `pid`. */
 function leftovers(dir: string, pid = process.pid): { processes: string; namespaces: string[]; files: string[] } {
     const processes = spawnSync("pgrep", ["-af", dir], { encoding: "utf8" }).stdout.trim();
-    const namespaces = spawnSync("ip", ["netns", "list"], { encoding: "utf8" })
-        .stdout.split("\n")
-        .map((l) => l.split(" ")[0])
-        .filter((n) => n.startsWith(`zkr-${pid}-`));
+    const namespaces = resourcesOf(pid);
     // Only the rehearsal's own files (Node may keep a compile cache there too).
     return { processes, namespaces, files: fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.startsWith("zk-")) : [] };
 }
@@ -158,7 +156,7 @@ describe("cutover rehearsal on real ZooKeeper (own network namespaces, cluster D
         it("reports the leader holding a moved member's old address (it cannot dial it) until it moves itself", () => {
             const afterFirstMove = report.steps.find((s) => s.step.startsWith("move member 3"))!;
             expect(afterFirstMove.warnings.join("\n")).to.match(
-                /member 2 \(zk-2\.zookeeper\.svc\.cluster\.local:2181\) names member 3 at (198\.1[89]\.\d+)\.3, but member 3's Service name now leads to 198\.1[89]\.\d+\.3: it cannot dial member 3 itself \(expected while the leader keeps its host config/,
+                /member 2 \(zk-2\.zookeeper\.svc\.cluster\.local:2181\) names member 3 at (198\.1[89]\.\d+)\.3, but member 3 now answers at 198\.1[89]\.\d+\.3: it cannot dial member 3 itself \(expected while the leader keeps its host config/,
             );
             const last = report.steps.find((s) => s.step.startsWith("move member 1"))!;
             expect(last.warnings.join("\n")).to.not.contain("cannot dial");
@@ -222,7 +220,7 @@ describe("cutover rehearsal on real ZooKeeper (own network namespaces, cluster D
                 env: { ...process.env, TMPDIR: dir },
                 stdio: "ignore",
             });
-            const running = () => leftovers(dir, child.pid).processes.split("\n").filter(Boolean).length;
+            const running = () => leftovers(dir, child.pid!).processes.split("\n").filter(Boolean).length;
             const deadline = Date.now() + 60_000;
             while (running() < 3 && Date.now() < deadline) {
                 await new Promise((r) => setTimeout(r, 250));
@@ -232,10 +230,10 @@ describe("cutover rehearsal on real ZooKeeper (own network namespaces, cluster D
             const code = await new Promise((resolve) => child.on("exit", (c: number | null, signal: string | null) => resolve(c ?? signal)));
             expect(code).to.equal(143);
             const settle = Date.now() + 10_000;
-            while (leftovers(dir, child.pid).processes !== "" && Date.now() < settle) {
+            while (leftovers(dir, child.pid!).processes !== "" && Date.now() < settle) {
                 await new Promise((r) => setTimeout(r, 200));
             }
-            expect(leftovers(dir, child.pid)).to.deep.equal({ processes: "", namespaces: [], files: [] });
+            expect(leftovers(dir, child.pid!)).to.deep.equal({ processes: "", namespaces: [], files: [] });
             fs.rmSync(dir, { recursive: true, force: true });
         });
 

@@ -84,7 +84,8 @@ describe("member start script", () => {
             let stderr = "";
             child.stdout.on("data", (d) => (stdout += d));
             child.stderr.on("data", (d) => (stderr += d));
-            return new Promise((resolve) => child.on("exit", (status) => resolve({ status, stdout, stderr })));
+            // "close": every byte of stdout and stderr has arrived, unlike "exit".
+            return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
         }
 
         it("starts the server only once the name resolves to this pod (a moved member's name may still lead to its old host)", async () => {
@@ -96,6 +97,30 @@ describe("member start script", () => {
             expect(r.status).to.equal(0);
             expect(r.stdout).to.match(/zk-5\.zk\.svc\.cluster\.local resolves to this pod \(10\.2\.3\.4\) after [1-9]\d* s/);
             expect(r.stdout.trimEnd().split("\n").pop()).to.equal("started start-foreground");
+        });
+
+        it("works for pods with IPv6 addresses", async () => {
+            fs.writeFileSync(path.join(dir, "dns"), "fd00:10::5 zk-5.zk.svc.cluster.local\n");
+            const r = await startWithDns({ ZK_POD_IP: "fd00:10::5" });
+            expect(r.status).to.equal(0);
+            expect(r.stdout).to.contain("zk-5.zk.svc.cluster.local resolves to this pod (fd00:10::5) after 0 s");
+        });
+
+        it("refuses to start without getent, or with a wait that is not a number, instead of waiting in vain", async () => {
+            fs.writeFileSync(path.join(dir, "dns"), "10.2.3.4 zk-5.zk.svc.cluster.local\n");
+            const bad = await startWithDns({ ZK_POD_IP: "10.2.3.4", ZK_DNS_WAIT_SECONDS: "2m" });
+            expect(bad.status).to.equal(1);
+            expect(bad.stderr).to.contain("refusing to start: ZK_DNS_WAIT_SECONDS=2m is not a whole number of seconds");
+            fs.rmSync(path.join(dir, "bin", "getent"));
+            // A PATH where bash, but no getent, is found.
+            fs.symlinkSync(spawnSync("bash", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim(), path.join(dir, "bin", "bash"));
+            const child = spawnSync(path.join(dir, "bin", "bash"), [path.join(dir, "start.sh")], {
+                env: { PATH: path.join(dir, "bin"), ZK_MEMBER_ID: "5", ZK_DATA_DIR: path.join(dir, "data"), ZK_POD_IP: "10.2.3.4" },
+                encoding: "utf8",
+                timeout: 10000,
+            });
+            expect(child.status).to.equal(1);
+            expect(child.stderr).to.contain("refusing to start: getent is needed to check that zk-5.zk.svc.cluster.local leads to this pod");
         });
 
         it("gives up with a clear error, without starting, when the name never leads here", async () => {

@@ -71,12 +71,12 @@ export function buildProgram(): Command {
         .option("--json", "print the report as one JSON document")
         .action(async (opts: { strategy?: string; members?: string; stack?: string; configFile?: string; legacyLeader?: string; stageSeconds: string; json?: boolean }) => {
             const { rehearse, RehearsalInputError, reportText } = await import("./rehearse/rehearse");
-            const whole = (text: string | undefined, option: string) => {
+            const whole = (text: string | undefined, option: string, allowed: string) => {
                 if (text === undefined) {
                     return undefined;
                 }
                 if (!/^\d+$/.test(text)) {
-                    throw new RehearsalInputError(`${option}: ${JSON.stringify(text)} is not a whole number`);
+                    throw new RehearsalInputError(`${option}: ${JSON.stringify(text)} is not a whole number; allowed: ${allowed}`);
                 }
                 return Number(text);
             };
@@ -86,10 +86,10 @@ export function buildProgram(): Command {
             }
             const report = await rehearse({
                 strategy: opts.strategy,
-                members: whole(opts.members, "--members"),
+                members: whole(opts.members, "--members", "3 to 9 members"),
                 stack: opts.stack,
                 configFile: opts.configFile,
-                legacyLeader: whole(opts.legacyLeader, "--legacy-leader"),
+                legacyLeader: whole(opts.legacyLeader, "--legacy-leader", "the id of a legacy member"),
                 stageSeconds,
                 log: opts.json ? undefined : (line) => process.stderr.write(`${line}\n`),
             });

@@ -90,6 +90,8 @@ export function runHealthCommand(opts: HealthCommandOptions, output: CheckOutput
             const gate = stageGate(settings, opts.registry);
             endpoints = gate.endpoints;
             settleSeconds ??= gate.settleSeconds;
+        } else if (opts.connect === undefined) {
+            throw new CheckError("--connect is missing; allowed: --connect host:port,host:port (every member), or --stack NAME / --config-file FILE (the stage's members)");
         } else {
             endpoints = parseConnectString(opts.connect, "--connect").members;
         }

@@ -3,10 +3,10 @@
  * member-swap step waits after a move, and the next step of the swap, decided
  * from the live leader.
  */
-import { isIP } from "net";
 import { registriesOf } from "../../components/cutover/registry";
 import { CutoverSettings, REGISTRIES } from "../../components/cutover/settings";
 import { planMemberSwap, SwapPlan } from "../../components/cutover/swapPlan";
+import { memberPeerAddress } from "../../components/ensemble/renderConfig";
 import { CheckError, Endpoint, HealthReport } from "./health";
 
 export interface StageGate {
@@ -53,7 +53,8 @@ export function memberSwapPlan(settings: CutoverSettings, report: HealthReport):
     const hosts = e.memberIds.filter((id) => !settings.podMembers.includes(id));
     const byId = new Map(report.members.filter((m) => m.id !== undefined).map((m) => [m.id!, m]));
     const known = hosts.every((id) => byId.get(id)?.servers !== undefined);
-    const onHostConfig = known ? hosts.filter((id) => byId.get(id)!.servers!.some((l) => isIP(l.host) !== 0)) : undefined;
+    // A host still on its original config names some peer otherwise than by its Service name (an address or a legacy host name).
+    const onHostConfig = known ? hosts.filter((id) => byId.get(id)!.servers!.some((l) => l.host !== memberPeerAddress(e, l.id))) : undefined;
     return planMemberSwap({
         memberIds: e.memberIds,
         podIds: settings.podMembers,

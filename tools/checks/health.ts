@@ -222,7 +222,7 @@ export interface HealthReport {
      * addresses), and how much longer to wait when not. Absent without a
      * settle time.
      */
-    settle?: { seconds: number; settled: boolean; remainingMs: number };
+    settle?: { seconds: number; settled: boolean; remainingMs: number; unknown: string[] };
     /** Every problem, one line each; empty exactly when healthy. */
     problems: string[];
     /** What is worth knowing but does not fail the check, one line each. */
@@ -411,9 +411,19 @@ function label(m: MemberReport): string {
 
 const isAddress = (host: string) => net.isIP(host) !== 0;
 
-/** A server line without its host: what must be the same on every member. */
+/**
+ * A server line without its host: what must be the same on every member. The
+ * client port is left out: a 3.5+ member whose config gives it as `clientPort=`
+ * prints server lines without one, beside members whose lines carry it.
+ */
 function shape(l: ServerLine): string {
-    return `${l.id}:${l.quorumPort}:${l.electionPort}:${l.role}:${l.clientPort ?? ""}`;
+    return `${l.id}:${l.quorumPort}:${l.electionPort}:${l.role}`;
+}
+
+/** The host of a `host:port` member text (IPv6 without brackets). */
+function hostOf(member: string): string {
+    const host = member.slice(0, member.lastIndexOf(":"));
+    return host.startsWith("[") ? host.slice(1, -1) : host;
 }
 
 interface ServerListVerdict {
@@ -429,10 +439,12 @@ interface ServerListVerdict {
 
 /**
  * Compares the members' server lists by id, ports and role, and each peer's
- * address by where it leads: one member may name a peer by its Service name and
- * another by the address that name resolves to (in the middle of a member
- * swap's embrace, hosts not yet rolled name their peers by address). A peer
- * named by an address its Service name no longer resolves to is stale.
+ * host by where it leads. One member may name a peer by its Service name and
+ * another by the address (or legacy host name) that leads to the same place:
+ * in the middle of a member swap's embrace, hosts not yet rolled name their
+ * peers as their original config did. Where a member answered this check is
+ * where it runs now; a member naming it by a host that leads elsewhere holds
+ * its old address. Lists that name every peer alike need no lookup at all.
  */
 function compareServerLists(members: MemberReport[], leaderLabels: string[], resolved: Record<string, string[]>): ServerListVerdict {
     const told = members.filter((m) => m.serverList !== undefined);
@@ -468,36 +480,56 @@ function compareServerLists(members: MemberReport[], leaderLabels: string[], res
         out.problems.push(disagree());
         return out;
     }
+    const addressesOf = (host: string) => (isAddress(host) ? [host] : (resolved[host] ?? []));
+    // Two members answering with one id are two ensembles mixed up: their lists are compared as they are.
+    const answered = members.filter((m) => m.id !== undefined && m.state === "serving");
+    const twice = new Set(answered.filter((m, i) => answered.findIndex((o) => o.id === m.id) !== i).map((m) => m.id!));
+    const answeredAt = new Map(answered.filter((m) => !twice.has(m.id!)).map((m) => [m.id!, addressesOf(hostOf(m.member))] as const));
     const ids = told[0].servers!.map((l) => l.id);
     let mixed = false;
     for (const id of ids) {
         const entries = told.map((m) => ({ m, host: m.servers!.find((l) => l.id === id)!.host }));
-        const names = [...new Set(entries.filter((e) => !isAddress(e.host)).map((e) => e.host))];
-        const literals = entries.filter((e) => isAddress(e.host));
-        if (names.length === 0) {
-            if (new Set(literals.map((e) => e.host)).size > 1) {
-                out.agree = false;
-            }
+        const hosts = [...new Set(entries.map((e) => e.host))];
+        if (hosts.length === 1) {
             continue;
         }
-        const unresolved = names.filter((n) => (resolved[n] ?? []).length === 0);
+        const unresolved = hosts.filter((h) => addressesOf(h).length === 0);
         if (unresolved.length > 0) {
             out.problems.push(
                 `cannot tell where member ${id} is: ${unresolved.join(", ")} does not resolve where this check runs; run it where the cluster's names resolve (in the cluster, or on a host that forwards to its DNS)`,
             );
             continue;
         }
-        const sets = names.map((n) => new Set(resolved[n]));
-        const current = [...new Set(names.flatMap((n) => resolved[n]))].sort();
-        if (sets.some((a) => sets.some((b) => ![...a].some((x) => b.has(x))))) {
+        if (twice.has(id)) {
             out.agree = false;
             continue;
         }
-        for (const e of literals) {
-            if (current.includes(e.host)) {
+        // Where the member runs now: where it answered, else where the Service names lead (they move; literals stay behind).
+        let current = answeredAt.get(id) ?? [];
+        let basis = `member ${id} now answers at`;
+        if (current.length === 0) {
+            const names = hosts.filter((h) => !isAddress(h));
+            const sets = names.map((n) => new Set(addressesOf(n)));
+            if (names.length === 0 || sets.some((a) => sets.some((b) => ![...a].some((x) => b.has(x))))) {
+                out.agree = false;
+                continue;
+            }
+            current = [...new Set(names.flatMap(addressesOf))].sort();
+            basis = `member ${id}'s name now leads to`;
+        }
+        for (const e of entries) {
+            const addresses = addressesOf(e.host);
+            if (addresses.some((a) => current.includes(a))) {
                 mixed = true;
             } else {
                 out.stale.push({ holder: e.m.member, ...(e.m.id !== undefined ? { holderId: e.m.id } : {}), peerId: id, address: e.host, current });
+                const at = isAddress(e.host) ? e.host : `${e.host} (${addresses.join(", ")})`;
+                const line = `${label(e.m)} names member ${id} at ${at}, but ${basis} ${current.join(", ")}: it cannot dial member ${id} itself`;
+                if (leaderLabels.includes(e.m.member)) {
+                    out.warnings.push(`${line} (expected while the leader keeps its host config until it moves; if it restarts before, roll hostZooCfg onto it first)`);
+                } else {
+                    out.problems.push(`${line}; allowed: roll hostZooCfg (peers by Service name) onto it`);
+                }
             }
         }
     }
@@ -505,19 +537,10 @@ function compareServerLists(members: MemberReport[], leaderLabels: string[], res
         out.problems.push(disagree());
         return out;
     }
-    for (const st of out.stale) {
-        const holder = told.find((m) => m.member === st.holder)!;
-        const line = `${label(holder)} names member ${st.peerId} at ${st.address}, but member ${st.peerId}'s Service name now leads to ${st.current.join(", ")}: it cannot dial member ${st.peerId} itself`;
-        if (leaderLabels.includes(st.holder)) {
-            out.warnings.push(`${line} (expected while the leader keeps its host config until it moves; if it restarts before, roll hostZooCfg onto it first)`);
-        } else {
-            out.problems.push(`${line}; allowed: roll hostZooCfg (peers by Service name) onto it`);
-        }
-    }
     if (mixed) {
-        out.warnings.push("some members name their peers by address and others by Service name, at the same backends: a member swap's embrace is under way");
+        out.warnings.push("members name some peers differently (a Service name, an address or a host name) that lead to the same place: a member swap's embrace is under way");
     }
-    const byName = told.find((m) => m.servers!.some((l) => !isAddress(l.host))) ?? told[0];
+    const byName = told.find((m) => m.servers!.every((l) => !isAddress(l.host))) ?? told[0];
     out.agreed = byName.serverList;
     out.voting = votingServers(byName.serverList!);
     return out;
@@ -569,10 +592,12 @@ export function assessHealth(members: MemberReport[], context: HealthContext = {
     if (seconds > 0) {
         const serving = members.filter((m) => m.state === "serving");
         let remainingMs = 0;
+        const unknown: string[] = [];
         for (const m of serving) {
             if (m.servingMs === undefined) {
-                warnings.push(
-                    `${label(m)} does not tell how long it has served (zk_uptime in mntr needs ZooKeeper 3.6+ and mntr whitelisted); after a move, wait ${seconds} s before the next step`,
+                unknown.push(m.member);
+                problems.push(
+                    `${label(m)} does not tell how long it has served (zk_uptime in mntr needs ZooKeeper 3.6+ and mntr whitelisted): the ensemble must stay healthy for ${seconds} s instead (check health --wait)`,
                 );
                 continue;
             }
@@ -585,7 +610,7 @@ export function assessHealth(members: MemberReport[], context: HealthContext = {
                 );
             }
         }
-        settle = { seconds, settled: serving.length > 0 && remainingMs === 0, remainingMs };
+        settle = { seconds, settled: serving.length > 0 && remainingMs === 0 && unknown.length === 0, remainingMs, unknown };
     }
 
     const leaderId = leaderReports.length === 1 ? leaderReports[0].id : undefined;
@@ -654,7 +679,9 @@ export async function checkHealth(connect: string | Endpoint[], options: HealthO
     const endpoints = typeof connect === "string" ? parseConnectString(connect, "--connect").members : connect;
     const timeoutMs = options.timeoutMs ?? 3_000;
     const members = await Promise.all(endpoints.map((e) => probeMember(e, timeoutMs)));
-    const names = [...new Set(members.flatMap((m) => (m.servers ?? []).map((l) => l.host)).filter((h) => !isAddress(h)))].sort();
+    // Server-list hosts, and where each member was reached (where it runs now).
+    const hosts = [...members.flatMap((m) => (m.servers ?? []).map((l) => l.host)), ...endpoints.map((e) => e.host)];
+    const names = [...new Set(hosts.filter((h) => !isAddress(h)))].sort();
     const resolved = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await resolveHost(n, timeoutMs)] as const)));
     return assessHealth(members, { resolved, settleSeconds: options.settleSeconds });
 }
@@ -674,11 +701,35 @@ function reasonOf(problem: string): string {
 }
 
 /** Checks every `intervalMs` (default 1000) until healthy or `waitMs` has passed; resolves with the last report either way. */
-export async function waitForHealth(connect: string | Endpoint[], options: HealthOptions & { waitMs: number; intervalMs?: number }): Promise<HealthWait> {
+export async function waitForHealth(
+    connect: string | Endpoint[],
+    options: HealthOptions & { waitMs: number; intervalMs?: number; abortIf?: () => string | undefined },
+): Promise<HealthWait> {
     const start = Date.now();
     const seen = new Map<string, number>();
+    // Members that cannot tell how long they have served: the ensemble must stay healthy for the settle time instead.
+    let healthySince: number | undefined;
     for (let attempts = 1; ; attempts++) {
-        const report = await checkHealth(connect, options);
+        const abort = options.abortIf?.();
+        if (abort !== undefined) {
+            throw new Error(`gave up waiting for a healthy ensemble: ${abort}`);
+        }
+        let report = await checkHealth(connect, options);
+        const settle = report.settle;
+        if (settle && settle.unknown.length > 0 && report.problems.length === settle.unknown.length && settle.remainingMs === 0) {
+            healthySince ??= Date.now();
+            if (Date.now() - healthySince >= settle.seconds * 1000) {
+                report = {
+                    ...report,
+                    healthy: true,
+                    problems: [],
+                    settle: { ...settle, settled: true },
+                    warnings: [...report.warnings, `how long ${settle.unknown.join(", ")} served is unknown (no zk_uptime): the ensemble stayed healthy for ${settle.seconds} s instead`],
+                };
+            }
+        } else {
+            healthySince = undefined;
+        }
         for (const p of new Set(report.problems.map(reasonOf))) {
             seen.set(p, (seen.get(p) ?? 0) + 1);
         }
@@ -728,6 +779,8 @@ export function healthText(report: HealthReport): string {
             : `quorum: ${q.voters} of ${q.size} voting servers (${q.basis}) are leader or follower; needs ${q.needed}: ${q.formed ? "formed" : "NOT formed"}\n`;
     if (report.settle && !report.members.some((m) => m.state === "serving")) {
         text += "settle: unknown, no member serves\n";
+    } else if (report.settle && report.settle.unknown.length > 0) {
+        text += `settle: unknown for ${report.settle.unknown.join(", ")} (no zk_uptime); with --wait the check passes once healthy for ${report.settle.seconds} s\n`;
     } else if (report.settle) {
         text += report.settle.settled
             ? `settled: every member has served at least ${report.settle.seconds} s, so all see moved members' new addresses\n`

@@ -38,6 +38,9 @@ export class LoadCounters {
     /** Longest time a registry showed fewer providers than registered, per stage (ms). */
     readonly longestShortfallMs = new Map<string, number>();
 
+    /** Why the load cannot go on (a client could not get a new session), once that happened. */
+    failure: string | undefined;
+
     constructor(readonly stage: () => string) {}
 
     expired(): void {
@@ -80,7 +83,9 @@ class SessionClient {
                     this.counters.expired();
                     client.close();
                     if (!this.closed) {
-                        void this.renew();
+                        this.renew().catch((err: unknown) => {
+                            this.counters.failure ??= `a client got no new session after its session expired: ${err instanceof Error ? err.message : String(err)}`;
+                        });
                     }
                 };
                 this.client = client;

@@ -8,8 +8,8 @@
  * process reaches every namespace through the bridge. Needs root (or
  * CAP_NET_ADMIN and CAP_SYS_ADMIN) and iproute2.
  *
- * Names carry this process's PID, so a later run removes what a killed run
- * left behind (`sweepStale`).
+ * Names carry this process's PID (in base 36), so a later run removes what a
+ * killed run left behind (`sweepStale`).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -58,22 +58,55 @@ export function networkUnavailableReason(): string | undefined {
     return undefined;
 }
 
-/** Namespaces and bridges of runs whose process is gone. */
+/** A run's id: the owner's PID in base 36 (5 characters) and two random ones, so interface names stay within 15 characters. */
+function runId(pid: number): string {
+    return `${pid.toString(36).padStart(5, "0")}${Math.random().toString(36).slice(2, 4).padEnd(2, "0")}`;
+}
+
+/** The PID that owns a run id. */
+function ownerOf(run: string): number {
+    return parseInt(run.slice(0, 5), 36);
+}
+
+/** Every namespace, /etc/netns entry and bridge a run of process `pid` holds (what a finished run must not leave behind). */
+export function resourcesOf(pid: number): string[] {
+    const owner = pid.toString(36).padStart(5, "0");
+    const namespaces = ip(["netns", "list"], true)
+        .split("\n")
+        .map((l) => l.trim().split(/\s+/)[0])
+        .filter((n) => n?.startsWith(`${PREFIX}-${owner}`));
+    const etc = fs.existsSync(NETNS_ETC) ? fs.readdirSync(NETNS_ETC).filter((n) => n.startsWith(`${PREFIX}-${owner}`)).map((n) => path.join(NETNS_ETC, n)) : [];
+    const bridges = ip(["-o", "link", "show", "type", "bridge"], true)
+        .split("\n")
+        .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
+        .filter((n): n is string => n !== undefined && n.startsWith(`${PREFIX}b${owner}`));
+    return [...namespaces, ...etc, ...bridges];
+}
+
+/** Namespaces, their /etc/netns files, and bridges of runs whose process is gone. */
 export function sweepStale(): string[] {
     const removed: string[] = [];
     const namespaces = ip(["netns", "list"], true)
         .split("\n")
         .map((l) => l.trim().split(/\s+/)[0])
         .filter((n) => n?.startsWith(`${PREFIX}-`));
-    for (const ns of namespaces) {
-        const [, pid, run] = ns.split("-");
-        if (!alive(Number(pid))) {
+    const etc = fs.existsSync(NETNS_ETC) ? fs.readdirSync(NETNS_ETC).filter((n) => n.startsWith(`${PREFIX}-`)) : [];
+    for (const ns of new Set([...namespaces, ...etc])) {
+        const run = ns.split("-")[1] ?? "";
+        if (!alive(ownerOf(run))) {
             ip(["netns", "delete", ns], true);
             fs.rmSync(path.join(NETNS_ETC, ns), { recursive: true, force: true });
-            if (ip(["link", "show", `${PREFIX}b${run}`], true).trim() !== "") {
-                ip(["link", "delete", `${PREFIX}b${run}`], true);
-            }
             removed.push(ns);
+        }
+    }
+    const bridges = ip(["-o", "link", "show", "type", "bridge"], true)
+        .split("\n")
+        .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
+        .filter((n): n is string => n !== undefined && new RegExp(`^${PREFIX}b[0-9a-z]{7}$`).test(n));
+    for (const bridge of bridges) {
+        if (!alive(ownerOf(bridge.slice(PREFIX.length + 1)))) {
+            ip(["link", "delete", bridge], true);
+            removed.push(bridge);
         }
     }
     return removed;
@@ -109,6 +142,7 @@ export interface Node {
 export class LocalNetwork {
     private readonly nodes = new Map<string, Node>();
     private bridgeUp = false;
+    private destroyed = false;
     private vethCount = 0;
 
     private constructor(
@@ -125,9 +159,13 @@ export class LocalNetwork {
             throw new NetworkUnavailableError(reason);
         }
         sweepStale();
-        const run = Math.random().toString(36).slice(2, 6);
-        const n = new LocalNetwork(run, freeSlash22(), hostsFile);
-        n.createBridge();
+        const n = new LocalNetwork(runId(process.pid), freeSlash22(), hostsFile);
+        try {
+            n.createBridge();
+        } catch (err) {
+            n.destroy();
+            throw err;
+        }
         return n;
     }
 
@@ -141,15 +179,18 @@ export class LocalNetwork {
     }
 
     private createBridge(): void {
-        ip(["link", "add", this.bridge, "type", "bridge"]);
         this.bridgeUp = true;
+        ip(["link", "add", this.bridge, "type", "bridge"]);
         ip(["addr", "add", `198.${this.net.second}.${this.net.third + 3}.1/22`, "dev", this.bridge]);
         ip(["link", "set", this.bridge, "up"]);
     }
 
     /** A namespace named `name` at `address`, wired to the bridge, with lo up and the cluster's hosts file. */
     addNode(name: string, address: string): Node {
-        const netns = `${PREFIX}-${process.pid}-${this.run}-${name}`;
+        if (this.destroyed) {
+            throw new Error(`the rehearsal's network is gone; ${name} was not added`);
+        }
+        const netns = `${PREFIX}-${this.run}-${name}`;
         const veth = `${PREFIX}v${this.run}${(this.vethCount++).toString(36)}`;
         ip(["netns", "add", netns]);
         const node = { name, netns, address };
@@ -175,6 +216,7 @@ export class LocalNetwork {
 
     /** Removes every namespace (the processes in them must be stopped first) and the bridge. Best effort, idempotent. */
     destroy(): void {
+        this.destroyed = true;
         for (const node of this.nodes.values()) {
             ip(["netns", "delete", node.netns], true);
             fs.rmSync(path.join(NETNS_ETC, node.netns), { recursive: true, force: true });

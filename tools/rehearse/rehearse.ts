@@ -47,7 +47,8 @@ function alwaysNotEmulated(s: EnsembleSettings): string[] {
         `cluster DNS: one hosts file that every JVM (jdk.net.hosts.file) and script (/etc/hosts in its namespace) reads; a changed answer reaches it ${s.clusterDnsTtlSeconds} s (clusterDnsTtlSeconds) after the EndpointSlice changes, the worst case of cached answers; new names resolve at once`,
         "pulumi up and the kubelet: a move empties the host's EndpointSlice and starts the pod's container 1 s later; only the readiness probe runs (on its rendered schedule), liveness and startup probes do not, and a member that exits fails the rehearsal",
         "the container image: its zkServer.sh start-foreground is a stand-in with the same command line; the ConfigMap's files, the pod's environment and JVM flags are the rendered ones, with /conf, /data, ... under the pod's directory",
-        "JVMs run with C1 only and the serial collector, so that many members fit on this machine's cores",
+        "JVMs run with C1 only, the serial collector and IPv4 only (-Djava.net.preferIPv4Stack=true), so that many members fit on this machine's cores",
+        "clients resolve member names on every connection attempt, without a cache; a Java client keeps answers 30 s unless its JVM gets the same java.security override, so after a move it may try the member's old address once before the next member",
         "the legacy hosts' own configs are unknown here: they start from the rendered settings with every peer by host address",
     ];
 }
@@ -161,8 +162,14 @@ class Rehearsal {
         );
     }
 
-    /** Why the rehearsal cannot go on: a member exited without being stopped. */
+    /** Why the rehearsal cannot go on: it was stopped, a client failed, or a member exited without being stopped. */
     private dead(): string | undefined {
+        if (this.aborted) {
+            return "the rehearsal was stopped";
+        }
+        if (this.counters.failure) {
+            return this.counters.failure;
+        }
         for (const m of [...this.hosts.values(), ...this.pods.values()]) {
             if (m.process && !isRunning(m.process) && !this.stopping.has(m.process)) {
                 return `${m instanceof PodMember ? "pod" : "host"} ${m.id} exited (${m.process.child.exitCode ?? m.process.child.signalCode}); its log ends:\n${logTail(m.process, 25)}`;
@@ -194,7 +201,7 @@ class Rehearsal {
     /** The runbook's gate: check health by the members' Service names until it passes (with the settle time after a move). */
     private async healthGate(rec: StepRecorder, gate: string, names: string[], settleSeconds?: number): Promise<HealthReport> {
         const t = Date.now();
-        const waited = await waitForHealth(this.endpoints(names), { timeoutMs: 2_000, settleSeconds, waitMs: GATE_TIMEOUT_MS, intervalMs: 500 });
+        const waited = await waitForHealth(this.endpoints(names), { timeoutMs: 2_000, settleSeconds, waitMs: GATE_TIMEOUT_MS, intervalMs: 500, abortIf: () => this.dead() });
         rec.wait(gate, Date.now() - t, topReasons(waited.seen));
         rec.warnings = waited.report.warnings;
         if (!waited.report.healthy) {
@@ -337,9 +344,11 @@ class Rehearsal {
         );
 
         this.enter("member-swap");
+        // The runbook's gate with a member-swap stage config applies moveSettleSeconds at every step.
+        const settle = s.moveSettleSeconds;
         let report = await this.step("pulumi up (podMembers []): each member's Service points at its host", async (rec) => {
             ids.forEach((id) => this.dns.set(this.memberName(id), [this.network!.address("host", id)]));
-            return this.healthGate(rec, "health", names);
+            return this.healthGate(rec, "health, settled (moveSettleSeconds)", names, settle);
         });
         const first = this.plan(report, []);
         const swap: SwapPlanReport = {
@@ -359,7 +368,7 @@ class Rehearsal {
                 }
                 await host.embrace();
                 rec.wait("restart", Date.now() - t);
-                return this.healthGate(rec, "health", names);
+                return this.healthGate(rec, "health, settled (moveSettleSeconds)", names, settle);
             });
         }
         await this.step("roll the clients onto the member Services (stage member-swap's registry config)", async () => {
@@ -383,7 +392,7 @@ class Rehearsal {
                 await sleep(POD_START_DELAY_MS);
                 pod.start();
                 await this.readinessGate(rec, [pod]);
-                return this.healthGate(rec, "health, settled (moveSettleSeconds)", names, s.moveSettleSeconds);
+                return this.healthGate(rec, "health, settled (moveSettleSeconds)", names, settle);
             });
             podIds.push(m);
             swap.order.push(m);
@@ -512,10 +521,13 @@ class Rehearsal {
                 reject(new Error(`the rehearsal did not finish within ${deadline} ms and was stopped`));
             }, deadline);
         });
+        let strategy: Promise<Pick<RehearsalReport, "swap" | "parity">> | undefined;
         try {
             this.dns.serveLookups();
             this.network = LocalNetwork.create(this.dns.file);
-            const head = await Promise.race([this.input.strategy === "member-swap" ? this.memberSwap() : this.dualRegistry(), expired]);
+            strategy = this.input.strategy === "member-swap" ? this.memberSwap() : this.dualRegistry();
+            const running = strategy;
+            const head = await Promise.race([running, expired]);
             // Writes are named per ensemble: key them by ensemble and path.
             const lost = new Set(
                 this.writer.acked.filter((w) => !this.verified.find((v) => v.ensemble === w.ensemble)?.present.has(w.path)).map((w) => `${w.ensemble}:${w.path}`),
@@ -545,6 +557,10 @@ class Rehearsal {
         } finally {
             clearTimeout(timer);
             this.aborted = true;
+            // Let a strategy cut short by the deadline or a failure notice the abort (every wait checks it) before tearing down.
+            let grace: NodeJS.Timeout | undefined;
+            await Promise.race([(strategy ?? Promise.resolve()).catch(() => undefined), new Promise((r) => (grace = setTimeout(r, 30_000)))]);
+            clearTimeout(grace);
             await this.writer.stop().catch(() => undefined);
             await this.watch.stop().catch(() => undefined);
             await this.monitor.stop().catch(() => undefined);
