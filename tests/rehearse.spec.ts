@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { rehearse, RehearsalReport, reportText } from "../tools/rehearse/rehearse";
+import { longestGapOf } from "../tools/rehearse/report";
 import { resolveRehearsalInput } from "../tools/rehearse/input";
 import { ClusterDns } from "../tools/rehearse/dns";
 import { mapPodPaths } from "../tools/rehearse/members";
@@ -62,6 +63,13 @@ describe("rehearsal building blocks", () => {
             fs.rmSync(dir, { recursive: true, force: true });
         }
         expect(await new Promise((resolve) => dns.lookup("zk-1.zk.svc.cluster.local", (err) => resolve((err as NodeJS.ErrnoException | null)?.code)))).to.equal("ENOTFOUND");
+    });
+
+    it("finds the longest interval without an acknowledged write, and when it began (also the end of the run)", () => {
+        const acks = [1_000, 1_100, 2_900, 3_000].map((at, i) => ({ ensemble: "main", path: `/w-${i}`, stage: "s", at }));
+        expect(longestGapOf(acks, 0, 3_500)).to.deep.equal({ ms: 1_800, at: 1_100 });
+        expect(longestGapOf(acks, 0, 6_000)).to.deep.equal({ ms: 3_000, at: 3_000 });
+        expect(longestGapOf([], 500, 900)).to.deep.equal({ ms: 400, at: 500 });
     });
 
     it("pods' mounted paths point into the pod's directory; nothing else changes", () => {

@@ -68,8 +68,9 @@ export function buildProgram(): Command {
         .option("--config-file <path>", "rehearse your own stage config (Pulumi.<stack>.yaml): members, version, timing, heap, DNS settings")
         .option("--legacy-leader <id>", "the legacy member that leads at the start (default: whoever the first election picks)")
         .option("--stage-seconds <s>", "seconds of steady load in old-host and pure-k8s", "3")
+        .option("--logs <dir>", "keep every member's log and the cluster DNS's history in this directory")
         .option("--json", "print the report as one JSON document")
-        .action(async (opts: { strategy?: string; members?: string; stack?: string; configFile?: string; legacyLeader?: string; stageSeconds: string; json?: boolean }) => {
+        .action(async (opts: { strategy?: string; members?: string; stack?: string; configFile?: string; legacyLeader?: string; stageSeconds: string; logs?: string; json?: boolean }) => {
             const { rehearse, RehearsalInputError, reportText } = await import("./rehearse/rehearse");
             const whole = (text: string | undefined, option: string, allowed: string) => {
                 if (text === undefined) {
@@ -91,6 +92,7 @@ export function buildProgram(): Command {
                 configFile: opts.configFile,
                 legacyLeader: whole(opts.legacyLeader, "--legacy-leader", "the id of a legacy member"),
                 stageSeconds,
+                logsDir: opts.logs,
                 log: opts.json ? undefined : (line) => process.stderr.write(`${line}\n`),
             });
             process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + "\n" : reportText(report));

@@ -31,6 +31,8 @@ export interface RehearsalOptions {
     kill?: { stage: string; role: "leader" | "follower" };
     /** Progress lines. Default: none. */
     log?: (line: string) => void;
+    /** Keep every member's log (and the cluster DNS's history) here when the rehearsal ends. Default: none. */
+    logsDir?: string;
 }
 
 /** A mistake in the rehearsal's own options: one line, no stack trace. */

@@ -30,6 +30,15 @@ export interface AckedWrite {
     /** Stage during which it was acknowledged. */
     stage: string;
     at: number;
+    /** When it was sent. */
+    sentAt?: number;
+}
+
+/** A write that was not acknowledged, and why. */
+export interface FailedWrite {
+    sentAt: number;
+    at: number;
+    reason: string;
 }
 
 /** Per-stage counters the clients share. */
@@ -109,6 +118,7 @@ class SessionClient {
 /** Keeps writing sequential znodes to the current target ensemble, one at a time. */
 export class Writer {
     readonly acked: AckedWrite[] = [];
+    readonly failed: FailedWrite[] = [];
     readonly attempted = new Map<string, number>();
     private target: { ensemble: string; session: SessionClient } | undefined;
     private stopped = false;
@@ -143,11 +153,13 @@ export class Writer {
             }
             const stage = this.counters.stage();
             this.attempted.set(stage, (this.attempted.get(stage) ?? 0) + 1);
+            const sentAt = Date.now();
             try {
                 const path = await client.create(`${WRITES_PATH}/w-`, Buffer.from(String(this.seq++)), CreateMode.PERSISTENT_SEQUENTIAL);
-                this.acked.push({ ensemble: target.ensemble, path, stage, at: Date.now() });
-            } catch {
+                this.acked.push({ ensemble: target.ensemble, path, stage, at: Date.now(), sentAt });
+            } catch (err) {
                 // Not acknowledged (connection loss, no quorum, timeout): counted as attempted only.
+                this.failed.push({ sentAt, at: Date.now(), reason: err instanceof Error ? err.message : String(err) });
                 await sleep(50);
             }
             await sleep(this.intervalMs);

@@ -16,6 +16,7 @@ import { planMemberSwap, SwapPlan } from "../../components/cutover/swapPlan";
 import { memberPeerAddress, renderJaasConfig, usesSasl } from "../../components/ensemble/renderConfig";
 import { certificateDnsNames } from "../../components/ensemble/renderObjects";
 import { EnsembleSettings, PORTS } from "../../components/ensemble/settings";
+import { featuresOf, parseZooKeeperVersion } from "../../components/ensemble/version";
 import { checkParity } from "../checks/parity";
 import { checkHealth, Endpoint, HealthReport, waitForHealth } from "../checks/health";
 import { ZkClient } from "../zookeeper/client";
@@ -27,7 +28,7 @@ import { HostMember, MemberContext, PodMember } from "./members";
 import { ElectionMonitor, LiveMember } from "./monitor";
 import { LocalNetwork, networkUnavailableReason } from "./network";
 import { makeEnsembleCertificate } from "./pki";
-import { Figures, GateWait, longestGap, RehearsalReport, StageReport, StepReport, SwapPlanReport, totalOf } from "./report";
+import { Figures, GateWait, longestGap, longestGapOf, RehearsalReport, StageReport, StepReport, SwapPlanReport, totalOf } from "./report";
 
 export { STRATEGIES, RehearsalInputError } from "./input";
 export type { RehearsalOptions, Strategy } from "./input";
@@ -51,6 +52,28 @@ function alwaysNotEmulated(s: EnsembleSettings): string[] {
         "clients resolve member names on every connection attempt, without a cache; a Java client keeps answers 30 s unless its JVM gets the same java.security override, so after a move it may try the member's old address once before the next member",
         "the legacy hosts' own configs are unknown here: they start from the rendered settings with every peer by host address",
     ];
+}
+
+/** How the installed ZooKeeper that ran the rehearsal differs from the version the configs are rendered for, where it matters here. */
+function versionNotes(installed: string | undefined, s: EnsembleSettings): string[] {
+    if (!installed || installed === s.version.text) {
+        return [];
+    }
+    const notes = [`ZooKeeper ${s.version.text}: the configs are rendered for it, but ZooKeeper ${installed} ran them (the one installed here)`];
+    const ran = parseZooKeeperVersion(installed);
+    if (!("error" in ran)) {
+        const theirs = s.features.electionAnnouncement;
+        const ours = featuresOf(ran).electionAnnouncement;
+        if (theirs !== ours) {
+            notes.push(
+                `election connections: ZooKeeper ${installed} announces a member's ${ours === "address" ? "resolved address" : ours === "hostname" ? "host name" : "nothing"}, ${s.version.text} its ${theirs === "address" ? "resolved address" : theirs === "hostname" ? "host name, which the peer resolves through its own DNS cache" : "nothing (the peer dials the address in its own config)"}`,
+            );
+        }
+        if (installed === "3.8.0") {
+            notes.push("ZooKeeper 3.8.0 lacks later fixes that show here: a follower's sync thread dies when its leader stops (ZOOKEEPER-4541), and the follower rejoins by itself");
+        }
+    }
+    return notes;
 }
 
 /** A step of the runbook as it ran: each gate's wait and the warnings it ended with. */
@@ -510,6 +533,28 @@ class Rehearsal {
         return { stage, ...f };
     }
 
+    /** The run's longest write gap and the step (or stage) it fell in. */
+    private gapReport(from: number, to: number): RehearsalReport["longestWriteGap"] {
+        const gap = longestGapOf(this.writer.acked, from, to);
+        const atMs = gap.at - this.startedAt;
+        // The step the gap fell in: the one holding its middle (a gap begins at the last write before it).
+        const middle = atMs + gap.ms / 2;
+        const step = this.steps.find((st) => middle >= st.atMs && middle < st.atMs + st.durationMs);
+        const stage = [...this.stageStarts].reverse().find((st) => st.at - this.startedAt <= middle)?.stage ?? "setup";
+        // What the writes in the gap met: failures by reason, and the wait of the write that ended it.
+        const failures = new Map<string, number>();
+        for (const f of this.writer.failed.filter((w) => w.sentAt >= gap.at && w.sentAt < gap.at + gap.ms)) {
+            const reason = f.reason.replace(/\d+/g, "N");
+            failures.set(reason, (failures.get(reason) ?? 0) + 1);
+        }
+        const ending = this.writer.acked.find((w) => w.at === gap.at + gap.ms);
+        const writes = [
+            ...[...failures].map(([reason, n]) => `${n} write${n === 1 ? "" : "s"} failed: ${reason}`),
+            ...(ending?.sentAt !== undefined ? [`the write that ended it waited ${ending.at - ending.sentAt} ms for its answer`] : []),
+        ];
+        return { ms: gap.ms, atMs, during: step ? `${step.stage}: ${step.step}` : `${stage}, between steps`, writes };
+    }
+
     async run(): Promise<RehearsalReport> {
         const removeShutdown = onShutdown(() => this.cleanup());
         const members = this.s.memberIds.length;
@@ -536,9 +581,7 @@ class Rehearsal {
             const first = this.stageStarts[0]?.at ?? Date.now();
             const last = this.stageStarts[this.stageStarts.length - 1]?.at ?? Date.now();
             const notEmulated = [...this.input.gaps, ...alwaysNotEmulated(this.s)];
-            if (this.install.version && this.install.version !== this.s.version.text) {
-                notEmulated.unshift(`ZooKeeper ${this.s.version.text}: the configs are rendered for it, but ZooKeeper ${this.install.version} ran them (the one installed here)`);
-            }
+            notEmulated.unshift(...versionNotes(this.install.version, this.s));
             return {
                 strategy: this.input.strategy,
                 source: this.input.source,
@@ -549,6 +592,7 @@ class Rehearsal {
                 tickTime: this.s.tickTime,
                 stages,
                 total: totalOf(stages, this.writer.acked, first, last),
+                longestWriteGap: this.gapReport(first, last),
                 steps: this.steps,
                 ...head,
                 ...(this.chaos ? { chaos: this.chaos } : {}),
@@ -567,9 +611,30 @@ class Rehearsal {
             this.app.close();
             this.clients.forEach((c) => c.close());
             await Promise.allSettled([...this.hosts.values(), ...this.pods.values()].map((m) => this.stopProcess(m)));
+            try {
+                this.keepLogs();
+            } catch (err) {
+                this.log(`could not keep the logs: ${err instanceof Error ? err.message : String(err)}`);
+            }
             this.cleanup();
             removeShutdown();
         }
+    }
+
+    /** With `logsDir`: every member's log, and the cluster DNS's history, before the directories go. */
+    private keepLogs(): void {
+        const dir = this.options.logsDir;
+        if (!dir) {
+            return;
+        }
+        fs.mkdirSync(dir, { recursive: true });
+        for (const m of [...this.hosts.values(), ...this.pods.values()]) {
+            const log = m.process?.logFile;
+            if (log && fs.existsSync(log)) {
+                fs.copyFileSync(log, path.join(dir, `${m instanceof PodMember ? "pod" : "host"}-${m.id}.log`));
+            }
+        }
+        fs.writeFileSync(path.join(dir, "dns.log"), this.dns.log.map((e) => `${new Date(e.at).toISOString()} ${e.name} ${e.addresses.join(",") || "-"}`).join("\n") + "\n");
     }
 
     /** Removes the network, gives DNS lookups back and deletes the directories. Idempotent. */

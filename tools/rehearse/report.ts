@@ -53,6 +53,15 @@ export interface SwapPlanReport {
     reason: string;
 }
 
+/** Where the longest write gap of the whole run was: from when (ms from the rehearsal's start), during which step, and what the writes in it met. */
+export interface GapReport {
+    ms: number;
+    atMs: number;
+    during: string;
+    /** The writes sent in the gap: failures by reason, and how long the one that ended it waited for its answer. */
+    writes: string[];
+}
+
 export interface RehearsalReport {
     strategy: Strategy;
     /** Where the configuration came from. */
@@ -65,6 +74,7 @@ export interface RehearsalReport {
     tickTime: number;
     stages: StageReport[];
     total: Figures;
+    longestWriteGap: GapReport;
     steps: StepReport[];
     /** Member swap: the order decided from the live leader. */
     swap?: SwapPlanReport;
@@ -76,16 +86,23 @@ export interface RehearsalReport {
     notEmulated: string[];
 }
 
-/** Longest interval without an acknowledged write between `from` and `to`. */
-export function longestGap(acks: AckedWrite[], from: number, to: number): number {
+/** Longest interval without an acknowledged write between `from` and `to`, and when it began. */
+export function longestGapOf(acks: AckedWrite[], from: number, to: number): { ms: number; at: number } {
     const times = acks.map((a) => a.at).filter((t) => t >= from && t <= to).sort((a, b) => a - b);
-    let longest = 0;
+    let longest = { ms: 0, at: from };
     let previous = from;
-    for (const t of times) {
-        longest = Math.max(longest, t - previous);
+    for (const t of [...times, to]) {
+        if (t - previous > longest.ms) {
+            longest = { ms: t - previous, at: previous };
+        }
         previous = t;
     }
-    return Math.max(longest, to - previous);
+    return longest;
+}
+
+/** Longest interval without an acknowledged write between `from` and `to`. */
+export function longestGap(acks: AckedWrite[], from: number, to: number): number {
+    return longestGapOf(acks, from, to).ms;
 }
 
 /** The total over the stages; the longest gap over the whole run. */
@@ -137,6 +154,8 @@ export function reportText(r: RehearsalReport): string {
             `${s.stage.padEnd(14)} ${pad(seconds(s.durationMs), 8)} ${pad(s.writesAttempted, 10)} ${pad(s.writesAcknowledged, 7)} ${pad(s.writesLost, 5)} ${pad(s.leaderElections, 10)} ${pad(s.expiredSessions, 8)} ${pad(s.longestProviderShortfallMs, 9)} ${pad(s.longestWriteGapMs, 15)}`,
         );
     }
+    const g = r.longestWriteGap;
+    lines.push("", `longest write gap: ${g.ms} ms from ${seconds(g.atMs)} s, during ${g.during}${g.writes.length > 0 ? ` (${g.writes.join("; ")})` : ""}`);
     lines.push("", "steps (each gate's wait, and what it waited for):");
     for (const step of r.steps) {
         lines.push(`  ${seconds(step.atMs).padStart(6)} s  ${step.stage}: ${step.step} (${seconds(step.durationMs)} s)`);
