@@ -67,12 +67,14 @@ async function rehearsals(): Promise<void> {
     const row = (cells: (string | number)[]) => "  " + cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(" ") + "\n";
     process.stdout.write(row(head));
     const steps: string[] = [];
+    const gaps: string[] = [];
     for (const strategy of ["member-swap", "dual-registry"]) {
         for (const members of [3, 5]) {
             const r = await rehearse({ strategy, members, stageSeconds: 2 });
             const cutover = r.stages.filter((st) => st.stage !== "old-host").reduce((a, st) => a + st.durationMs, 0) / 1000;
             const t = r.total;
             process.stdout.write(row([strategy, members, cutover.toFixed(1), t.writesAcknowledged, t.writesLost, t.expiredSessions, t.longestProviderShortfallMs, t.leaderElections, t.longestWriteGapMs]));
+            gaps.push(`  ${strategy} ${members}: ${r.longestWriteGap.ms} ms during ${r.longestWriteGap.during}${r.longestWriteGap.writes.length > 0 ? ` (${r.longestWriteGap.writes.join("; ")})` : ""}`);
             const moves = r.steps.filter((st) => st.step.startsWith("move member"));
             if (moves.length > 0) {
                 const mean = (gate: RegExp) => moves.reduce((a, st) => a + st.waits.filter((w) => gate.test(w.gate)).reduce((b, w) => b + w.ms, 0), 0) / moves.length / 1000;
@@ -83,6 +85,7 @@ async function rehearsals(): Promise<void> {
             }
         }
     }
+    process.stdout.write(`\nwhere the longest write gap fell:\n${gaps.join("\n")}\n`);
     process.stdout.write(`\nmember-swap steps at runbook pace:\n${steps.join("\n")}\n`);
 }
 
