@@ -66,6 +66,8 @@ export class LoadCounters {
 class SessionClient {
     client: ZkClient | undefined;
     private closed = false;
+    /** Connection state changes: when, which state, and the server when connected. */
+    readonly states: { at: number; state: string; server?: string }[] = [];
 
     constructor(
         readonly connectString: string,
@@ -88,6 +90,7 @@ class SessionClient {
                     client.close();
                     return;
                 }
+                client.onState = (state, server) => this.states.push({ at: Date.now(), state, ...(server ? { server } : {}) });
                 client.onExpired = () => {
                     this.counters.expired();
                     client.close();
@@ -130,9 +133,17 @@ export class Writer {
         private readonly intervalMs = 20,
     ) {}
 
+    /** The writer's sessions' connection state changes, oldest first. */
+    get states(): { at: number; state: string; server?: string }[] {
+        return this.sessions.flatMap((s) => s.states).sort((a, b) => a.at - b.at);
+    }
+
+    private readonly sessions: SessionClient[] = [];
+
     /** Writes go to `ensemble` through `connectString` (a new session) from the next write on; the old session ends. */
     async setTarget(ensemble: string, connectString: string): Promise<void> {
         const session = await new SessionClient(connectString, SESSIONS.writerMs, this.counters).open();
+        this.sessions.push(session);
         await session.client!.mkdirp(WRITES_PATH);
         const old = this.target;
         this.target = { ensemble, session };

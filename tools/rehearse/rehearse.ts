@@ -548,8 +548,12 @@ class Rehearsal {
             failures.set(reason, (failures.get(reason) ?? 0) + 1);
         }
         const ending = this.writer.acked.find((w) => w.at === gap.at + gap.ms);
+        const states = this.writer.states
+            .filter((st) => st.at >= gap.at && st.at <= gap.at + gap.ms)
+            .map((st) => `${st.state}${st.server ? ` to ${st.server}` : ""} at +${st.at - gap.at} ms`);
         const writes = [
             ...[...failures].map(([reason, n]) => `${n} write${n === 1 ? "" : "s"} failed: ${reason}`),
+            ...(states.length > 0 ? [`the writer's client: ${states.join(", ")}`] : []),
             ...(ending?.sentAt !== undefined ? [`the write that ended it waited ${ending.at - ending.sentAt} ms for its answer`] : []),
         ];
         return { ms: gap.ms, atMs, during: step ? `${step.stage}: ${step.step}` : `${stage}, between steps`, writes };

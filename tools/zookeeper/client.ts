@@ -70,14 +70,21 @@ export class ZkClient {
     private closed = false;
     /** Fires when the session expires (ephemeral nodes are gone). */
     onExpired?: () => void;
+    /** Fires on every connection state change, with the server the client is connected to (when connected). */
+    onState?: (state: string, server?: string) => void;
 
     private constructor(
         private readonly raw: RawClient,
         private readonly opTimeoutMs: number,
     ) {
         raw.on("state", (state: unknown) => {
-            if ((state as { name?: string })?.name === "EXPIRED" && this.onExpired) {
+            const name = (state as { name?: string })?.name ?? String(state);
+            if (name === "EXPIRED" && this.onExpired) {
                 this.onExpired();
+            }
+            if (this.onState) {
+                const socket = (raw.connectionManager as { socket?: { remoteAddress?: string; remotePort?: number } } | undefined)?.socket;
+                this.onState(name, socket?.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : undefined);
             }
         });
     }
