@@ -75,7 +75,9 @@ describe("member start script", () => {
             );
         });
 
-        function startWithDns(env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+        /** Runs start.sh as member 5 while the cluster DNS holds `answer` ("address name"). */
+        function startWithDns(answer: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+            fs.writeFileSync(path.join(dir, "dns"), `${answer}\n`);
             const child = spawn("bash", [path.join(dir, "start.sh")], {
                 env: { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, ZK_MEMBER_ID: "5", ZK_DATA_DIR: path.join(dir, "data"), DNS_FILE: path.join(dir, "dns"), ...env },
                 timeout: 20000,
@@ -89,8 +91,7 @@ describe("member start script", () => {
         }
 
         it("starts the server only once the name resolves to this pod (a moved member's name may still lead to its old host)", async () => {
-            fs.writeFileSync(path.join(dir, "dns"), "10.1.0.12 zk-5.zk.svc.cluster.local\n");
-            const started = startWithDns({ ZK_POD_IP: "10.2.3.4" });
+            const started = startWithDns("10.1.0.12 zk-5.zk.svc.cluster.local", { ZK_POD_IP: "10.2.3.4" });
             await new Promise((r) => setTimeout(r, 1500));
             fs.writeFileSync(path.join(dir, "dns"), "10.2.3.4 zk-5.zk.svc.cluster.local\n");
             const r = await started;
@@ -100,32 +101,25 @@ describe("member start script", () => {
         });
 
         it("works for pods with IPv6 addresses", async () => {
-            fs.writeFileSync(path.join(dir, "dns"), "fd00:10::5 zk-5.zk.svc.cluster.local\n");
-            const r = await startWithDns({ ZK_POD_IP: "fd00:10::5" });
+            const r = await startWithDns("fd00:10::5 zk-5.zk.svc.cluster.local", { ZK_POD_IP: "fd00:10::5" });
             expect(r.status).to.equal(0);
             expect(r.stdout).to.contain("zk-5.zk.svc.cluster.local resolves to this pod (fd00:10::5) after 0 s");
         });
 
         it("refuses to start without getent, or with a wait that is not a number, instead of waiting in vain", async () => {
-            fs.writeFileSync(path.join(dir, "dns"), "10.2.3.4 zk-5.zk.svc.cluster.local\n");
-            const bad = await startWithDns({ ZK_POD_IP: "10.2.3.4", ZK_DNS_WAIT_SECONDS: "2m" });
+            const bad = await startWithDns("10.2.3.4 zk-5.zk.svc.cluster.local", { ZK_POD_IP: "10.2.3.4", ZK_DNS_WAIT_SECONDS: "2m" });
             expect(bad.status).to.equal(1);
             expect(bad.stderr).to.contain("refusing to start: ZK_DNS_WAIT_SECONDS=2m is not a whole number of seconds");
             fs.rmSync(path.join(dir, "bin", "getent"));
             // A PATH where bash, but no getent, is found.
             fs.symlinkSync(spawnSync("bash", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim(), path.join(dir, "bin", "bash"));
-            const child = spawnSync(path.join(dir, "bin", "bash"), [path.join(dir, "start.sh")], {
-                env: { PATH: path.join(dir, "bin"), ZK_MEMBER_ID: "5", ZK_DATA_DIR: path.join(dir, "data"), ZK_POD_IP: "10.2.3.4" },
-                encoding: "utf8",
-                timeout: 10000,
-            });
-            expect(child.status).to.equal(1);
-            expect(child.stderr).to.contain("refusing to start: getent is needed to check that zk-5.zk.svc.cluster.local leads to this pod");
+            const missing = await startWithDns("10.2.3.4 zk-5.zk.svc.cluster.local", { ZK_POD_IP: "10.2.3.4", PATH: path.join(dir, "bin") });
+            expect(missing.status).to.equal(1);
+            expect(missing.stderr).to.contain("refusing to start: getent is needed to check that zk-5.zk.svc.cluster.local leads to this pod");
         });
 
         it("gives up with a clear error, without starting, when the name never leads here", async () => {
-            fs.writeFileSync(path.join(dir, "dns"), "10.1.0.12 zk-5.zk.svc.cluster.local\n");
-            const r = await startWithDns({ ZK_POD_IP: "10.2.3.4", ZK_DNS_WAIT_SECONDS: "1" });
+            const r = await startWithDns("10.1.0.12 zk-5.zk.svc.cluster.local", { ZK_POD_IP: "10.2.3.4", ZK_DNS_WAIT_SECONDS: "1" });
             expect(r.status).to.equal(1);
             expect(r.stderr).to.contain("refusing to start: zk-5.zk.svc.cluster.local does not resolve to this pod (10.2.3.4) after 1 s");
             expect(r.stdout).to.not.contain("started");

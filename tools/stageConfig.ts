@@ -22,23 +22,30 @@ export interface LoadedStage {
     /** The file as the user named it. */
     display: string;
     settings: CutoverSettings;
+    /** The same config with `overrides` replacing typed values (e.g. another stage of the same environment), validated again. */
+    with(overrides: Record<string, unknown>): CutoverSettings;
 }
 
 /**
- * Reads and validates `--stack NAME` or `--config-file FILE`; throws a
- * `StageConfigError` listing every bad key. `overrides` replace typed values
- * first (e.g. another stage of the same environment).
+ * Reads and validates `--stack NAME` or `--config-file FILE` (the file is read
+ * once, whatever `with` asks later); throws a `StageConfigError` listing every
+ * bad key.
  */
-export function loadStage(source: { stack?: string; configFile?: string }, overrides: Record<string, unknown> = {}): LoadedStage {
+export function loadStage(source: { stack?: string; configFile?: string }): LoadedStage {
     const { stack, file, display } = resolveSource(source);
     const { config } = readStackConfigFile(file);
-    try {
-        return { stack, display, settings: resolveCutoverSettings({ ...readStackConfig(config), ...overrides }) };
-    } catch (err) {
-        if (ZooKeeperConfigError.isInstance(err)) {
-            const prefixed = err.keyPrefix === "" ? err.withPrefix(`${PROJECT}:`) : err;
-            throw new StageConfigError(`${display} is not a usable stage config:\n${prefixed.message}`);
+    const usable = <T>(read: () => T): T => {
+        try {
+            return read();
+        } catch (err) {
+            if (ZooKeeperConfigError.isInstance(err)) {
+                const prefixed = err.keyPrefix === "" ? err.withPrefix(`${PROJECT}:`) : err;
+                throw new StageConfigError(`${display} is not a usable stage config:\n${prefixed.message}`);
+            }
+            throw err;
         }
-        throw err;
-    }
+    };
+    const typed = usable(() => readStackConfig(config));
+    const settings = usable(() => resolveCutoverSettings(typed));
+    return { stack, display, settings, with: (overrides) => usable(() => resolveCutoverSettings({ ...typed, ...overrides })) };
 }

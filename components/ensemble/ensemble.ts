@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { toInputErrors } from "../inputErrors";
-import { memberPeerAddress, renderHostJvmFlags, renderHostZooCfg, renderJaasConfig, renderJavaSecurity, usesSasl } from "./renderConfig";
+import { JAVA_SECURITY_FILE, memberPeerAddress, renderHostJvmFlags, renderHostZooCfg, renderJaasConfig, usesSasl } from "./renderConfig";
 import { KubeObject, objectNames, primaryClientPort, renderEnsemble, renderSaslSecret } from "./renderObjects";
 import { EnsembleSettings, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "./settings";
 
@@ -91,10 +91,12 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
         const port = primaryClientPort(settings);
         this.clientConnectString = pulumi.output(`${names.clientService}.${settings.namespace}.svc.${settings.clusterDomain}:${port}`);
         this.memberConnectString = pulumi.output(settings.memberIds.map((id) => `${memberPeerAddress(settings, id)}:${port}`).join(","));
-        this.zooCfg = pulumi.output((rendered.configMap.data as Record<string, string>)["zoo.cfg"]);
+        const files = rendered.configMap.data as Record<string, string>;
+        this.zooCfg = pulumi.output(files["zoo.cfg"]);
         this.memberIds = pulumi.output(settings.memberIds);
         this.hostZooCfg = pulumi.output(renderHostZooCfg(settings));
-        this.hostJavaSecurity = pulumi.output(renderJavaSecurity(settings));
+        // Hosts and pods bound their DNS cache with the same file.
+        this.hostJavaSecurity = pulumi.output(files[JAVA_SECURITY_FILE]);
         this.hostJvmFlags = pulumi.output(renderHostJvmFlags(settings));
         this.moveSettleSeconds = pulumi.output(settings.moveSettleSeconds);
         this.statefulSetName = pulumi.output(names.statefulSet);

@@ -81,15 +81,16 @@ export function runHealthCommand(opts: HealthCommandOptions, output: CheckOutput
         const timeoutMs = parseTimeoutMs(opts.timeoutMs, "--timeout-ms", 3_000);
         const waitSeconds = parseSeconds(opts.wait, "--wait", 0, 3600) ?? 0;
         let settleSeconds = parseSeconds(opts.settleSeconds, "--settle-seconds", 0, 600);
+        // Loaded only with a stage config: it brings the cutover's settings along.
+        const gate = fromConfig ? await import("./gate") : undefined;
         let settings: import("../../components/cutover/settings").CutoverSettings | undefined;
         let endpoints;
-        if (fromConfig) {
+        if (gate) {
             const { loadStage } = await import("../stageConfig");
-            const { stageGate } = await import("./gate");
             settings = loadStage({ stack: opts.stack, configFile: opts.configFile }).settings;
-            const gate = stageGate(settings, opts.registry);
-            endpoints = gate.endpoints;
-            settleSeconds ??= gate.settleSeconds;
+            const stage = gate.stageGate(settings, opts.registry);
+            endpoints = stage.endpoints;
+            settleSeconds ??= stage.settleSeconds;
         } else if (opts.connect === undefined) {
             throw new CheckError("--connect is missing; allowed: --connect host:port,host:port (every member), or --stack NAME / --config-file FILE (the stage's members)");
         } else {
@@ -97,13 +98,12 @@ export function runHealthCommand(opts: HealthCommandOptions, output: CheckOutput
         }
         const waited = await waitForHealth(endpoints, { timeoutMs, settleSeconds, waitMs: waitSeconds * 1000 });
         const report = waited.report;
-        const { memberSwapPlan, planText } = await import("./gate");
-        const plan = settings ? memberSwapPlan(settings, report) : undefined;
+        const plan = gate && settings ? gate.memberSwapPlan(settings, report) : undefined;
         if (opts.json) {
             output.out(healthJson({ ...report, ...(waitSeconds > 0 ? { waitedMs: waited.waitedMs } : {}), ...(plan ? { plan } : {}) }));
         } else {
             const waitedLine = waitSeconds > 0 ? `waited ${(waited.waitedMs / 1000).toFixed(1)} s (${waited.attempts} checks)\n` : "";
-            output.out(healthText(report) + waitedLine + (plan ? `\n${planText(plan)}` : ""));
+            output.out(healthText(report) + waitedLine + (gate && plan ? `\n${gate.planText(plan)}` : ""));
         }
         return report.healthy ? 0 : 1;
     });

@@ -3,11 +3,12 @@
  * member-swap step waits after a move, and the next step of the swap, decided
  * from the live leader.
  */
-import { registriesOf } from "../../components/cutover/registry";
+import { connectString, registriesOf } from "../../components/cutover/registry";
 import { CutoverSettings, REGISTRIES } from "../../components/cutover/settings";
 import { planMemberSwap, SwapPlan } from "../../components/cutover/swapPlan";
 import { memberPeerAddress } from "../../components/ensemble/renderConfig";
-import { CheckError, Endpoint, HealthReport } from "./health";
+import { EnsembleSettings } from "../../components/ensemble/settings";
+import { CheckError, Endpoint, HealthReport, parseConnectString } from "./health";
 
 export interface StageGate {
     /** The members of the registry's ensemble, by the addresses in-cluster clients use. */
@@ -29,10 +30,7 @@ export function stageGate(settings: CutoverSettings, registry?: string): StageGa
     if (!r) {
         throw new CheckError(`--registry ${chosen}: stage ${settings.stage} has no such registry; allowed: ${ids.join(", ")}`);
     }
-    const endpoints = r.inCluster.map((a) => {
-        const at = a.lastIndexOf(":");
-        return { host: a.slice(0, at), port: Number(a.slice(at + 1)) };
-    });
+    const endpoints = parseConnectString(connectString(r.inCluster), "--registry").members;
     return {
         endpoints,
         registry: chosen,
@@ -43,21 +41,22 @@ export function stageGate(settings: CutoverSettings, registry?: string): StageGa
 /**
  * The rest of the member swap from the live leader: the stage config says
  * which members are pods, the members' server lists which hosts still run
- * their original config (peers by address). Undefined outside a member swap.
+ * their original config (a peer named otherwise than by its Service name).
+ * Undefined outside a member swap.
  */
 export function memberSwapPlan(settings: CutoverSettings, report: HealthReport): SwapPlan | undefined {
-    if (settings.stage !== "member-swap") {
-        return undefined;
-    }
-    const e = settings.ensembleSettings;
-    const hosts = e.memberIds.filter((id) => !settings.podMembers.includes(id));
+    return settings.stage === "member-swap" ? swapPlanFrom(settings.ensembleSettings, settings.podMembers, report) : undefined;
+}
+
+/** The same plan from the ensemble's settings and its pods (what the rehearsal follows). */
+export function swapPlanFrom(e: EnsembleSettings, podIds: number[], report: HealthReport): SwapPlan {
+    const hosts = e.memberIds.filter((id) => !podIds.includes(id));
     const byId = new Map(report.members.filter((m) => m.id !== undefined).map((m) => [m.id!, m]));
     const known = hosts.every((id) => byId.get(id)?.servers !== undefined);
-    // A host still on its original config names some peer otherwise than by its Service name (an address or a legacy host name).
     const onHostConfig = known ? hosts.filter((id) => byId.get(id)!.servers!.some((l) => l.host !== memberPeerAddress(e, l.id))) : undefined;
     return planMemberSwap({
         memberIds: e.memberIds,
-        podIds: settings.podMembers,
+        podIds,
         leader: report.leaderId,
         connectsBackToAnnounced: e.features.electionAnnouncement !== "none",
         ...(onHostConfig ? { onHostConfig } : {}),

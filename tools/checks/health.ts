@@ -95,30 +95,24 @@ export function parseConnectString(text: string | undefined, option: string, all
     return chroot === undefined ? { members } : { members, chroot };
 }
 
-/** Parses a `--timeout-ms` style value: a whole number of milliseconds from 1 to 600000. */
-export function parseTimeoutMs(text: string | number | undefined, option: string, fallback: number): number {
-    if (text === undefined) {
-        return fallback;
-    }
+/** A whole number from `min` to `max` given to `option`; a `CheckError` saying it `is` not what is wanted, and what is allowed, otherwise. */
+function wholeNumber(text: string | number, option: string, range: { min: number; max: number; unit: string; is: string }): number {
     const value = String(text).trim();
     const n = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(n) || n < 1 || n > 600_000) {
-        throw new CheckError(`${option} ${JSON.stringify(value)} is not a timeout; allowed: whole milliseconds from 1 to 600000`);
+    if (!Number.isInteger(n) || n < range.min || n > range.max) {
+        throw new CheckError(`${option} ${JSON.stringify(value)} is ${range.is}; allowed: whole ${range.unit} from ${range.min} to ${range.max}`);
     }
     return n;
 }
 
+/** Parses a `--timeout-ms` style value: a whole number of milliseconds from 1 to 600000. */
+export function parseTimeoutMs(text: string | number | undefined, option: string, fallback: number): number {
+    return text === undefined ? fallback : wholeNumber(text, option, { min: 1, max: 600_000, unit: "milliseconds", is: "not a timeout" });
+}
+
 /** Parses a whole number of seconds from `min` to `max`; undefined when not given. */
 export function parseSeconds(text: string | undefined, option: string, min: number, max: number): number | undefined {
-    if (text === undefined) {
-        return undefined;
-    }
-    const value = String(text).trim();
-    const n = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(n) || n < min || n > max) {
-        throw new CheckError(`${option} ${JSON.stringify(value)} is not allowed; allowed: whole seconds from ${min} to ${max}`);
-    }
-    return n;
+    return text === undefined ? undefined : wholeNumber(text, option, { min, max, unit: "seconds", is: "not allowed" });
 }
 
 /** How a member answered. */

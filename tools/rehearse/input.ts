@@ -111,7 +111,7 @@ export function resolveRehearsalInput(o: RehearsalOptions): RehearsalInput {
     return input;
 }
 
-/** The stage config, re-read at the strategy's middle stage (the rehearsal plays every stage of it). */
+/** The stage config, resolved again at the strategy's middle stage (the rehearsal plays every stage of it). */
 function fromStageConfig(o: RehearsalOptions): RehearsalInput {
     // Loaded lazily: reading a stage config loads the config schema and the Pulumi runtime.
     const { loadStage } = require("../stageConfig") as typeof import("../stageConfig");
@@ -146,7 +146,7 @@ function fromStageConfig(o: RehearsalOptions): RehearsalInput {
             gaps.push("certificates and passwords: the rehearsal's own (a CA and one certificate for every member's name, made with openssl; random passwords), not the stack's Secrets");
         }
     }
-    const loaded = loadStage(source, {
+    const settings = first.with({
         stage: strategy,
         podMembers: [],
         previousStage: "",
@@ -154,9 +154,8 @@ function fromStageConfig(o: RehearsalOptions): RehearsalInput {
         preferredRegistry: "legacy",
         ...rehearsed,
     });
-    const settings = loaded.settings;
     const legacyIds = settings.legacyHosts.map((h) => h.id).sort((a, b) => a - b);
     checkCount(`the legacy ensemble (legacyHosts)`, legacyIds.length, "legacyHosts");
     checkCount("the pod ensemble", settings.ensembleSettings.memberIds.length, "replicas");
-    return { strategy, source: loaded.display, settings: settings.ensembleSettings, legacyIds, legacyBridgeName: settings.bridge?.name ?? "zk-legacy", gaps };
+    return { strategy, source: first.display, settings: settings.ensembleSettings, legacyIds, legacyBridgeName: settings.bridge?.name ?? "zk-legacy", gaps };
 }

@@ -14,14 +14,13 @@
  * resolves them on each connection attempt. Expired sessions are counted.
  */
 import { codeOf, CreateMode, NODE_EXISTS, ZkClient } from "../zookeeper/client";
+import { delay as sleep } from "../zookeeper/process";
 
 export const WRITES_PATH = "/rehearsal/writes";
 export const DUBBO_ROOT = "/dubbo";
 
 /** Session timeouts the clients ask for. */
 export const SESSIONS = { writerMs: 18_000, providerMs: 60_000, consumerMs: 60_000 } as const;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface AckedWrite {
     /** Ensemble that acknowledged it. */

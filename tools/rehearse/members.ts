@@ -14,25 +14,16 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import {
-    JAVA_SECURITY_FILE,
-    POD_PATHS,
-    renderConfigFiles,
-    renderHostJvmFlags,
-    renderHostZooCfg,
-    renderJavaSecurity,
-    renderMyid,
-    renderZooCfg,
-} from "../../components/ensemble/renderConfig";
-import { renderStatefulSet } from "../../components/ensemble/renderObjects";
+import { JAVA_SECURITY_FILE, POD_PATHS, renderHostJvmFlags, renderHostZooCfg, renderJavaSecurity, renderMyid, renderZooCfg } from "../../components/ensemble/renderConfig";
+import { renderEnsemble } from "../../components/ensemble/renderObjects";
 import { EnsembleSettings } from "../../components/ensemble/settings";
 import { loggingConfigFor } from "../zookeeper/local";
-import { loggingJvmOption, MemberProcess, spawnTracked, startMember, stopMember, ZOOKEEPER_MAIN_CLASS, ZooKeeperInstall } from "../zookeeper/process";
+import { delay, loggingJvmOption, MemberProcess, spawnTracked, startMember, stopMember, ZOOKEEPER_MAIN_CLASS, ZooKeeperInstall } from "../zookeeper/process";
 import { ClusterDns } from "./dns";
 import { LocalNetwork, Node } from "./network";
 
-/** JVM options the rehearsal adds to every member: its cluster DNS, and a lighter JIT and collector so many members fit on few cores. */
-export const REHEARSAL_JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Djava.net.preferIPv4Stack=true"];
+/** JVM options the rehearsal adds to every member: a lighter JIT and collector so many members fit on few cores. */
+const REHEARSAL_JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Djava.net.preferIPv4Stack=true"];
 
 /** What every member of a rehearsal shares. */
 export interface MemberContext {
@@ -46,15 +37,12 @@ function jvmFlags(ctx: MemberContext, loggingFile: string): string[] {
     return [...REHEARSAL_JVM_FLAGS, `-Djdk.net.hosts.file=${ctx.dns.file}`, ...(logging ? [logging] : [])];
 }
 
-/** A member of the legacy ensemble on its "host". */
-export class HostMember {
+/** What hosts and pods share: one server process of member `id`, in its own namespace and directory. */
+export abstract class RehearsalMember {
     process: MemberProcess | undefined;
-    /** Runs hostZooCfg (peers by Service name) instead of its original host-address config. */
-    embraced = false;
 
     constructor(
-        private readonly ctx: MemberContext,
-        private readonly settings: EnsembleSettings,
+        protected readonly ctx: MemberContext,
         readonly id: number,
         readonly node: Node,
         readonly dir: string,
@@ -64,7 +52,26 @@ export class HostMember {
         return this.node.address;
     }
 
+    async stop(): Promise<void> {
+        if (this.process) {
+            await stopMember(this.process);
+        }
+    }
+}
+
+/** A member of the legacy ensemble on its "host". */
+export class HostMember extends RehearsalMember {
     private last: { zooCfg: string; extraFlags: string[] } | undefined;
+
+    constructor(
+        ctx: MemberContext,
+        private readonly settings: EnsembleSettings,
+        id: number,
+        node: Node,
+        dir: string,
+    ) {
+        super(ctx, id, node, dir);
+    }
 
     private start(zooCfg: string, extraFlags: string[]): MemberProcess {
         this.last = { zooCfg, extraFlags };
@@ -88,14 +95,12 @@ export class HostMember {
         return this.start(zooCfg, []);
     }
 
-    /** The embrace: the host's next start uses hostZooCfg, the java.security file beside it and hostJvmFlags. */
-    async embrace(): Promise<MemberProcess> {
-        await this.stop();
+    /** The embrace of the stopped host: it starts again with hostZooCfg, the java.security file beside it and hostJvmFlags. */
+    embrace(): MemberProcess {
         const conf = path.join(this.dir, "conf");
         fs.mkdirSync(conf, { recursive: true });
         const s = { ...this.settings, hostDataDir: path.join(this.dir, "data"), hostConfDir: conf };
         fs.writeFileSync(path.join(conf, JAVA_SECURITY_FILE), renderJavaSecurity(s));
-        this.embraced = true;
         return this.start(renderHostZooCfg(s), renderHostJvmFlags(s).split(" "));
     }
 
@@ -105,12 +110,6 @@ export class HostMember {
             throw new Error(`host ${this.id} never started`);
         }
         return this.start(this.last.zooCfg, this.last.extraFlags);
-    }
-
-    async stop(): Promise<void> {
-        if (this.process) {
-            await stopMember(this.process);
-        }
     }
 }
 
@@ -140,27 +139,45 @@ export function mapPodPaths(text: string, dir: string): string {
     return text.replace(pattern, (_, before: string, p: string) => `${before}${dir}${p}`);
 }
 
+interface ContainerSpec {
+    env: { name: string; value?: string; valueFrom?: unknown }[];
+    readinessProbe: { exec: { command: string[] }; initialDelaySeconds?: number; periodSeconds?: number; timeoutSeconds?: number };
+}
+
+/** What every pod of an ensemble starts from, rendered once: the member ConfigMap's files and the StatefulSet's container. */
+export interface PodTemplate {
+    settings: EnsembleSettings;
+    files: Record<string, string>;
+    container: ContainerSpec;
+}
+
+/** The pod template of the ensemble the components would create with `settings`. */
+export function podTemplate(settings: EnsembleSettings): PodTemplate {
+    const rendered = renderEnsemble(settings);
+    const sts = rendered.statefulSet as unknown as { spec: { template: { spec: { containers: ContainerSpec[] } } } };
+    return { settings, files: rendered.configMap.data as Record<string, string>, container: sts.spec.template.spec.containers[0] };
+}
+
 /** A member running as a pod of the StatefulSet. */
-export class PodMember {
-    process: MemberProcess | undefined;
+export class PodMember extends RehearsalMember {
     readonly probes: ProbeRun[] = [];
+    startedAt = 0;
     private readonly env: NodeJS.ProcessEnv;
     private readonly readiness: ProbeSpec;
 
     constructor(
-        private readonly ctx: MemberContext,
-        settings: EnsembleSettings,
-        readonly id: number,
-        readonly node: Node,
-        readonly dir: string,
+        ctx: MemberContext,
+        template: PodTemplate,
+        id: number,
+        node: Node,
+        dir: string,
         /** The bootstrap ConfigMap's value: true only while a new ensemble is created. */
         bootstrap: boolean,
         /** The Secrets' content when TLS or SASL is on: the certificate directory (tls.crt, tls.key, ca.crt) and the JAAS file. */
         secrets: { tlsDir?: string; jaas?: string } = {},
     ) {
-        const files = renderConfigFiles(settings);
-        const sts = renderStatefulSet(settings, "rehearsal") as unknown as { spec: { template: { spec: { containers: ContainerSpec[] } } } };
-        const container = sts.spec.template.spec.containers[0];
+        super(ctx, id, node, dir);
+        const { settings, files, container } = template;
         for (const sub of ["conf", "data", "logs", "tmp", "bootstrap", "bin", ...(settings.dataLogVolumeSize !== "" ? ["datalog"] : [])]) {
             fs.mkdirSync(path.join(dir, sub), { recursive: true });
         }
@@ -226,10 +243,6 @@ export class PodMember {
         };
     }
 
-    get address(): string {
-        return this.node.address;
-    }
-
     /** The container starts: `bash /conf/start.sh` in the pod's namespace, which execs the server. */
     start(): MemberProcess {
         const launcher = this.ctx.network.launcher(this.node);
@@ -244,8 +257,6 @@ export class PodMember {
         });
         return this.process;
     }
-
-    startedAt = 0;
 
     /** What start.sh said before it started the server (its own lines in the container's output). */
     startScriptSaid(): string[] {
@@ -289,8 +300,7 @@ export class PodMember {
      * gives a reason.
      */
     async waitReady(deadlineMs: number, abortIf: () => string | undefined): Promise<ProbeRun> {
-        const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-        await sleep(Math.max(0, this.startedAt + this.readiness.initialDelaySeconds * 1000 - Date.now()));
+        await delay(Math.max(0, this.startedAt + this.readiness.initialDelaySeconds * 1000 - Date.now()));
         const end = Date.now() + deadlineMs;
         for (;;) {
             const reason = abortIf();
@@ -304,18 +314,7 @@ export class PodMember {
             if (Date.now() + this.readiness.periodSeconds * 1000 > end) {
                 throw new Error(`pod ${this.id} was not ready within ${deadlineMs} ms; ready.sh said: ${run.output || "nothing"}`);
             }
-            await sleep(this.readiness.periodSeconds * 1000);
+            await delay(this.readiness.periodSeconds * 1000);
         }
     }
-
-    async stop(): Promise<void> {
-        if (this.process) {
-            await stopMember(this.process);
-        }
-    }
-}
-
-interface ContainerSpec {
-    env: { name: string; value?: string; valueFrom?: unknown }[];
-    readinessProbe: { exec: { command: string[] }; initialDelaySeconds?: number; periodSeconds?: number; timeoutSeconds?: number };
 }

@@ -68,48 +68,47 @@ function ownerOf(run: string): number {
     return parseInt(run.slice(0, 5), 36);
 }
 
-/** Every namespace, /etc/netns entry and bridge a run of process `pid` holds (what a finished run must not leave behind). */
-export function resourcesOf(pid: number): string[] {
-    const owner = pid.toString(36).padStart(5, "0");
+interface Owned {
+    name: string;
+    owner: number;
+}
+
+/** Every rehearsal's namespaces, /etc/netns entries and bridges on this machine, each with its owner's PID. */
+function everyRun(): { namespaces: Owned[]; etc: Owned[]; bridges: Owned[] } {
+    const ofNamespace = (name: string) => ({ name, owner: ownerOf(name.split("-")[1] ?? "") });
     const namespaces = ip(["netns", "list"], true)
         .split("\n")
         .map((l) => l.trim().split(/\s+/)[0])
-        .filter((n) => n?.startsWith(`${PREFIX}-${owner}`));
-    const etc = fs.existsSync(NETNS_ETC) ? fs.readdirSync(NETNS_ETC).filter((n) => n.startsWith(`${PREFIX}-${owner}`)).map((n) => path.join(NETNS_ETC, n)) : [];
+        .filter((n) => n?.startsWith(`${PREFIX}-`))
+        .map(ofNamespace);
+    const etc = (fs.existsSync(NETNS_ETC) ? fs.readdirSync(NETNS_ETC) : []).filter((n) => n.startsWith(`${PREFIX}-`)).map(ofNamespace);
     const bridges = ip(["-o", "link", "show", "type", "bridge"], true)
         .split("\n")
         .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
-        .filter((n): n is string => n !== undefined && n.startsWith(`${PREFIX}b${owner}`));
-    return [...namespaces, ...etc, ...bridges];
+        .filter((n): n is string => n !== undefined && new RegExp(`^${PREFIX}b[0-9a-z]{7}$`).test(n))
+        .map((name) => ({ name, owner: ownerOf(name.slice(PREFIX.length + 1)) }));
+    return { namespaces, etc, bridges };
+}
+
+/** Every namespace, /etc/netns entry and bridge a run of process `pid` holds (what a finished run must not leave behind). */
+export function resourcesOf(pid: number): string[] {
+    const { namespaces, etc, bridges } = everyRun();
+    const mine = (r: Owned) => r.owner === pid;
+    return [...namespaces.filter(mine).map((n) => n.name), ...etc.filter(mine).map((n) => path.join(NETNS_ETC, n.name)), ...bridges.filter(mine).map((b) => b.name)];
 }
 
 /** Namespaces, their /etc/netns files, and bridges of runs whose process is gone. */
 export function sweepStale(): string[] {
-    const removed: string[] = [];
-    const namespaces = ip(["netns", "list"], true)
-        .split("\n")
-        .map((l) => l.trim().split(/\s+/)[0])
-        .filter((n) => n?.startsWith(`${PREFIX}-`));
-    const etc = fs.existsSync(NETNS_ETC) ? fs.readdirSync(NETNS_ETC).filter((n) => n.startsWith(`${PREFIX}-`)) : [];
-    for (const ns of new Set([...namespaces, ...etc])) {
-        const run = ns.split("-")[1] ?? "";
-        if (!alive(ownerOf(run))) {
-            ip(["netns", "delete", ns], true);
-            fs.rmSync(path.join(NETNS_ETC, ns), { recursive: true, force: true });
-            removed.push(ns);
-        }
+    const { namespaces, etc, bridges } = everyRun();
+    const dead = (r: Owned) => !alive(r.owner);
+    const stale = [...new Set([...namespaces, ...etc].filter(dead).map((n) => n.name))];
+    for (const ns of stale) {
+        ip(["netns", "delete", ns], true);
+        fs.rmSync(path.join(NETNS_ETC, ns), { recursive: true, force: true });
     }
-    const bridges = ip(["-o", "link", "show", "type", "bridge"], true)
-        .split("\n")
-        .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
-        .filter((n): n is string => n !== undefined && new RegExp(`^${PREFIX}b[0-9a-z]{7}$`).test(n));
-    for (const bridge of bridges) {
-        if (!alive(ownerOf(bridge.slice(PREFIX.length + 1)))) {
-            ip(["link", "delete", bridge], true);
-            removed.push(bridge);
-        }
-    }
-    return removed;
+    const staleBridges = bridges.filter(dead).map((b) => b.name);
+    staleBridges.forEach((b) => ip(["link", "delete", b], true));
+    return [...stale, ...staleBridges];
 }
 
 /** 198.18.0.0/15 holds 128 /22 networks; a run takes one that no interface or route here uses. */
@@ -127,9 +126,9 @@ function freeSlash22(): { second: number; third: number } {
     throw new NetworkUnavailableError("no free /22 network left in 198.18.0.0/15 for the rehearsal");
 }
 
-/** The subnets of a run: legacy hosts, the pods of the swapped (or new) ensemble, a second pod ensemble, and this process. */
-export type Subnet = "host" | "pod" | "pod2";
-const SUBNET_OFFSET: Record<Subnet, number> = { host: 0, pod: 1, pod2: 2 };
+/** The subnets of a run: legacy hosts (x.x.N.0/24), the pods (N+1); this process is on the bridge at N+3.1. */
+export type Subnet = "host" | "pod";
+const SUBNET_OFFSET: Record<Subnet, number> = { host: 0, pod: 1 };
 
 export interface Node {
     /** Short name in this run ("host-1", "pod-3"). */

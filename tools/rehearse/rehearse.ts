@@ -12,23 +12,23 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { planMemberSwap, SwapPlan } from "../../components/cutover/swapPlan";
 import { memberPeerAddress, renderJaasConfig, usesSasl } from "../../components/ensemble/renderConfig";
 import { certificateDnsNames } from "../../components/ensemble/renderObjects";
 import { EnsembleSettings, PORTS } from "../../components/ensemble/settings";
 import { featuresOf, parseZooKeeperVersion } from "../../components/ensemble/version";
 import { checkParity } from "../checks/parity";
-import { checkHealth, Endpoint, HealthReport, waitForHealth } from "../checks/health";
+import { swapPlanFrom } from "../checks/gate";
+import { Endpoint, HealthReport, waitForHealth } from "../checks/health";
 import { ZkClient } from "../zookeeper/client";
-import { findZooKeeperInstall, isRunning, logTail, MemberProcess, onShutdown, waitFor, waitForQuorum, ZooKeeperInstall } from "../zookeeper/process";
+import { delay as sleep, findZooKeeperInstall, isRunning, logTail, MemberProcess, memberModes, onShutdown, waitFor, waitForQuorum, ZooKeeperInstall } from "../zookeeper/process";
 import { ClusterDns } from "./dns";
 import { resolveRehearsalInput, RehearsalInput, RehearsalInputError, RehearsalOptions } from "./input";
 import { LoadCounters, ProviderApp, Registries, RegistryWatch, Writer, WRITES_PATH } from "./load";
-import { HostMember, MemberContext, PodMember } from "./members";
+import { HostMember, MemberContext, PodMember, podTemplate, PodTemplate, RehearsalMember } from "./members";
 import { ElectionMonitor, LiveMember } from "./monitor";
 import { LocalNetwork, networkUnavailableReason } from "./network";
 import { makeEnsembleCertificate } from "./pki";
-import { Figures, GateWait, longestGap, longestGapOf, RehearsalReport, StageReport, StepReport, SwapPlanReport, totalOf } from "./report";
+import { Figures, GateWait, longestGapOf, RehearsalReport, StageReport, StepReport, SwapPlanReport, totalOf } from "./report";
 
 export { STRATEGIES, RehearsalInputError } from "./input";
 export type { RehearsalOptions, Strategy } from "./input";
@@ -39,8 +39,6 @@ export type { RehearsalReport } from "./report";
 const POD_START_DELAY_MS = 1_000;
 /** How long one gate may wait before the rehearsal gives up. */
 const GATE_TIMEOUT_MS = 180_000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What the rehearsal always leaves out, whatever the config. */
 function alwaysNotEmulated(s: EnsembleSettings): string[] {
@@ -86,6 +84,13 @@ class StepRecorder {
     }
 }
 
+/** Each distinct item with how often it occurs. */
+function tally(items: string[]): { problem: string; times: number }[] {
+    const counts = new Map<string, number>();
+    items.forEach((item) => counts.set(item, (counts.get(item) ?? 0) + 1));
+    return [...counts].map(([problem, times]) => ({ problem, times }));
+}
+
 /** The distinct reasons a gate kept waiting, most frequent first, as "reason (N checks)". */
 function topReasons(seen: { problem: string; times: number }[], limit = 3): string[] {
     return [...seen]
@@ -124,10 +129,12 @@ class Rehearsal {
     private readonly hosts = new Map<number, HostMember>();
     /** Pods by id (the swapped ensemble's, or the new ensemble's). */
     private readonly pods = new Map<number, PodMember>();
+    /** What every pod starts from, rendered once. */
+    private readonly template: PodTemplate;
     /** Processes stopped on purpose (any other exit is a failure). */
     private readonly stopping = new Set<MemberProcess>();
-    /** The ensembles being served, by name, and whether a member is in one. */
-    private readonly ensembles = new Map<string, () => { id: number; address: string; process?: MemberProcess }[]>();
+    /** The ensembles being served, by name: their members as they are now. */
+    private readonly ensembles = new Map<string, () => RehearsalMember[]>();
     private stage = "setup";
     private readonly stageStarts: { stage: string; at: number }[] = [];
     private readonly steps: StepReport[] = [];
@@ -148,6 +155,7 @@ class Rehearsal {
         private readonly options: RehearsalOptions,
     ) {
         this.s = input.settings;
+        this.template = podTemplate(this.s);
         this.log = options.log ?? (() => undefined);
         this.stageMs = (options.stageSeconds ?? 3) * 1000;
         this.root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-rehearsal-"));
@@ -181,7 +189,7 @@ class Rehearsal {
 
     private liveByEnsemble(): Map<string, LiveMember[]> {
         return new Map(
-            [...this.ensembles].map(([name, members]) => [name, members().filter((m) => m.process && isRunning(m.process)).map((m) => ({ id: m.id, address: m.address }))]),
+            [...this.ensembles].map(([name, members]) => [name, members().filter((m) => m.process && isRunning(m.process)).map(({ id, address }) => ({ id, address }))]),
         );
     }
 
@@ -245,12 +253,10 @@ class Rehearsal {
             }
         }
         const failed = pods.flatMap((p) => p.probes.filter((r) => !r.ok).map((r) => `pod ${p.id}: ${r.output || "no output"}`));
-        const counts = new Map<string, number>();
-        failed.forEach((f) => counts.set(f, (counts.get(f) ?? 0) + 1));
-        rec.wait("readiness (ready.sh on the probe's schedule)", Date.now() - t, topReasons([...counts].map(([problem, times]) => ({ problem, times }))));
+        rec.wait("readiness (ready.sh on the probe's schedule)", Date.now() - t, topReasons(tally(failed)));
     }
 
-    private async stopProcess(m: HostMember | PodMember): Promise<void> {
+    private async stopProcess(m: RehearsalMember): Promise<void> {
         if (m.process) {
             this.stopping.add(m.process);
         }
@@ -266,7 +272,7 @@ class Rehearsal {
             const node = this.network!.addNode(`host-${id}`, this.network!.address("host", id));
             this.hosts.set(id, new HostMember(this.ctx, legacySettings, id, node, path.join(this.root, `host-${id}`)));
         }
-        this.ensembles.set(ensemble, () => ids.map((id) => ({ id, address: this.hosts.get(id)!.address, process: this.hosts.get(id)!.process })));
+        this.ensembles.set(ensemble, () => ids.map((id) => this.hosts.get(id)!));
         const quorum = Math.floor(ids.length / 2) + 1;
         const leader = this.input.legacyLeader;
         const first = leader === undefined ? ids : [...ids.filter((id) => id < leader).slice(0, quorum - 1), leader];
@@ -317,37 +323,32 @@ class Rehearsal {
             return;
         }
         await sleep(this.stageMs / 2);
-        const live = this.liveByEnsemble().get(ensemble) ?? [];
-        const reports = await Promise.all(live.map((m) => checkHealth(this.endpoints([m.address]), { timeoutMs: 1_000 }).then((r) => ({ m, mode: r.members[0]?.mode }))));
-        const victim = reports.find((r) => r.mode === kill.role)?.m;
+        const live = (this.ensembles.get(ensemble)?.() ?? []).filter((m) => m.process && isRunning(m.process));
+        const modes = await memberModes(live, PORTS.client);
+        const victim = live.find((m) => modes.get(m.id) === kill.role);
         if (!victim) {
             return;
         }
-        const member = this.pods.get(victim.id) && this.pods.get(victim.id)!.address === victim.address ? this.pods.get(victim.id)! : this.hosts.get(victim.id)!;
         this.log(`  killing member ${victim.id} (${kill.role})`);
-        this.stopping.add(member.process!);
-        member.process!.child.kill("SIGKILL");
-        await member.process!.exited;
+        this.stopping.add(victim.process!);
+        victim.process!.child.kill("SIGKILL");
+        await victim.process!.exited;
         await sleep(1_000);
-        if (member instanceof PodMember) {
-            member.start();
-        } else {
-            member.restart();
+        if (victim instanceof PodMember) {
+            victim.start();
+        } else if (victim instanceof HostMember) {
+            victim.restart();
         }
         await waitForQuorum(`${ensemble} to serve again after the crash`, this.liveByEnsemble().get(ensemble)!, PORTS.client, { timeoutMs: 90_000, intervalMs: 200, abortIf: () => this.dead() });
         this.chaos = `killed member ${victim.id} (the ${kill.role}) with SIGKILL during ${this.stage}, started it again 1 s later with its data`;
     }
 
-    private plan(report: HealthReport, podIds: number[]): SwapPlan {
-        const hostIds = this.s.memberIds.filter((id) => !podIds.includes(id));
-        const onHostConfig = hostIds.filter((id) => !this.hosts.get(id)!.embraced);
-        return planMemberSwap({
-            memberIds: this.s.memberIds,
-            podIds,
-            leader: report.leaderId,
-            connectsBackToAnnounced: this.s.features.electionAnnouncement !== "none",
-            onHostConfig,
-        });
+    /** A pod of member `id` in its own namespace (its container not started yet). */
+    private addPod(id: number, bootstrap: boolean, secrets: { tlsDir?: string; jaas?: string } = {}): PodMember {
+        const node = this.network!.addNode(`pod-${id}`, this.network!.address("pod", id));
+        const pod = new PodMember(this.ctx, this.template, id, node, path.join(this.root, `pod-${id}`), bootstrap, secrets);
+        this.pods.set(id, pod);
+        return pod;
     }
 
     /** old-host, then the embrace and one move per step from the live leader, then pure-k8s. */
@@ -359,12 +360,7 @@ class Rehearsal {
 
         await this.oldHost("main");
         // One ensemble: each member is its pod once it moved, its host before.
-        this.ensembles.set("main", () =>
-            ids.map((id) => {
-                const m = this.pods.get(id) ?? this.hosts.get(id)!;
-                return { id, address: m.address, process: m.process };
-            }),
-        );
+        this.ensembles.set("main", () => ids.map((id) => this.pods.get(id) ?? this.hosts.get(id)!));
 
         this.enter("member-swap");
         // The runbook's gate with a member-swap stage config applies moveSettleSeconds at every step.
@@ -373,7 +369,8 @@ class Rehearsal {
             ids.forEach((id) => this.dns.set(this.memberName(id), [this.network!.address("host", id)]));
             return this.healthGate(rec, "health, settled (moveSettleSeconds)", names, settle);
         });
-        const first = this.plan(report, []);
+        // The order the runbook's gate prints, from the same health report.
+        const first = swapPlanFrom(s, [], report);
         const swap: SwapPlanReport = {
             leaderAtStart: report.leaderId!,
             embrace: first.embrace,
@@ -386,10 +383,8 @@ class Rehearsal {
             report = await this.step(`embrace member ${id}: hostZooCfg, hostJavaSecurity and hostJvmFlags on its host`, async (rec) => {
                 const t = Date.now();
                 const host = this.hosts.get(id)!;
-                if (host.process) {
-                    this.stopping.add(host.process);
-                }
-                await host.embrace();
+                await this.stopProcess(host);
+                host.embrace();
                 rec.wait("restart", Date.now() - t);
                 return this.healthGate(rec, "health, settled (moveSettleSeconds)", names, settle);
             });
@@ -400,7 +395,7 @@ class Rehearsal {
 
         const podIds: number[] = [];
         while (podIds.length < ids.length) {
-            const plan = this.plan(report, podIds);
+            const plan = swapPlanFrom(s, podIds, report);
             const m = plan.moves[0];
             const next = [...podIds, m].sort((a, b) => a - b);
             report = await this.step(`move member ${m} (podMembers [${next.join(", ")}])`, async (rec) => {
@@ -408,10 +403,8 @@ class Rehearsal {
                 await this.stopProcess(this.hosts.get(m)!);
                 rec.wait("host stop", Date.now() - t);
                 // pulumi up: the host's slice empties and the StatefulSet gets the pod; resolvers see it a TTL later.
-                const node = this.network!.addNode(`pod-${m}`, this.network!.address("pod", m));
-                void this.dns.setAfter(s.clusterDnsTtlSeconds * 1000, this.memberName(m), [node.address]);
-                const pod = new PodMember(this.ctx, s, m, node, path.join(this.root, `pod-${m}`), false);
-                this.pods.set(m, pod);
+                const pod = this.addPod(m, false);
+                void this.dns.setAfter(s.clusterDnsTtlSeconds * 1000, this.memberName(m), [pod.address]);
                 await sleep(POD_START_DELAY_MS);
                 pod.start();
                 await this.readinessGate(rec, [pod]);
@@ -448,13 +441,11 @@ class Rehearsal {
         await this.step("pulumi up (stage dual-registry): the new ensemble's pods start together", async (rec) => {
             const secrets = this.secrets();
             const pods = s.memberIds.map((id) => {
-                const node = this.network!.addNode(`pod-${id}`, this.network!.address("pod", id));
-                this.dns.set(this.memberName(id), [node.address]);
-                const pod = new PodMember(this.ctx, s, id, node, path.join(this.root, `pod-${id}`), true, secrets);
-                this.pods.set(id, pod);
+                const pod = this.addPod(id, true, secrets);
+                this.dns.set(this.memberName(id), [pod.address]);
                 return pod;
             });
-            this.ensembles.set("new", () => s.memberIds.map((id) => ({ id, address: this.pods.get(id)!.address, process: this.pods.get(id)!.process })));
+            this.ensembles.set("new", () => pods);
             await sleep(POD_START_DELAY_MS);
             pods.forEach((p) => p.start());
             await this.readinessGate(rec, pods);
@@ -526,7 +517,7 @@ class Rehearsal {
             writesAcknowledged: acked.length,
             writesLost: acked.filter((w) => lost.has(`${w.ensemble}:${w.path}`)).length,
             leaderElections: this.monitor.elections.get(stage) ?? 0,
-            longestWriteGapMs: longestGap(this.writer.acked, from, to),
+            longestWriteGapMs: longestGapOf(this.writer.acked, from, to).ms,
             expiredSessions: this.counters.expiredSessions.get(stage) ?? 0,
             longestProviderShortfallMs: this.counters.longestShortfallMs.get(stage) ?? 0,
         };
@@ -542,17 +533,13 @@ class Rehearsal {
         const step = this.steps.find((st) => middle >= st.atMs && middle < st.atMs + st.durationMs);
         const stage = [...this.stageStarts].reverse().find((st) => st.at - this.startedAt <= middle)?.stage ?? "setup";
         // What the writes in the gap met: failures by reason, and the wait of the write that ended it.
-        const failures = new Map<string, number>();
-        for (const f of this.writer.failed.filter((w) => w.sentAt >= gap.at && w.sentAt < gap.at + gap.ms)) {
-            const reason = f.reason.replace(/\d+/g, "N");
-            failures.set(reason, (failures.get(reason) ?? 0) + 1);
-        }
+        const failures = tally(this.writer.failed.filter((w) => w.sentAt >= gap.at && w.sentAt < gap.at + gap.ms).map((f) => f.reason.replace(/\d+/g, "N")));
         const ending = this.writer.acked.find((w) => w.at === gap.at + gap.ms);
         const states = this.writer.states
             .filter((st) => st.at >= gap.at && st.at <= gap.at + gap.ms)
             .map((st) => `${st.state}${st.server ? ` to ${st.server}` : ""} at +${st.at - gap.at} ms`);
         const writes = [
-            ...[...failures].map(([reason, n]) => `${n} write${n === 1 ? "" : "s"} failed: ${reason}`),
+            ...failures.map((f) => `${f.times} write${f.times === 1 ? "" : "s"} failed: ${f.problem}`),
             ...(states.length > 0 ? [`the writer's client: ${states.join(", ")}`] : []),
             ...(ending?.sentAt !== undefined ? [`the write that ended it waited ${ending.at - ending.sentAt} ms for its answer`] : []),
         ];
@@ -575,8 +562,7 @@ class Rehearsal {
             this.dns.serveLookups();
             this.network = LocalNetwork.create(this.dns.file);
             strategy = this.input.strategy === "member-swap" ? this.memberSwap() : this.dualRegistry();
-            const running = strategy;
-            const head = await Promise.race([running, expired]);
+            const head = await Promise.race([strategy, expired]);
             // Writes are named per ensemble: key them by ensemble and path.
             const lost = new Set(
                 this.writer.acked.filter((w) => !this.verified.find((v) => v.ensemble === w.ensemble)?.present.has(w.path)).map((w) => `${w.ensemble}:${w.path}`),
@@ -584,8 +570,7 @@ class Rehearsal {
             const stages = this.stageStarts.slice(0, -1).map((st, i) => this.figures(st.stage, st.at, this.stageStarts[i + 1].at, lost));
             const first = this.stageStarts[0]?.at ?? Date.now();
             const last = this.stageStarts[this.stageStarts.length - 1]?.at ?? Date.now();
-            const notEmulated = [...this.input.gaps, ...alwaysNotEmulated(this.s)];
-            notEmulated.unshift(...versionNotes(this.install.version, this.s));
+            const notEmulated = [...versionNotes(this.install.version, this.s), ...this.input.gaps, ...alwaysNotEmulated(this.s)];
             return {
                 strategy: this.input.strategy,
                 source: this.input.source,
@@ -635,7 +620,7 @@ class Rehearsal {
         for (const m of [...this.hosts.values(), ...this.pods.values()]) {
             const log = m.process?.logFile;
             if (log && fs.existsSync(log)) {
-                fs.copyFileSync(log, path.join(dir, `${m instanceof PodMember ? "pod" : "host"}-${m.id}.log`));
+                fs.copyFileSync(log, path.join(dir, `${m.node.name}.log`));
             }
         }
         fs.writeFileSync(path.join(dir, "dns.log"), this.dns.log.map((e) => `${new Date(e.at).toISOString()} ${e.name} ${e.addresses.join(",") || "-"}`).join("\n") + "\n");

@@ -100,10 +100,6 @@ export function longestGapOf(acks: AckedWrite[], from: number, to: number): { ms
     return longest;
 }
 
-/** Longest interval without an acknowledged write between `from` and `to`. */
-export function longestGap(acks: AckedWrite[], from: number, to: number): number {
-    return longestGapOf(acks, from, to).ms;
-}
 
 /** The total over the stages; the longest gap over the whole run. */
 export function totalOf(stages: StageReport[], acks: AckedWrite[], from: number, to: number): Figures {
@@ -115,7 +111,7 @@ export function totalOf(stages: StageReport[], acks: AckedWrite[], from: number,
         writesAcknowledged: sum("writesAcknowledged"),
         writesLost: sum("writesLost"),
         leaderElections: sum("leaderElections"),
-        longestWriteGapMs: stages.length > 0 ? longestGap(acks, from, to) : 0,
+        longestWriteGapMs: stages.length > 0 ? longestGapOf(acks, from, to).ms : 0,
         expiredSessions: sum("expiredSessions"),
         longestProviderShortfallMs: max("longestProviderShortfallMs"),
     };

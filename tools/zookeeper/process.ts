@@ -339,8 +339,8 @@ export function startMember(install: ZooKeeperInstall, spec: MemberSpec): Member
         ZOOKEEPER_MAIN_CLASS,
         configFile,
     ];
-    const launcher = spec.launcher ?? [];
-    return spawnTracked({ dir, configFile, logFile, command: launcher[0] ?? install.java, args: [...launcher.slice(1), ...(launcher.length > 0 ? [install.java] : []), ...args] });
+    const [command, ...prefix] = [...(spec.launcher ?? []), install.java];
+    return spawnTracked({ dir, configFile, logFile, command, args: [...prefix, ...args] });
 }
 
 /** What `spawnTracked` starts. */
@@ -388,7 +388,8 @@ export function isRunning(member: MemberProcess): boolean {
     return member.child.exitCode === null && member.child.signalCode === null;
 }
 
-function delay(ms: number): Promise<void> {
+/** Resolves after `ms`. */
+export function delay(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
