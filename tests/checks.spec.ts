@@ -13,12 +13,14 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { EnsembleSettings, PORTS, resolveEnsembleSettings } from "../components/ensemble/settings";
-import { registerCheckCommands } from "../tools/checks/cli";
+import { guarded, registerCheckCommands } from "../tools/checks/cli";
 import { compareListings, decodeProvider, DubboUrlError, providerKey, providerListing } from "../tools/checks/dubbo";
 import { assessHealth, checkHealth, CheckError, HealthReport, healthText, memberReport, parseConnectString, parseServerList } from "../tools/checks/health";
 import { checkParity } from "../tools/checks/parity";
-import { CreateMode, ZkClient } from "../tools/zookeeper/client";
+import { CreateMode, NotZooKeeperError, ZkClient } from "../tools/zookeeper/client";
 import {
+    AnswerTooLongError,
+    fourLetterWord,
     isListening,
     isRunning,
     logTail,
@@ -166,6 +168,128 @@ describe("check health verdict and input", function () {
         expect(report.quorum).to.deep.equal({ size: 3, basis: "given members", voters: 2, needed: 2, formed: true });
         expect(report.problems).to.deep.equal(["c:2181 is unreachable: connection refused"]);
         expect(report.healthy).to.equal(false);
+    });
+});
+
+describe("live checks against ports that are not ZooKeeper", function () {
+    const servers: net.Server[] = [];
+    const sockets = new Set<net.Socket>();
+
+    /** A TCP server on 127.0.0.1 that `talk`s to every connection (and drops what it is sent); resolves with its port. */
+    async function serve(talk: (socket: net.Socket) => void): Promise<number> {
+        const server = net.createServer((socket) => {
+            sockets.add(socket);
+            socket.on("close", () => sockets.delete(socket));
+            socket.on("error", () => undefined);
+            socket.resume();
+            talk(socket);
+        });
+        servers.push(server);
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        return (server.address() as net.AddressInfo).port;
+    }
+
+    /** Writes `byte` in 64 KiB chunks as fast as the client reads, forever. */
+    const endless = (byte: number) => (socket: net.Socket) => {
+        const chunk = Buffer.alloc(64 * 1024, byte);
+        const pump = () => {
+            while (!socket.destroyed && socket.write(chunk)) {
+                // until the socket buffer is full
+            }
+        };
+        socket.on("drain", pump);
+        pump();
+    };
+
+    /** Writes one byte every 20 ms, forever. */
+    const drip = (socket: net.Socket) => {
+        const timer = setInterval(() => socket.write("y"), 20);
+        socket.on("close", () => clearInterval(timer));
+    };
+
+    after(async function () {
+        for (const socket of sockets) {
+            socket.destroy();
+        }
+        await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    });
+
+    it("an answer cut at the read limit is not ZooKeeper's; unprintable bytes show as ?", function () {
+        const report = memberReport("10.0.0.9:2181", { srvr: new AnswerTooLongError("srvr", 1024 * 1024, "x".repeat(200)) });
+        expect(report).to.include({ state: "not-zookeeper", error: `it answered srvr with more than 1 MiB ("${"x".repeat(60)}...")` });
+        const binary = memberReport("10.0.0.9:2181", { srvr: new AnswerTooLongError("srvr", 1024 * 1024, "\u0000\u0001\ufffdok") });
+        expect(binary.error).to.equal('it answered srvr with more than 1 MiB ("???ok")');
+    });
+
+    it("a four-letter word stops reading at 1 MiB and names the word", async function () {
+        const port = await serve(endless("x".charCodeAt(0)));
+        const start = Date.now();
+        const err = await fourLetterWord("127.0.0.1", port, "srvr", 10_000, { partialOnTimeout: true }).then(
+            () => undefined,
+            (e: Error) => e,
+        );
+        expect(err).to.be.instanceOf(AnswerTooLongError);
+        expect(err!.message).to.equal("answered srvr with more than 1 MiB");
+        expect((err as AnswerTooLongError).head).to.match(/^x{200}$/);
+        expect(Date.now() - start, "stops at the cap, not at the timeout").to.be.below(5_000);
+    });
+
+    it("check health reports a port that streams data forever as not ZooKeeper, one line per member, no crash", async function () {
+        const port = await serve(endless("x".charCodeAt(0)));
+        const report = await checkHealth(`127.0.0.1:${port}`, { timeoutMs: 3_000 });
+        expect(report.members[0]).to.include({ state: "not-zookeeper" });
+        expect(report.problems[0]).to.equal(`127.0.0.1:${port} is not a ZooKeeper server: it answered srvr with more than 1 MiB ("${"x".repeat(60)}...")`);
+        const cli = await runCli(["check", "health", "--connect", `127.0.0.1:${port}`]);
+        expect(cli.code).to.equal(1);
+        expect(cli.err).to.equal("");
+        expect(cli.out).to.contain(`  - 127.0.0.1:${port} is not a ZooKeeper server: it answered srvr with more than 1 MiB`);
+    });
+
+    it("check health gives up on a port that drips data forever at the timeout", async function () {
+        const port = await serve(drip);
+        const start = Date.now();
+        const report = await checkHealth(`127.0.0.1:${port}`, { timeoutMs: 1_000 });
+        expect(Date.now() - start).to.be.below(3_000);
+        expect(report.members[0]).to.include({ state: "not-zookeeper" });
+        expect(report.problems[0]).to.match(new RegExp(`^127\\.0\\.0\\.1:${port} is not a ZooKeeper server: it answered srvr with "y+`));
+    });
+
+    it("the ZooKeeper client refuses a port that streams data instead of a session, at the read limit, in one line", async function () {
+        for (const byte of ["x".charCodeAt(0), 0xff]) {
+            const port = await serve(endless(byte));
+            const start = Date.now();
+            const err = await ZkClient.connect(`127.0.0.1:${port}`, { connectTimeoutMs: 8_000 }).then(
+                (c) => {
+                    c.close();
+                    return undefined;
+                },
+                (e: Error) => e,
+            );
+            expect(err, `byte ${byte}`).to.be.instanceOf(NotZooKeeperError);
+            expect(err!.message).to.match(new RegExp(`^127\\.0\\.0\\.1:${port} (sent more than 1 MiB without answering the session request|answered the session request with something that is not ZooKeeper's protocol)`));
+            expect(err!.message).to.not.contain("\n");
+            expect(Date.now() - start, "stops at the cap, not at the timeout").to.be.below(5_000);
+        }
+    });
+
+    it("check parity against a port that streams data is one error line naming the side, exit 2", async function () {
+        const port = await serve(endless(0xff));
+        const other = await serve(endless("x".charCodeAt(0)));
+        const start = Date.now();
+        const cli = await runCli(["check", "parity", "--old", `127.0.0.1:${port}`, "--new", `127.0.0.1:${other}`, "--timeout-ms", "8000"]);
+        expect(Date.now() - start, "stops at the cap, not at the timeout").to.be.below(5_000);
+        expect(cli.code).to.equal(2);
+        expect(cli.out).to.equal("");
+        expect(cli.err).to.match(new RegExp(`^error: --old registry 127\\.0\\.0\\.1:${port} is not a ZooKeeper server: 127\\.0\\.0\\.1:${port} [^\n]+\n$`));
+    });
+
+    it("any other failure inside a check is one error line with exit 2, never a stack trace", async function () {
+        let err = "";
+        const code = await guarded({ out: () => undefined, err: (s) => (err += s) }, async () => {
+            throw new TypeError("Cannot read properties of undefined (reading 'mode')");
+        });
+        expect(code).to.equal(2);
+        expect(err).to.equal("error: the check could not finish: Cannot read properties of undefined (reading 'mode')\n");
     });
 });
 

@@ -6,8 +6,11 @@
  *   0  healthy / in parity
  *   1  unhealthy / the new registry lacks providers of the old one
  *   2  a user mistake (bad option, malformed connect string, including
- *      commander's own usage errors in these commands) or, for parity, a
- *      registry that cannot be read (unreachable, no quorum)
+ *      commander's own usage errors in these commands); for parity, a
+ *      registry that cannot be read (unreachable, no quorum, not ZooKeeper)
+ *      or nothing to compare; and any failure a check did not foresee
+ *
+ * Whatever goes wrong, a check prints one `error:` line, never a stack trace.
  */
 import { Command, CommanderError } from "commander";
 import { UserInputError } from "../errors";
@@ -21,7 +24,7 @@ export interface CheckOutput {
     err(text: string): void;
 }
 
-/** Exit code for a usage error in the check commands. */
+/** Exit code for a usage error in the check commands, and for a check that could not finish. */
 export const USAGE_EXIT_CODE = 2;
 
 /** Options of `check health` as commander gives them. */
@@ -45,8 +48,13 @@ export interface ParityCommandOptions {
     timeoutMs?: string;
 }
 
-/** Runs a check; a `CheckError` becomes one `error:` line and exit code 2, anything else propagates. */
-async function guarded(output: CheckOutput, run: () => Promise<number>): Promise<number> {
+/**
+ * Runs a check and resolves with its exit code. A `CheckError` or another user
+ * mistake becomes one `error:` line and its exit code; so does any other
+ * failure (exit 2: the check could not tell), so a gate never sees a stack
+ * trace or mistakes a crash for a verdict.
+ */
+export async function guarded(output: CheckOutput, run: () => Promise<number>): Promise<number> {
     try {
         return await run();
     } catch (err) {
@@ -59,7 +67,9 @@ async function guarded(output: CheckOutput, run: () => Promise<number>): Promise
             output.err(`error: ${err.message}\n`);
             return USAGE_EXIT_CODE;
         }
-        throw err;
+        const message = err instanceof Error ? err.message : String(err);
+        output.err(`error: the check could not finish: ${message.split("\n")[0]}\n`);
+        return USAGE_EXIT_CODE;
     }
 }
 

@@ -10,7 +10,7 @@
 import * as dns from "dns";
 import * as net from "net";
 import { UserInputError } from "../errors";
-import { fourLetterWord, NOT_SERVING, parseSrvr } from "../zookeeper/process";
+import { AnswerTooLongError, fourLetterWord, NOT_SERVING, parseSrvr } from "../zookeeper/process";
 
 /** A user mistake in a check's options (or a side that cannot be checked): printed as one line, exit code 2. */
 export class CheckError extends UserInputError {
@@ -233,9 +233,9 @@ export interface HealthContext {
 
 const NOT_ALLOWED = /is not executed because it is not in the whitelist/i;
 
-/** One line excerpt of an answer, for messages. */
+/** One line excerpt of an answer, for messages; bytes that are not printable ASCII shown as "?". */
 function excerpt(text: string, max = 60): string {
-    const flat = text.replace(/\s+/g, " ").trim();
+    const flat = text.replace(/\s+/g, " ").replace(/[^\x20-\x7e]/g, "?").trim();
     return JSON.stringify(flat.length > max ? `${flat.slice(0, max)}...` : flat);
 }
 
@@ -322,6 +322,9 @@ export interface MemberAnswers {
 
 /** One member's report from its raw answers. Pure. */
 export function memberReport(member: string, answers: MemberAnswers): MemberReport {
+    if (answers.srvr instanceof AnswerTooLongError) {
+        return { member, state: "not-zookeeper", error: `it ${answers.srvr.message} (${excerpt(answers.srvr.head)})`, mntr: false };
+    }
     if (answers.srvr instanceof Error) {
         return { member, state: "unreachable", error: answers.srvr.message, mntr: false };
     }

@@ -4,7 +4,7 @@
  * consumers to the new registry only once it holds every provider of the old
  * one; providers only in the new registry are reported but do not fail.
  */
-import { ZkClient } from "../zookeeper/client";
+import { NotZooKeeperError, ZkClient } from "../zookeeper/client";
 import { CheckError, parseConnectString } from "./health";
 import { compareListings, DubboProvider, ProviderListing, providerListing, UndecodableProvider } from "./dubbo";
 
@@ -102,6 +102,9 @@ async function readRegistry(side: Side, connect: string, root: string, timeoutMs
     try {
         client = await ZkClient.connect(connect, { connectTimeoutMs: timeoutMs, opTimeoutMs: timeoutMs });
     } catch (err) {
+        if (err instanceof NotZooKeeperError) {
+            throw new CheckError(`${side} registry ${connect} is not a ZooKeeper server: ${err.message}`);
+        }
         throw new CheckError(`${side} registry ${connect} is unreachable or has no quorum: ${(err as Error).message}`);
     }
     try {

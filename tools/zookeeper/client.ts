@@ -2,6 +2,9 @@
  * A small promise-based face over node-zookeeper-client: connect with a
  * deadline, and the few operations the checks and the rehearsal need, each
  * bounded by a timeout so nothing waits forever on an ensemble without quorum.
+ * What it reads is bounded too: a port that is not ZooKeeper (one that streams
+ * data, or sends bytes the library cannot parse) fails the client with a
+ * one-line `NotZooKeeperError` instead of filling memory or crashing.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const zookeeper = require("node-zookeeper-client");
@@ -20,9 +23,35 @@ interface RawClient {
     mkdirp(path: string, cb: (err: ZkError | null, path: string) => void): void;
     getChildren(path: string, cb: (err: ZkError | null, children: string[]) => void): void;
     getData(path: string, cb: (err: ZkError | null, data: Buffer) => void): void;
-    /** The library's connection manager (only its socket is used, to tear down a client without a session). */
-    connectionManager?: { socket?: { destroy(): void } };
+    /** The library's connection manager: its socket (to tear down a client without a session) and its reader (to bound what is read). */
+    connectionManager?: ConnectionManager;
 }
+
+interface ConnectionManager {
+    socket?: { destroy(): void; remoteAddress?: string; remotePort?: number };
+    /** Handles every chunk the socket reads; replaced by a bounded one. */
+    onSocketData?: (buffer: Buffer) => void;
+    /** Bytes of a reply not yet complete. */
+    pendingBuffer?: Buffer | null;
+}
+
+/** The most a server may send before it answers the session request (ZooKeeper's answer is under 50 bytes). */
+export const HANDSHAKE_MAX_BYTES = 1024 * 1024;
+/** The most one reply may hold once a session is up (ZooKeeper itself refuses replies past jute.maxbuffer, about 1 MiB by default). */
+export const REPLY_MAX_BYTES = 16 * 1024 * 1024;
+
+/** A server that does not speak ZooKeeper's protocol: the message names it and says what it sent, in one line. */
+export class NotZooKeeperError extends Error {
+    constructor(
+        readonly server: string,
+        reason: string,
+    ) {
+        super(`${server} ${reason}`);
+        this.name = "NotZooKeeperError";
+    }
+}
+
+const mib = (bytes: number) => `${bytes / (1024 * 1024)} MiB`;
 
 export interface ZkError extends Error {
     getCode?: () => number;
@@ -72,11 +101,15 @@ export class ZkClient {
     onExpired?: () => void;
     /** Fires on every connection state change, with the server the client is connected to (when connected). */
     onState?: (state: string, server?: string) => void;
+    /** Why the client stopped reading from a server that is not ZooKeeper, once it has. */
+    private refused?: NotZooKeeperError;
+    private onRefused?: (err: NotZooKeeperError) => void;
 
     private constructor(
         private readonly raw: RawClient,
         private readonly opTimeoutMs: number,
     ) {
+        this.boundReads();
         raw.on("state", (state: unknown) => {
             const name = (state as { name?: string })?.name ?? String(state);
             if (name === "EXPIRED" && this.onExpired) {
@@ -89,21 +122,88 @@ export class ZkClient {
         });
     }
 
-    /** Connects, or rejects after `connectTimeoutMs` with a message naming the connect string. */
+    /**
+     * Wraps the library's reader of socket data: before a session is up at
+     * most `HANDSHAKE_MAX_BYTES` are read from a server, after it at most
+     * `REPLY_MAX_BYTES` are held for one reply, and bytes the library cannot
+     * parse (it would throw from the socket's event, killing the process) end
+     * the connection. Either way the client is refused with a
+     * `NotZooKeeperError`: `connect` rejects with it, the socket is dropped.
+     */
+    private boundReads(): void {
+        const manager = this.raw.connectionManager;
+        const read = manager?.onSocketData;
+        if (manager === undefined || read === undefined) {
+            return;
+        }
+        let socket: unknown;
+        let received = 0;
+        manager.onSocketData = (buffer: Buffer) => {
+            if (manager.socket !== socket) {
+                socket = manager.socket;
+                received = 0;
+            }
+            if (this.refused !== undefined) {
+                return;
+            }
+            const state = this.raw.getState().name;
+            const inSession = state === "SYNC_CONNECTED" || state === "CONNECTED_READ_ONLY";
+            const s = manager.socket;
+            const host = s?.remoteAddress ?? "the server";
+            const server = `${host.includes(":") ? `[${host}]` : host}:${s?.remotePort ?? "?"}`;
+            received += buffer.length;
+            if (!inSession && received > HANDSHAKE_MAX_BYTES) {
+                return this.refuse(new NotZooKeeperError(server, `sent more than ${mib(HANDSHAKE_MAX_BYTES)} without answering the session request`));
+            }
+            try {
+                read.call(manager, buffer);
+            } catch (err) {
+                const what = inSession ? "sent a reply" : "answered the session request";
+                return this.refuse(new NotZooKeeperError(server, `${what} with something that is not ZooKeeper's protocol (${(err as Error).message})`));
+            }
+            if (inSession && (manager.pendingBuffer?.length ?? 0) > REPLY_MAX_BYTES) {
+                this.refuse(new NotZooKeeperError(server, `sent a reply of more than ${mib(REPLY_MAX_BYTES)}`));
+            }
+        };
+    }
+
+    private refuse(err: NotZooKeeperError): void {
+        this.refused = err;
+        this.raw.connectionManager?.socket?.destroy();
+        this.onRefused?.(err);
+    }
+
+    /**
+     * Connects, or rejects after `connectTimeoutMs` with a message naming the
+     * connect string, or with a `NotZooKeeperError` as soon as a server turns
+     * out not to be ZooKeeper.
+     */
     static async connect(connectString: string, options: ConnectOptions = {}): Promise<ZkClient> {
-        const raw: RawClient = zookeeper.createClient(connectString, { sessionTimeout: options.sessionTimeoutMs ?? 10_000, spinDelay: 200, retries: 0 });
-        const client = new ZkClient(raw, options.opTimeoutMs ?? 5_000);
+        const client = ZkClient.create(connectString, options);
         const ms = options.connectTimeoutMs ?? 10_000;
         try {
-            await withTimeout<void>(`connecting to ${connectString}`, ms, (resolve) => {
-                raw.once("connected", () => resolve());
-                raw.connect();
+            await withTimeout<void>(`connecting to ${connectString}`, ms, (resolve, reject) => {
+                client.raw.once("connected", () => resolve());
+                client.onRefused = reject;
+                client.raw.connect();
             });
         } catch (err) {
             client.close();
             throw err;
+        } finally {
+            client.onRefused = undefined;
         }
         return client;
+    }
+
+    /** A client not yet connected. */
+    private static create(connectString: string, options: ConnectOptions): ZkClient {
+        const raw: RawClient = zookeeper.createClient(connectString, {
+            sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+            spinDelay: 200,
+            retries: 0,
+        });
+        return new ZkClient(raw, options.opTimeoutMs ?? 5_000);
     }
 
     create(path: string, data: Buffer, mode: number): Promise<string> {
@@ -134,7 +234,7 @@ export class ZkClient {
      */
     close(): void {
         if (!this.closed) {
-            const hadSession = this.raw.getState().name === "SYNC_CONNECTED";
+            const hadSession = this.raw.getState().name === "SYNC_CONNECTED" && this.refused === undefined;
             this.closed = true;
             try {
                 this.raw.close();

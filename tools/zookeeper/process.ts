@@ -503,6 +503,23 @@ export async function waitFor<T>(
     }
 }
 
+/** The most `fourLetterWord` reads of one answer by default: ZooKeeper's answers to srvr, mntr and conf are a few KiB. */
+export const FOUR_LETTER_WORD_MAX_BYTES = 1024 * 1024;
+
+/** Rejection of `fourLetterWord` when the answer goes past the read limit: nothing ZooKeeper answers is that long. */
+export class AnswerTooLongError extends Error {
+    constructor(
+        readonly word: string,
+        readonly maxBytes: number,
+        /** The start of the answer. */
+        readonly head: string,
+    ) {
+        const mib = 1024 * 1024;
+        super(`answered ${word} with more than ${maxBytes % mib === 0 ? `${maxBytes / mib} MiB` : `${maxBytes} bytes`}`);
+        this.name = "AnswerTooLongError";
+    }
+}
+
 /** Options of `fourLetterWord`. */
 export interface FourLetterWordOptions {
     /**
@@ -511,19 +528,26 @@ export interface FourLetterWordOptions {
      * apart from a silent one). Default false.
      */
     partialOnTimeout?: boolean;
+    /** Read at most this many bytes of the answer; more rejects with `AnswerTooLongError`. Default `FOUR_LETTER_WORD_MAX_BYTES`. */
+    maxBytes?: number;
 }
 
 /**
  * Sends a four-letter word (`srvr`, `ruok`, `mntr`, ...) to host:port and
  * resolves with the whole reply once the server closes the connection.
- * Rejects on a connection error ("connection refused" for a closed port) or
- * when no complete reply came within `timeoutMs` (default 3 s).
+ * Rejects on a connection error ("connection refused" for a closed port), when
+ * no complete reply came within `timeoutMs` (default 3 s), or with
+ * `AnswerTooLongError` as soon as the reply passes `maxBytes` (default 1 MiB):
+ * whatever the port sends, at most that much is held and the time is bounded.
  */
 export function fourLetterWord(host: string, port: number, word: string, timeoutMs = 3_000, options: FourLetterWordOptions = {}): Promise<string> {
+    const maxBytes = options.maxBytes ?? FOUR_LETTER_WORD_MAX_BYTES;
     return new Promise((resolve, reject) => {
         const chunks: Buffer[] = [];
+        let received = 0;
         let settled = false;
         const socket = net.createConnection({ host, port });
+        const text = () => Buffer.concat(chunks).toString("utf8");
         const finish = (err?: Error, timedOut = false) => {
             if (settled) {
                 return;
@@ -534,12 +558,24 @@ export function fourLetterWord(host: string, port: number, word: string, timeout
             if (err && !(timedOut && options.partialOnTimeout && chunks.length > 0)) {
                 reject(err);
             } else {
-                resolve(Buffer.concat(chunks).toString("utf8"));
+                resolve(text());
             }
         };
         const timer = setTimeout(() => finish(new Error(`no answer to ${word} within ${timeoutMs} ms`), true), timeoutMs);
         socket.on("connect", () => socket.write(word));
-        socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+        socket.on("data", (chunk: Buffer) => {
+            if (settled) {
+                return;
+            }
+            const room = maxBytes - received;
+            received += chunk.length;
+            if (received > maxBytes) {
+                chunks.push(chunk.subarray(0, room));
+                finish(new AnswerTooLongError(word, maxBytes, text().slice(0, 200)));
+            } else {
+                chunks.push(chunk);
+            }
+        });
         socket.on("end", () => finish());
         socket.on("close", () => finish());
         socket.on("error", (err: NodeJS.ErrnoException) => finish(new Error(err.code === "ECONNREFUSED" ? "connection refused" : err.message)));
