@@ -186,6 +186,36 @@ describe("ensemble settings", () => {
             ]);
         });
 
+        it("a metrics or admin port that another of the member's ports uses (2281 once TLS is on)", () => {
+            const tls = { tls: "accept", tlsIssuer: "zookeeper-ca" };
+            expect(issuesOf({ ...tls, metricsPort: 2281 })).to.deep.equal([
+                "metricsPort: 2281 is already used by ZooKeeper (the TLS client port); allowed: a port other than 2181 (client), 2281 (TLS client), 2888 (quorum), 3888 (election)",
+            ]);
+            expect(issuesOf({ ...tls, adminServer: true, adminServerPort: 2281 })).to.deep.equal([
+                "adminServerPort: 2281 is already used by ZooKeeper (the TLS client port); allowed: a port other than 2181 (client), 2281 (TLS client), 2888 (quorum), 3888 (election), 7000 (metrics)",
+            ]);
+            expect(issuesOf({ adminServer: true, adminServerPort: 7000 })).to.deep.equal([
+                "adminServerPort: 7000 is already used by ZooKeeper (the metrics port); allowed: a port other than 2181 (client), 2888 (quorum), 3888 (election), 7000 (metrics)",
+            ]);
+            // Without TLS, 2281 is free; with metrics off, so is the metrics port.
+            expect(resolveEnsembleSettings({ namespace: "zk", metricsPort: 2281 }).metricsPort).to.equal(2281);
+            expect(resolveEnsembleSettings({ namespace: "zk", metrics: "off", adminServer: true, adminServerPort: 7000 }).adminServerPort).to.equal(7000);
+        });
+
+        it("a version written with a leading zero", () => {
+            const supported = "3.4.14, 3.5.5-3.5.10, 3.6.0-3.6.4, 3.7.0-3.7.2, 3.8.0-3.8.4, 3.9.0-3.9.3";
+            expect(issuesOf({ zookeeperVersion: "3.8.04" })).to.deep.equal([
+                `zookeeperVersion: "3.8.04" has a leading zero (did you mean "3.8.4"?); allowed: MAJOR.MINOR.PATCH as released, without leading zeros: ${supported}`,
+            ]);
+            expect(issuesOf({ zookeeperVersion: "03.08.4" })).to.deep.equal([
+                `zookeeperVersion: "03.08.4" has a leading zero (did you mean "3.8.4"?); allowed: MAJOR.MINOR.PATCH as released, without leading zeros: ${supported}`,
+            ]);
+            expect(issuesOf({ zookeeperVersion: "3.10.00" })).to.deep.equal([
+                `zookeeperVersion: "3.10.00" has a leading zero; allowed: MAJOR.MINOR.PATCH as released, without leading zeros: ${supported}`,
+            ]);
+            expect(resolveEnsembleSettings({ namespace: "zk", zookeeperVersion: "3.6.0" }).image).to.equal("zookeeper:3.6.0");
+        });
+
         it("every issue at once, not just the first", () => {
             expect(issuesOf({ replicas: 2, zookeeperVersion: "x", jvmHeap: "9Gi" })).to.have.length(3);
         });

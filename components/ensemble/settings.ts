@@ -515,7 +515,6 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
     }
 
     // Version-dependent features.
-    const reserved: number[] = [PORTS.client, PORTS.quorum, PORTS.election];
     range("adminServerPort", 1024, 65535, "");
     range("metricsPort", 1024, 65535, "");
     if (typed.has("adminServer") && a.adminServer && features && !features.adminServer) {
@@ -527,11 +526,27 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
         issues.add("metrics", `"on" needs ZooKeeper 3.6 or later (Prometheus metrics provider), but zookeeperVersion is ${version!.text}; allowed: "auto" or "off"`);
     }
     const metricsEnabled = !!features && features.prometheusMetrics && a.metrics !== "off";
-    if (typed.has("adminServerPort") && a.adminServer && [...reserved, a.metricsPort].includes(a.adminServerPort)) {
-        issues.add("adminServerPort", `${a.adminServerPort} is already used by ZooKeeper; allowed: a port other than ${[...reserved, a.metricsPort].join(", ")}`);
+
+    // A member's ports: any two it listens on must differ.
+    const tlsOn = typed.has("tls") && (SECURITY_STEPS as readonly string[]).includes(a.tls) && a.tls !== "off";
+    const memberPorts: [number, string][] = [
+        [PORTS.client, "client"],
+        ...(tlsOn ? [[PORTS.secureClient, "TLS client"] as [number, string]] : []),
+        [PORTS.quorum, "quorum"],
+        [PORTS.election, "election"],
+    ];
+    const checkPort = (key: "metricsPort" | "adminServerPort", name: string) => {
+        const clash = memberPorts.find(([port]) => port === a[key]);
+        if (clash) {
+            issues.add(key, `${a[key]} is already used by ZooKeeper (the ${clash[1]} port); allowed: a port other than ${memberPorts.map(([port, n]) => `${port} (${n})`).join(", ")}`);
+        }
+        memberPorts.push([a[key], name]);
+    };
+    if (typed.has("metricsPort") && metricsEnabled) {
+        checkPort("metricsPort", "metrics");
     }
-    if (typed.has("metricsPort") && metricsEnabled && reserved.includes(a.metricsPort)) {
-        issues.add("metricsPort", `${a.metricsPort} is already used by ZooKeeper; allowed: a port other than ${reserved.join(", ")}`);
+    if (typed.has("adminServerPort") && typed.has("adminServer") && a.adminServer && features?.adminServer !== false) {
+        checkPort("adminServerPort", "admin server");
     }
 
     // Storage.

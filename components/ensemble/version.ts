@@ -73,11 +73,21 @@ export function parseZooKeeperVersion(text: string): ZooKeeperVersion | { error:
         return { error: `${JSON.stringify(text)} is not a version of the form MAJOR.MINOR.PATCH; allowed: ${allowed}` };
     }
     const [major, minor, patch] = text.split(".").map((n) => Number(n));
-    const line = major === 3 ? SUPPORTED_LINES[minor] : undefined;
-    if (line === undefined || patch < line[0] || patch > line[1]) {
+    // The text is the image tag and the release name: only the way releases are written names one.
+    const canonical = `${major}.${minor}.${patch}`;
+    if (text.split(".").some((part) => /^0\d/.test(part))) {
+        const meant = isSupported(major, minor, patch) ? ` (did you mean ${JSON.stringify(canonical)}?)` : "";
+        return { error: `${JSON.stringify(text)} has a leading zero${meant}; allowed: MAJOR.MINOR.PATCH as released, without leading zeros: ${allowed}` };
+    }
+    if (!isSupported(major, minor, patch)) {
         return { error: `${JSON.stringify(text)} is not a supported ZooKeeper release; allowed: ${allowed}` };
     }
     return { major, minor, patch, text };
+}
+
+function isSupported(major: number, minor: number, patch: number): boolean {
+    const line = major === 3 ? SUPPORTED_LINES[minor] : undefined;
+    return line !== undefined && patch >= line[0] && patch <= line[1];
 }
 
 export function supportedVersionsText(): string {
