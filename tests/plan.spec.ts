@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { kubernetesObjects, planJson, planStack, planText, REPO_ROOT, writeObjects } from "../tools/plan";
+import { kubernetesObjects, OUT_MARKER, planJson, planStack, planText, REPO_ROOT, writeObjects } from "../tools/plan";
 import { validateKubeObject } from "./support/kube";
 import { withStackFile } from "./support/stacks";
 
@@ -112,7 +112,7 @@ describe("zk-cutover plan", () => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-out-"));
             try {
                 const written = writeObjects(plan, dir);
-                expect(fs.readdirSync(dir).sort()).to.deep.equal([...written].sort());
+                expect(fs.readdirSync(dir).sort()).to.deep.equal([OUT_MARKER, ...written].sort());
                 expect(written.map((f) => f.replace(/^configmap-zookeeper-zk-config-[0-9a-f]{10}\.yaml$/, "configmap-zookeeper-zk-config-<hash>.yaml")).sort()).to.deep.equal([
                     "configmap-orders-zk-registries.yaml",
                     "configmap-payments-zk-registries.yaml",
@@ -143,6 +143,76 @@ describe("zk-cutover plan", () => {
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
+        });
+
+        /** Runs `use` with a fresh temporary directory, removed afterwards. */
+        async function inTempDir<T>(use: (dir: string) => T | Promise<T>): Promise<T> {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-out-"));
+            try {
+                return await use(dir);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        }
+
+        /** Every file of a directory with its content. */
+        const contents = (dir: string) =>
+            Object.fromEntries(
+                fs
+                    .readdirSync(dir)
+                    .sort()
+                    .map((f) => [f, fs.statSync(path.join(dir, f)).isDirectory() ? "(a directory)" : fs.readFileSync(path.join(dir, f), "utf8")]),
+            );
+
+        it("replaces an earlier plan's output entirely: nothing of it is left beside the new files", async function () {
+            this.timeout(60000);
+            const [dual, pure] = [await planStack({ stack: "dual-registry" }), await planStack({ stack: "pure-k8s" })];
+            await inTempDir((dir) => {
+                const first = writeObjects(dual, dir);
+                const second = writeObjects(pure, dir);
+                expect(first.filter((f) => !second.includes(f))).to.not.be.empty;
+                expect(fs.readdirSync(dir).sort()).to.deep.equal([OUT_MARKER, ...second].sort());
+                expect(fs.readFileSync(path.join(dir, OUT_MARKER), "utf8").split("\n").filter((l) => l && !l.startsWith("#"))).to.deep.equal(second);
+            });
+        });
+
+        it("refuses a non-empty directory no plan wrote, naming --out, and leaves it as it was (the CLI)", async function () {
+            this.timeout(60000);
+            await inTempDir((dir) => {
+                fs.writeFileSync(path.join(dir, "deployment-app.yaml"), "kind: Deployment\n");
+                const r = cli(["plan", "--stack", "pure-k8s", "--out", dir]);
+                expect(r.status).to.equal(1);
+                expect(r.stdout).to.equal("");
+                expect(r.stderr).to.equal(
+                    `error: --out: ${dir} is not empty and no plan --out wrote it; allowed: a new or empty directory, or one an earlier plan --out wrote (it holds ${OUT_MARKER})\n`,
+                );
+                expect(contents(dir)).to.deep.equal({ "deployment-app.yaml": "kind: Deployment\n" });
+            });
+        });
+
+        it("refuses an earlier plan's output with files added since, naming them, and touches nothing", async () => {
+            const plan = await planStack({ stack: "pure-k8s" });
+            await inTempDir((dir) => {
+                writeObjects(plan, dir);
+                fs.writeFileSync(path.join(dir, "kustomization.yaml"), "resources: []\n");
+                fs.mkdirSync(path.join(dir, "overlays"));
+                const before = contents(dir);
+                expect(() => writeObjects(plan, dir)).to.throw(
+                    `--out: ${dir} holds files the earlier plan --out did not write (kustomization.yaml, overlays); allowed: a new or empty directory, or one an earlier plan --out wrote (it holds ${OUT_MARKER})`,
+                );
+                expect(contents(dir)).to.deep.equal(before);
+            });
+        });
+
+        it("refuses a file, and creates a directory that does not exist yet", async () => {
+            const plan = await planStack({ stack: "pure-k8s" });
+            await inTempDir((dir) => {
+                const file = path.join(dir, "manifests");
+                fs.writeFileSync(file, "");
+                expect(() => writeObjects(plan, file)).to.throw(`--out: ${file} is not a directory; allowed: a new or empty directory`);
+                const fresh = path.join(dir, "new", "manifests");
+                expect(writeObjects(plan, fresh)).to.have.length(17);
+            });
         });
     });
 

@@ -317,17 +317,69 @@ export function objectFileName(object: Record<string, any>): string {
     return `${parts.join("-")}.yaml`;
 }
 
-/** Writes every Kubernetes object of the plan as YAML, one file each; returns the file names written. */
+/** The file in a `plan --out` directory that lists what that plan wrote there. */
+export const OUT_MARKER = ".zk-cutover-plan";
+
+/** The names an `--out` marker lists (one per line, `#` comments). */
+function markedFiles(dir: string): string[] {
+    return fs
+        .readFileSync(path.join(dir, OUT_MARKER), "utf8")
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== "" && !l.startsWith("#"));
+}
+
+/**
+ * Checks that `dir` may take a plan's files: it is new, empty, or holds
+ * exactly what an earlier `plan --out` wrote (its marker lists every file).
+ * Returns the earlier plan's files, to be replaced; refuses anything else.
+ */
+function earlierOutput(dir: string): string[] {
+    const allowed = `allowed: a new or empty directory, or one an earlier plan --out wrote (it holds ${OUT_MARKER})`;
+    if (!fs.existsSync(dir)) {
+        return [];
+    }
+    if (!fs.statSync(dir).isDirectory()) {
+        throw new PlanInputError(`--out: ${dir} is not a directory; ${allowed}`);
+    }
+    const entries = fs.readdirSync(dir);
+    if (entries.length === 0) {
+        return [];
+    }
+    if (!entries.includes(OUT_MARKER)) {
+        throw new PlanInputError(`--out: ${dir} is not empty and no plan --out wrote it; ${allowed}`);
+    }
+    const marked = new Set(markedFiles(dir).filter((f) => /^[a-z0-9][a-z0-9.-]*\.yaml$/.test(f)));
+    const foreign = entries.filter((e) => e !== OUT_MARKER && !(marked.has(e) && fs.lstatSync(path.join(dir, e)).isFile())).sort();
+    if (foreign.length > 0) {
+        const shown = foreign.length > 5 ? `${foreign.slice(0, 5).join(", ")} and ${foreign.length - 5} more` : foreign.join(", ");
+        throw new PlanInputError(`--out: ${dir} holds files the earlier plan --out did not write (${shown}); ${allowed}`);
+    }
+    return entries.filter((e) => e !== OUT_MARKER);
+}
+
+/**
+ * Writes every Kubernetes object of the plan as YAML, one file each, and a
+ * marker listing them; returns the file names written. `dir` must be new,
+ * empty, or an earlier plan's output, which is replaced entirely.
+ */
 export function writeObjects(plan: Plan, dir: string): string[] {
-    fs.mkdirSync(dir, { recursive: true });
-    const written: string[] = [];
+    const files = new Map<string, string>();
     for (const { object } of kubernetesObjects(plan)) {
         const name = objectFileName(object);
-        if (written.includes(name)) {
+        if (files.has(name)) {
             throw new Error(`two objects map to the file name ${name}`);
         }
-        fs.writeFileSync(path.join(dir, name), YAML.stringify(object, { lineWidth: 0 }));
-        written.push(name);
+        files.set(name, YAML.stringify(object, { lineWidth: 0 }));
+    }
+    const earlier = earlierOutput(dir);
+    fs.mkdirSync(dir, { recursive: true });
+    earlier.forEach((f) => fs.rmSync(path.join(dir, f), { force: true }));
+    const written = [...files.keys()].sort();
+    const marker = [`# Written by zk-cutover plan --out (stack ${plan.stack}); the next plan --out into this directory replaces these files.`, ...written];
+    fs.writeFileSync(path.join(dir, OUT_MARKER), marker.join("\n") + "\n");
+    for (const name of written) {
+        fs.writeFileSync(path.join(dir, name), files.get(name)!);
     }
     return written;
 }
