@@ -4,9 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { kubernetesObjects, OUT_MARKER, planJson, planStack, planText, REPO_ROOT, writeObjects } from "../tools/plan";
+import { kubernetesObjects, OUT_MARKER, planJson, planStack, planText, REDACTED_ANNOTATION, REPO_ROOT, writeObjects } from "../tools/plan";
 import { validateKubeObject } from "./support/kube";
-import { withStackFile } from "./support/stacks";
+import { planWith, withStackFile } from "./support/stacks";
 
 const CLI = path.join(REPO_ROOT, "bin", "zk-cutover.js");
 
@@ -212,6 +212,34 @@ describe("zk-cutover plan", () => {
                 expect(() => writeObjects(plan, file)).to.throw(`--out: ${file} is not a directory; allowed: a new or empty directory`);
                 const fresh = path.join(dir, "new", "manifests");
                 expect(writeObjects(plan, fresh)).to.have.length(17);
+            });
+        });
+
+        it("writes a redacted Secret as a valid manifest: its keys with a placeholder, annotated as redacted, no value", async function () {
+            this.timeout(60000);
+            const plan = await planWith("pure-k8s", {
+                saslQuorum: "accept",
+                saslQuorumPassword: { secure: "v1:AAAAexample" },
+                saslClient: "accept",
+                saslClientUsers: ["dubbo"],
+                saslClientPasswords: [{ secure: "v1:BBBBexample" }],
+            });
+            await inTempDir(async (dir) => {
+                const written = writeObjects(plan, dir);
+                expect(written).to.include("secret-zookeeper-zk-sasl.yaml");
+                for (const f of written) {
+                    const obj = YAML.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+                    if (obj.kind !== "SecurityGroupPolicy") {
+                        await validateKubeObject(obj).catch((err: Error) => {
+                            throw new Error(`${f}: ${err.message}`);
+                        });
+                    }
+                }
+                const secret = YAML.parse(fs.readFileSync(path.join(dir, "secret-zookeeper-zk-sasl.yaml"), "utf8"));
+                expect(secret.stringData).to.deep.equal({ "jaas.conf": "[secret]" });
+                expect(secret.data).to.equal(undefined);
+                expect(secret.metadata.annotations[REDACTED_ANNOTATION]).to.equal("jaas.conf: not in the plan; pulumi up sets them from the stack's secrets");
+                expect(JSON.stringify(contents(dir))).to.not.match(/AAAAexample|BBBBexample/);
             });
         });
     });

@@ -26,6 +26,8 @@ export interface PlannedResource {
     inputs: Record<string, unknown>;
     /** Resource options that matter for safety (not part of the JSON contract). */
     options?: { protect: boolean; retainOnDelete: boolean };
+    /** Inputs that are secret maps, redacted whole: their keys by input path ("stringData"); not part of the JSON contract. */
+    redactedKeys?: Record<string, string[]>;
 }
 
 export interface Plan {
@@ -178,17 +180,26 @@ function mockResource(args: pulumi.runtime.MockResourceArgs, lastOutputs: Record
 /** What a plan shows for a secret value (passwords, the JAAS file): never the value. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
-/** Replaces every secret value in deserialized inputs with the placeholder. */
-export function redactSecrets(value: unknown): unknown {
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+    value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype;
+
+/**
+ * Replaces every secret value in deserialized inputs with the placeholder.
+ * The keys of a secret map (a Secret's `stringData`) are not secret: they go
+ * to `keysOf` by the map's input path, so a manifest can still name them.
+ */
+export function redactSecrets(value: unknown, keysOf?: Record<string, string[]>, at = ""): unknown {
     if (Array.isArray(value)) {
-        return value.map(redactSecrets);
+        return value.map((v, i) => redactSecrets(v, keysOf, `${at}[${i}]`));
     }
-    if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-        const o = value as Record<string, unknown>;
-        if (o[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) {
+    if (isPlainObject(value)) {
+        if (value[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) {
+            if (keysOf && isPlainObject(value.value)) {
+                keysOf[at] = Object.keys(value.value).sort();
+            }
             return SECRET_PLACEHOLDER;
         }
-        return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, redactSecrets(v)]));
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v, keysOf, at === "" ? k : `${at}.${k}`)]));
     }
     return value;
 }
@@ -235,6 +246,7 @@ export async function recordResources<T>(
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: any) => {
         const urn: string = monitor.newUrn(req.getParent(), req.getType(), req.getName());
+        const redactedKeys: Record<string, string[]> = {};
         recorded.set(urn, {
             urn,
             type: req.getType(),
@@ -242,8 +254,9 @@ export async function recordResources<T>(
             custom: req.getCustom(),
             parent: req.getParent() || null,
             provider: stripProviderId(req.getProvider()),
-            inputs: redactSecrets(pulumi.runtime.deserializeProperties(req.getObject())) as Record<string, unknown>,
+            inputs: redactSecrets(pulumi.runtime.deserializeProperties(req.getObject()), redactedKeys) as Record<string, unknown>,
             options: { protect: !!req.getProtect(), retainOnDelete: !!req.getRetainondelete() },
+            ...(Object.keys(redactedKeys).length > 0 ? { redactedKeys } : {}),
         });
         return register(req, callback);
     };
@@ -317,6 +330,50 @@ export function objectFileName(object: Record<string, any>): string {
     return `${parts.join("-")}.yaml`;
 }
 
+/** Annotation on a Secret written by `plan --out` whose values the plan does not hold. */
+export const REDACTED_ANNOTATION = "zookeeper-cutover/redacted";
+
+/**
+ * The object as `plan --out` writes it: as planned, except that a Secret's
+ * redacted values become `stringData` entries holding the placeholder (its
+ * keys kept), annotated as redacted, so the file is still a valid manifest.
+ */
+export function manifestOf(resource: PlannedResource): Record<string, any> {
+    const object = resource.inputs as Record<string, any>;
+    if (object.kind !== "Secret") {
+        return object;
+    }
+    const redacted: string[] = [];
+    const stringData: Record<string, unknown> = {};
+    const data: Record<string, unknown> = {};
+    for (const field of ["data", "stringData"] as const) {
+        const value = object[field];
+        if (value === SECRET_PLACEHOLDER) {
+            (resource.redactedKeys?.[field] ?? []).forEach((k) => redacted.push(k));
+        } else if (isPlainObject(value)) {
+            for (const [k, v] of Object.entries(value)) {
+                if (v === SECRET_PLACEHOLDER) {
+                    redacted.push(k);
+                } else {
+                    (field === "data" ? data : stringData)[k] = v;
+                }
+            }
+        }
+    }
+    if (redacted.length === 0 && object.data !== SECRET_PLACEHOLDER && object.stringData !== SECRET_PLACEHOLDER) {
+        return object;
+    }
+    redacted.sort().forEach((k) => (stringData[k] = SECRET_PLACEHOLDER));
+    const { data: _data, stringData: _stringData, ...rest } = object;
+    const note = redacted.length > 0 ? `${redacted.join(", ")}: not in the plan; pulumi up sets them from the stack's secrets` : "the values are not in the plan; pulumi up sets them from the stack's secrets";
+    return {
+        ...rest,
+        metadata: { ...object.metadata, annotations: { ...(object.metadata?.annotations ?? {}), [REDACTED_ANNOTATION]: note } },
+        ...(Object.keys(data).length > 0 ? { data } : {}),
+        stringData,
+    };
+}
+
 /** The file in a `plan --out` directory that lists what that plan wrote there. */
 export const OUT_MARKER = ".zk-cutover-plan";
 
@@ -365,12 +422,12 @@ function earlierOutput(dir: string): string[] {
  */
 export function writeObjects(plan: Plan, dir: string): string[] {
     const files = new Map<string, string>();
-    for (const { object } of kubernetesObjects(plan)) {
+    for (const { resource, object } of kubernetesObjects(plan)) {
         const name = objectFileName(object);
         if (files.has(name)) {
             throw new Error(`two objects map to the file name ${name}`);
         }
-        files.set(name, YAML.stringify(object, { lineWidth: 0 }));
+        files.set(name, YAML.stringify(manifestOf(resource), { lineWidth: 0 }));
     }
     const earlier = earlierOutput(dir);
     fs.mkdirSync(dir, { recursive: true });
