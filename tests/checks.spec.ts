@@ -171,6 +171,57 @@ describe("check health verdict and input", function () {
     });
 });
 
+describe("check health membership: the ensemble's own server lists, or one standalone server", function () {
+    const srvrText = (mode: string) => `Zookeeper version: 3.8.0\nLatency min/avg/max: 0/1/4\nOutstanding: 0\nZxid: 0x300000007\nMode: ${mode}\nNode count: 4\n`;
+    const conf = (id: number) => `clientPort=2181\nserverId=${id}\nmembership: \n${[1, 2, 3].map((i) => `server.${i}=zk-${i}:2888:3888:participant;0.0.0.0:2181`).join("\n")}\nversion=0\n`;
+    const member = (id: number, mode: string) => memberReport(`zk-${id}:2181`, { srvr: srvrText(mode), conf: conf(id) });
+    /** What ZooKeeper 3.8 answers in standalone mode: conf without server lines and serverId 0. */
+    const standalone = (member: string) =>
+        memberReport(member, {
+            srvr: srvrText("standalone"),
+            mntr: "zk_version\t3.8.0\nzk_server_state\tstandalone\nzk_uptime\t60000\n",
+            conf: "clientPort=2181\nsecureClientPort=-1\ndataDir=/data/version-2\ntickTime=2000\nserverId=0\n",
+        });
+
+    it("a member every server list names is missing from the verdict's members: unhealthy, naming it and where the lists put it", function () {
+        const report = assessHealth([member(1, "follower"), member(2, "leader")]);
+        expect(report.healthy).to.equal(false);
+        expect(report.problems).to.deep.equal(["member 3 is in the members' server lists (at zk-3:2181) but no member answered as member 3"]);
+        expect(report.quorum).to.deep.equal({ size: 3, basis: "server list", voters: 2, needed: 2, formed: true });
+    });
+
+    it("a listed member asked where the lists name it counts like a given one: reported by id, unreachable fails the check", function () {
+        const down = { ...memberReport("zk-3:2181", { srvr: new Error("connection refused") }), id: 3, fromServerList: true };
+        const report = assessHealth([member(1, "follower"), member(2, "leader"), down]);
+        expect(report.problems).to.deep.equal(["member 3 (zk-3:2181, from the server lists) is unreachable: connection refused"]);
+        expect(report.healthy).to.equal(false);
+        const up = { ...member(3, "follower"), fromServerList: true };
+        const healthy = assessHealth([member(1, "follower"), member(2, "leader"), up]);
+        expect(healthy.problems).to.deep.equal([]);
+        expect(healthy.healthy).to.equal(true);
+        expect(healthy.quorum).to.deep.include({ voters: 3, formed: true });
+        expect(healthy.warnings).to.deep.equal(["member 3 was not among the members given; it was asked at zk-3:2181, where the server lists name it"]);
+    });
+
+    it("a standalone server that serves is a healthy one-member ensemble", function () {
+        const report = assessHealth([standalone("zk-1:2181")]);
+        expect(report.problems).to.deep.equal([]);
+        expect(report.healthy).to.equal(true);
+        expect(report.members[0]).to.include({ state: "serving", mode: "standalone" });
+        expect(report.members[0].id, "standalone answers serverId=0, which is no myid").to.equal(undefined);
+        expect(report.quorum).to.deep.equal({ size: 1, basis: "standalone", voters: 1, needed: 1, formed: true });
+        const text = healthText(report);
+        expect(text).to.contain("ZooKeeper health of 1 member: HEALTHY");
+        expect(text).to.contain("quorum: standalone (a one-member ensemble needs no quorum): serving\n");
+    });
+
+    it("a standalone server beside other members is outside their quorum", function () {
+        const report = assessHealth([standalone("zk-9:2181"), member(1, "follower"), member(2, "leader"), member(3, "follower")]);
+        expect(report.healthy).to.equal(false);
+        expect(report.problems).to.deep.equal(["zk-9:2181 runs standalone, outside any quorum; allowed: leader, follower or observer (standalone only as the one member of a one-member ensemble)"]);
+    });
+});
+
 describe("live checks against ports that are not ZooKeeper", function () {
     const servers: net.Server[] = [];
     const sockets = new Set<net.Socket>();
@@ -656,6 +707,16 @@ describe("live checks on real ZooKeeper ensembles", function () {
         expect(cli.err).to.equal(`error: --new registry ${nowhere} is unreachable or has no quorum: connecting to ${nowhere} did not finish within 1500 ms\n`);
     });
 
+    it("health asks a member left out of --connect where the members' server lists name it", async function () {
+        const report = await checkHealth(connectOf("old", [1, 2]), { timeoutMs: 3_000 });
+        expect(report.problems).to.deep.equal([]);
+        expect(report.healthy).to.equal(true);
+        expect(report.members.map((m) => m.member)).to.deep.equal(settings.memberIds.map((id) => `${address("old", id)}:${PORTS.client}`));
+        expect(report.members[2]).to.include({ id: 3, state: "serving", fromServerList: true });
+        expect(report.quorum).to.deep.include({ size: 3, voters: 3 });
+        expect(report.warnings).to.include(`member 3 was not among the members given; it was asked at ${address("old", 3)}:${PORTS.client}, where the server lists name it`);
+    });
+
     it("health fails when a member is down: that member is unreachable, the rest keep the quorum", async function () {
         this.timeout(30_000);
         const stopped = 3;
@@ -677,5 +738,21 @@ describe("live checks on real ZooKeeper ensembles", function () {
         const cli = await runCli(["check", "health", "--connect", connectOf("old"), "--timeout-ms", "1000"]);
         expect(cli.code).to.equal(1);
         expect(cli.out).to.contain(`  - ${down} is unreachable: connection refused`);
+    });
+
+    it("health fails when a member down is left out of --connect: every member's server list names it", async function () {
+        this.timeout(30_000);
+        const down = `${address("old", 3)}:${PORTS.client}`;
+        const report = await checkHealth(connectOf("old", [1, 2]), { timeoutMs: 1_000 });
+        expect(report.healthy).to.equal(false);
+        expect(report.members.map((m) => m.member)).to.deep.equal(settings.memberIds.map((id) => `${address("old", id)}:${PORTS.client}`));
+        expect(report.members[2]).to.include({ member: down, id: 3, state: "unreachable", fromServerList: true });
+        expect(report.quorum).to.deep.equal({ size: 3, basis: "server list", voters: 2, needed: 2, formed: true });
+        expect(report.problems).to.deep.equal([`member 3 (${down}, from the server lists) is unreachable: connection refused`]);
+
+        const cli = await runCli(["check", "health", "--connect", connectOf("old", [1, 2]), "--timeout-ms", "1000"]);
+        expect(cli.code).to.equal(1);
+        expect(cli.out).to.contain("ZooKeeper health of 3 members: UNHEALTHY");
+        expect(cli.out).to.contain(`  - member 3 (${down}, from the server lists) is unreachable: connection refused`);
     });
 });

@@ -10,6 +10,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { renderLivenessScript, renderReadinessScript } from "../components/ensemble/renderConfig";
+import { runHealthCommand } from "../tools/checks/cli";
+import { checkHealth } from "../tools/checks/health";
 import { EnsembleSettings, PORTS, resolveEnsembleSettings } from "../components/ensemble/settings";
 import {
     isListening,
@@ -196,5 +198,62 @@ describe("rendered configs on real ZooKeeper servers", function () {
         const live = await probe(renderLivenessScript(), leader!);
         expect(live.code, `liveness of member ${leader}: ${live.stderr}`).to.equal(0);
         expect(isRunning(members.get(leader!)!)).to.equal(true);
+    });
+});
+
+describe("a one-member ensemble (replicas: 1) on a real ZooKeeper server", function () {
+    let install: ZooKeeperInstall;
+    let settings: EnsembleSettings;
+    let root: string | undefined;
+    let member: MemberProcess | undefined;
+    let address = "";
+
+    before(async function () {
+        this.timeout(QUORUM_TIMEOUT_MS + 30_000);
+        install = requireZooKeeper("the real-ZooKeeper suite");
+        settings = resolveEnsembleSettings({ namespace: "solo", metrics: "off", replicas: 1, ...(install.version ? { zookeeperVersion: install.version } : {}) });
+        for (let attempt = 0; attempt < 5 && (address === "" || (await isListening(address, PORTS.client, 500))); attempt++) {
+            address = loopbackAddress(1, randomLoopbackNetwork());
+        }
+        if (await isListening(address, PORTS.client, 500)) {
+            throw new Error(`${address}:${PORTS.client} is already in use, as were four other loopback addresses (leftover ZooKeepers? see pgrep -af QuorumPeerMain)`);
+        }
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-solo-"));
+        member = startLocalMember(install, settings, { id: 1, dir: path.join(root, "m1"), servers: loopbackServers([1], () => address) });
+        await waitFor("the member to answer srvr with a mode", async () => (await srvr(address, PORTS.client, 1_000).catch(() => undefined))?.mode, {
+            timeoutMs: QUORUM_TIMEOUT_MS,
+            intervalMs: 300,
+            abortIf: () => (member && !isRunning(member) ? `the member exited; log:\n${logTail(member)}` : undefined),
+        });
+    });
+
+    after(async function () {
+        this.timeout(30_000);
+        if (member) {
+            await stopMember(member, 5_000);
+        }
+        if (root !== undefined) {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    });
+
+    it("runs standalone, and check health calls it healthy", async function () {
+        const report = await checkHealth(`${address}:${PORTS.client}`);
+        expect(report.members.map((m) => m.mode)).to.deep.equal(["standalone"]);
+        expect(report.problems).to.deep.equal([]);
+        expect(report.healthy).to.equal(true);
+        expect(report.quorum).to.deep.equal({ size: 1, basis: "standalone", voters: 1, needed: 1, formed: true });
+
+        let out = "";
+        let err = "";
+        const code = await runHealthCommand({ connect: `${address}:${PORTS.client}` }, { out: (s) => (out += s), err: (s) => (err += s) });
+        expect(code, err).to.equal(0);
+        expect(out).to.contain("ZooKeeper health of 1 member: HEALTHY");
+        expect(out).to.contain("quorum: standalone (a one-member ensemble needs no quorum): serving");
+    });
+
+    it("the rendered readiness probe passes on it", async function () {
+        const result = await runBash(renderReadinessScript(settings), { ZK_PROBE_HOST: address, ZK_PROBE_PORT: String(PORTS.client) });
+        expect(result.code, result.stderr).to.equal(0);
     });
 });

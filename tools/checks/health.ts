@@ -2,6 +2,10 @@
  * `check health`: asks every member of an ensemble `srvr`, `mntr` and `conf`
  * and decides whether the ensemble is fit for the next cutover stage: every
  * member answers, exactly one leader, a quorum of voters, one server list.
+ * The members' own server lists say who the members are: a member they name
+ * that was not given is asked where the lists put it, and fails the check
+ * like any other when it does not serve. A one-member ensemble runs
+ * standalone (no leader, no quorum) and is healthy when it serves.
  *
  * The I/O (`probeMember`, `checkHealth`) is a thin layer over pure functions:
  * `parseConnectString`, `parseServerList`, `parseMntr`, `memberReport` (raw
@@ -143,10 +147,12 @@ export interface ServerLine {
 
 /** What one member reports. Numbers are absent when the member did not tell them. */
 export interface MemberReport {
-    /** `host:port` as given. */
+    /** `host:port` as given, or where the server lists put it. */
     member: string;
-    /** The member's myid (`serverId` in conf). */
+    /** The member's myid (`serverId` in conf; for a member that did not tell it, the id the server lists give its address). */
     id?: number;
+    /** True for a member that was not given but named by the members' server lists, and asked where they put it. */
+    fromServerList?: boolean;
     /** How long the member has served in its current role, ms (`zk_uptime` in mntr, 3.6+; restarts with every election). */
     servingMs?: number;
     state: MemberState;
@@ -182,9 +188,9 @@ export interface MemberReport {
 export interface QuorumReport {
     /** Voting servers the majority is taken of; absent when the members disagree on the server list. */
     size?: number;
-    /** Where `size` comes from. */
-    basis: "server list" | "given members" | "server lists disagree";
-    /** Given members in mode leader or follower. */
+    /** Where `size` comes from ("standalone": a one-member ensemble in standalone mode, which needs no quorum). */
+    basis: "server list" | "given members" | "server lists disagree" | "standalone";
+    /** Members in mode leader or follower (the one standalone server, in standalone mode). */
     voters: number;
     /** Voters a majority needs (floor(size/2) + 1). */
     needed?: number;
@@ -370,7 +376,8 @@ export function memberReport(member: string, answers: MemberAnswers): MemberRepo
     }
     const confText = answers.conf instanceof Error ? undefined : answers.conf;
     const serverId = confText === undefined ? undefined : /^serverId=(\d+)\s*$/m.exec(confText)?.[1];
-    if (serverId !== undefined) {
+    // A standalone server answers serverId=0 whatever its myid file says.
+    if (serverId !== undefined && srvr.mode !== "standalone") {
         report.id = Number(serverId);
     }
     const list = parseServerList(confText);
@@ -386,18 +393,26 @@ export function memberReport(member: string, answers: MemberAnswers): MemberRepo
     return report;
 }
 
-function memberProblem(m: MemberReport): string | undefined {
+/** A member in problems: as given, or its id and where the server lists put it. */
+function who(m: MemberReport): string {
+    return m.fromServerList ? `member ${m.id ?? "?"} (${m.member}, from the server lists)` : m.member;
+}
+
+/** What is wrong with one member, if anything; `alone` when it is the only member (standalone is then fine). */
+function memberProblem(m: MemberReport, alone: boolean): string | undefined {
     switch (m.state) {
         case "unreachable":
-            return `${m.member} is unreachable: ${m.error}`;
+            return `${who(m)} is unreachable: ${m.error}`;
         case "not-zookeeper":
-            return `${m.member} is not a ZooKeeper server: ${m.error}`;
+            return `${who(m)} is not a ZooKeeper server: ${m.error}`;
         case "srvr-not-allowed":
-            return `${m.member} refuses srvr; allowed: a member whose 4lw.commands.whitelist includes srvr`;
+            return `${who(m)} refuses srvr; allowed: a member whose 4lw.commands.whitelist includes srvr`;
         case "not-serving":
-            return `${m.member} is not serving requests (no quorum, or a leader election is running)`;
+            return `${who(m)} is not serving requests (no quorum, or a leader election is running)`;
         default:
-            return m.mode === "standalone" ? `${m.member} runs standalone, outside any quorum; allowed: leader, follower or observer` : undefined;
+            return m.mode === "standalone" && !alone
+                ? `${who(m)} runs standalone, outside any quorum; allowed: leader, follower or observer (standalone only as the one member of a one-member ensemble)`
+                : undefined;
     }
 }
 
@@ -421,6 +436,36 @@ function shape(l: ServerLine): string {
 function hostOf(member: string): string {
     const host = member.slice(0, member.lastIndexOf(":"));
     return host.startsWith("[") ? host.slice(1, -1) : host;
+}
+
+/** Where a server line says its member takes clients: its host, and its client port, else `port` (the port its holder was asked at). */
+function clientEndpointOf(l: ServerLine, port: number): Endpoint {
+    return { host: l.host, port: l.clientPort ?? port };
+}
+
+/** The port of a `host:port` member text. */
+function portOf(member: string): number {
+    return Number(member.slice(member.lastIndexOf(":") + 1));
+}
+
+/**
+ * Every member the members' server lists name, by id, with where the first
+ * list naming it puts it. The lists, not the members given, are the truth
+ * about who the members are.
+ */
+function listedMembers(members: MemberReport[]): Map<number, Endpoint[]> {
+    const listed = new Map<number, Endpoint[]>();
+    for (const m of members) {
+        for (const l of m.servers ?? []) {
+            const at = clientEndpointOf(l, portOf(m.member));
+            const places = listed.get(l.id) ?? [];
+            if (!places.some((p) => endpointText(p) === endpointText(at))) {
+                places.push(at);
+            }
+            listed.set(l.id, places);
+        }
+    }
+    return new Map([...listed].sort((a, b) => a[0] - b[0]));
 }
 
 interface ServerListVerdict {
@@ -547,16 +592,30 @@ function compareServerLists(members: MemberReport[], leaderLabels: string[], res
 export function assessHealth(members: MemberReport[], context: HealthContext = {}): HealthReport {
     const problems: string[] = [];
     const warnings: string[] = [];
+    // A one-member ensemble serves in standalone mode: no leader, no quorum to form.
+    const standalone = members.length === 1 && members[0].state === "serving" && members[0].mode === "standalone";
     for (const m of members) {
-        const p = memberProblem(m);
+        const p = memberProblem(m, standalone);
         if (p !== undefined) {
             problems.push(p);
+        }
+        if (m.fromServerList) {
+            warnings.push(`member ${m.id ?? "?"} was not among the members given; it was asked at ${m.member}, where the server lists name it`);
+        }
+    }
+    // Every member the server lists name must have been asked, and answered as itself.
+    const accounted = new Set(members.filter((m) => m.id !== undefined).map((m) => m.id!));
+    for (const [id, places] of listedMembers(members)) {
+        if (!accounted.has(id)) {
+            problems.push(`member ${id} is in the members' server lists (at ${places.map(endpointText).join(", ")}) but no member answered as member ${id}`);
         }
     }
 
     const leaderReports = members.filter((m) => m.mode === "leader");
     const leaders = leaderReports.map((m) => m.member);
-    if (leaders.length === 0) {
+    if (standalone) {
+        // Its own leader, as it were: nothing more to check.
+    } else if (leaders.length === 0) {
         problems.push(`no member is the leader; allowed: exactly one leader`);
     } else if (leaders.length > 1) {
         problems.push(`${leaders.length} members claim to be the leader (${leaders.join(", ")}); allowed: exactly one leader (are members of different ensembles mixed up?)`);
@@ -570,7 +629,9 @@ export function assessHealth(members: MemberReport[], context: HealthContext = {
 
     const voters = members.filter((m) => m.mode === "leader" || m.mode === "follower").length;
     let quorum: QuorumReport;
-    if (!serverListsAgree) {
+    if (standalone) {
+        quorum = { size: 1, basis: "standalone", voters: 1, needed: 1, formed: true };
+    } else if (!serverListsAgree) {
         quorum = { basis: "server lists disagree", voters, formed: false };
     } else {
         const size = lists.voting ?? members.length;
@@ -671,16 +732,68 @@ export function resolveHost(host: string, timeoutMs: number): Promise<string[]> 
     });
 }
 
-/** Probes every member at once, resolves the names in their server lists, and returns the verdict. `connect` is a connect string (as for `--connect`) or parsed endpoints. */
+/**
+ * A member the server lists name at `places` (none of them given): asked at
+ * each until one serves as that member. Its report, marked `fromServerList`;
+ * when none serves, the first place's report, with the id the lists give.
+ */
+async function askListedMember(id: number, places: Endpoint[], timeoutMs: number): Promise<MemberReport> {
+    let first: MemberReport | undefined;
+    for (const place of places) {
+        const report = await probeMember(place, timeoutMs);
+        if (report.state === "serving" && (report.id === undefined || report.id === id)) {
+            return { ...report, id, fromServerList: true };
+        }
+        first ??= report;
+    }
+    return { ...first!, id: first!.id ?? id, fromServerList: true };
+}
+
+/**
+ * Members the given members' server lists name but none answered as: a given
+ * member at a place the lists give that did not tell its id (unreachable, not
+ * serving, conf not whitelisted) takes that id; the others are asked where
+ * the lists put them. Returns the reports of those asked.
+ */
+async function askListedMembers(given: MemberReport[], endpoints: Endpoint[], resolved: Record<string, string[]>, timeoutMs: number): Promise<MemberReport[]> {
+    const answered = new Set(given.filter((m) => m.id !== undefined).map((m) => m.id!));
+    const addressesOf = (host: string) => (isAddress(host) ? [host] : (resolved[host] ?? []));
+    const samePlace = (a: Endpoint, b: Endpoint) => a.port === b.port && (a.host === b.host || addressesOf(a.host).some((x) => addressesOf(b.host).includes(x)));
+    const asked: Promise<MemberReport>[] = [];
+    for (const [id, places] of listedMembers(given)) {
+        if (answered.has(id)) {
+            continue;
+        }
+        const at = given.findIndex((m, i) => m.id === undefined && places.some((p) => samePlace(p, endpoints[i])));
+        if (at >= 0) {
+            given[at].id = id;
+            continue;
+        }
+        asked.push(askListedMember(id, places, timeoutMs));
+    }
+    return Promise.all(asked);
+}
+
+/**
+ * Probes every given member at once, then every member their server lists
+ * name that was not given (where the lists put it), resolves the names in the
+ * lists, and returns the verdict. `connect` is a connect string (as for
+ * `--connect`) or parsed endpoints.
+ */
 export async function checkHealth(connect: string | Endpoint[], options: HealthOptions = {}): Promise<HealthReport> {
     const endpoints = typeof connect === "string" ? parseConnectString(connect, "--connect").members : connect;
     const timeoutMs = options.timeoutMs ?? 3_000;
-    const members = await Promise.all(endpoints.map((e) => probeMember(e, timeoutMs)));
+    const given = await Promise.all(endpoints.map((e) => probeMember(e, timeoutMs)));
     // Server-list hosts, and where each member was reached (where it runs now).
-    const hosts = [...members.flatMap((m) => (m.servers ?? []).map((l) => l.host)), ...endpoints.map((e) => e.host)];
-    const names = [...new Set(hosts.filter((h) => !isAddress(h)))].sort();
-    const resolved = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await resolveHost(n, timeoutMs)] as const)));
-    return assessHealth(members, { resolved, settleSeconds: options.settleSeconds });
+    const hostsOf = (members: MemberReport[]) => members.flatMap((m) => [...(m.servers ?? []).map((l) => l.host), hostOf(m.member)]);
+    const resolve = async (hosts: string[], known: Record<string, string[]>) => {
+        const names = [...new Set(hosts.filter((h) => !isAddress(h) && !(h in known)))].sort();
+        return { ...known, ...Object.fromEntries(await Promise.all(names.map(async (n) => [n, await resolveHost(n, timeoutMs)] as const))) };
+    };
+    let resolved = await resolve([...hostsOf(given), ...endpoints.map((e) => e.host)], {});
+    const listed = await askListedMembers(given, endpoints, resolved, timeoutMs);
+    resolved = await resolve(hostsOf(listed), resolved);
+    return assessHealth([...given, ...listed], { resolved, settleSeconds: options.settleSeconds });
 }
 
 /** A `checkHealth` repeated until healthy, with how long it took. */
@@ -771,7 +884,9 @@ export function healthText(report: HealthReport): string {
     }
     const q = report.quorum;
     text +=
-        q.size === undefined
+        q.basis === "standalone"
+            ? "quorum: standalone (a one-member ensemble needs no quorum): serving\n"
+            : q.size === undefined
             ? `quorum: unknown, the server lists disagree (${q.voters} members are leader or follower)\n`
             : `quorum: ${q.voters} of ${q.size} voting servers (${q.basis}) are leader or follower; needs ${q.needed}: ${q.formed ? "formed" : "NOT formed"}\n`;
     if (report.settle && !report.members.some((m) => m.state === "serving")) {
