@@ -5,16 +5,12 @@ import { IssueCollector, show } from "./errors";
 
 /** Parses an IPv4 CIDR such as "10.0.0.0/16"; undefined when it is not one. */
 export function parseCidr(text: string): { address: string; prefix: number } | undefined {
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
-    if (!m) {
+    const m = /^([^/]*)\/(0|[1-9]\d?)$/.exec(text);
+    const prefix = m ? Number(m[2]) : NaN;
+    if (!m || ipv4ToInt(m[1]) === undefined || prefix > 32) {
         return undefined;
     }
-    const octets = m.slice(1, 5).map(Number);
-    const prefix = Number(m[5]);
-    if (octets.some((o) => o > 255) || prefix > 32) {
-        return undefined;
-    }
-    return { address: octets.join("."), prefix };
+    return { address: m[1], prefix };
 }
 
 /** The network address of a CIDR ("10.1.0.77/16" -> "10.1.0.0/16"), or undefined when it is not one. */
@@ -29,13 +25,59 @@ export function canonicalCidr(text: string): string | undefined {
     return `${octets.join(".")}/${c.prefix}`;
 }
 
+/** An IPv4 address as written everywhere it goes (EndpointSlices, security groups): four octets 0-255, no leading zeros. */
+const IPV4 = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
 export function ipv4ToInt(address: string): number | undefined {
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
+    const m = typeof address === "string" ? IPV4.exec(address) : null;
     if (!m) {
         return undefined;
     }
     const octets = m.slice(1).map(Number);
     return octets.some((o) => o > 255) ? undefined : octets.reduce((acc, o) => acc * 256 + o, 0);
+}
+
+/** The first and last address of a CIDR, as numbers. */
+function rangeOf(cidr: string): [number, number] | undefined {
+    const c = parseCidr(cidr);
+    if (!c) {
+        return undefined;
+    }
+    const size = 2 ** (32 - c.prefix);
+    const base = Math.floor(ipv4ToInt(c.address)! / size) * size;
+    return [base, base + size - 1];
+}
+
+/** Whether the CIDRs together cover every IPv4 address (the union of their ranges, however they overlap or abut). */
+export function coversEveryAddress(cidrs: string[]): boolean {
+    const ranges = cidrs.map(rangeOf).filter((r): r is [number, number] => !!r).sort((a, b) => a[0] - b[0]);
+    let next = 0; // the lowest address not yet covered
+    for (const [first, last] of ranges) {
+        if (first > next) {
+            return false;
+        }
+        next = Math.max(next, last + 1);
+    }
+    return next > 0xffffffff;
+}
+
+/**
+ * Refuses CIDRs under `key` that open a ZooKeeper port to every address:
+ * 0.0.0.0/0, or ranges that together cover everything (0.0.0.0/1 +
+ * 128.0.0.0/1). Returns whether they passed.
+ */
+export function checkNotOpenToAll(key: string, cidrs: string[], issues: IssueCollector): boolean {
+    const allowed = 'allowed: the networks that need it, e.g. "10.1.0.0/16"';
+    const open = cidrs.filter((c) => parseCidr(c)?.prefix === 0);
+    if (open.length > 0) {
+        issues.add(key, `${show(open)} opens ZooKeeper to every address; ${allowed}`);
+        return false;
+    }
+    if (coversEveryAddress(cidrs)) {
+        issues.add(key, `${show(cidrs)} together open ZooKeeper to every address; ${allowed}`);
+        return false;
+    }
+    return true;
 }
 
 export function cidrContains(cidr: string, address: string): boolean {
@@ -53,7 +95,9 @@ export function cidrContains(cidr: string, address: string): boolean {
 export function unusableEndpointReason(address: string): string | undefined {
     const ip = ipv4ToInt(address);
     if (ip === undefined) {
-        return "is not an IPv4 address";
+        // "010.1.0.13" is 10.1.0.13 to some parsers and 8.1.0.13 to others: only the plain form names one address.
+        const canonical = /^\d+(\.\d+){3}$/.test(address) ? address.split(".").map(Number).join(".") : undefined;
+        return canonical !== undefined && ipv4ToInt(canonical) !== undefined ? `has a leading zero (did you mean ${show(canonical)}?)` : "is not an IPv4 address";
     }
     const [a, b] = address.split(".").map(Number);
     if (a === 127) return "is a loopback address";
@@ -91,10 +135,7 @@ export function checkCidrs(key: string, cidrs: string[], issues: IssueCollector)
     if (hostBits.length > 0) {
         issues.add(key, `${show(hostBits)} have host bits set; allowed: network addresses, e.g. ${show(hostBits.map((c) => canonicalCidr(c)))}`);
     }
-    const open = cidrs.filter((c) => parseCidr(c)?.prefix === 0);
-    if (open.length > 0) {
-        issues.add(key, `${show(open)} opens ZooKeeper to every address; allowed: the networks that need it, e.g. "10.1.0.0/16"`);
-    }
+    checkNotOpenToAll(key, cidrs, issues);
 }
 
 /** A ZooKeeper server on a host: its myid and routable address. */

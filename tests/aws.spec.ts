@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { cniConfigurationValues, securityGroupRules } from "../components/aws/render";
 import { canTrunkEnis, resolveNetworkSettings } from "../components/aws/settings";
-import { cidrContains } from "../components/net";
+import * as fc from "fast-check";
+import { ZooKeeperConfigError } from "../components/errors";
+import { cidrContains, coversEveryAddress, parseCidr } from "../components/net";
 import { Plan, PlannedResource } from "../tools/plan";
 import { validateKubeObject } from "./support/kube";
 import { ofType, planErrors, planWith } from "./support/stacks";
@@ -30,6 +32,21 @@ function ruleLines(plan: Plan): string[] {
             return `${on} ${dir} ${i.fromPort} ${peerOf(i)}`;
         })
         .sort();
+}
+
+/** The issue lines resolveNetworkSettings refuses `args` with. */
+function networkIssues(args: Record<string, unknown>): string[] {
+    return issueLines(() => resolveNetworkSettings(args as never, []));
+}
+
+function issueLines(resolve: () => unknown): string[] {
+    try {
+        resolve();
+    } catch (err) {
+        expect(ZooKeeperConfigError.isInstance(err), String(err)).to.equal(true);
+        return (err as Error).message.split("\n");
+    }
+    throw new Error("expected the args to be refused");
 }
 
 describe("node groups and pod networking (pure-k8s stack on the mock engine)", () => {
@@ -321,6 +338,44 @@ describe("node groups and pod networking (pure-k8s stack on the mock engine)", (
                 'zookeeper-cutover:legacyHosts: "127.0.0.1" (myid 1) is a loopback address; allowed: the host\'s routable IPv4 address',
                 'zookeeper-cutover:legacyHosts: "169.254.10.1" (myid 2) is a link-local address; allowed: the host\'s routable IPv4 address',
             ]);
+        });
+
+        it("unusable legacy host addresses and ids given twice", () => {
+            expect(networkIssues({ legacyHosts: ["1=255.255.255.255", "2=0.0.0.0", "2=10.1.0.12", "3=010.1.0.13"], legacyHostCidrs: ["10.1.0.0/24"] })).to.deep.equal([
+                'legacyHosts: "255.255.255.255" (myid 1) is reserved or broadcast; allowed: the host\'s routable IPv4 address',
+                'legacyHosts: "0.0.0.0" (myid 2) is in 0.0.0.0/8 (unspecified); allowed: the host\'s routable IPv4 address',
+                'legacyHosts: "010.1.0.13" (myid 3) has a leading zero (did you mean "10.1.0.13"?); allowed: the host\'s routable IPv4 address',
+            ]);
+            expect(networkIssues({ legacyHosts: ["1=10.1.0.11", "1=10.1.0.12"], legacyHostCidrs: ["10.1.0.0/24"] })).to.deep.equal([
+                "legacyHosts: myid 1 is listed more than once; allowed: each myid once",
+            ]);
+        });
+
+        it("client CIDRs that together cover every address, like 0.0.0.0/0 alone", async () => {
+            expect(await planErrors("pure-k8s", { clientCidrs: ["0.0.0.0/1", "128.0.0.0/1"] })).to.deep.equal([
+                'zookeeper-cutover:clientCidrs: ["0.0.0.0/1","128.0.0.0/1"] together open ZooKeeper to every address; allowed: the networks that need it, e.g. "10.1.0.0/16"',
+            ]);
+            expect(await planErrors("pure-k8s", { loadBalancerSourceRanges: ["0.0.0.0/0"] })).to.deep.equal([
+                'zookeeper-cutover:loadBalancerSourceRanges: ["0.0.0.0/0"] opens ZooKeeper to every address; allowed: the networks that need it, e.g. "10.1.0.0/16"',
+            ]);
+        });
+
+        it("CIDR coverage is the union of the ranges (property, against every /4 block)", () => {
+            // With prefixes of at most 4, every address is covered exactly when each of the 16 /4 blocks is.
+            const cidr = fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 15 })).map(([prefix, block]) => {
+                const first = (block >> (4 - prefix)) << (4 - prefix);
+                return `${first * 16}.0.0.0/${prefix}`;
+            });
+            fc.assert(
+                fc.property(fc.array(cidr, { maxLength: 12 }), (cidrs) => {
+                    const blocks = Array.from({ length: 16 }, (_, b) => `${b * 16}.0.0.0`);
+                    const model = blocks.every((address) => cidrs.some((c) => cidrContains(c, address) && parseCidr(c)!.prefix <= 4));
+                    expect(coversEveryAddress(cidrs), JSON.stringify(cidrs)).to.equal(model);
+                }),
+            );
+            expect(coversEveryAddress(["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4", "240.0.0.0/5", "248.0.0.0/5"])).to.equal(true);
+            expect(coversEveryAddress(["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4", "240.0.0.0/5", "248.0.0.0/6"])).to.equal(false);
+            expect(coversEveryAddress(["255.255.255.255/32", "0.0.0.0/1", "128.0.0.0/1"])).to.equal(true);
         });
 
         it("legacy hosts without any network rule source", async () => {

@@ -216,6 +216,26 @@ describe("ensemble settings", () => {
             expect(resolveEnsembleSettings({ namespace: "zk", zookeeperVersion: "3.6.0" }).image).to.equal("zookeeper:3.6.0");
         });
 
+        it("load balancer source ranges that open the port to every address, alone or together", () => {
+            const lb = { clientAccess: "LoadBalancer" };
+            expect(issuesOf({ ...lb, loadBalancerSourceRanges: ["0.0.0.0/0"] })).to.deep.equal([
+                'loadBalancerSourceRanges: ["0.0.0.0/0"] opens ZooKeeper to every address; allowed: the networks that need it, e.g. "10.1.0.0/16"',
+            ]);
+            expect(issuesOf({ ...lb, loadBalancerSourceRanges: ["0.0.0.0/1", "128.0.0.0/1"] })).to.deep.equal([
+                'loadBalancerSourceRanges: ["0.0.0.0/1","128.0.0.0/1"] together open ZooKeeper to every address; allowed: the networks that need it, e.g. "10.1.0.0/16"',
+            ]);
+        });
+
+        it("client or peer CIDRs that together cover every address", () => {
+            expect(issuesOf({ clientCidrs: ["0.0.0.0/1", "128.0.0.0/1"] })).to.deep.equal([
+                'clientCidrs: ["0.0.0.0/1","128.0.0.0/1"] together open ZooKeeper to every address; allowed: the networks that need it, e.g. "10.1.0.0/16"',
+            ]);
+            expect(issuesOf({ peerCidrs: ["10.0.0.0/8", "0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"] })).to.deep.equal([
+                'peerCidrs: ["10.0.0.0/8","0.0.0.0/2","64.0.0.0/2","128.0.0.0/2","192.0.0.0/2"] together open ZooKeeper to every address; allowed: the networks that need it, e.g. "10.1.0.0/16"',
+            ]);
+            expect(resolveEnsembleSettings({ namespace: "zk", clientCidrs: ["0.0.0.0/1", "128.0.0.0/2"] }).clientCidrs).to.have.length(2);
+        });
+
         it("every issue at once, not just the first", () => {
             expect(issuesOf({ replicas: 2, zookeeperVersion: "x", jvmHeap: "9Gi" })).to.have.length(3);
         });

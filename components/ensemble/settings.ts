@@ -5,7 +5,7 @@
  */
 import type { Input } from "@pulumi/pulumi";
 import { IssueCollector, show } from "../errors";
-import { checkCidrs, parseCidr, parseHostMembers, parsePairs } from "../net";
+import { checkCidrs, checkNotOpenToAll, parseCidr, parseHostMembers, parsePairs } from "../net";
 import { parseQuantity, toMiB } from "../quantity";
 import { DEFAULT_ZOOKEEPER_VERSION, featuresOf, parseZooKeeperVersion, VersionFeatures, ZooKeeperVersion } from "./version";
 
@@ -618,7 +618,7 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
         const bad = a.loadBalancerSourceRanges.filter((c) => !parseCidr(c));
         if (bad.length > 0) {
             issues.add("loadBalancerSourceRanges", `${show(bad)} not IPv4 CIDRs; allowed: CIDRs such as "10.0.0.0/16"`);
-        } else if (a.clientAccess !== "LoadBalancer") {
+        } else if (checkNotOpenToAll("loadBalancerSourceRanges", a.loadBalancerSourceRanges, issues) && a.clientAccess !== "LoadBalancer") {
             issues.add("loadBalancerSourceRanges", `set but clientAccess is ${show(a.clientAccess)}; allowed: [] unless clientAccess is LoadBalancer`);
         }
     }
