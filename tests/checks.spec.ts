@@ -465,6 +465,18 @@ describe("check command wiring", function () {
         expect(unknown.err).to.match(/error: unknown option '--bogus'/);
     });
 
+    it("check parity refuses --old and --new naming the same members: nothing to compare", async function () {
+        const same = await runCli(["check", "parity", "--old", "zk-1:2181,zk-2:2181", "--new", "ZK-2:2181, zk-1:2181"]);
+        expect(same.code).to.equal(2);
+        expect(same.out).to.equal("");
+        expect(same.err).to.equal(
+            "error: --old and --new reach the same ensemble (both list zk-1:2181, zk-2:2181): nothing to compare; allowed: the old ensemble's members as --old and the new ensemble's as --new\n",
+        );
+        const shared = await runCli(["check", "parity", "--old", "zk-1:2181,zk-2:2181/reg", "--new", "zk-2:2181,zk-9:2181/reg"]);
+        expect(shared.code).to.equal(2);
+        expect(shared.err).to.match(/^error: --old and --new reach the same ensemble \(both list zk-2:2181\): nothing to compare/);
+    });
+
     it("check parity names --old, --new or --root when one is malformed", async function () {
         const noOld = await runCli(["check", "parity", "--new", "a:2181"]);
         expect(noOld.code).to.equal(2);
@@ -715,6 +727,49 @@ describe("live checks on real ZooKeeper ensembles", function () {
         expect(report.members[2]).to.include({ id: 3, state: "serving", fromServerList: true });
         expect(report.quorum).to.deep.include({ size: 3, voters: 3 });
         expect(report.warnings).to.include(`member 3 was not among the members given; it was asked at ${address("old", 3)}:${PORTS.client}, where the server lists name it`);
+    });
+
+    it("parity fails when --root is not a znode of the old registry", async function () {
+        const cli = await runCli(["check", "parity", "--old", connectOf("old"), "--new", connectOf("new"), "--root", "/dubbo-typo"]);
+        expect(cli.code).to.equal(2);
+        expect(cli.out).to.equal("");
+        expect(cli.err).to.match(
+            new RegExp(
+                `^error: --root /dubbo-typo is not a znode in the old registry \\(--old ${connectOf("old").replace(/\./g, "\\.")}\\); allowed: the Dubbo root the providers register under \\(the old registry's top-level znodes: [^)]*/zookeeper[^)]*\\)\n$`,
+            ),
+        );
+    });
+
+    it("parity fails when the old registry has no providers: nothing to compare", async function () {
+        const [oldClient, newClient] = await Promise.all([connect("old"), connect("new")]);
+        await oldClient.mkdirp("/dubbo-empty/com.acme.OrderService/providers");
+        await register(newClient, "/dubbo-empty", [ORDER_POD_URL]);
+        const cli = await runCli(["check", "parity", "--old", connectOf("old"), "--new", connectOf("new"), "--root", "/dubbo-empty"]);
+        expect(cli.code).to.equal(2);
+        expect(cli.out).to.equal("");
+        expect(cli.err).to.equal(
+            `error: the old registry (--old ${connectOf("old")}) has no providers under /dubbo-empty: nothing to compare; allowed: --old naming the registry the providers use now, and --root their Dubbo root\n`,
+        );
+    });
+
+    it("parity fails when --old and --new reach one ensemble through different members", async function () {
+        const oldClient = await connect("old");
+        await register(oldClient, "/dubbo-same", [ORDER_URL]);
+        const cli = await runCli(["check", "parity", "--old", connectOf("old", [1]), "--new", connectOf("old", [2, 3]), "--root", "/dubbo-same"]);
+        expect(cli.code).to.equal(2);
+        expect(cli.out).to.equal("");
+        expect(cli.err).to.equal(
+            "error: --old and --new reach the same ensemble (it knows the session this check opened through --old): nothing to compare; allowed: the old ensemble's members as --old and the new ensemble's as --new\n",
+        );
+    });
+
+    it("parity compares two chroots of one ensemble: they are different registries", async function () {
+        const oldClient = await connect("old");
+        await register(oldClient, "/chroot-a/dubbo", [ORDER_URL, PAYMENT_URL]);
+        await register(oldClient, "/chroot-b/dubbo", [ORDER_URL_RESTARTED]);
+        const cli = await runCli(["check", "parity", "--old", `${connectOf("old", [1])}/chroot-a`, "--new", `${connectOf("old", [2])}/chroot-b`]);
+        expect(cli.code, cli.err).to.equal(1);
+        expect(cli.out).to.contain("NOT IN PARITY").and.to.contain("  - com.acme.PaymentService:2.0.0@10.0.0.6:20880\n");
     });
 
     it("health fails when a member is down: that member is unreachable, the rest keep the quorum", async function () {

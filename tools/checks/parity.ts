@@ -3,9 +3,15 @@
  * ZooKeeper and tells what the new registry still lacks. The cutover may move
  * consumers to the new registry only once it holds every provider of the old
  * one; providers only in the new registry are reported but do not fail.
+ *
+ * The check never passes for want of something to compare: it refuses two
+ * sides that are one ensemble, a `--root` the old registry does not have, and
+ * an old registry without providers. The steps (`openRegistries`, then the
+ * comparisons over both open clients) leave room for comparing more than
+ * providers.
  */
 import { NotZooKeeperError, ZkClient } from "../zookeeper/client";
-import { CheckError, parseConnectString } from "./health";
+import { CheckError, ConnectString, endpointText, parseConnectString } from "./health";
 import { compareListings, DubboProvider, ProviderListing, providerListing, UndecodableProvider } from "./dubbo";
 
 /** Which registry: named by the option that gives it, so errors point at the flag to fix. */
@@ -96,24 +102,131 @@ export async function listProviders(client: ZkClient, root: string): Promise<Pro
     return providerListing(root, byInterface);
 }
 
-/** Connects to one side, lists it and closes. Failures become a `CheckError` naming the side. */
-async function readRegistry(side: Side, connect: string, root: string, timeoutMs: number): Promise<ProviderListing> {
-    let client: ZkClient;
+/** One side, connected. */
+interface OpenRegistry {
+    side: Side;
+    /** The connect string as given (trimmed). */
+    connect: string;
+    client: ZkClient;
+}
+
+const ONE_ENSEMBLE = "nothing to compare; allowed: the old ensemble's members as --old and the new ensemble's as --new";
+
+/**
+ * Refuses `--old` and `--new` that list a member in common under the same
+ * chroot (a server belongs to one ensemble): they read the same znodes, and a
+ * registry compared with itself always passes. Pure.
+ */
+export function refuseSameMembers(oldSide: ConnectString, newSide: ConnectString): void {
+    if ((oldSide.chroot ?? "") !== (newSide.chroot ?? "")) {
+        return;
+    }
+    const next = new Set(newSide.members.map(endpointText));
+    const shared = oldSide.members.map(endpointText).filter((m) => next.has(m));
+    if (shared.length > 0) {
+        throw new CheckError(`--old and --new reach the same ensemble (both list ${shared.join(", ")}): ${ONE_ENSEMBLE}`);
+    }
+}
+
+/** Connects to one side. Failures become a `CheckError` naming the side. */
+async function openRegistry(side: Side, connect: string, timeoutMs: number): Promise<OpenRegistry> {
     try {
-        client = await ZkClient.connect(connect, { connectTimeoutMs: timeoutMs, opTimeoutMs: timeoutMs });
+        return { side, connect, client: await ZkClient.connect(connect, { connectTimeoutMs: timeoutMs, opTimeoutMs: timeoutMs }) };
     } catch (err) {
         if (err instanceof NotZooKeeperError) {
             throw new CheckError(`${side} registry ${connect} is not a ZooKeeper server: ${err.message}`);
         }
         throw new CheckError(`${side} registry ${connect} is unreachable or has no quorum: ${(err as Error).message}`);
     }
-    try {
-        return await listProviders(client, root);
-    } catch (err) {
-        throw new CheckError(`${side} registry ${connect} could not be read under ${root}: ${(err as Error).message}`);
-    } finally {
-        client.close();
+}
+
+/**
+ * Connects to both sides at once and makes sure they are two registries.
+ * Connect strings without a member in common may still reach one ensemble
+ * (other members of it, or other names for them). The rule: the new side's
+ * ensemble must not know the session just opened on the old side. A session
+ * lives in exactly the ensemble that created it; an ensemble that merely has
+ * the same server list (names reused in another cluster) or started from a
+ * copy of the old one's data does not know a session created after that. The
+ * probe reads and writes no znode. Two chroots of one ensemble are two
+ * registries, and are compared.
+ */
+async function openRegistries(oldConnect: string, newConnect: string, sameChroot: boolean, timeoutMs: number): Promise<{ old: OpenRegistry; new: OpenRegistry }> {
+    const [o, n] = await Promise.allSettled([openRegistry("--old", oldConnect, timeoutMs), openRegistry("--new", newConnect, timeoutMs)]);
+    if (o.status === "rejected" || n.status === "rejected") {
+        for (const side of [o, n]) {
+            if (side.status === "fulfilled") {
+                side.value.client.close();
+            }
+        }
+        throw o.status === "rejected" ? o.reason : (n as PromiseRejectedResult).reason;
     }
+    const registries = { old: o.value, new: n.value };
+    if (sameChroot) {
+        let same: boolean;
+        try {
+            same = await ZkClient.knowsSession(newConnect, registries.old.client.session(), { connectTimeoutMs: timeoutMs });
+        } catch (err) {
+            closeRegistries(registries);
+            throw new CheckError(`--new registry ${newConnect} could not be asked whether it is the --old ensemble: ${(err as Error).message}`);
+        }
+        if (same) {
+            closeRegistries(registries);
+            throw new CheckError(`--old and --new reach the same ensemble (it knows the session this check opened through --old): ${ONE_ENSEMBLE}`);
+        }
+    }
+    return registries;
+}
+
+function closeRegistries(registries: { old: OpenRegistry; new: OpenRegistry }): void {
+    registries.old.client.close();
+    registries.new.client.close();
+}
+
+/** Lists one open side under `root`. Failures become a `CheckError` naming the side. */
+async function readProviders(r: OpenRegistry, root: string): Promise<ProviderListing> {
+    try {
+        return await listProviders(r.client, root);
+    } catch (err) {
+        throw new CheckError(`${r.side} registry ${r.connect} could not be read under ${root}: ${(err as Error).message}`);
+    }
+}
+
+/** How many names a message lists before it says "...". */
+const SHOWN = 10;
+
+/**
+ * The providers of both sides, compared. Refuses (`CheckError`) a `root` the
+ * old registry does not have and an old registry without providers: either
+ * would pass with nothing compared.
+ */
+async function providerParity(registries: { old: OpenRegistry; new: OpenRegistry }, root: string): Promise<ParityReport> {
+    const { old, new: next } = registries;
+    let hasRoot: boolean;
+    let topLevel: string[] = [];
+    try {
+        hasRoot = await old.client.exists(root);
+        if (!hasRoot) {
+            topLevel = (await old.client.children("/")).sort();
+        }
+    } catch (err) {
+        throw new CheckError(`--old registry ${old.connect} could not be read under ${root}: ${(err as Error).message}`);
+    }
+    if (!hasRoot) {
+        const names = topLevel.slice(0, SHOWN).map((c) => `/${c}`).join(", ") + (topLevel.length > SHOWN ? ", ..." : "");
+        throw new CheckError(
+            `--root ${root} is not a znode in the old registry (--old ${old.connect}); allowed: the Dubbo root the providers register under (the old registry's top-level znodes: ${names || "none"})`,
+        );
+    }
+    const [oldListing, newListing] = await Promise.all([readProviders(old, root), readProviders(next, root)]);
+    if (oldListing.providers.length === 0) {
+        const n = oldListing.undecodable.length;
+        const odd = n > 0 ? ` (${n} node${n === 1 ? "" : "s"} under its providers paths ${n === 1 ? "is" : "are"} not a provider URL)` : "";
+        throw new CheckError(
+            `the old registry (--old ${old.connect}) has no providers under ${root}${odd}: nothing to compare; allowed: --old naming the registry the providers use now, and --root their Dubbo root`,
+        );
+    }
+    return parityReport(root, { connect: old.connect, listing: oldListing }, { connect: next.connect, listing: newListing });
 }
 
 const summary = (p: DubboProvider): ProviderSummary => ({ key: p.key, interface: p.interface, address: p.address, group: p.group, version: p.version, url: p.url });
@@ -142,28 +255,24 @@ export function parityReport(root: string, old: { connect: string; listing: Prov
 }
 
 /**
- * Reads both registries (at once) and compares them. Throws `CheckError` for a
- * bad option or a registry that cannot be read (unreachable, no quorum),
- * naming `--old`, `--new` or `--root`.
+ * Reads both registries (at once) and compares them. Throws `CheckError`,
+ * naming `--old`, `--new` or `--root`, for a bad option, a registry that
+ * cannot be read (unreachable, no quorum, not ZooKeeper), and when there is
+ * nothing to compare: both sides one ensemble, no such root in the old
+ * registry, no providers in it.
  */
 export async function checkParity(options: ParityOptions): Promise<ParityReport> {
-    parseConnectString(options.oldConnect, "--old", true);
-    parseConnectString(options.newConnect, "--new", true);
+    const oldSide = parseConnectString(options.oldConnect, "--old", true);
+    const newSide = parseConnectString(options.newConnect, "--new", true);
     const root = parseRoot(options.root);
+    refuseSameMembers(oldSide, newSide);
     const timeoutMs = options.timeoutMs ?? 10_000;
-    const oldConnect = options.oldConnect.trim();
-    const newConnect = options.newConnect.trim();
-    const [oldResult, newResult] = await Promise.allSettled([
-        readRegistry("--old", oldConnect, root, timeoutMs),
-        readRegistry("--new", newConnect, root, timeoutMs),
-    ]);
-    if (oldResult.status === "rejected") {
-        throw oldResult.reason;
+    const registries = await openRegistries(options.oldConnect.trim(), options.newConnect.trim(), (oldSide.chroot ?? "") === (newSide.chroot ?? ""), timeoutMs);
+    try {
+        return await providerParity(registries, root);
+    } finally {
+        closeRegistries(registries);
     }
-    if (newResult.status === "rejected") {
-        throw newResult.reason;
-    }
-    return parityReport(root, { connect: oldConnect, listing: oldResult.value }, { connect: newConnect, listing: newResult.value });
 }
 
 /** The report for people; every provider one line. */

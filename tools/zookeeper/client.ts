@@ -23,6 +23,9 @@ interface RawClient {
     mkdirp(path: string, cb: (err: ZkError | null, path: string) => void): void;
     getChildren(path: string, cb: (err: ZkError | null, children: string[]) => void): void;
     getData(path: string, cb: (err: ZkError | null, data: Buffer) => void): void;
+    exists(path: string, cb: (err: ZkError | null, stat: unknown) => void): void;
+    getSessionId(): Buffer;
+    getSessionPassword(): Buffer;
     /** The library's connection manager: its socket (to tear down a client without a session) and its reader (to bound what is read). */
     connectionManager?: ConnectionManager;
 }
@@ -49,6 +52,12 @@ export class NotZooKeeperError extends Error {
         super(`${server} ${reason}`);
         this.name = "NotZooKeeperError";
     }
+}
+
+/** A session as a server hands it out: a client holding both may take the session over on any server of the same ensemble. */
+export interface ZkSession {
+    id: Buffer;
+    password: Buffer;
 }
 
 const mib = (bytes: number) => `${bytes / (1024 * 1024)} MiB`;
@@ -196,14 +205,45 @@ export class ZkClient {
         return client;
     }
 
-    /** A client not yet connected. */
-    private static create(connectString: string, options: ConnectOptions): ZkClient {
+    /** A client not yet connected; with `session`, one that takes that session over instead of opening a new one. */
+    private static create(connectString: string, options: ConnectOptions, session?: ZkSession): ZkClient {
         const raw: RawClient = zookeeper.createClient(connectString, {
             sessionTimeout: options.sessionTimeoutMs ?? 10_000,
             spinDelay: 200,
             retries: 0,
+            ...(session ? { sessionId: session.id, sessionPassword: session.password } : {}),
         });
         return new ZkClient(raw, options.opTimeoutMs ?? 5_000);
+    }
+
+    /** This client's session (id and password). */
+    session(): ZkSession {
+        return { id: this.raw.getSessionId(), password: this.raw.getSessionPassword() };
+    }
+
+    /**
+     * Whether the ensemble at `connectString` knows `session`, a session
+     * opened elsewhere: true when a server there takes it over (a session
+     * lives only in the ensemble that created it, so this is that ensemble),
+     * false when the server answers that the session is unknown. Reads and
+     * writes no znode. Taking the session over moves it away from its client
+     * and closing the probe ends it: pass only a session that is not needed
+     * once the answer is true. Rejects like `connect` when no server there
+     * answers.
+     */
+    static async knowsSession(connectString: string, session: ZkSession, options: Pick<ConnectOptions, "connectTimeoutMs"> = {}): Promise<boolean> {
+        const probe = ZkClient.create(connectString, {}, session);
+        const ms = options.connectTimeoutMs ?? 10_000;
+        try {
+            return await withTimeout<boolean>(`connecting to ${connectString}`, ms, (resolve, reject) => {
+                probe.raw.once("connected", () => resolve(true));
+                probe.raw.once("expired", () => resolve(false));
+                probe.onRefused = reject;
+                probe.raw.connect();
+            });
+        } finally {
+            probe.close();
+        }
     }
 
     create(path: string, data: Buffer, mode: number): Promise<string> {
@@ -219,6 +259,11 @@ export class ZkClient {
         return withTimeout(`list ${path}`, this.opTimeoutMs, (resolve, reject) =>
             this.raw.getChildren(path, (e, c) => (e ? (codeOf(e) === NO_NODE ? resolve([]) : reject(e)) : resolve(c))),
         );
+    }
+
+    /** Whether `path` exists. */
+    exists(path: string): Promise<boolean> {
+        return withTimeout(`look up ${path}`, this.opTimeoutMs, (resolve, reject) => this.raw.exists(path, (e, stat) => (e ? reject(e) : resolve(Boolean(stat)))));
     }
 
     data(path: string): Promise<Buffer | undefined> {
