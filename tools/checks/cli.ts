@@ -169,9 +169,10 @@ export function registerCheckCommands(program: Command): Command {
     usageErrorsExit2(check.command("health"))
         .description(
             "Ask every member srvr, mntr and conf: mode, zxid, epoch, outstanding requests, latency and server list. " +
-                "Healthy only when every member answers, exactly one leads, a quorum is formed and all agree on the server list. Exit 1 when unhealthy.",
+                "Healthy only when every member the server lists name answers, exactly one leads (or the one member serves standalone), a quorum is formed " +
+                "and all agree on the server list. Exit 1 when unhealthy.",
         )
-        .option("--connect <members>", "every member of the ensemble: host:port,host:port")
+        .option("--connect <members>", "members of the ensemble: host:port,host:port (members their server lists name are asked too)")
         .option("--stack <name>", "a shipped stage config instead of --connect: its members, settle time and the member swap's next step")
         .option("--config-file <path>", "a stage config file (Pulumi.<stack>.yaml) instead of --connect")
         .option("--registry <id>", "with a stage config in dual-registry: which ensemble to check, legacy or k8s (default k8s)")
@@ -186,7 +187,8 @@ export function registerCheckCommands(program: Command): Command {
     usageErrorsExit2(check.command("parity"))
         .description(
             "List Dubbo providers (<root>/<interface>/providers) in the old and the new registry and compare them by interface, host:port, group and version. " +
-                "Exit 1 while the new registry lacks a provider of the old one.",
+                "Exit 1 while the new registry lacks a provider of the old one; exit 2 when there is nothing to compare " +
+                "(one ensemble on both sides, no such --root in the old registry, no providers in it).",
         )
         .option("--old <connect>", "the old registry's ZooKeeper: host:port,host:port[/chroot]")
         .option("--new <connect>", "the new registry's ZooKeeper: host:port,host:port[/chroot]")
