@@ -145,17 +145,34 @@ export interface HostMember {
 }
 
 /**
- * Parses "myid=address" entries under config key `key`: myids 1..255, each
- * once, and routable IPv4 addresses (loopback, link-local and other unusable
- * endpoint addresses are refused). Returns the valid hosts sorted by myid.
+ * Parses "myid=address" entries under config key `key` (the form users write),
+ * then checks them as `checkHostMembers` does. Returns the valid hosts sorted
+ * by myid.
  */
 export function parseHostMembers(key: string, entries: string[], issues: IssueCollector): HostMember[] {
     const hosts: HostMember[] = [];
     for (const [idText, address] of parsePairs(key, entries, issues, '"myid=address", e.g. "1=10.1.0.11"')) {
-        const id = Number(idText);
-        const reason = unusableEndpointReason(address);
-        if (!/^\d+$/.test(idText) || id < 1 || id > 255) {
+        if (!/^\d+$/.test(idText)) {
             issues.add(key, `${show(`${idText}=${address}`)} has myid ${show(idText)}; allowed: whole numbers from 1 to 255`);
+        } else {
+            hosts.push({ id: Number(idText), address });
+        }
+    }
+    return checkHostMembers(key, hosts, issues);
+}
+
+/**
+ * Checks members on hosts under config key `key`: myids 1..255, each once, and
+ * routable IPv4 addresses (loopback, link-local and other unusable endpoint
+ * addresses are refused), each address once (every member listens on the same
+ * ports). Returns the valid hosts sorted by myid.
+ */
+export function checkHostMembers(key: string, members: HostMember[], issues: IssueCollector): HostMember[] {
+    const hosts: HostMember[] = [];
+    for (const { id, address } of members) {
+        const reason = unusableEndpointReason(address);
+        if (!Number.isInteger(id) || id < 1 || id > 255) {
+            issues.add(key, `${show(`${id}=${address}`)} has myid ${show(String(id))}; allowed: whole numbers from 1 to 255`);
         } else if (reason) {
             issues.add(key, `${show(address)} (myid ${id}) ${reason}; allowed: the host's routable IPv4 address`);
         } else if (hosts.some((h) => h.id === id)) {
@@ -164,5 +181,15 @@ export function parseHostMembers(key: string, entries: string[], issues: IssueCo
             hosts.push({ id, address });
         }
     }
-    return hosts.sort((a, b) => a.id - b.id);
+    const idsByAddress = new Map<string, number[]>();
+    for (const h of hosts) {
+        idsByAddress.set(h.address, [...(idsByAddress.get(h.address) ?? []), h.id]);
+    }
+    for (const [address, ids] of idsByAddress) {
+        if (ids.length > 1) {
+            const named = `${ids.slice(0, -1).join(", ")} and ${ids[ids.length - 1]}`;
+            issues.add(key, `${show(address)} is given to myids ${named}; allowed: one member per host address (every member listens on the same client and peer ports)`);
+        }
+    }
+    return hosts.filter((h) => idsByAddress.get(h.address)!.length === 1).sort((a, b) => a.id - b.id);
 }

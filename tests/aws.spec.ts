@@ -340,6 +340,16 @@ describe("node groups and pod networking (pure-k8s stack on the mock engine)", (
             ]);
         });
 
+        it("two legacy hosts on one address, and a CIDR's network or broadcast address", async () => {
+            expect(
+                await planErrors("pure-k8s", { legacyHosts: ["1=10.1.0.11", "2=10.1.0.11", "3=10.1.0.255", "4=10.1.0.0"], legacyHostCidrs: ["10.1.0.0/24"] }),
+            ).to.deep.equal([
+                'zookeeper-cutover:legacyHosts: "10.1.0.11" is given to myids 1 and 2; allowed: one member per host address (every member listens on the same client and peer ports)',
+                'zookeeper-cutover:legacyHosts: "10.1.0.255" (myid 3) is the broadcast address of legacyHostCidrs entry 10.1.0.0/24; allowed: the host\'s own address inside it',
+                'zookeeper-cutover:legacyHosts: "10.1.0.0" (myid 4) is the network address of legacyHostCidrs entry 10.1.0.0/24; allowed: the host\'s own address inside it',
+            ]);
+        });
+
         it("unusable legacy host addresses and ids given twice", () => {
             expect(networkIssues({ legacyHosts: ["1=255.255.255.255", "2=0.0.0.0", "2=10.1.0.12", "3=010.1.0.13"], legacyHostCidrs: ["10.1.0.0/24"] })).to.deep.equal([
                 'legacyHosts: "255.255.255.255" (myid 1) is reserved or broadcast; allowed: the host\'s routable IPv4 address',

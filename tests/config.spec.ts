@@ -3,12 +3,26 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { NETWORK_DEFAULTS, NODE_GROUP_DEFAULTS } from "../components/aws/settings";
-import { CUTOVER_DEFAULTS, DERIVED_ENSEMBLE_KEYS, DERIVED_NETWORK_KEYS } from "../components/cutover/settings";
+import { CUTOVER_DEFAULTS, DERIVED_ENSEMBLE_KEYS, DERIVED_NETWORK_KEYS, resolveCutoverSettings } from "../components/cutover/settings";
 import { ENSEMBLE_ARG_KEYS, ENSEMBLE_DEFAULTS } from "../components/ensemble/settings";
 import { ZooKeeperConfigError } from "../components/errors";
 import { loadConfigSchema, PROJECT_FILE, readStackConfig } from "../stacks/config";
 import { README, updateReadme } from "../tools/config-reference";
 import { REPO_ROOT } from "../tools/plan";
+import { planErrors, stackConfigWith } from "./support/stacks";
+
+/** The error lines a typed stage config (a shipped stack's, with `overrides`) is refused with, as the components see it. */
+function settingsErrors(stack: string, overrides: Record<string, unknown>): string[] {
+    const raw = Object.fromEntries(Object.entries(stackConfigWith(stack, {})).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    const values = { ...readStackConfig(raw), ...overrides };
+    try {
+        resolveCutoverSettings(values);
+    } catch (err) {
+        expect(ZooKeeperConfigError.isInstance(err), String(err)).to.equal(true);
+        return (err as Error).message.split("\n");
+    }
+    throw new Error(`expected ${JSON.stringify(overrides)} to be refused`);
+}
 
 describe("Pulumi.yaml and the typed stack config", () => {
     const project = YAML.parse(fs.readFileSync(PROJECT_FILE, "utf8"));
@@ -80,6 +94,19 @@ describe("Pulumi.yaml and the typed stack config", () => {
             'zookeeper-cutover:memberIds: ["a"] has the wrong type; allowed: a list of whole numbers',
             'zookeeper-cutover:tickTime: "2.5" has the wrong type; allowed: a whole number',
         ]);
+    });
+
+    it("member-swap errors name the keys the user wrote (podMembers, legacyHosts), never the ensemble's derived args", async () => {
+        expect(await planErrors("member-swap", { podMembers: [1, 3] })).to.deep.equal([
+            "zookeeper-cutover:podMembers: [1,3] are not consecutive; allowed: pods with consecutive ids (each pod's ordinal is its myid), so move members in an order that grows the pod range at one end",
+        ]);
+        const lines = settingsErrors("member-swap", { podMembers: [2], legacyHosts: ["1=10.1.0.11", "2=10.1.0.12", "3=10.1.0.12"] });
+        expect(lines).to.deep.equal([
+            'legacyHosts: "10.1.0.12" is given to myids 2 and 3; allowed: one member per host address (every member listens on the same client and peer ports)',
+        ]);
+        for (const overrides of [{ podMembers: [1, 3] }, { podMembers: [2], tls: "accept", tlsIssuer: "zookeeper-ca" }]) {
+            expect(settingsErrors("member-swap", overrides).join("\n")).to.not.match(/hostMembers|movedHostIds|hosts:/);
+        }
     });
 
     it("the README's config reference is the one rendered from Pulumi.yaml (run `npm run docs` after changing it)", () => {

@@ -391,6 +391,37 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
         });
     });
 
+    it("takes members on hosts as \"myid=address\" strings or as {id, address} objects, with the same result", async () => {
+        const strings = await deploy({ hostMembers: ["2=10.1.0.12", "3=10.1.0.13"] });
+        const objects = await deploy({ hosts: [{ id: 3, address: "10.1.0.13" }, { id: 2, address: "10.1.0.12" }] });
+        const inputs = (r: typeof strings) => r.resources.map((x) => [x.urn, x.inputs]);
+        expect(inputs(objects)).to.deep.equal(inputs(strings));
+        expect(objectsOfKind(objects.resources, "EndpointSlice").map((e: any) => e.endpoints.map((p: any) => p.addresses))).to.deep.equal([
+            [["10.1.0.12"]],
+            [["10.1.0.13"]],
+        ]);
+    });
+
+    it("names the arg the caller wrote when members on hosts are refused", async () => {
+        const cases: [Partial<ZooKeeperEnsembleArgs>, string][] = [
+            [{ hostMembers: ["2=10.1.0.12", "3=10.1.0.12"] }, "hostMembers"],
+            [{ hosts: [{ id: 2, address: "10.1.0.12" }, { id: 3, address: "10.1.0.12" }] }, "hosts"],
+        ];
+        for (const [args, key] of cases) {
+            let thrown: unknown;
+            await register(() => {
+                try {
+                    new ZooKeeperEnsemble("zk", { namespace: "zookeeper", ...args });
+                } catch (err) {
+                    thrown = err;
+                }
+            });
+            expect((thrown as pulumi.InputPropertiesError).errors.map((e) => `${e.propertyPath}: ${e.reason}`)).to.deep.equal([
+                `${key}: "10.1.0.12" is given to myids 2 and 3; allowed: one member per host address (every member listens on the same client and peer ports)`,
+            ]);
+        }
+    });
+
     it("refuses bad args with Pulumi's input-property errors before registering anything", async () => {
         let thrown: unknown;
         const r = await register(() => {

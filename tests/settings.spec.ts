@@ -216,6 +216,25 @@ describe("ensemble settings", () => {
             expect(resolveEnsembleSettings({ namespace: "zk", zookeeperVersion: "3.6.0" }).image).to.equal("zookeeper:3.6.0");
         });
 
+        it("two members on one host address", () => {
+            expect(issuesOf({ hostMembers: ["1=10.1.0.11", "2=10.1.0.11", "3=10.1.0.11"] })).to.deep.equal([
+                'hostMembers: "10.1.0.11" is given to myids 1, 2 and 3; allowed: one member per host address (every member listens on the same client and peer ports)',
+            ]);
+        });
+
+        it("members on hosts given as typed objects, refused under the same key", () => {
+            const s = resolveEnsembleSettings({ namespace: "zk", hosts: [{ id: 2, address: "10.1.0.12" }, { id: 3, address: "10.1.0.13" }] });
+            expect(s.hosts).to.deep.equal([{ id: 2, address: "10.1.0.12" }, { id: 3, address: "10.1.0.13" }]);
+            expect(s.podIds).to.deep.equal([1]);
+            expect(issuesOf({ hosts: [{ id: 2, address: "10.1.0.12" }, { id: 3, address: "10.1.0.12" }] })).to.deep.equal([
+                'hosts: "10.1.0.12" is given to myids 2 and 3; allowed: one member per host address (every member listens on the same client and peer ports)',
+            ]);
+            expect(issuesOf({ hosts: [{ id: 2 }] })).to.deep.equal(['hosts: [{"id":2}] has the wrong type; allowed: a list of {id, address} objects']);
+            expect(issuesOf({ hosts: [{ id: 2, address: "10.1.0.12" }], hostMembers: ["3=10.1.0.13"] })).to.deep.equal([
+                "hostMembers: Only one of hostMembers or hosts can be provided; allowed: \"myid=address\" strings in hostMembers, or {id, address} objects in hosts",
+            ]);
+        });
+
         it("load balancer source ranges that open the port to every address, alone or together", () => {
             const lb = { clientAccess: "LoadBalancer" };
             expect(issuesOf({ ...lb, loadBalancerSourceRanges: ["0.0.0.0/0"] })).to.deep.equal([

@@ -3,7 +3,7 @@
  * Pure: no Pulumi import.
  */
 import { IssueCollector, show } from "../errors";
-import { checkCidrs, cidrContains, HostMember, parseCidr, parseHostMembers, parsePairs } from "../net";
+import { checkCidrs, cidrContains, HostMember, ipv4ToInt, parseCidr, parseHostMembers, parsePairs } from "../net";
 
 /** Node-group inputs that are checked before anything is created. */
 export interface NodeGroupSettingsArgs {
@@ -204,6 +204,17 @@ export interface NetworkSettings {
 
 
 
+/** Why `address` cannot be a host of `cidr` (its network or broadcast address), if it cannot. */
+function reservedInCidr(cidr: string, address: string): string | undefined {
+    const c = parseCidr(cidr);
+    if (!c || c.prefix > 30 || !cidrContains(cidr, address)) {
+        return undefined;
+    }
+    const size = 2 ** (32 - c.prefix);
+    const offset = ipv4ToInt(address)! % size;
+    return offset === 0 ? "network" : offset === size - 1 ? "broadcast" : undefined;
+}
+
 export function resolveNetworkSettings(args: NetworkSettingsArgs, instanceTypes: string[]): NetworkSettings {
     const issues = new IssueCollector();
     const a = { ...NETWORK_DEFAULTS, ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) } as Required<NetworkSettingsArgs>;
@@ -221,7 +232,13 @@ export function resolveNetworkSettings(args: NetworkSettingsArgs, instanceTypes:
 
     const legacyHosts: LegacyHost[] = [];
     for (const host of parseHostMembers("legacyHosts", a.legacyHosts, issues)) {
-        if (a.legacyHostCidrs.length > 0 && a.legacyHostCidrs.every((c) => parseCidr(c)) && !a.legacyHostCidrs.some((c) => cidrContains(c, host.address))) {
+        const reserved = a.legacyHostCidrs.map((c) => [c, reservedInCidr(c, host.address)]).find(([, r]) => r);
+        if (reserved) {
+            issues.add(
+                "legacyHosts",
+                `${show(host.address)} (myid ${host.id}) is the ${reserved[1]} address of legacyHostCidrs entry ${reserved[0]}; allowed: the host's own address inside it`,
+            );
+        } else if (a.legacyHostCidrs.length > 0 && a.legacyHostCidrs.every((c) => parseCidr(c)) && !a.legacyHostCidrs.some((c) => cidrContains(c, host.address))) {
             issues.add(
                 "legacyHosts",
                 `${show(host.address)} (myid ${host.id}) is outside every legacyHostCidrs entry (${a.legacyHostCidrs.join(", ")}); allowed: addresses inside them, or add its network to legacyHostCidrs`,

@@ -40,11 +40,14 @@ export const CUTOVER_DEFAULTS = {
 };
 
 /** Ensemble args that the cutover derives instead of reading from config. */
-export const DERIVED_ENSEMBLE_KEYS = ["hostMembers", "movedHostIds", "peerCidrs", "bootstrap"];
+export const DERIVED_ENSEMBLE_KEYS = ["hostMembers", "hosts", "movedHostIds", "peerCidrs", "bootstrap"];
 /** Networking args that the cutover derives instead of reading from config. */
 export const DERIVED_NETWORK_KEYS = ["enforceNetworkPolicies", "secureClientPort"];
 
 export const REGISTRIES = ["legacy", "k8s"];
+
+/** The keys a member swap's users write for what the ensemble receives as `hosts`. */
+const MEMBER_SWAP_KEYS = { hosts: "legacyHosts", pods: "podMembers" };
 
 
 export interface CutoverSettings {
@@ -147,12 +150,12 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
         ensemble.memberIds = [...legacyIds];
         ensemble.replicas = legacyIds.length;
         ensemble.allowEvenMembers = ensemble.allowEvenMembers || legacyIds.length % 2 === 0;
-        ensemble.hostMembers = legacyHosts.filter((h) => !podMembers.includes(h.id)).map((h) => `${h.id}=${h.address}`);
+        ensemble.hosts = legacyHosts.filter((h) => !podMembers.includes(h.id)).map((h) => ({ id: h.id, address: h.address }));
         ensemble.movedHostIds = legacyHosts.filter((h) => podMembers.includes(h.id)).map((h) => h.id);
         // Hosts still in the ensemble talk to the pods on the peer ports.
         ensemble.peerCidrs = [...(network.legacyHostCidrs ?? [])];
     }
-    const ensembleSettings = collect(issues, () => resolveEnsembleSettings(ensemble));
+    const ensembleSettings = collect(issues, () => resolveEnsembleSettings(ensemble, MEMBER_SWAP_KEYS));
 
     // The legacy-host bridge.
     const legacyEnsembleName = v.legacyEnsembleName as string;

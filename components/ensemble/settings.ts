@@ -5,7 +5,7 @@
  */
 import type { Input } from "@pulumi/pulumi";
 import { IssueCollector, show } from "../errors";
-import { checkCidrs, checkNotOpenToAll, parseCidr, parseHostMembers, parsePairs } from "../net";
+import { checkCidrs, checkHostMembers, checkNotOpenToAll, HostMember, parseCidr, parseHostMembers, parsePairs } from "../net";
 import { parseQuantity, toMiB } from "../quantity";
 import { DEFAULT_ZOOKEEPER_VERSION, featuresOf, parseZooKeeperVersion, VersionFeatures, ZooKeeperVersion } from "./version";
 
@@ -30,6 +30,12 @@ export interface ZooKeeperEnsembleArgs {
      * member runs as a pod. Pod ids must stay consecutive. Default [] (all pods).
      */
     hostMembers?: string[];
+    /**
+     * Members still running on hosts as objects `{ id, address }`: the same as
+     * `hostMembers`, for callers that hold them as objects. Only one of the two
+     * can be provided. Default [].
+     */
+    hosts?: HostMember[];
     /**
      * Members that moved from a host to a pod (member swap). Their host
      * EndpointSlice is kept with no endpoints, so DNS stops returning the old
@@ -182,6 +188,7 @@ export const ENSEMBLE_DEFAULTS = {
     replicas: 3,
     memberIds: [] as number[],
     hostMembers: [] as string[],
+    hosts: [] as HostMember[],
     movedHostIds: [] as number[],
     bootstrap: true,
     hostDataDir: "/var/lib/zookeeper",
@@ -364,10 +371,23 @@ function isInteger(v: unknown): v is number {
 
 
 /**
- * Applies defaults and checks every input. Returns the settings, or throws a
- * `ZooKeeperConfigError` listing every issue (keys are the args' field names).
+ * The keys users wrote for the members on hosts and the pods, when the
+ * ensemble's args are derived from other settings (the cutover's legacyHosts
+ * and podMembers become `hosts`), so that errors name those keys.
  */
-export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSettings {
+export interface MemberKeys {
+    /** Key of the members on hosts. */
+    hosts: string;
+    /** Key of the members that run as pods. */
+    pods: string;
+}
+
+/**
+ * Applies defaults and checks every input. Returns the settings, or throws a
+ * `ZooKeeperConfigError` listing every issue (keys are the args' field names,
+ * or for derived members the keys in `memberKeys`).
+ */
+export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs, memberKeys?: MemberKeys): EnsembleSettings {
     const issues = new IssueCollector();
     const raw = (args ?? {}) as unknown as Record<string, unknown>;
 
@@ -429,24 +449,37 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs): EnsembleSe
         }
     }
 
-    // Members on hosts (member swap): the rest are pods, with consecutive ids (pod ordinal = myid).
-    const hosts: { id: number; address: string }[] = [];
-    if (typed.has("hostMembers")) {
-        for (const host of parseHostMembers("hostMembers", a.hostMembers, issues)) {
-            if (!memberIds.includes(host.id)) {
-                issues.add("hostMembers", `myid ${host.id} (${host.address}) is not a member (${memberIds.join(", ")}); allowed: members' ids`);
-            } else {
-                hosts.push(host);
-            }
+    // Members on hosts (member swap), as "myid=address" strings (hostMembers, converted here once) or as
+    // objects (hosts); the rest are pods, with consecutive ids (pod ordinal = myid).
+    let hostsKey = memberKeys?.hosts ?? "hosts";
+    let given: HostMember[] = [];
+    if (typed.has("hostMembers") && a.hostMembers.length > 0) {
+        if (typed.has("hosts") && a.hosts.length > 0) {
+            issues.add("hostMembers", 'Only one of hostMembers or hosts can be provided; allowed: "myid=address" strings in hostMembers, or {id, address} objects in hosts');
+        } else {
+            hostsKey = "hostMembers";
+            given = parseHostMembers(hostsKey, a.hostMembers, issues);
+        }
+    } else if (typed.has("hosts")) {
+        given = checkHostMembers(hostsKey, a.hosts, issues);
+    }
+    const hosts: HostMember[] = [];
+    for (const host of given) {
+        if (!memberIds.includes(host.id)) {
+            issues.add(hostsKey, `myid ${host.id} (${host.address}) is not a member (${memberIds.join(", ")}); allowed: members' ids`);
+        } else {
+            hosts.push({ id: host.id, address: host.address });
         }
     }
     hosts.sort((x, y) => x.id - y.id);
     const podIds = memberIds.filter((id) => !hosts.some((h) => h.id === id));
     if (podIds.length > 1 && podIds[podIds.length - 1] - podIds[0] !== podIds.length - 1) {
-        issues.add(
-            "hostMembers",
-            `leaves members ${podIds.join(", ")} as pods, which are not consecutive; allowed: pods with consecutive ids (each pod's ordinal is its myid), so move members in an order that grows the pod range at one end`,
-        );
+        const allowed = "allowed: pods with consecutive ids (each pod's ordinal is its myid), so move members in an order that grows the pod range at one end";
+        if (memberKeys) {
+            issues.add(memberKeys.pods, `${show(podIds)} are not consecutive; ${allowed}`);
+        } else {
+            issues.add(hostsKey, `leaves members ${podIds.join(", ")} as pods, which are not consecutive; ${allowed}`);
+        }
     }
     const movedHostIds = typed.has("movedHostIds") ? [...new Set(a.movedHostIds)].sort((x, y) => x - y) : [];
     const notPods = movedHostIds.filter((id) => !podIds.includes(id));
@@ -856,6 +889,9 @@ function checkTypes(a: Record<string, unknown>, issues: IssueCollector): Set<str
             } else {
                 issues.add(key, `has the wrong type; allowed: ${list ? "a list of strings (Pulumi secrets)" : "a string (a Pulumi secret)"}`);
             }
+        } else if (key === "hosts") {
+            const isHost = (h: unknown) => typeof h === "object" && h !== null && isInteger((h as HostMember).id) && typeof (h as HostMember).address === "string";
+            expect(key, Array.isArray(v) && v.every(isHost), "a list of {id, address} objects");
         } else if (typeof def === "number") {
             expect(key, isInteger(v), "a whole number");
         } else if (typeof def === "boolean") {
