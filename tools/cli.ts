@@ -79,11 +79,17 @@ export function buildProgram(): Command {
                 if (!/^\d+$/.test(text)) {
                     throw new RehearsalInputError(`${option}: ${JSON.stringify(text)} is not a whole number; allowed: ${allowed}`);
                 }
+                if (!Number.isSafeInteger(Number(text))) {
+                    throw new RehearsalInputError(`${option}: ${text} is out of range; allowed: ${allowed}`);
+                }
                 return Number(text);
             };
+            if (!/^\d+(\.\d+)?$/.test(opts.stageSeconds)) {
+                throw new RehearsalInputError(`--stage-seconds: ${JSON.stringify(opts.stageSeconds)} is not a number of seconds; allowed: 0 to 600`);
+            }
             const stageSeconds = Number(opts.stageSeconds);
-            if (!Number.isFinite(stageSeconds) || stageSeconds < 0 || stageSeconds > 600) {
-                throw new RehearsalInputError(`--stage-seconds: ${JSON.stringify(opts.stageSeconds)} is out of range; allowed: 0 to 600`);
+            if (stageSeconds > 600) {
+                throw new RehearsalInputError(`--stage-seconds: ${opts.stageSeconds} is out of range; allowed: 0 to 600`);
             }
             const report = await rehearse({
                 strategy: opts.strategy,

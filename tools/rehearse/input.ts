@@ -60,6 +60,9 @@ export interface RehearsalInput {
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
+/** A value as an error shows it: numbers as written in code (NaN, Infinity; JSON has neither), anything else as JSON. */
+const shown = (value: unknown) => (typeof value === "number" ? String(value) : JSON.stringify(value));
+
 function checkCount(what: string, n: number, key: string): void {
     if (n < MEMBER_RANGE.min || n > MEMBER_RANGE.max) {
         throw new RehearsalInputError(`${key}: ${what} has ${n} members; allowed: ${MEMBER_RANGE.min} to ${MEMBER_RANGE.max} members (each is a server process on this machine)`);
@@ -87,7 +90,7 @@ export function resolveRehearsalInput(o: RehearsalOptions): RehearsalInput {
         }
         const n = o.members ?? 3;
         if (!Number.isInteger(n) || n < MEMBER_RANGE.min || n > MEMBER_RANGE.max) {
-            throw new RehearsalInputError(`--members: ${JSON.stringify(o.members)} is out of range; allowed: ${MEMBER_RANGE.min} to ${MEMBER_RANGE.max} members`);
+            throw new RehearsalInputError(`--members: ${shown(o.members)} is out of range; allowed: ${MEMBER_RANGE.min} to ${MEMBER_RANGE.max} members`);
         }
         input = {
             strategy: o.strategy as Strategy,
@@ -103,7 +106,7 @@ export function resolveRehearsalInput(o: RehearsalOptions): RehearsalInput {
         const possible = input.legacyIds.slice(quorum - 1);
         if (!possible.includes(o.legacyLeader)) {
             throw new RehearsalInputError(
-                `--legacy-leader: ${JSON.stringify(o.legacyLeader)} cannot lead the legacy ensemble at the start (a first quorum elects its highest id); allowed: ${possible.join(", ")}`,
+                `--legacy-leader: ${shown(o.legacyLeader)} cannot lead the legacy ensemble at the start (a first quorum elects its highest id); allowed: ${possible.join(", ")}`,
             );
         }
         input.legacyLeader = o.legacyLeader;
