@@ -7,7 +7,7 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { buildProgram } from "../tools/cli";
 import { resolveRehearsalInput } from "../tools/rehearse/input";
-import { REPO_ROOT } from "../tools/plan";
+import { REPO_ROOT, shippedStacks } from "../tools/plan";
 
 const CLI = path.join(REPO_ROOT, "bin", "zk-cutover.js");
 
@@ -27,6 +27,23 @@ function refused(args: string[], line: string): void {
 describe("option errors name the option the user wrote", function () {
     this.timeout(60000);
     const huge = "9".repeat(400);
+
+    describe("diff", () => {
+        const allowed = `allowed: a shipped stack (${shippedStacks().join(", ")}) or the path of a stack config file (Pulumi.<stack>.yaml)`;
+
+        it("an unknown stack in --from names --from, not --stack", () => {
+            refused(["diff", "--from", "prod", "--to", "pure-k8s"], `--from: no stack named "prod"; ${allowed}`);
+        });
+
+        it("an unknown stack in --to names --to", () => {
+            refused(["diff", "--from", "pure-k8s", "--to", "pure-k8s-tls"], `--to: no stack named "pure-k8s-tls"; ${allowed}`);
+        });
+
+        it("a missing config file names its option, not --config-file", () => {
+            refused(["diff", "--from", "./Pulumi.prod.yaml", "--to", "pure-k8s"], "--from: ./Pulumi.prod.yaml does not exist");
+            refused(["diff", "--from", "pure-k8s", "--to", "stacks/Pulumi.nope.yaml"], "--to: stacks/Pulumi.nope.yaml does not exist");
+        });
+    });
 
     describe("rehearse", () => {
         it("--members too large to be a number shows what was written, not null", () => {

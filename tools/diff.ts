@@ -33,9 +33,10 @@ export interface StageDiff {
     counts: Record<ChangeKind, number>;
 }
 
-/** A stack name or a config file path. */
-export function sourceOf(spec: string): PlanSource {
-    return /\.ya?ml$/.test(spec) || spec.includes(path.sep) || spec.includes("/") ? { configFile: spec } : { stack: spec };
+/** A stack name or a config file path, given with `option` (named in errors; e.g. "--from"). */
+export function sourceOf(spec: string, option?: string): PlanSource {
+    const source: PlanSource = /\.ya?ml$/.test(spec) || spec.includes(path.sep) || spec.includes("/") ? { configFile: spec } : { stack: spec };
+    return option ? { ...source, option } : source;
 }
 
 /** Input paths (prefixes) whose change makes the provider replace the resource instead of updating it. */

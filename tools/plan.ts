@@ -49,6 +49,8 @@ export interface PlanSource {
     configOverrides?: Record<string, string>;
     /** Overridden keys Pulumi holds as secrets (as `pulumi config set --secret` would). */
     secretKeys?: string[];
+    /** The option the user gave the stack or file with, which errors name (`diff --from`); default --stack or --config-file. */
+    option?: string;
 }
 
 /** A user mistake in what to plan or in the stack config: printed as is, no stack trace. */
@@ -78,7 +80,7 @@ export function resolveSource(source: PlanSource): { stack: string; file: string
     if (source.configFile) {
         const file = path.resolve(source.configFile);
         if (!fs.existsSync(file)) {
-            throw new PlanInputError(`--config-file: ${source.configFile} does not exist`);
+            throw new PlanInputError(`${source.option ?? "--config-file"}: ${source.configFile} does not exist`);
         }
         const base = path.basename(file);
         const stack = /^Pulumi\.(.+)\.ya?ml$/.exec(base)?.[1] ?? base.replace(/\.ya?ml$/, "");
@@ -87,7 +89,11 @@ export function resolveSource(source: PlanSource): { stack: string; file: string
     if (source.stack) {
         const file = path.join(STACKS_DIR, `Pulumi.${source.stack}.yaml`);
         if (!fs.existsSync(file)) {
-            throw new PlanInputError(`--stack: no stack named ${JSON.stringify(source.stack)}; shipped stacks: ${shippedStacks().join(", ")}`);
+            // An option that takes either (diff --from) says so.
+            const allowed = source.option
+                ? `allowed: a shipped stack (${shippedStacks().join(", ")}) or the path of a stack config file (Pulumi.<stack>.yaml)`
+                : `shipped stacks: ${shippedStacks().join(", ")}`;
+            throw new PlanInputError(`${source.option ?? "--stack"}: no stack named ${JSON.stringify(source.stack)}; ${allowed}`);
         }
         return { stack: source.stack, file, display: path.relative(REPO_ROOT, file) };
     }
