@@ -61,3 +61,69 @@ export function show(value: unknown): string {
     }
     return JSON.stringify(value);
 }
+
+/** The types a setting can have; lists hold one type. */
+export type ValueType = "string" | "integer" | "boolean" | "strings" | "integers";
+
+/** What a user reads for a type in "allowed: ...". */
+export function describeType(type: ValueType): string {
+    return {
+        string: "a string",
+        integer: "a whole number",
+        boolean: "true or false",
+        strings: "a list of strings",
+        integers: "a list of whole numbers",
+    }[type];
+}
+
+function isInteger(v: unknown): boolean {
+    return typeof v === "number" && Number.isInteger(v);
+}
+
+export function hasType(value: unknown, type: ValueType): boolean {
+    switch (type) {
+        case "string":
+            return typeof value === "string";
+        case "integer":
+            return isInteger(value);
+        case "boolean":
+            return typeof value === "boolean";
+        case "strings":
+            return Array.isArray(value) && value.every((x) => typeof x === "string");
+        case "integers":
+            return Array.isArray(value) && value.every(isInteger);
+    }
+}
+
+/** The type of a setting, from its default (lists of numbers are named in `integerLists`, as an empty default cannot tell). */
+export function typeOfDefault(key: string, def: unknown, integerLists: readonly string[] = []): ValueType {
+    if (Array.isArray(def)) {
+        return integerLists.includes(key) ? "integers" : "strings";
+    }
+    return typeof def === "number" ? "integer" : typeof def === "boolean" ? "boolean" : "string";
+}
+
+/**
+ * Checks the type of every given value in `types` (undefined means "not given":
+ * the default applies) and reports each wrong one under its key. Returns the
+ * values with wrong ones replaced by their default, so later rules run on the
+ * rest without tripping over a type, and the keys whose type was wrong.
+ */
+export function checkTypes<T extends Record<string, unknown>>(
+    values: T,
+    types: Record<string, ValueType>,
+    defaults: Record<string, unknown>,
+    issues: IssueCollector,
+): { values: T; wrong: Set<string> } {
+    const checked: Record<string, unknown> = { ...values };
+    const wrong = new Set<string>();
+    for (const [key, type] of Object.entries(types)) {
+        const v = values[key];
+        if (v !== undefined && !hasType(v, type)) {
+            issues.add(key, `${show(v)} has the wrong type; allowed: ${describeType(type)}`);
+            wrong.add(key);
+            checked[key] = defaults[key];
+        }
+    }
+    return { values: checked as T, wrong };
+}

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { IssueCollector, show, ZooKeeperConfigError } from "../components/errors";
+import { describeType as describeValueType, IssueCollector, show, ZooKeeperConfigError } from "../components/errors";
 import * as pulumiRuntime from "@pulumi/pulumi/runtime";
 import { SECRET_ARG_KEYS, suggest } from "../components/ensemble/settings";
 
@@ -31,9 +31,22 @@ export function loadConfigSchema(projectFile = PROJECT_FILE): Record<string, Con
 
 function describeType(s: ConfigKeySchema): string {
     if (s.type === "array") {
-        return `a list of ${s.items?.type === "integer" ? "whole numbers" : `${s.items?.type}s`}`;
+        return describeValueType(s.items?.type === "integer" ? "integers" : "strings");
     }
-    return s.type === "integer" ? "a whole number" : s.type === "boolean" ? "true or false" : "a string";
+    return describeValueType(s.type);
+}
+
+/** A list or an object, when `text` is one in JSON (how Pulumi hands a program structured values). */
+function structuredValue(text: string): object | undefined {
+    if (!/^\s*[[{]/.test(text)) {
+        return undefined;
+    }
+    try {
+        const parsed: unknown = JSON.parse(text);
+        return typeof parsed === "object" && parsed !== null ? parsed : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 function parseTyped(type: ConfigType, raw: unknown): { ok: true; value: unknown } | { ok: false } {
@@ -151,9 +164,11 @@ function readInto(
             }
             continue;
         }
-        const parsed = parseTyped(s.type, text);
+        // A list or an object where one value is expected arrives as JSON text; a string key would take it as it is.
+        const structured = structuredValue(text);
+        const parsed = structured === undefined ? parseTyped(s.type, text) : { ok: false as const };
         if (!parsed.ok) {
-            issues.add(key, `${show(text)} has the wrong type; allowed: ${describeType(s)}`);
+            issues.add(key, `${secret ? "(value not shown: secret)" : show(structured ?? text)} has the wrong type; allowed: ${describeType(s)}`);
             values[key] = s.default;
         } else {
             values[key] = parsed.value;

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { cniConfigurationValues, securityGroupRules } from "../components/aws/render";
-import { canTrunkEnis, resolveNetworkSettings } from "../components/aws/settings";
 import * as fc from "fast-check";
+import { canTrunkEnis, resolveNetworkSettings, resolveNodeGroupSettings } from "../components/aws/settings";
 import { ZooKeeperConfigError } from "../components/errors";
 import { cidrContains, coversEveryAddress, parseCidr } from "../components/net";
 import { Plan, PlannedResource } from "../tools/plan";
@@ -37,6 +37,11 @@ function ruleLines(plan: Plan): string[] {
 /** The issue lines resolveNetworkSettings refuses `args` with. */
 function networkIssues(args: Record<string, unknown>): string[] {
     return issueLines(() => resolveNetworkSettings(args as never, []));
+}
+
+/** The issue lines resolveNodeGroupSettings refuses `args` with. */
+function issuesOfNodeGroups(args: Record<string, unknown>): string[] {
+    return issueLines(() => resolveNodeGroupSettings(args as never));
 }
 
 function issueLines(resolve: () => unknown): string[] {
@@ -386,6 +391,19 @@ describe("node groups and pod networking (pure-k8s stack on the mock engine)", (
             expect(coversEveryAddress(["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4", "240.0.0.0/5", "248.0.0.0/5"])).to.equal(true);
             expect(coversEveryAddress(["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4", "240.0.0.0/5", "248.0.0.0/6"])).to.equal(false);
             expect(coversEveryAddress(["255.255.255.255/32", "0.0.0.0/1", "128.0.0.0/1"])).to.equal(true);
+        });
+
+        it("values of the wrong type given to the components directly, each naming its key", () => {
+            expect(networkIssues({ legacyHosts: "1=10.1.0.11", cniWarmIpTarget: "5", podSecurityGroups: "yes" })).to.deep.equal([
+                'legacyHosts: "1=10.1.0.11" has the wrong type; allowed: a list of strings',
+                'podSecurityGroups: "yes" has the wrong type; allowed: true or false',
+                'cniWarmIpTarget: "5" has the wrong type; allowed: a whole number',
+            ]);
+            expect(issuesOfNodeGroups({ zones: "eu-west-1a", zoneSubnets: [], nodeDiskSize: "50", nodeRole: { a: 1 } })).to.deep.equal([
+                'zones: "eu-west-1a" has the wrong type; allowed: a list of strings',
+                'nodeDiskSize: "50" has the wrong type; allowed: a whole number',
+                'nodeRole: {"a":1} has the wrong type; allowed: a string',
+            ]);
         });
 
         it("legacy hosts without any network rule source", async () => {

@@ -11,6 +11,18 @@ import { README, updateReadme } from "../tools/config-reference";
 import { REPO_ROOT } from "../tools/plan";
 import { planErrors, stackConfigWith } from "./support/stacks";
 
+/** The error lines readStackConfig refuses `raw` with ("key" means "zookeeper-cutover:key"; a cluster name is added). */
+function readErrors(raw: Record<string, string>): string[] {
+    const full = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.includes(":") ? k : `zookeeper-cutover:${k}`, v]));
+    try {
+        readStackConfig({ "zookeeper-cutover:clusterName": "prod", ...full });
+    } catch (err) {
+        expect(ZooKeeperConfigError.isInstance(err), String(err)).to.equal(true);
+        return (err as Error).message.split("\n");
+    }
+    throw new Error(`expected ${JSON.stringify(raw)} to be refused`);
+}
+
 /** The error lines a typed stage config (a shipped stack's, with `overrides`) is refused with, as the components see it. */
 function settingsErrors(stack: string, overrides: Record<string, unknown>): string[] {
     const raw = Object.fromEntries(Object.entries(stackConfigWith(stack, {})).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
@@ -94,6 +106,29 @@ describe("Pulumi.yaml and the typed stack config", () => {
             'zookeeper-cutover:memberIds: ["a"] has the wrong type; allowed: a list of whole numbers',
             'zookeeper-cutover:tickTime: "2.5" has the wrong type; allowed: a whole number',
         ]);
+    });
+
+    it("refuses an object or a list where a string, number or boolean is expected, showing what was given", async () => {
+        expect(readErrors({ ensembleName: '{"a":1}', clusterName: '["prod"]', replicas: '{"a":1}', dedicatedNodes: "[true]" })).to.deep.equal([
+            'zookeeper-cutover:clusterName: ["prod"] has the wrong type; allowed: a string',
+            'zookeeper-cutover:ensembleName: {"a":1} has the wrong type; allowed: a string',
+            'zookeeper-cutover:replicas: {"a":1} has the wrong type; allowed: a whole number',
+            'zookeeper-cutover:dedicatedNodes: [true] has the wrong type; allowed: true or false',
+        ]);
+        expect(readErrors({ saslQuorumPassword: '{"a":1}' })).to.deep.equal(["zookeeper-cutover:saslQuorumPassword: (value not shown: secret) has the wrong type; allowed: a string"]);
+        expect(await planErrors("pure-k8s", { ensembleName: { a: 1 } })).to.deep.equal(['zookeeper-cutover:ensembleName: {"a":1} has the wrong type; allowed: a string']);
+    });
+
+    it("refuses values of the wrong type given to the cutover directly, each naming its key, without a stack trace", () => {
+        expect(settingsErrors("pure-k8s", { clusterName: { a: 1 }, stage: 3, tags: "team=a", podMembers: "1", createNodeGroups: "yes", registryNamespaces: [7] })).to.deep.equal([
+            'clusterName: {"a":1} has the wrong type; allowed: a string',
+            "stage: 3 has the wrong type; allowed: a string",
+            'podMembers: "1" has the wrong type; allowed: a list of whole numbers',
+            "registryNamespaces: [7] has the wrong type; allowed: a list of strings",
+            'createNodeGroups: "yes" has the wrong type; allowed: true or false',
+            'tags: "team=a" has the wrong type; allowed: a list of strings',
+        ]);
+        expect(settingsErrors("pure-k8s", { namespace: undefined })).to.deep.equal(["namespace: is required; allowed: the name of an existing Kubernetes namespace"]);
     });
 
     it("member-swap errors name the keys the user wrote (podMembers, legacyHosts), never the ensemble's derived args", async () => {

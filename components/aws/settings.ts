@@ -2,7 +2,7 @@
  * Inputs of the AWS side (node groups, pod networking) and their validation.
  * Pure: no Pulumi import.
  */
-import { IssueCollector, show } from "../errors";
+import { checkTypes, IssueCollector, show, typeOfDefault, ValueType } from "../errors";
 import { checkCidrs, cidrContains, HostMember, ipv4ToInt, parseCidr, parseHostMembers, parsePairs } from "../net";
 
 /** Node-group inputs that are checked before anything is created. */
@@ -72,11 +72,18 @@ export function canTrunkEnis(instanceType: string): boolean {
 }
 
 
+/** Types of the node-group inputs, from their defaults. */
+const NODE_GROUP_TYPES: Record<string, ValueType> = Object.fromEntries(
+    Object.entries({ zones: [], zoneSubnets: [], ...NODE_GROUP_DEFAULTS }).map(([k, d]) => [k, typeOfDefault(k, d)]),
+);
+
 export function resolveNodeGroupSettings(args: NodeGroupSettingsArgs): NodeGroupSettings {
     const issues = new IssueCollector();
-    const a = { ...NODE_GROUP_DEFAULTS, zones: [], zoneSubnets: [], ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) } as Required<NodeGroupSettingsArgs>;
+    const defaults = { ...NODE_GROUP_DEFAULTS, zones: [], zoneSubnets: [] };
+    const { values: given, wrong } = checkTypes(Object.fromEntries(Object.entries(args ?? {}).filter(([, v]) => v !== undefined)), NODE_GROUP_TYPES, defaults, issues);
+    const a = { ...defaults, ...given } as Required<NodeGroupSettingsArgs>;
 
-    if (a.zones.length === 0) {
+    if (a.zones.length === 0 && !wrong.has("zones")) {
         issues.add("zones", "is empty; allowed: the availability zones to run ZooKeeper nodes in, e.g. [\"eu-west-1a\", \"eu-west-1b\", \"eu-west-1c\"]");
     }
     const badZones = a.zones.filter((z) => !ZONE.test(z));
@@ -204,6 +211,9 @@ export interface NetworkSettings {
 
 
 
+/** Types of the pod-networking inputs, from their defaults. */
+const NETWORK_TYPES: Record<string, ValueType> = Object.fromEntries(Object.entries(NETWORK_DEFAULTS).map(([k, d]) => [k, typeOfDefault(k, d)]));
+
 /** Why `address` cannot be a host of `cidr` (its network or broadcast address), if it cannot. */
 function reservedInCidr(cidr: string, address: string): string | undefined {
     const c = parseCidr(cidr);
@@ -217,7 +227,8 @@ function reservedInCidr(cidr: string, address: string): string | undefined {
 
 export function resolveNetworkSettings(args: NetworkSettingsArgs, instanceTypes: string[]): NetworkSettings {
     const issues = new IssueCollector();
-    const a = { ...NETWORK_DEFAULTS, ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) } as Required<NetworkSettingsArgs>;
+    const given = checkTypes(Object.fromEntries(Object.entries(args ?? {}).filter(([, v]) => v !== undefined)), NETWORK_TYPES, NETWORK_DEFAULTS, issues).values;
+    const a = { ...NETWORK_DEFAULTS, ...given } as Required<NetworkSettingsArgs>;
 
     const checkGroups = (key: string, groups: string[]) => {
         const bad = groups.filter((g) => !SECURITY_GROUP.test(g));
@@ -257,7 +268,7 @@ export function resolveNetworkSettings(args: NetworkSettingsArgs, instanceTypes:
         }
     }
     if (a.podSecurityGroups) {
-        const cannot = instanceTypes.filter((t) => !canTrunkEnis(t));
+        const cannot = (Array.isArray(instanceTypes) ? instanceTypes : []).filter((t) => typeof t === "string" && !canTrunkEnis(t));
         if (cannot.length > 0) {
             issues.add(
                 "podSecurityGroups",

@@ -16,7 +16,7 @@ import {
     resolveNodeGroupSettings,
 } from "../aws/settings";
 import { checkNamePrefix, ENSEMBLE_ARG_KEYS, EnsembleSettings, isNamespaceName, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../ensemble/settings";
-import { ConfigIssue, IssueCollector, show, ZooKeeperConfigError } from "../errors";
+import { checkTypes, ConfigIssue, IssueCollector, show, typeOfDefault, ValueType, ZooKeeperConfigError } from "../errors";
 import { HostMember, parsePairs } from "../net";
 
 export type { HostMember };
@@ -45,6 +45,12 @@ export const DERIVED_ENSEMBLE_KEYS = ["hostMembers", "hosts", "movedHostIds", "p
 export const DERIVED_NETWORK_KEYS = ["enforceNetworkPolicies", "secureClientPort"];
 
 export const REGISTRIES = ["legacy", "k8s"];
+
+/** Types of the cutover's own keys, from their defaults (the ensemble, node groups and networking check theirs). */
+const CUTOVER_TYPES: Record<string, ValueType> = {
+    clusterName: "string",
+    ...Object.fromEntries(Object.entries(CUTOVER_DEFAULTS).map(([k, d]) => [k, typeOfDefault(k, d, ["podMembers", "previousPodMembers"])])),
+};
 
 /** The keys a member swap's users write for what the ensemble receives as `hosts`. */
 const MEMBER_SWAP_KEYS = { hosts: "legacyHosts", pods: "podMembers" };
@@ -102,9 +108,11 @@ function collect<T>(issues: IssueCollector, validate: () => T): T | undefined {
  * issue.
  */
 export function resolveCutoverSettings(values: Record<string, unknown>, reported: ConfigIssue[] = []): CutoverSettings {
-    const v = { ...CUTOVER_DEFAULTS, ...values } as typeof CUTOVER_DEFAULTS & Record<string, unknown>;
     const issues = new IssueCollector();
-    if (v.clusterName === "" || v.clusterName === undefined) {
+    const given = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+    const { values: checked, wrong } = checkTypes({ ...CUTOVER_DEFAULTS, ...given }, CUTOVER_TYPES, CUTOVER_DEFAULTS, issues);
+    const v = checked as typeof CUTOVER_DEFAULTS & Record<string, unknown>;
+    if (!wrong.has("clusterName") && (v.clusterName === "" || v.clusterName === undefined)) {
         issues.add("clusterName", `${show(v.clusterName ?? "")} is empty; allowed: the name of an existing EKS cluster`);
     }
 
@@ -170,7 +178,7 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
         issues.add("preferredRegistry", `${show(v.preferredRegistry)} is not allowed; allowed: ${REGISTRIES.join(", ")}`);
     }
 
-    const registryNamespaces = (v.registryNamespaces as string[]).length > 0 ? [...new Set(v.registryNamespaces as string[])] : [ensemble.namespace];
+    const registryNamespaces = v.registryNamespaces.length > 0 ? [...new Set(v.registryNamespaces)] : typeof ensemble.namespace === "string" ? [ensemble.namespace] : [];
     const badNamespaces = registryNamespaces.filter((n) => !isNamespaceName(n));
     if (badNamespaces.length > 0) {
         issues.add("registryNamespaces", `${show(badNamespaces)} not namespace names; allowed: lower-case letters, digits and '-', at most 63 characters`);

@@ -4,7 +4,7 @@
  * No Pulumi import here.
  */
 import type { Input } from "@pulumi/pulumi";
-import { IssueCollector, show } from "../errors";
+import { describeType, hasType, IssueCollector, show, typeOfDefault } from "../errors";
 import { checkCidrs, checkHostMembers, checkNotOpenToAll, HostMember, parseCidr, parseHostMembers, parsePairs } from "../net";
 import { parseQuantity, toMiB } from "../quantity";
 import { DEFAULT_ZOOKEEPER_VERSION, featuresOf, parseZooKeeperVersion, VersionFeatures, ZooKeeperVersion } from "./version";
@@ -892,16 +892,9 @@ function checkTypes(a: Record<string, unknown>, issues: IssueCollector): Set<str
         } else if (key === "hosts") {
             const isHost = (h: unknown) => typeof h === "object" && h !== null && isInteger((h as HostMember).id) && typeof (h as HostMember).address === "string";
             expect(key, Array.isArray(v) && v.every(isHost), "a list of {id, address} objects");
-        } else if (typeof def === "number") {
-            expect(key, isInteger(v), "a whole number");
-        } else if (typeof def === "boolean") {
-            expect(key, typeof v === "boolean", "true or false");
-        } else if (typeof def === "string") {
-            expect(key, typeof v === "string", "a string");
-        } else if (key === "memberIds" || key === "movedHostIds") {
-            expect(key, Array.isArray(v) && v.every(isInteger), "a list of whole numbers");
         } else {
-            expect(key, Array.isArray(v) && v.every((x) => typeof x === "string"), "a list of strings");
+            const type = typeOfDefault(key, def, ["memberIds", "movedHostIds"]);
+            expect(key, hasType(v, type), describeType(type));
         }
     }
     return ok;
