@@ -9,7 +9,8 @@ export interface ConfigIssue {
 
 /**
  * Raised by the pure validators before anything is created. `message` holds one
- * line per issue, each starting with the key (prefixed as the caller asked),
+ * line per issue, each starting with the key (prefixed as the caller asked;
+ * a key that names its own namespace, such as "aws:region", is kept as it is),
  * so a user sees every mistake at once and never a stack trace.
  */
 export class ZooKeeperConfigError extends Error {
@@ -17,7 +18,7 @@ export class ZooKeeperConfigError extends Error {
     readonly keyPrefix: string;
 
     constructor(issues: ConfigIssue[], keyPrefix = "") {
-        super(issues.map((i) => `${keyPrefix}${i.key}: ${i.message}`).join("\n"));
+        super(issues.map((i) => `${i.key.includes(":") ? "" : keyPrefix}${i.key}: ${i.message}`).join("\n"));
         this.name = "ZooKeeperConfigError";
         this.issues = issues;
         this.keyPrefix = keyPrefix;

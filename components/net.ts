@@ -122,6 +122,21 @@ export function parsePairs(key: string, entries: string[], issues: IssueCollecto
     return pairs;
 }
 
+/** Parses "key=value" entries into a map under config key `key`; a key given more than once is refused (all its entries named). */
+export function parseMap(key: string, entries: string[], issues: IssueCollector, what: string, itemName: string): Record<string, string> {
+    const pairs = parsePairs(key, entries, issues, what);
+    const map: Record<string, string> = {};
+    for (const [k, v] of pairs) {
+        const given = pairs.filter(([other]) => other === k);
+        if (given.length > 1) {
+            issues.add(key, `${show(k)} is given more than once (${given.map(([, value]) => show(`${k}=${value}`)).join(", ")}); allowed: each ${itemName} once`);
+        } else {
+            map[k] = v;
+        }
+    }
+    return map;
+}
+
 /**
  * Checks CIDRs that open ZooKeeper ports (security group rules, NetworkPolicy
  * ipBlocks) under config key `key`: IPv4 network addresses, never 0.0.0.0/0.

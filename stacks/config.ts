@@ -1,18 +1,20 @@
 /**
  * Typed stack configuration: Pulumi.yaml's `config:` schema is the single
  * source of keys, types, defaults and descriptions. Reading checks every key
- * of the project's namespace against it, so a typo fails instead of being
- * ignored.
+ * of the project's namespace against it, and every namespace against the
+ * project's and its providers', so a typo fails instead of being ignored.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { describeType as describeValueType, IssueCollector, show, ZooKeeperConfigError } from "../components/errors";
+import { ConfigIssue, describeType as describeValueType, IssueCollector, show, ZooKeeperConfigError } from "../components/errors";
 import * as pulumiRuntime from "@pulumi/pulumi/runtime";
 import { SECRET_ARG_KEYS, suggest } from "../components/ensemble/settings";
 
 export const PROJECT = "zookeeper-cutover";
 export const PROJECT_FILE = path.resolve(__dirname, "..", "Pulumi.yaml");
+/** Config namespaces of the providers the program uses (and Pulumi's own); any other namespace but the project's is a mistake. */
+export const PROVIDER_NAMESPACES = ["aws", "kubernetes", "pulumi"];
 
 export type ConfigType = "string" | "integer" | "boolean" | "array";
 
@@ -122,6 +124,21 @@ function readInto(
             given[fullKey.slice(PROJECT.length + 1)] = value;
         }
     }
+    // Keys under any other namespace are read by nobody: a misspelt project name is the usual cause.
+    const namespaces = [PROJECT, ...PROVIDER_NAMESPACES];
+    for (const fullKey of Object.keys(raw).sort()) {
+        const i = fullKey.indexOf(":");
+        const namespace = i < 0 ? "" : fullKey.slice(0, i);
+        if (!namespaces.includes(namespace)) {
+            const key = fullKey.slice(i + 1);
+            const candidates = [...known.map((k) => `${PROJECT}:${k}`), ...PROVIDER_NAMESPACES.map((p) => `${p}:${key}`)];
+            const hint = suggest(fullKey, candidates) || suggest(namespace, namespaces);
+            issues.add(
+                fullKey,
+                `unknown config namespace ${show(namespace)}${hint}; allowed: ${PROJECT}:<key> for this project, or the providers ${PROVIDER_NAMESPACES.slice(0, -1).join(", ")} and ${PROVIDER_NAMESPACES[PROVIDER_NAMESPACES.length - 1]}`,
+            );
+        }
+    }
     for (const key of Object.keys(given).sort()) {
         if (!(key in schema)) {
             issues.add(key, `unknown config key${suggest(key, known)}; allowed keys are listed in Pulumi.yaml and the README`);
@@ -175,4 +192,34 @@ function readInto(
         }
     }
     return values;
+}
+
+/**
+ * What a stack file's `config:` map says that the flat map a program receives
+ * cannot: a list whose entries are partly secret (`--secret --path 'key[0]'`
+ * for some entries only) reaches the program as one secret key, its plain
+ * entries unnoticed. Secrets are all or nothing: each such key is refused,
+ * naming the indexes of the plain entries, never their values.
+ */
+export function stackFileIssues(section: Record<string, unknown>): ConfigIssue[] {
+    const issues = new IssueCollector();
+    const isSecure = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v) && "secure" in v;
+    for (const [rawKey, value] of Object.entries(section)) {
+        if (!Array.isArray(value) || !value.some(isSecure)) {
+            continue;
+        }
+        const plain = value.map((item, i) => (isSecure(item) ? -1 : i)).filter((i) => i >= 0);
+        if (plain.length === 0) {
+            continue;
+        }
+        const fullKey = rawKey.includes(":") ? rawKey : `${PROJECT}:${rawKey}`;
+        const credential = SECRET_ARG_KEYS.some((k) => fullKey === `${PROJECT}:${k}`);
+        const entries = plain.map((i) => `[${i}]`);
+        const named = plain.length === 1 ? `entry ${entries[0]} is` : `entries ${entries.slice(0, -1).join(", ")} and ${entries[entries.length - 1]} are`;
+        issues.add(
+            fullKey,
+            `${named} stored in plain text beside secret entries; allowed: every entry a secret${credential ? "" : ", or none"} (pulumi config set --secret --path '${fullKey}[${plain[0]}]' ...)`,
+        );
+    }
+    return issues.issues;
 }

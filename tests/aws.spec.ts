@@ -393,6 +393,12 @@ describe("node groups and pod networking (pure-k8s stack on the mock engine)", (
             expect(coversEveryAddress(["255.255.255.255/32", "0.0.0.0/1", "128.0.0.0/1"])).to.equal(true);
         });
 
+        it("tag keys given twice", async () => {
+            expect(await planErrors("pure-k8s", { tags: ["team=a", "environment=prod", "team=b"] })).to.deep.equal([
+                'zookeeper-cutover:tags: "team" is given more than once ("team=a", "team=b"); allowed: each tag key once',
+            ]);
+        });
+
         it("values of the wrong type given to the components directly, each naming its key", () => {
             expect(networkIssues({ legacyHosts: "1=10.1.0.11", cniWarmIpTarget: "5", podSecurityGroups: "yes" })).to.deep.equal([
                 'legacyHosts: "1=10.1.0.11" has the wrong type; allowed: a list of strings',

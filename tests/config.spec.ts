@@ -6,7 +6,7 @@ import { NETWORK_DEFAULTS, NODE_GROUP_DEFAULTS } from "../components/aws/setting
 import { CUTOVER_DEFAULTS, DERIVED_ENSEMBLE_KEYS, DERIVED_NETWORK_KEYS, resolveCutoverSettings } from "../components/cutover/settings";
 import { ENSEMBLE_ARG_KEYS, ENSEMBLE_DEFAULTS } from "../components/ensemble/settings";
 import { ZooKeeperConfigError } from "../components/errors";
-import { loadConfigSchema, PROJECT_FILE, readStackConfig } from "../stacks/config";
+import { loadConfigSchema, PROJECT_FILE, readStackConfig, stackFileIssues } from "../stacks/config";
 import { README, updateReadme } from "../tools/config-reference";
 import { REPO_ROOT } from "../tools/plan";
 import { planErrors, stackConfigWith } from "./support/stacks";
@@ -83,7 +83,8 @@ describe("Pulumi.yaml and the typed stack config", () => {
                 "zookeeper-cutover:memberIds": "[3,4,5,6,7]",
                 "zookeeper-cutover:loadBalancerSourceRanges": '["10.0.0.0/8"]',
                 "aws:region": "eu-west-1",
-                "other-project:replcas": "3",
+                "kubernetes:enableServerSideApply": "true",
+                "pulumi:disable-default-providers": '["aws"]',
             },
             schema,
         );
@@ -129,6 +130,35 @@ describe("Pulumi.yaml and the typed stack config", () => {
             'tags: "team=a" has the wrong type; allowed: a list of strings',
         ]);
         expect(settingsErrors("pure-k8s", { namespace: undefined })).to.deep.equal(["namespace: is required; allowed: the name of an existing Kubernetes namespace"]);
+    });
+
+    it("reports keys under a namespace that is neither the project's nor a provider's, with a suggestion", async () => {
+        expect(readErrors({ "zookeepr-cutover:replicas": "5", "kubernets:context": "prod", "other-project:x": "1" })).to.deep.equal([
+            'kubernets:context: unknown config namespace "kubernets" (did you mean kubernetes:context?); allowed: zookeeper-cutover:<key> for this project, or the providers aws, kubernetes and pulumi',
+            'other-project:x: unknown config namespace "other-project"; allowed: zookeeper-cutover:<key> for this project, or the providers aws, kubernetes and pulumi',
+            'zookeepr-cutover:replicas: unknown config namespace "zookeepr-cutover" (did you mean zookeeper-cutover:replicas?); allowed: zookeeper-cutover:<key> for this project, or the providers aws, kubernetes and pulumi',
+        ]);
+        expect(readErrors({ "zookeeper-cuttover:replcas": "5" })).to.deep.equal([
+            'zookeeper-cuttover:replcas: unknown config namespace "zookeeper-cuttover" (did you mean zookeeper-cutover:replicas?); allowed: zookeeper-cutover:<key> for this project, or the providers aws, kubernetes and pulumi',
+        ]);
+        expect(await planErrors("pure-k8s", { "zookeepr-cutover:replicas": 5 })).to.deep.equal([
+            'zookeepr-cutover:replicas: unknown config namespace "zookeepr-cutover" (did you mean zookeeper-cutover:replicas?); allowed: zookeeper-cutover:<key> for this project, or the providers aws, kubernetes and pulumi',
+        ]);
+    });
+
+    it("refuses a list whose entries are partly secret, naming the key and each plain entry's index, never its value", () => {
+        const issues = stackFileIssues({
+            "zookeeper-cutover:saslClientPasswords": [{ secure: "v1:AAAA" }, "plain-password", { secure: "v1:BBBB" }, "another"],
+            "zookeeper-cutover:saslClientUsers": ["dubbo", "kafka", "orders", "billing"],
+            "zookeeper-cutover:saslQuorumPassword": { secure: "v1:CCCC" },
+            "zookeeper-cutover:legacyHosts": [{ secure: "v1:DDDD" }, "2=10.1.0.12"],
+        });
+        expect(issues.map((i) => `${i.key}: ${i.message}`)).to.deep.equal([
+            "zookeeper-cutover:saslClientPasswords: entries [1] and [3] are stored in plain text beside secret entries; allowed: every entry a secret (pulumi config set --secret --path 'zookeeper-cutover:saslClientPasswords[1]' ...)",
+            "zookeeper-cutover:legacyHosts: entry [1] is stored in plain text beside secret entries; allowed: every entry a secret, or none (pulumi config set --secret --path 'zookeeper-cutover:legacyHosts[1]' ...)",
+        ]);
+        expect(JSON.stringify(issues)).to.not.match(/plain-password|another/);
+        expect(stackFileIssues({ "zookeeper-cutover:saslClientPasswords": [{ secure: "v1:AAAA" }, { secure: "v1:BBBB" }], "zookeeper-cutover:tags": ["team=a"] })).to.deep.equal([]);
     });
 
     it("member-swap errors name the keys the user wrote (podMembers, legacyHosts), never the ensemble's derived args", async () => {

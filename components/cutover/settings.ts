@@ -17,7 +17,7 @@ import {
 } from "../aws/settings";
 import { checkNamePrefix, ENSEMBLE_ARG_KEYS, EnsembleSettings, isNamespaceName, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../ensemble/settings";
 import { checkTypes, ConfigIssue, IssueCollector, show, typeOfDefault, ValueType, ZooKeeperConfigError } from "../errors";
-import { HostMember, parsePairs } from "../net";
+import { HostMember, parseMap } from "../net";
 
 export type { HostMember };
 import { CutoverState, sameState, Stage, StageFacts, STAGES, stateOf } from "./stages";
@@ -211,7 +211,7 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
             issues.add("dedicatedNodes", "false, but createNodeGroups creates nodes tainted for ZooKeeper that members would not land on; allowed: true, or createNodeGroups false");
         }
     }
-    const userTags = Object.fromEntries(parsePairs("tags", v.tags as string[], issues, '"key=value", e.g. "team=platform"'));
+    const userTags = parseMap("tags", v.tags, issues, '"key=value", e.g. "team=platform"', "tag key");
     for (const key of Object.keys(userTags)) {
         if (key.startsWith("aws:") || key.startsWith("zookeeper-cutover/")) {
             issues.add("tags", `${JSON.stringify(key)} uses a reserved prefix; allowed: keys not starting with "aws:" or "zookeeper-cutover/"`);
