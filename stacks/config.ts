@@ -15,6 +15,8 @@ export const PROJECT = "zookeeper-cutover";
 export const PROJECT_FILE = path.resolve(__dirname, "..", "Pulumi.yaml");
 /** Config namespaces of the providers the program uses (and Pulumi's own); any other namespace but the project's is a mistake. */
 export const PROVIDER_NAMESPACES = ["aws", "kubernetes", "pulumi"];
+/** String keys whose value is JSON text by design (a `cutoverState` output): a list or an object given there is that text. */
+export const JSON_TEXT_KEYS = ["previousCutoverState"];
 
 export type ConfigType = "string" | "integer" | "boolean" | "array";
 
@@ -182,7 +184,7 @@ function readInto(
             continue;
         }
         // A list or an object where one value is expected arrives as JSON text; a string key would take it as it is.
-        const structured = structuredValue(text);
+        const structured = JSON_TEXT_KEYS.includes(key) ? undefined : structuredValue(text);
         const parsed = structured === undefined ? parseTyped(s.type, text) : { ok: false as const };
         if (!parsed.ok) {
             issues.add(key, `${secret ? "(value not shown: secret)" : show(structured ?? text)} has the wrong type; allowed: ${describeType(s)}`);

@@ -118,6 +118,10 @@ describe("Pulumi.yaml and the typed stack config", () => {
         ]);
         expect(readErrors({ saslQuorumPassword: '{"a":1}' })).to.deep.equal(["zookeeper-cutover:saslQuorumPassword: (value not shown: secret) has the wrong type; allowed: a string"]);
         expect(await planErrors("pure-k8s", { ensembleName: { a: 1 } })).to.deep.equal(['zookeeper-cutover:ensembleName: {"a":1} has the wrong type; allowed: a string']);
+        // A key that holds JSON text by design (previousCutoverState) takes it as given.
+        const withJsonKey = { ...schema, previousCutoverState: { type: "string" as const, default: "", description: "The stack's last cutoverState output (JSON)." } };
+        const state = '{"stage":"pure-k8s"}';
+        expect(readStackConfig({ "zookeeper-cutover:clusterName": "prod", "zookeeper-cutover:previousCutoverState": state }, withJsonKey).previousCutoverState).to.equal(state);
     });
 
     it("refuses values of the wrong type given to the cutover directly, each naming its key, without a stack trace", () => {
