@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { LegacyHostBridge } from "../components/cutover/bridge";
 import { comparePlans, diffMarkdown, diffStages, diffText } from "../tools/diff";
-import { Plan, planStack } from "../tools/plan";
+import { Plan, planStack, shippedStacks } from "../tools/plan";
 import { podsOf, selects, validateKubeObject } from "./support/kube";
 import { objectsOfKind, register } from "./support/pulumi";
 import { planErrors, planWith, stackConfigWith, withStackFile } from "./support/stacks";
@@ -116,7 +116,7 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             expect(flag(plans["pure-k8s"])).to.equal("true");
             expect(flag(plans["dual-registry"])).to.equal("true");
             expect(flag(plans["member-swap"])).to.equal("false");
-            const again = await planWith("pure-k8s", { previousStage: "pure-k8s" });
+            const again = await planWith("pure-k8s", { previousCutoverState: plans["pure-k8s"].outputs.cutoverState });
             expect(flag(again)).to.equal("false");
             // Flipping the flag restarts nothing: the StatefulSet is the same.
             const sts = (p: Plan) => kube(p, "StatefulSet")[0];
@@ -204,7 +204,7 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
         });
 
         it("flips the preferred registry from config", async () => {
-            const p = await planWith("dual-registry", { preferredRegistry: "k8s", previousStage: "dual-registry" });
+            const p = await planWith("dual-registry", { preferredRegistry: "k8s", previousCutoverState: plans["dual-registry"].outputs.cutoverState });
             const props = String(p.outputs.dubboRegistryProperties);
             expect(props).to.contain("dubbo.registries.legacy.preferred=false\n");
             expect(props).to.contain("dubbo.registries.k8s.preferred=true\n");
@@ -233,7 +233,8 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
 
         it("the pod ensemble's StatefulSet and volume claims are identical (URN and inputs) in dual-registry and pure-k8s", async () => {
             const dual = await planWith("dual-registry", {}, "prod");
-            const pure = await planWith("pure-k8s", { previousStage: "dual-registry" }, "prod");
+            const flipped = await planWith("dual-registry", { preferredRegistry: "k8s", previousCutoverState: dual.outputs.cutoverState }, "prod");
+            const pure = await planWith("pure-k8s", { previousCutoverState: flipped.outputs.cutoverState }, "prod");
             expect(stateful(dual)).to.have.length(1);
             expect(stateful(pure)).to.deep.equal(stateful(dual));
             expect((stateful(pure)[0].inputs as any).spec.volumeClaimTemplates.map((c: any) => c.metadata.name)).to.deep.equal(["data", "datalog"]);
@@ -261,7 +262,7 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
         it("old-host -> dual-registry adds the pod ensemble and changes the registry config", async function () {
             this.timeout(30000);
             const d = await diffStages("old-host", "dual-registry");
-            expect(d.guard).to.deep.equal({ safe: true, messages: [] });
+            expect(d.guard).to.deep.equal({ safe: true, overridden: false, rules: [], messages: [] });
             expect(d.counts).to.deep.equal({ add: 12, remove: 0, replace: 0, change: 3 });
             const text = diffText(d);
             expect(text).to.contain("Diff old-host -> dual-registry (offline, Pulumi mock engine)\nQuorum guard: safe\n12 to add, 0 to remove, 0 to replace, 3 to change\n");
@@ -276,8 +277,29 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             this.timeout(30000);
             const d = await diffStages("dual-registry", "pure-k8s");
             expect(d.guard.messages).to.deep.equal([
-                "pure-k8s after dual-registry (from the stack's last outputs) refused: would retire the legacy registry while consumers still prefer it; safe next step: stay in dual-registry with preferredRegistry k8s (after `zk-cutover check parity` passes), then pure-k8s (allowUnsafeTransition overrides this)",
+                "pure-k8s after dual-registry (from the stack's last outputs) refused: would retire the legacy registry while consumers still prefer it; safe next step: stay in dual-registry with preferredRegistry k8s (after `zk-cutover check parity` passes), then pure-k8s",
             ]);
+        });
+
+        it("a refusal the target overrides (allowUnsafeTransition) is shown as loudly as a refusal, in text, Markdown and JSON", async function () {
+            this.timeout(30000);
+            const d = await withStackFile("pure-k8s", stackConfigWith("pure-k8s", { allowUnsafeTransition: true }), (unsafe) => diffStages("dual-registry", unsafe));
+            expect(d.guard).to.deep.include({ safe: false, overridden: true, rules: ["registry-retirement"] });
+            expect(diffText(d)).to.contain("Quorum guard: REFUSED, AND OVERRIDDEN: allowUnsafeTransition is set, so pulumi up APPLIES this unsafe transition\n  pure-k8s after dual-registry (from the stack's last outputs) refused: would retire the legacy registry");
+            expect(diffMarkdown(d)).to.contain("> [!CAUTION]\n> **Quorum guard: refused, and overridden**");
+            expect(diffMarkdown(d)).to.contain("> - pure-k8s after dual-registry (from the stack's last outputs) refused: would retire the legacy registry");
+        });
+
+        it("every shipped stack against itself: safe and no change", async function () {
+            this.timeout(120000);
+            for (const stack of shippedStacks()) {
+                const d = await diffStages(stack, stack);
+                expect({ stack, guard: d.guard, changes: d.changes.map((c) => `${c.kind} ${c.name} ${c.paths.join(",")}`) }).to.deep.equal({
+                    stack,
+                    guard: { safe: true, overridden: false, rules: [], messages: [] },
+                    changes: [],
+                });
+            }
         });
 
         it("dual-registry (new registry preferred) -> pure-k8s removes the bridge and the legacy rules, and leaves the StatefulSet alone", async function () {
@@ -326,8 +348,10 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             const d = await diffStages("member-swap", "pure-k8s");
             expect(d.guard).to.deep.equal({
                 safe: false,
+                overridden: false,
+                rules: ["quorum"],
                 messages: [
-                    "pure-k8s after member-swap (from the stack's last outputs) refused: would take members 2, 3 (2 of 3) away at once, but a 3-member ensemble tolerates 1; safe next step: stage member-swap with podMembers [1, 2] (allowUnsafeTransition overrides this)",
+                    "pure-k8s after member-swap (from the stack's last outputs) refused: would take members 2, 3 (2 of 3) away at once, but a 3-member ensemble tolerates 1; safe next step: stage member-swap with podMembers [1, 2]",
                 ],
             });
             expect(diffText(d)).to.contain("Quorum guard: REFUSED");
@@ -368,7 +392,7 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
                 "zookeeper-cutover:podMembers: [1] is set, but stage is pure-k8s; allowed: [] (podMembers belongs to stage member-swap)",
             ]);
             expect(await planErrors("member-swap", { podMembers: [1, 3] })).to.deep.equal([
-                "zookeeper-cutover:hostMembers: leaves members 1, 3 as pods, which are not consecutive; allowed: pods with consecutive ids (each pod's ordinal is its myid), so move members in an order that grows the pod range at one end",
+                "zookeeper-cutover:podMembers: [1,3] are not consecutive; allowed: pods with consecutive ids (each pod's ordinal is its myid), so move members in an order that grows the pod range at one end",
             ]);
             expect(await planErrors("old-host", { stage: "hosts" })).to.deep.equal([
                 'zookeeper-cutover:stage: "hosts" is not a cutover stage; allowed: old-host, dual-registry, member-swap, pure-k8s',

@@ -320,7 +320,7 @@ describe("TLS and SASL", () => {
             const path = ["pure-k8s", "pure-k8s-tls-accept", "pure-k8s-tls-prefer", "pure-k8s-tls-require"];
             for (let i = 1; i < path.length; i++) {
                 const d = await diffStages(path[i - 1], path[i]);
-                expect(d.guard, `${path[i - 1]} -> ${path[i]}`).to.deep.equal({ safe: true, messages: [] });
+                expect(d.guard, `${path[i - 1]} -> ${path[i]}`).to.deep.equal({ safe: true, overridden: false, rules: [], messages: [] });
                 // Each step is one rolling restart: the pods roll onto a new ConfigMap; nothing stateful is replaced.
                 expect(d.changes.filter((c) => c.kind === "replace").map((c) => c.name)).to.deep.equal(["zk-config"]);
             }

@@ -54,10 +54,28 @@ describe("quorum guard", () => {
             expect(guard(facts("member-swap"), facts("member-swap", [1, 2, 3]))).to.deep.equal([
                 "quorum: would take members 1, 2, 3 (3 of 3) away at once, but a 3-member ensemble tolerates 1; safe next step: stage member-swap with podMembers [1]",
             ]);
-            expect(guard(facts("pure-k8s"), facts("pure-k8s", [], [4, 5, 6]))).to.deep.equal([
-                "quorum: would remove pod members 1, 2, 3 (3 of 3) at once, but a 3-member ensemble tolerates 1; change the members at most 1 at a time",
+        });
+
+        it("membership changes one rolling restart cannot make with quorum, naming the next step", () => {
+            const pods = (...ids: number[]) => facts("pure-k8s", [], ids);
+            // Rehearsed with ZooKeeper 3.8: 3 -> 5 in one step let two leaders accept writes.
+            expect(guard(pods(1, 2, 3), pods(1, 2, 3, 4, 5))).to.deep.equal([
+                "membership: would add 4, 5 (members [1, 2, 3] -> [1, 2, 3, 4, 5]) in one rolling restart, but members on the old list and on the new one could each elect a leader while it rolls; safe next step: memberIds [1, 2, 3, 4] (replicas 4 with allowEvenMembers), one member per pulumi up",
             ]);
-            expect(guard(facts("pure-k8s", [], [1, 2, 3, 4, 5]), facts("pure-k8s", [], [1]))).to.have.length(1);
+            // 5 -> 3 lost quorum while the first kept member restarted; 5 -> 4 did not.
+            expect(guard(pods(1, 2, 3, 4, 5), pods(1, 2, 3))).to.deep.equal([
+                "membership: would remove 4, 5 (members [1, 2, 3, 4, 5] -> [1, 2, 3]) in one rolling restart, but while it rolls, a restarting member leaves the others short of a majority of the 5-member list they still hold; safe next step: memberIds [1, 2, 3, 4] (replicas 4 with allowEvenMembers), one member per pulumi up",
+            ]);
+            expect(guard(pods(1, 2, 3, 4), pods(1, 2, 3))).to.deep.equal([
+                "membership: would remove 4 (members [1, 2, 3, 4] -> [1, 2, 3]) in one rolling restart, but while it rolls, a restarting member leaves the others short of a majority of the 4-member list they still hold, and no single step towards it keeps quorum; move to a new ensemble of that size with stage dual-registry instead, or accept losing quorum for one restart with allowUnsafeTransition",
+            ]);
+            expect(guard(pods(1, 2, 3), pods(4, 5, 6))).to.deep.equal([
+                "membership: would remove 1, 2, 3 and add 4, 5, 6 (members [1, 2, 3] -> [4, 5, 6]) in one rolling restart, but while it rolls, a restarting member leaves the others short of a majority of the 3-member list they still hold or of the 3-member list; safe next step: memberIds [1, 2, 3, 4] (replicas 4 with allowEvenMembers), one member per pulumi up",
+            ]);
+            expect(guard(pods(1, 2, 3), pods(1, 2, 3, 4))).to.deep.equal([]);
+            expect(guard(pods(1, 2, 3, 4), pods(1, 2, 3, 4, 5))).to.deep.equal([]);
+            expect(guard(pods(1, 2, 3, 4, 5), pods(1, 2, 3, 4))).to.deep.equal([]);
+            expect(guard(pods(1, 2, 3, 4, 5, 6, 7), pods(1, 2, 3, 4, 5))).to.deep.equal([]);
         });
 
         it("moving more than one member per member-swap step, even when quorum would survive", () => {
@@ -115,6 +133,52 @@ describe("quorum guard", () => {
             ]);
         });
 
+        it("renaming what a running ensemble is made of (namespace, ensembleName, clusterDomain, the bridge's names)", () => {
+            const names = { namespace: "zookeeper", ensembleName: "zk", clusterDomain: "cluster.local", legacyEnsembleName: "zk-legacy" };
+            const named = (f: StageFacts, n: Partial<typeof names> = {}): StageFacts => ({ ...f, names: { ...names, ...n } });
+            expect(guard(named(facts("pure-k8s")), named(facts("pure-k8s"), { ensembleName: "zk2" }))).to.deep.equal([
+                "identity: would change ensembleName from zk to zk2 while the new ensemble runs: its StatefulSet, member Services and volume claims would be deleted and created under the new names (an empty ensemble); keep ensembleName zk, or start a new ensemble beside it with stage dual-registry",
+            ]);
+            expect(guard(named(facts("pure-k8s")), named(facts("pure-k8s"), { clusterDomain: "corp.local" }))).to.deep.equal([
+                "identity: would change clusterDomain from cluster.local to corp.local while the new ensemble runs: every member's peer name changes in one rolling restart, and members on the new names lose their peers unless the cluster answers both domains; keep clusterDomain cluster.local",
+            ]);
+            // In a member swap the hosts name their peers by the member Services, pods or not.
+            expect(guard(named(facts("member-swap")), named(facts("member-swap"), { namespace: "zk-prod" }))).to.deep.equal([
+                "identity: would change namespace from zookeeper to zk-prod while the legacy ensemble runs: its StatefulSet, member Services and volume claims would be deleted and created under the new names (an empty ensemble, and the hosts' peers named by the old Services gone); keep namespace zookeeper, or start a new ensemble beside it with stage dual-registry",
+                "identity: would change namespace from zookeeper to zk-prod while the legacy hosts serve: the bridge's Services, the names clients use for the hosts, would be deleted and created anew; keep it until the hosts are retired",
+            ]);
+            expect(guard(named(facts("old-host")), named(facts("old-host"), { legacyEnsembleName: "old" }))).to.deep.equal([
+                "identity: would change legacyEnsembleName from zk-legacy to old while the legacy hosts serve: the bridge's Services, the names clients use for the hosts, would be deleted and created anew; keep it until the hosts are retired",
+            ]);
+            // Names are free while nothing runs under them: a new ensemble beside the hosts, or the hosts' bridge once retired.
+            expect(guard(named(facts("old-host")), named(facts("dual-registry"), { ensembleName: "zk2" }))).to.deep.equal([]);
+        });
+
+        it("a live host's new address in the same member-swap step as a move", () => {
+            const at = (f: StageFacts, second: string): StageFacts => ({ ...f, hostAddresses: { "1": "10.1.0.11", "2": second, "3": "10.1.0.13" } });
+            expect(guard(at(facts("member-swap", [3]), "10.1.0.12"), at(facts("member-swap", [2, 3]), "10.1.0.12"))).to.deep.equal([]);
+            expect(guard(at(facts("member-swap", [3]), "10.1.0.12"), at(facts("member-swap", [3]), "10.1.0.22"))).to.deep.equal([]);
+            expect(guard(at(facts("member-swap"), "10.1.0.12"), at(facts("member-swap", [3]), "10.1.0.22"))).to.deep.equal([
+                "quorum: would take members 2, 3 (2 of 3) away at once (2 (host 10.1.0.12 -> host 10.1.0.22), 3 (host 10.1.0.13 -> pod): a host's new address is a member moved), but a 3-member ensemble tolerates 1; safe next step: change one host's address per pulumi up, and no move with it",
+            ]);
+        });
+
+        it("what a previous stage stated in config does not say: the preferred registry, the pods' security steps", () => {
+            const stated = (f: StageFacts): StageFacts => ({ ...f, unknown: ["preferredRegistry", "security"] });
+            const secured = (f: StageFacts): StageFacts => ({ ...f, security: { tls: "off", saslQuorum: "off", saslClient: "off" } });
+            expect(guard(stated(facts("dual-registry")), facts("old-host"))).to.deep.equal([
+                "unknown-previous: would retire the new registry, but previousStage dual-registry does not say which registry consumers preferred; set previousCutoverState to the stack's last cutoverState output (pulumi stack output cutoverState) instead of previousStage",
+            ]);
+            expect(guard(stated(facts("pure-k8s")), secured(facts("pure-k8s")))).to.deep.equal([
+                "unknown-previous: previousStage pure-k8s does not say at which TLS and SASL steps the running ensemble is, so a change of more than one step cannot be ruled out; set previousCutoverState to the stack's last cutoverState output (pulumi stack output cutoverState) instead of previousStage",
+            ]);
+            // A member swap runs neither TLS nor SASL, and old-host has one registry: nothing unknown there.
+            expect(guard(stated(facts("member-swap", [3])), facts("member-swap", [2, 3]))).to.deep.equal([]);
+            expect(guard(stated(facts("old-host")), facts("dual-registry"))).to.deep.equal([]);
+            // With the facts known (the stack's outputs), the rollback is safe.
+            expect(guard(facts("dual-registry"), facts("old-host"))).to.deep.equal([]);
+        });
+
         it("nothing without a previous stage (a new ensemble)", () => {
             expect(checkTransition(undefined, stateOf(facts("pure-k8s")))).to.deep.equal([]);
         });
@@ -140,6 +204,107 @@ describe("quorum guard", () => {
                 }
             }),
             { numRuns: 200 },
+        );
+    });
+});
+
+/**
+ * A model of a running pod ensemble changing its static server list in one
+ * rolling restart, moment by moment: removed members stop, added members start
+ * with the new list, then the kept members restart one at a time, highest id
+ * first. At every moment each list a running member holds must have a majority
+ * of its members running, and no two lists may have disjoint majorities among
+ * the running members (two leaders), and a kept member (holding the data)
+ * must be running.
+ */
+function modelKeepsQuorum(before: number[], after: number[]): boolean {
+    if (before.join(",") === after.join(",")) {
+        return true; // the same list: nothing restarts
+    }
+    const maj = (n: number) => Math.floor(n / 2) + 1;
+    const holds = new Map<number, number[]>();
+    before.filter((id) => after.includes(id)).forEach((id) => holds.set(id, before));
+    after.filter((id) => !before.includes(id)).forEach((id) => holds.set(id, after));
+    const moments = [new Map(holds)];
+    for (const id of before.filter((x) => after.includes(x)).sort((a, b) => b - a)) {
+        holds.delete(id);
+        moments.push(new Map(holds));
+        holds.set(id, after);
+        moments.push(new Map(holds));
+    }
+    return moments.every((m) => {
+        const running = [...m.keys()];
+        const lists = [...new Set(m.values())];
+        const majorityUp = lists.every((l) => running.filter((id) => l.includes(id)).length >= maj(l.length));
+        const twoLeaders = lists.some((l1) =>
+            lists.some((l2) => {
+                if (l1 === l2) {
+                    return false;
+                }
+                const only1 = running.filter((id) => l1.includes(id) && !l2.includes(id)).length;
+                const only2 = running.filter((id) => l2.includes(id) && !l1.includes(id)).length;
+                const both = running.filter((id) => l1.includes(id) && l2.includes(id)).length;
+                return running.filter((id) => l1.includes(id)).length >= maj(l1.length) && running.filter((id) => l2.includes(id)).length >= maj(l2.length) && Math.max(0, maj(l1.length) - only1) + Math.max(0, maj(l2.length) - only2) <= both;
+            }),
+        );
+        // The data lives on in the kept members: one of them runs at every moment.
+        const dataKept = running.some((id) => before.includes(id));
+        return majorityUp && !twoLeaders && dataKept;
+    });
+}
+
+describe("quorum guard against a model of the rolling restart (property)", () => {
+    const range = (lo: number, n: number) => Array.from({ length: n }, (_, i) => lo + i);
+
+    it("refuses a membership change exactly when the model loses quorum or allows two leaders", () => {
+        fc.assert(
+            fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 9 }), (lo1, n1, lo2, n2) => {
+                const before = range(lo1, n1);
+                const after = range(lo2, n2);
+                const p = stateOf({ stage: "pure-k8s", legacyIds: [], memberIds: before, podMembers: [] });
+                const verdict = checkTransition(p, stateOf({ stage: "pure-k8s", legacyIds: [], memberIds: after, podMembers: [] }, p));
+                expect(verdict.length === 0, `[${before}] -> [${after}]: ${verdict.map((r) => r.message).join("; ")}`).to.equal(modelKeepsQuorum(before, after));
+                // A named next step is itself safe, and moves one member towards the target.
+                const next = /memberIds \[([\d, ]+)\]/.exec(verdict[0]?.message ?? "");
+                if (next) {
+                    const step = next[1].split(", ").map(Number);
+                    expect(modelKeepsQuorum(before, step), `next step [${step}]`).to.equal(true);
+                    expect(Math.abs(step.length - before.length)).to.equal(1);
+                }
+            }),
+            { numRuns: 500 },
+        );
+    });
+
+    it("refuses a member-swap step exactly when more members move than the ensemble tolerates, or more than one (random stage pairs)", () => {
+        const stageFacts = fc.record({
+            stage: fc.constantFrom<StageFacts["stage"]>("old-host", "member-swap"),
+            podCount: fc.integer({ min: 0, max: 5 }),
+            readdress: fc.integer({ min: 0, max: 5 }),
+        });
+        fc.assert(
+            fc.property(fc.integer({ min: 1, max: 3 }), stageFacts, stageFacts, (half, a, b) => {
+                const ids = range(1, 2 * half + 1);
+                const at = (f: typeof a): StageFacts => ({
+                    stage: f.stage,
+                    legacyIds: ids,
+                    memberIds: ids,
+                    podMembers: f.stage === "member-swap" ? ids.slice(ids.length - Math.min(f.podCount, ids.length)) : [],
+                    hostAddresses: Object.fromEntries(ids.map((id) => [String(id), `10.1.0.${id === f.readdress ? 100 + id : id}`])),
+                });
+                const p = stateOf(at(a));
+                const n = stateOf(at(b), p);
+                // The model: a member is down during the step when where it runs (host address or pod) changes.
+                const where = (st: typeof p, id: number) => (st.podIds.includes(id) ? "pod" : st.hostAddresses?.[String(id)]);
+                const down = ids.filter((id) => where(p, id) !== where(n, id)).length;
+                const rules = checkTransition(p, n).map((r) => r.rule);
+                const quorumLost = ids.length - down < Math.floor(ids.length / 2) + 1;
+                expect(rules.includes("quorum"), `${JSON.stringify([a, b])}`).to.equal(quorumLost);
+                if (!quorumLost && (a.stage === "member-swap" || b.stage === "member-swap")) {
+                    expect(rules.includes("one-member-per-step")).to.equal(down > 1);
+                }
+            }),
+            { numRuns: 500 },
         );
     });
 });

@@ -5,7 +5,10 @@
  * the changed input paths. Text, Markdown for a pull-request comment, or JSON.
  */
 import * as path from "path";
-import { Plan, PlanInputError, PlannedResource, planStack, PlanSource, resolveSource } from "./plan";
+import { guardCutover, refusalMessages } from "../components/cutover/cutover";
+import { parseState } from "../components/cutover/stages";
+import { Plan, PlannedResource, planStack, PlanSource, resolveSource } from "./plan";
+import { loadStage, StageConfigError } from "./stageConfig";
 
 export type ChangeKind = "add" | "remove" | "replace" | "change";
 
@@ -27,8 +30,12 @@ export interface ResourceChange {
 export interface StageDiff {
     from: string;
     to: string;
-    /** "safe", or the guard's refusal messages. */
-    guard: { safe: boolean; messages: string[] };
+    /**
+     * The quorum guard's verdict on the transition: safe, or refused with its
+     * rules and messages; `overridden` when the target config sets
+     * allowUnsafeTransition, so `pulumi up` would apply it anyway.
+     */
+    guard: { safe: boolean; overridden: boolean; rules: string[]; messages: string[] };
     changes: ResourceChange[];
     counts: Record<ChangeKind, number>;
 }
@@ -125,25 +132,42 @@ export function comparePlans(a: Plan, b: Plan): ResourceChange[] {
     return changes;
 }
 
-/** Plans both stages and compares them; the quorum guard judges `to` with `from` as its previous stage. */
+/**
+ * The state a stage config leaves once deployed and applied again (the steady
+ * state of the current stage: its volumes exist, its bootstrap is over), or
+ * undefined when the config does not validate (planning it reports why).
+ */
+function steadyState(spec: string): string | undefined {
+    try {
+        const { settings } = loadStage(sourceOf(spec));
+        return JSON.stringify(guardCutover(settings, undefined).next);
+    } catch (err) {
+        if (err instanceof StageConfigError) {
+            return undefined;
+        }
+        throw err;
+    }
+}
+
+/** Plans both stages and compares them; the quorum guard judges `to` with `from`, deployed, as its previous stage. */
 export async function diffStages(fromSpec: string, toSpec: string): Promise<StageDiff> {
     // The current stage is deployed already: its own transition is not judged here.
-    const fromPlan = await planStack({ ...sourceOf(fromSpec), configOverrides: { "zookeeper-cutover:allowUnsafeTransition": "true" } });
+    const overridden = { "zookeeper-cutover:allowUnsafeTransition": "true" };
+    const settled = steadyState(fromSpec);
+    const fromPlan = await planStack({ ...sourceOf(fromSpec), configOverrides: overridden, ...(settled ? { lastOutputs: { cutoverState: settled } } : {}) });
     const previous = { cutoverState: fromPlan.outputs.cutoverState };
     // One environment moving between stages: both plans run as the same stack, so URNs and stack tags line up.
+    // The target is planned as if the guard were overridden, to show what it would change either way.
     const stackName = fromPlan.stack;
-    let toPlan: Plan;
-    let guard = { safe: true, messages: [] as string[] };
-    try {
-        toPlan = await planStack({ ...sourceOf(toSpec), stackName, lastOutputs: previous });
-    } catch (err) {
-        if (!(err instanceof PlanInputError) || !/ refused: /.test(err.message)) {
-            throw err;
-        }
-        // Show what the refused transition would change, as if the guard were overridden.
-        guard = { safe: false, messages: err.message.split("\n").slice(1).map((l) => l.replace(/^zookeeper-cutover:stage: /, "")) };
-        toPlan = await planStack({ ...sourceOf(toSpec), stackName, lastOutputs: previous, configOverrides: { "zookeeper-cutover:allowUnsafeTransition": "true" } });
-    }
+    const toPlan = await planStack({ ...sourceOf(toSpec), stackName, lastOutputs: previous, configOverrides: overridden });
+    const { settings } = loadStage(sourceOf(toSpec));
+    const verdict = guardCutover(settings, parseState(String(fromPlan.outputs.cutoverState)));
+    const guard = {
+        safe: verdict.refusals.length === 0,
+        overridden: verdict.refusals.length > 0 && settings.allowUnsafeTransition,
+        rules: verdict.refusals.map((r) => r.rule),
+        messages: refusalMessages(settings, verdict),
+    };
     const changes = comparePlans(fromPlan, toPlan);
     const counts: Record<ChangeKind, number> = { add: 0, remove: 0, replace: 0, change: 0 };
     changes.forEach((c) => counts[c.kind]++);
@@ -159,7 +183,13 @@ function label(c: ResourceChange): string {
 
 export function diffText(d: StageDiff): string {
     const out = [`Diff ${d.from} -> ${d.to} (offline, Pulumi mock engine)`];
-    out.push(d.guard.safe ? "Quorum guard: safe" : "Quorum guard: REFUSED (pulumi up stops here unless allowUnsafeTransition is set)");
+    out.push(
+        d.guard.safe
+            ? "Quorum guard: safe"
+            : d.guard.overridden
+              ? "Quorum guard: REFUSED, AND OVERRIDDEN: allowUnsafeTransition is set, so pulumi up APPLIES this unsafe transition"
+              : "Quorum guard: REFUSED (pulumi up stops here unless allowUnsafeTransition is set)",
+    );
     out.push(...d.guard.messages.map((m) => `  ${m}`));
     out.push(`${d.counts.add} to add, ${d.counts.remove} to remove, ${d.counts.replace} to replace, ${d.counts.change} to change`, "");
     for (const c of d.changes) {
@@ -179,6 +209,13 @@ export function diffMarkdown(d: StageDiff): string {
     const out = [`### zk-cutover diff: \`${d.from}\` → \`${d.to}\``, ""];
     if (d.guard.safe) {
         out.push("**Quorum guard:** safe");
+    } else if (d.guard.overridden) {
+        out.push(
+            "> [!CAUTION]",
+            "> **Quorum guard: refused, and overridden** — the target sets `allowUnsafeTransition`, so `pulumi up` **applies this unsafe transition**:",
+            ">",
+            ...d.guard.messages.map((m) => `> - ${m}`),
+        );
     } else {
         out.push("**Quorum guard: refused** — `pulumi up` stops here unless `allowUnsafeTransition` is set:", "", ...d.guard.messages.map((m) => `- ${m}`));
     }

@@ -12,7 +12,9 @@ import { toInputErrors } from "../inputErrors";
 import { LegacyHostBridge } from "./bridge";
 import { connectString, registriesOf, renderRegistryFiles } from "./registry";
 import { CutoverSettings, cutoverStateOf, previousStateOf, resolveCutoverSettings } from "./settings";
-import { checkTransition, CutoverState, GuardRefusal } from "./stages";
+import { checkTransition, CutoverState, GuardRefusal, parseState } from "./stages";
+
+export { parseState };
 
 export const CUTOVER_TYPE = "zookeeper-cutover:index:ZooKeeperCutover";
 
@@ -78,45 +80,21 @@ export function guardCutover(settings: CutoverSettings, lastState: CutoverState 
     const next = cutoverStateOf(settings, previous);
     const refusals = checkTransition(previous, next);
     if (conflict) {
-        refusals.unshift({ rule: "quorum", message: conflict });
+        refusals.unshift({ rule: "unknown-previous", message: conflict });
     }
     return { previous, source, next, refusals };
+}
+
+/** The guard's refusals as full sentences: "<stage> after <previous> (from <source>) refused: <why>". */
+export function refusalMessages(settings: CutoverSettings, guard: GuardResult): string[] {
+    const from = guard.previous ? `${guard.previous.stage} (from ${guard.source})` : "nothing";
+    return guard.refusals.map((r) => `${settings.stage} after ${from} refused: ${r.message}`);
 }
 
 /** The guard's refusals as config issues (on key "stage"), unless overridden. */
 export function assertSafeTransition(settings: CutoverSettings, guard: GuardResult): void {
     if (guard.refusals.length > 0 && !settings.allowUnsafeTransition) {
-        const from = guard.previous ? `${guard.previous.stage} (from ${guard.source})` : "nothing";
-        throw new ZooKeeperConfigError(
-            guard.refusals.map((r) => ({
-                key: "stage",
-                message: `${settings.stage} after ${from} refused: ${r.message} (allowUnsafeTransition overrides this)`,
-            })),
-        );
-    }
-}
-
-/** Reads a `cutoverState` output; states written by older versions get the fields they lacked. */
-export function parseState(json: string | undefined): CutoverState | undefined {
-    if (!json) {
-        return undefined;
-    }
-    try {
-        const s = JSON.parse(json) as Partial<CutoverState>;
-        return {
-            stage: s.stage!,
-            legacyIds: s.legacyIds ?? [],
-            hostIds: s.hostIds ?? [],
-            podIds: s.podIds ?? [],
-            podEnsemble: s.podEnsemble ?? "",
-            registries: s.registries ?? [],
-            preferred: s.preferred ?? (s.registries?.[0] ?? ""),
-            volumeIds: s.volumeIds ?? s.podIds ?? [],
-            volumeOwner: s.volumeOwner ?? s.podEnsemble ?? "",
-            ...(s.security ? { security: s.security } : {}),
-        };
-    } catch {
-        return undefined;
+        throw new ZooKeeperConfigError(refusalMessages(settings, guard).map((message) => ({ key: "stage", message: `${message} (allowUnsafeTransition overrides this)` })));
     }
 }
 

@@ -20,7 +20,7 @@ import { checkTypes, ConfigIssue, IssueCollector, show, typeOfDefault, ValueType
 import { HostMember, parseMap } from "../net";
 
 export type { HostMember };
-import { CutoverState, sameState, Stage, StageFacts, STAGES, stateOf } from "./stages";
+import { CutoverState, EnsembleNames, parseState, sameState, Stage, StageFacts, STAGES, stateOf } from "./stages";
 
 /** Keys of the cutover itself (besides the ensemble's, node groups' and networking's). */
 export const CUTOVER_DEFAULTS = {
@@ -31,6 +31,7 @@ export const CUTOVER_DEFAULTS = {
     registryNamespaces: [] as string[],
     previousStage: "",
     previousPodMembers: [] as number[],
+    previousCutoverState: "",
     allowUnsafeTransition: false,
     createNamespace: true,
     createNodeGroups: true,
@@ -78,8 +79,10 @@ export interface CutoverSettings {
     /** Namespaces that get the client registry ConfigMap. */
     registryNamespaces: string[];
     facts: StageFacts;
-    /** The previous stage as config states it (previousStage), if it does. */
+    /** The previous stage as config states it (previousStage), if it does: the stage and its pods, nothing more. */
     previousFromConfig?: StageFacts;
+    /** The previous state config gives in full (previousCutoverState), if it does. */
+    previousStateFromConfig?: CutoverState;
     allowUnsafeTransition: boolean;
 }
 
@@ -192,7 +195,26 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
         if (!STAGES.includes(previousStage as Stage)) {
             issues.add("previousStage", `${show(previousStage)} is not a cutover stage; allowed: "" (read it from the stack's last outputs), ${STAGES.join(", ")}`);
         } else {
-            previousFromConfig = { stage: previousStage as Stage, legacyIds, memberIds: ensembleSettings?.memberIds ?? [], podMembers: previousPodMembers, preferredRegistry: "k8s" };
+            // previousStage says the stage and its pods, of this same config; which registry consumers preferred
+            // and the pods' security steps change between stages, so they are unknown (a member swap runs none).
+            previousFromConfig = {
+                stage: previousStage as Stage,
+                legacyIds,
+                memberIds: ensembleSettings?.memberIds ?? [],
+                podMembers: previousPodMembers,
+                ...(previousStage === "member-swap" ? { security: { tls: "off", saslQuorum: "off", saslClient: "off" } } : {}),
+                unknown: ["preferredRegistry", "security"],
+            };
+        }
+    }
+    const previousCutoverState = v.previousCutoverState as string;
+    let previousStateFromConfig: CutoverState | undefined;
+    if (previousCutoverState !== "") {
+        previousStateFromConfig = parseState(previousCutoverState);
+        if (previousStage !== "") {
+            issues.add("previousCutoverState", "is set beside previousStage; allowed: only one of previousStage or previousCutoverState");
+        } else if (!previousStateFromConfig) {
+            issues.add("previousCutoverState", `is not a cutoverState output; allowed: "" or the JSON value of \`pulumi stack output cutoverState\` (an object with a "stage" of ${STAGES.join(", ")})`);
         }
     }
     if (previousPodMembers.length > 0 && previousStage !== "member-swap") {
@@ -218,6 +240,13 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
         }
     }
 
+    // What the serving objects are named after (the guard refuses renaming a running ensemble).
+    const names: EnsembleNames = {
+        namespace: ensemble.namespace,
+        ensembleName: ensembleSettings?.ensembleName ?? "",
+        clusterDomain: ensembleSettings?.clusterDomain ?? "",
+        legacyEnsembleName,
+    };
     const reportedKeys = new Set(reported.map((i) => i.key));
     const all = [...reported, ...issues.issues.filter((i) => !reportedKeys.has(i.key))];
     if (all.length > 0) {
@@ -244,12 +273,15 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
         facts: {
             stage,
             legacyIds,
+            names,
+            hostAddresses: Object.fromEntries(legacyHosts.map((h) => [String(h.id), h.address])),
             memberIds: ensembleSettings!.memberIds,
             podMembers,
             preferredRegistry: v.preferredRegistry as string,
             security: { tls: ensembleSettings!.tls, saslQuorum: ensembleSettings!.saslQuorum, saslClient: ensembleSettings!.saslClient },
         },
-        previousFromConfig,
+        previousFromConfig: previousFromConfig && { ...previousFromConfig, names, hostAddresses: Object.fromEntries(legacyHosts.map((h) => [String(h.id), h.address])) },
+        ...(previousStateFromConfig ? { previousStateFromConfig } : {}),
         allowUnsafeTransition: v.allowUnsafeTransition as boolean,
     };
 }
@@ -261,25 +293,31 @@ export function cutoverStateOf(s: CutoverSettings, previous?: CutoverState): Cut
 
 /**
  * The previous state the guard compares against: the stack's own last outputs
- * first; config's previousStage when there are none (a stack moved between
- * backends, a first deployment of an existing cutover); without either, for a
- * stack that wraps legacy hosts, the hosts-only baseline (old-host). When
- * config and the last outputs disagree, `conflict` says so.
+ * first; config's previousCutoverState or previousStage when there are none (a
+ * stack moved between backends, a first deployment of an existing cutover);
+ * without either, for a stack that wraps legacy hosts, the hosts-only baseline
+ * (old-host). When config disagrees with the last outputs, `conflict` says so,
+ * unless the last outputs are this very stage (a config applied again).
  */
 export function previousStateOf(s: CutoverSettings, lastOutput: CutoverState | undefined): { state?: CutoverState; source: string; conflict?: string } {
-    const fromConfig = s.previousFromConfig ? stateOf(s.previousFromConfig, lastOutput) : undefined;
+    const fromConfig = s.previousStateFromConfig ?? (s.previousFromConfig ? stateOf(s.previousFromConfig, lastOutput) : undefined);
+    const configKeys = s.previousStateFromConfig ? "previousCutoverState" : "previousStage and previousPodMembers";
     if (lastOutput) {
+        const reapplied = sameState(stateOf(s.facts, lastOutput), lastOutput);
         const conflict =
-            fromConfig && !sameState(fromConfig, lastOutput)
-                ? `previousStage ${s.previousFromConfig!.stage}${fromConfig.podIds.length ? ` (pods ${fromConfig.podIds.join(", ")})` : ""} disagrees with the stack's last outputs (${lastOutput.stage}${lastOutput.podIds.length ? `, pods ${lastOutput.podIds.join(", ")}` : ""}); remove previousStage and previousPodMembers`
+            fromConfig && !reapplied && !sameState(fromConfig, lastOutput)
+                ? `config's previous stage (${fromConfig.stage}${fromConfig.podIds.length ? `, pods ${fromConfig.podIds.join(", ")}` : ""}) disagrees with the stack's last outputs (${lastOutput.stage}${lastOutput.podIds.length ? `, pods ${lastOutput.podIds.join(", ")}` : ""}); remove ${configKeys}`
                 : undefined;
         return { state: lastOutput, source: "the stack's last outputs", ...(conflict ? { conflict } : {}) };
     }
     if (fromConfig) {
-        return { state: fromConfig, source: "config previousStage" };
+        return { state: fromConfig, source: s.previousStateFromConfig ? "config previousCutoverState" : "config previousStage" };
     }
     if (s.legacyHosts.length > 0) {
-        return { state: stateOf({ stage: "old-host", legacyIds: s.facts.legacyIds, memberIds: [], podMembers: [] }), source: "the hosts-only baseline (no previous stage known)" };
+        return {
+            state: stateOf({ stage: "old-host", legacyIds: s.facts.legacyIds, memberIds: [], podMembers: [], names: s.facts.names, hostAddresses: s.facts.hostAddresses }),
+            source: "the hosts-only baseline (no previous stage known)",
+        };
     }
     return { source: "none (a new ensemble)" };
 }

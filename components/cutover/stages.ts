@@ -37,7 +37,24 @@ export interface CutoverState {
     volumeOwner: EnsembleIdentity | "";
     /** The pod ensemble's security steps (absent in states recorded before they existed). */
     security?: SecuritySteps;
+    /** The names the serving objects are made of (absent in states recorded before they existed). */
+    names?: EnsembleNames;
+    /** Live legacy hosts' addresses by id (absent in states recorded before they existed). */
+    hostAddresses?: Record<string, string>;
+    /** Facts a previous stage stated in config does not give (the guard refuses what depends on them). */
+    unknown?: UnknownFact[];
 }
+
+/** The names every serving object is derived from: changing one deletes those objects and creates others. */
+export interface EnsembleNames {
+    namespace: string;
+    ensembleName: string;
+    clusterDomain: string;
+    legacyEnsembleName: string;
+}
+
+/** Facts of a previous stage that config's `previousStage` does not state. */
+export type UnknownFact = "preferredRegistry" | "security";
 
 /** Where the pod ensemble stands on turning TLS and SASL on (steps as in the ensemble settings). */
 export interface SecuritySteps {
@@ -66,6 +83,12 @@ export interface StageFacts {
     preferredRegistry?: string;
     /** The pod ensemble's security steps. */
     security?: SecuritySteps;
+    /** Names of the serving objects. */
+    names?: EnsembleNames;
+    /** Legacy hosts' addresses by id. */
+    hostAddresses?: Record<string, string>;
+    /** Facts not known (a previous stage stated in config). */
+    unknown?: UnknownFact[];
 }
 
 const sorted = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b);
@@ -117,13 +140,27 @@ export function stateOf(f: StageFacts, previous?: CutoverState): CutoverState {
     const keepsOwner = base.podIds.length === 0 || previous?.volumeOwner === base.podEnsemble;
     const volumeOwner = base.podIds.length > 0 ? base.podEnsemble : previous?.volumeOwner ?? "";
     const volumeIds = keepsOwner ? sorted([...(previous?.volumeIds ?? []), ...base.podIds]) : sorted(base.podIds);
-    return { stage: f.stage, ...base, volumeIds, volumeOwner, ...(f.security && base.podIds.length > 0 ? { security: { ...f.security } } : {}) };
+    const hostAddresses = f.hostAddresses ? Object.fromEntries(base.hostIds.filter((id) => f.hostAddresses![id] !== undefined).map((id) => [String(id), f.hostAddresses![id]])) : undefined;
+    // What is unknown matters only where the stage has it: the preferred registry in dual-registry, security with pods
+    // (a member swap runs none).
+    const unknown = (f.unknown ?? []).filter((u) => (u === "preferredRegistry" ? f.stage === "dual-registry" : base.podIds.length > 0 && f.stage !== "member-swap"));
+    return {
+        stage: f.stage,
+        ...base,
+        volumeIds,
+        volumeOwner,
+        ...(f.security && base.podIds.length > 0 && !unknown.includes("security") ? { security: { ...f.security } } : {}),
+        ...(f.names ? { names: { ...f.names } } : {}),
+        ...(hostAddresses ? { hostAddresses } : {}),
+        ...(unknown.length > 0 ? { unknown } : {}),
+    };
 }
 
-/** Where a legacy member runs in a state, or undefined when it does not run. */
-function legacyLocation(s: CutoverState, id: number): "host" | "pod" | undefined {
+/** Where a legacy member runs in a state ("host <address>" when the address is known), or undefined when it does not run. */
+function legacyLocation(s: CutoverState, id: number): string | undefined {
     if (s.hostIds.includes(id)) {
-        return "host";
+        const address = s.hostAddresses?.[String(id)];
+        return address === undefined ? "host" : `host ${address}`;
     }
     if (s.podEnsemble === "legacy" && s.podIds.includes(id)) {
         return "pod";
@@ -131,13 +168,27 @@ function legacyLocation(s: CutoverState, id: number): "host" | "pod" | undefined
     return undefined;
 }
 
+/** How a legacy member's place changes, for messages: "3 (host 10.0.0.3 -> pod)". */
+function describeMove(prev: CutoverState, next: CutoverState, id: number): string {
+    return `${id} (${legacyLocation(prev, id) ?? "not running"} -> ${legacyLocation(next, id) ?? "not running"})`;
+}
+
 function servesLegacy(s: CutoverState): boolean {
     return s.hostIds.length > 0 || s.podEnsemble === "legacy";
 }
 
+/**
+ * The ensemble whose members are named by the pod ensemble's objects (its
+ * member Services and StatefulSet): the pods' ensemble, or in a member swap the
+ * legacy one (the hosts name their peers by those Services from the embrace on).
+ */
+function namedEnsemble(s: CutoverState): EnsembleIdentity | "" {
+    return s.stage === "member-swap" ? "legacy" : s.podIds.length > 0 ? s.podEnsemble : "";
+}
+
 /** A refused transition: why, and the safe next step. */
 export interface GuardRefusal {
-    rule: "quorum" | "one-member-per-step" | "embrace-first" | "myid-reuse" | "registry-retirement" | "security-step";
+    rule: "quorum" | "one-member-per-step" | "embrace-first" | "myid-reuse" | "registry-retirement" | "security-step" | "identity" | "membership" | "unknown-previous";
     message: string;
 }
 
@@ -154,19 +205,145 @@ function nextSwapStep(prev: CutoverState, wanted: number[]): number[] {
     return pick === undefined ? pods : [...pods, pick].sort((a, b) => a - b);
 }
 
+const majority = (n: number) => Math.floor(n / 2) + 1;
+
+/**
+ * Whether one rolling restart can take a running pod ensemble from the server
+ * list `before` to `after` (static configuration). Removed members stop first
+ * (the StatefulSet scales down before it rolls), added members start first with
+ * the new list, then the kept members restart one at a time. Safe when:
+ * - no two leaders can exist: a majority of each list overlaps a majority of
+ *   the other among the members that may run together (kept and added);
+ * - while a kept member restarts, the others still hold a majority of the old
+ *   list and, with the added ones, of the new one.
+ * Rehearsed with ZooKeeper 3.8 (static lists, rolling restarts): 3 -> 5 in one
+ * step let two leaders accept writes; 5 -> 3 and 4 -> 3 lost quorum for one
+ * restart; 3 -> 4 and 5 -> 4 kept serving.
+ */
+export function membershipStepKeepsQuorum(before: number[], after: number[]): boolean {
+    const kept = before.filter((id) => after.includes(id));
+    const added = after.filter((id) => !before.includes(id));
+    const restarting = kept.length - 1;
+    const oneLeader = majority(before.length) + majority(after.length) > kept.length + added.length;
+    return oneLeader && restarting >= majority(before.length) && restarting + added.length >= majority(after.length);
+}
+
+/**
+ * The next safe membership step from `before` towards `after`: one member
+ * added or removed at an end of the id range (pod ordinals are consecutive),
+ * or undefined when no single step keeps quorum.
+ */
+export function nextMembershipStep(before: number[], after: number[]): number[] | undefined {
+    const lo = before[0];
+    const hi = before[before.length - 1];
+    const candidates = [
+        ...(after.some((id) => id > hi) || (after.length > before.length && !after.some((id) => id < lo)) ? [[...before, hi + 1]] : []),
+        ...(after.some((id) => id < lo) && lo > 1 ? [[lo - 1, ...before]] : []),
+        ...(!after.includes(hi) ? [before.slice(0, -1)] : []),
+        ...(!after.includes(lo) ? [before.slice(1)] : []),
+    ];
+    return candidates.find((c) => c.length > 0 && membershipStepKeepsQuorum(before, c));
+}
+
+function membershipRefusals(prev: CutoverState, next: CutoverState): GuardRefusal[] {
+    const before = prev.podIds;
+    const after = next.podIds;
+    if (before.join(",") === after.join(",") || membershipStepKeepsQuorum(before, after)) {
+        return [];
+    }
+    const step = nextMembershipStep(before, after);
+    const removed = before.filter((id) => !after.includes(id));
+    const added = after.filter((id) => !before.includes(id));
+    const change = [removed.length > 0 ? `remove ${removed.join(", ")}` : "", added.length > 0 ? `add ${added.join(", ")}` : ""].filter((x) => x).join(" and ");
+    const kept = before.length - removed.length;
+    const why =
+        majority(before.length) + majority(after.length) <= kept + added.length
+            ? `members on the old list and on the new one could each elect a leader while it rolls`
+            : `while it rolls, a restarting member leaves the others short of a majority of the ${before.length}-member list they still hold${added.length > 0 ? ` or of the ${after.length}-member list` : ""}`;
+    const what = `would ${change} (members [${before.join(", ")}] -> [${after.join(", ")}]) in one rolling restart, but ${why}`;
+    const even = step && step.length % 2 === 0 ? " with allowEvenMembers" : "";
+    return [
+        {
+            rule: "membership",
+            message: step
+                ? `${what}; safe next step: memberIds [${step.join(", ")}] (replicas ${step.length}${even}), one member per pulumi up`
+                : `${what}, and no single step towards it keeps quorum; move to a new ensemble of that size with stage dual-registry instead, or accept losing quorum for one restart with allowUnsafeTransition`,
+        },
+    ];
+}
+
+function identityRefusals(prev: CutoverState, next: CutoverState): GuardRefusal[] {
+    const a = prev.names;
+    const b = next.names;
+    if (!a || !b) {
+        return [];
+    }
+    const refusals: GuardRefusal[] = [];
+    const ensemble = namedEnsemble(prev);
+    if (ensemble !== "" && ensemble === namedEnsemble(next)) {
+        for (const key of ["namespace", "ensembleName"] as const) {
+            if (a[key] !== b[key]) {
+                refusals.push({
+                    rule: "identity",
+                    message: `would change ${key} from ${a[key]} to ${b[key]} while the ${ensemble} ensemble runs: its StatefulSet, member Services and volume claims would be deleted and created under the new names (an empty ensemble${prev.hostIds.length > 0 ? ", and the hosts' peers named by the old Services gone" : ""}); keep ${key} ${a[key]}, or start a new ensemble beside it with stage dual-registry`,
+                });
+            }
+        }
+        if (a.clusterDomain !== b.clusterDomain) {
+            refusals.push({
+                rule: "identity",
+                message: `would change clusterDomain from ${a.clusterDomain} to ${b.clusterDomain} while the ${ensemble} ensemble runs: every member's peer name changes in one rolling restart, and members on the new names lose their peers unless the cluster answers both domains; keep clusterDomain ${a.clusterDomain}`,
+            });
+        }
+    }
+    if (prev.hostIds.length > 0 && next.hostIds.length > 0 && (a.legacyEnsembleName !== b.legacyEnsembleName || a.namespace !== b.namespace)) {
+        const what = a.legacyEnsembleName !== b.legacyEnsembleName ? `legacyEnsembleName from ${a.legacyEnsembleName} to ${b.legacyEnsembleName}` : `namespace from ${a.namespace} to ${b.namespace}`;
+        refusals.push({
+            rule: "identity",
+            message: `would change ${what} while the legacy hosts serve: the bridge's Services, the names clients use for the hosts, would be deleted and created anew; keep it until the hosts are retired`,
+        });
+    }
+    return refusals;
+}
+
+/** What a previous stage stated in config leaves unknown, where the transition depends on it. */
+function unknownRefusals(prev: CutoverState, next: CutoverState): GuardRefusal[] {
+    const unknown = prev.unknown ?? [];
+    const refusals: GuardRefusal[] = [];
+    const how = "set previousCutoverState to the stack's last cutoverState output (pulumi stack output cutoverState) instead of previousStage";
+    const retired = prev.registries.filter((r) => !next.registries.includes(r));
+    if (unknown.includes("preferredRegistry") && retired.length > 0) {
+        refusals.push({
+            rule: "unknown-previous",
+            message: `would retire the ${retired.join(" and ")} registry, but previousStage ${prev.stage} does not say which registry consumers preferred; ${how}`,
+        });
+    }
+    if (unknown.includes("security") && next.podIds.length > 0 && next.podEnsemble === prev.podEnsemble) {
+        refusals.push({
+            rule: "unknown-previous",
+            message: `previousStage ${prev.stage} does not say at which TLS and SASL steps the running ensemble is, so a change of more than one step cannot be ruled out; ${how}`,
+        });
+    }
+    return refusals;
+}
+
 /**
  * Checks a transition. Refuses: taking more than floor((n-1)/2) members of a
- * serving ensemble away at once; moving more than one member per member-swap
- * step; moving members before the hosts run the Service-name config (the
- * embrace step); a myid that would be live twice (a member on its host and as
- * a pod, or pods mounting another ensemble's retained data); retiring a
- * registry unless clients used both and preferred the other one.
+ * serving ensemble away at once (a live host's new address counts as taking it
+ * away); moving more than one member per member-swap step; moving members
+ * before the hosts run the Service-name config (the embrace step); a myid that
+ * would be live twice (a member on its host and as a pod, or pods mounting
+ * another ensemble's retained data); a membership change one rolling restart
+ * cannot make with quorum; renaming what a running ensemble is made of;
+ * retiring a registry unless clients used both and preferred the other one;
+ * security more than one step at a time; and anything that depends on a fact
+ * a previous stage stated in config does not give.
  */
 export function checkTransition(prev: CutoverState | undefined, next: CutoverState): GuardRefusal[] {
     if (!prev) {
         return [];
     }
-    const refusals: GuardRefusal[] = [];
+    const refusals: GuardRefusal[] = [...identityRefusals(prev, next), ...unknownRefusals(prev, next)];
 
     // A myid live twice within the legacy ensemble (host and pod at once).
     const twice = next.podEnsemble === "legacy" ? next.podIds.filter((id) => next.hostIds.includes(id)) : [];
@@ -184,25 +361,27 @@ export function checkTransition(prev: CutoverState | undefined, next: CutoverSta
         }
     }
 
-    // Members of the legacy ensemble taken away at once, while it keeps serving.
-    if (servesLegacy(prev) && servesLegacy(next)) {
+    // Members of the legacy ensemble taken away at once, while it keeps serving with hosts in it.
+    if (servesLegacy(prev) && servesLegacy(next) && (prev.hostIds.length > 0 || next.hostIds.length > 0)) {
         const legacyPods = (st: CutoverState) => (st.podEnsemble === "legacy" ? st.podIds : []);
         const ids = sorted([...prev.legacyIds, ...next.legacyIds, ...legacyPods(prev), ...legacyPods(next)]);
         const moved = ids.filter((id) => legacyLocation(prev, id) !== legacyLocation(next, id));
         const n = ids.length;
         const tolerated = Math.floor((n - 1) / 2);
         const swap = prev.stage === "member-swap" || next.stage === "member-swap";
+        const readdressed = moved.filter((id) => prev.hostIds.includes(id) && next.hostIds.includes(id));
+        const because = readdressed.length > 0 ? ` (${moved.map((id) => describeMove(prev, next, id)).join(", ")}: a host's new address is a member moved)` : "";
         if (moved.length > tolerated) {
             const step = nextSwapStep(prev, next.podIds);
             refusals.push({
                 rule: "quorum",
-                message: `would take members ${moved.join(", ")} (${moved.length} of ${n}) away at once, but a ${n}-member ensemble tolerates ${tolerated}; safe next step: stage member-swap with podMembers [${step.join(", ")}]`,
+                message: `would take members ${moved.join(", ")} (${moved.length} of ${n}) away at once${because}, but a ${n}-member ensemble tolerates ${tolerated}; safe next step: ${readdressed.length > 0 ? "change one host's address per pulumi up, and no move with it" : `stage member-swap with podMembers [${step.join(", ")}]`}`,
             });
         } else if (swap && moved.length > 1) {
             const step = nextSwapStep(prev, next.podIds);
             refusals.push({
                 rule: "one-member-per-step",
-                message: `would move members ${moved.join(", ")} in one member-swap step; move one member per step: podMembers [${step.join(", ")}]`,
+                message: `would move members ${moved.join(", ")} in one member-swap step${because}; move one member per step: ${readdressed.length > 0 ? "change the host's address in a step of its own" : `podMembers [${step.join(", ")}]`}`,
             });
         }
         // Pods can join only once the hosts name their peers by Service (the embrace step).
@@ -214,17 +393,10 @@ export function checkTransition(prev: CutoverState | undefined, next: CutoverSta
             });
         }
     }
-
-    // Members of a pod ensemble removed at once while it keeps serving (scale-down, changed ids).
-    if (prev.podEnsemble === "new" && next.podEnsemble === "new") {
-        const gone = prev.podIds.filter((id) => !next.podIds.includes(id));
-        const tolerated = Math.floor((prev.podIds.length - 1) / 2);
-        if (gone.length > tolerated) {
-            refusals.push({
-                rule: "quorum",
-                message: `would remove pod members ${gone.join(", ")} (${gone.length} of ${prev.podIds.length}) at once, but a ${prev.podIds.length}-member ensemble tolerates ${tolerated}; change the members at most ${Math.max(tolerated, 1)} at a time`,
-            });
-        }
+    // A running pod ensemble whose server list changes (grow, shrink, other ids); a member swap's pods are counted above.
+    const swapping = prev.podEnsemble === "legacy" && (prev.hostIds.length > 0 || next.hostIds.length > 0);
+    if (!swapping && prev.podIds.length > 0 && next.podIds.length > 0 && prev.podEnsemble === next.podEnsemble) {
+        refusals.push(...membershipRefusals(prev, next));
     }
 
     // TLS and SASL change one step per rolling restart on a running ensemble (ZooKeeper's zero-downtime order):
@@ -260,7 +432,7 @@ export function checkTransition(prev: CutoverState | undefined, next: CutoverSta
                 rule: "registry-retirement",
                 message: `would retire the ${retired.join(" and ")} registry while the stage before was ${prev.stage}, not dual-registry; safe next step: stage dual-registry (services register to both), check parity with \`zk-cutover check parity\`, then ${next.stage}`,
             });
-        } else if (retired.includes(prev.preferred as EnsembleIdentity)) {
+        } else if (!(prev.unknown ?? []).includes("preferredRegistry") && retired.includes(prev.preferred as EnsembleIdentity)) {
             refusals.push({
                 rule: "registry-retirement",
                 message: `would retire the ${prev.preferred} registry while consumers still prefer it; safe next step: stay in dual-registry with preferredRegistry ${prev.preferred === "legacy" ? "k8s" : "legacy"} (after \`zk-cutover check parity\` passes), then ${next.stage}`,
@@ -273,4 +445,35 @@ export function checkTransition(prev: CutoverState | undefined, next: CutoverSta
 /** Two states describe the same deployment (for comparing config's previousStage with the stack's last outputs). */
 export function sameState(a: CutoverState, b: CutoverState): boolean {
     return a.stage === b.stage && a.podIds.join(",") === b.podIds.join(",") && a.hostIds.join(",") === b.hostIds.join(",");
+}
+
+/** Reads a `cutoverState` output; states written by older versions get the fields they lacked. Undefined when it is not one. */
+export function parseState(json: string | undefined): CutoverState | undefined {
+    if (!json) {
+        return undefined;
+    }
+    let s: Partial<CutoverState>;
+    try {
+        s = JSON.parse(json) as Partial<CutoverState>;
+    } catch {
+        return undefined;
+    }
+    if (s === null || typeof s !== "object" || !STAGES.includes(s.stage as Stage)) {
+        return undefined;
+    }
+    return {
+        stage: s.stage!,
+        legacyIds: s.legacyIds ?? [],
+        hostIds: s.hostIds ?? [],
+        podIds: s.podIds ?? [],
+        podEnsemble: s.podEnsemble ?? "",
+        registries: s.registries ?? [],
+        preferred: s.preferred ?? (s.registries?.[0] ?? ""),
+        volumeIds: s.volumeIds ?? s.podIds ?? [],
+        volumeOwner: s.volumeOwner ?? s.podEnsemble ?? "",
+        ...(s.security ? { security: s.security } : {}),
+        ...(s.names ? { names: s.names } : {}),
+        ...(s.hostAddresses ? { hostAddresses: s.hostAddresses } : {}),
+        ...(s.unknown ? { unknown: s.unknown } : {}),
+    };
 }
