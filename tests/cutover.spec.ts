@@ -186,6 +186,9 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
     describe("client registry configuration", () => {
         it("dual-registry: services register to both registries, consumers prefer the legacy one", () => {
             expect(String(plans["dual-registry"].outputs.dubboRegistryProperties).split("\n").slice(1)).to.deep.equal([
+                "# Governance (config center, metadata center) in the legacy registry: write routes and overrides there.",
+                "dubbo.config-center.address=zookeeper://zk-legacy-1.zookeeper.svc.cluster.local:2181?backup=zk-legacy-2.zookeeper.svc.cluster.local:2181,zk-legacy-3.zookeeper.svc.cluster.local:2181",
+                "dubbo.metadata-report.address=zookeeper://zk-legacy-1.zookeeper.svc.cluster.local:2181?backup=zk-legacy-2.zookeeper.svc.cluster.local:2181,zk-legacy-3.zookeeper.svc.cluster.local:2181",
                 "dubbo.registries.legacy.address=zookeeper://zk-legacy-1.zookeeper.svc.cluster.local:2181?backup=zk-legacy-2.zookeeper.svc.cluster.local:2181,zk-legacy-3.zookeeper.svc.cluster.local:2181",
                 "dubbo.registries.legacy.register=true",
                 "dubbo.registries.legacy.subscribe=true",
@@ -208,6 +211,9 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             const props = String(p.outputs.dubboRegistryProperties);
             expect(props).to.contain("dubbo.registries.legacy.preferred=false\n");
             expect(props).to.contain("dubbo.registries.k8s.preferred=true\n");
+            // Governance moves with the consumers: routes and overrides are written where they read them.
+            expect(props).to.contain("dubbo.config-center.address=zookeeper://zk-1.zookeeper.svc.cluster.local:2181?backup=");
+            expect(props).to.contain("dubbo.metadata-report.address=zookeeper://zk-1.zookeeper.svc.cluster.local:2181?backup=");
         });
 
         it("old-host and pure-k8s name a single registry; connection strings match", () => {
@@ -385,6 +391,14 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
         it("lets an explicit override through, loudly", async () => {
             const p = await planWith("member-swap", { podMembers: [1, 2], previousStage: "member-swap", previousPodMembers: [], allowUnsafeTransition: true });
             expect(p.outputs.guard).to.match(/^UNSAFE, allowed by allowUnsafeTransition: would take members 1, 2/);
+        });
+
+        it("refuses dual-registry for workloads it cannot move, naming the member swap", async () => {
+            expect(await planErrors("dual-registry", { workload: "kafka" })).to.deep.equal([
+                "zookeeper-cutover:stage: dual-registry is refused for workload kafka: Kafka (ZooKeeper mode) keeps its brokers, topics and controller epoch as persistent, version-checked znodes and holds one connection string, and a second, empty ensemble gets none of it (no copy carries sequence counters, versions or sessions); allowed for kafka: old-host, member-swap (the members move into pods one at a time, same data), pure-k8s",
+            ]);
+            expect(await planErrors("old-host", { workload: "kafak" })).to.deep.equal(['zookeeper-cutover:workload: "kafak" is not allowed; allowed: dubbo, kafka, hbase, curator, other']);
+            expect((await planWith("member-swap-embrace", { workload: "hbase" })).outputs.stage).to.equal("member-swap");
         });
 
         it("refuses stage keys that do not fit the stage", async () => {

@@ -33,6 +33,8 @@ export interface ZooKeeperCutoverArgs extends ZooKeeperEnsembleArgs, NodeGroupSe
     podMembers?: number[];
     /** Name prefix of the legacy-host bridge's Services (old-host, dual-registry, member-swap). Default "zk-legacy". */
     legacyEnsembleName?: string;
+    /** What the ensemble serves: "dubbo", "kafka", "hbase", "curator" or "other"; dual-registry is refused for kafka, hbase and curator. Default "dubbo". */
+    workload?: string;
     /** Registry Dubbo consumers prefer in dual-registry: "legacy" until parity is checked, then "k8s". Default "legacy". */
     preferredRegistry?: string;
     /** Namespaces that get the client registry ConfigMap; empty means the ensemble's namespace. Default []. */

@@ -67,6 +67,14 @@ export function dubboAddress(addresses: string[]): string {
 export function renderDubboProperties(s: CutoverSettings): string {
     const registries = registriesOf(s);
     const lines = [`# Dubbo registries for stage ${s.stage}, rendered by zookeeper-cutover; mount it and load it as Dubbo properties.`];
+    // Governance data (Dubbo's config center: routes, overrides, dubbo.properties; its metadata center) lives in
+    // one ensemble: the registry consumers prefer, where `zk-cutover copy` brings it before the flip.
+    const governance = registries.find((r) => registries.length === 1 || r.id === s.preferredRegistry) ?? registries[0];
+    lines.push(
+        `# Governance (config center, metadata center) in the ${governance.id} registry: write routes and overrides there.`,
+        `dubbo.config-center.address=${dubboAddress(governance.inCluster)}`,
+        `dubbo.metadata-report.address=${dubboAddress(governance.inCluster)}`,
+    );
     for (const r of registries) {
         const preferred = registries.length === 1 || r.id === s.preferredRegistry;
         lines.push(

@@ -27,6 +27,7 @@ export const CUTOVER_DEFAULTS = {
     stage: "pure-k8s",
     podMembers: [] as number[],
     legacyEnsembleName: "zk-legacy",
+    workload: "dubbo",
     preferredRegistry: "legacy",
     registryNamespaces: [] as string[],
     previousStage: "",
@@ -46,6 +47,14 @@ export const DERIVED_ENSEMBLE_KEYS = ["hostMembers", "hosts", "movedHostIds", "p
 export const DERIVED_NETWORK_KEYS = ["enforceNetworkPolicies", "secureClientPort"];
 
 export const REGISTRIES = ["legacy", "k8s"];
+
+/** What an ensemble serves; dual-registry suits only clients that register again by themselves. */
+export const WORKLOADS = ["dubbo", "kafka", "hbase", "curator", "other"];
+const NO_DUAL_REGISTRY: Record<string, string> = {
+    kafka: "Kafka (ZooKeeper mode) keeps its brokers, topics and controller epoch as persistent, version-checked znodes and holds one connection string",
+    hbase: "HBase keeps its region assignments and master state as persistent znodes and holds one connection string",
+    curator: "Curator-based applications keep persistent, version-checked state (locks, counters, leader latches) and hold one connection string",
+};
 
 /** Types of the cutover's own keys, from their defaults (the ensemble, node groups and networking check theirs). */
 const CUTOVER_TYPES: Record<string, ValueType> = {
@@ -177,6 +186,15 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
     // legacy names fail over from a moved member's stopped host to the next server).
     const bridge = needsHosts ? { name: legacyEnsembleName, hosts: legacyHosts } : undefined;
 
+    const workload = v.workload as string;
+    if (!WORKLOADS.includes(workload)) {
+        issues.add("workload", `${show(workload)} is not allowed; allowed: ${WORKLOADS.join(", ")}`);
+    } else if (stage === "dual-registry" && NO_DUAL_REGISTRY[workload]) {
+        issues.add(
+            "stage",
+            `dual-registry is refused for workload ${workload}: ${NO_DUAL_REGISTRY[workload]}, and a second, empty ensemble gets none of it (no copy carries sequence counters, versions or sessions); allowed for ${workload}: old-host, member-swap (the members move into pods one at a time, same data), pure-k8s`,
+        );
+    }
     if (!REGISTRIES.includes(v.preferredRegistry as string)) {
         issues.add("preferredRegistry", `${show(v.preferredRegistry)} is not allowed; allowed: ${REGISTRIES.join(", ")}`);
     }
