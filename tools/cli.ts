@@ -116,7 +116,20 @@ export function buildProgram(): Command {
     return program;
 }
 
+/** A command whose output is closed (EPIPE: the reader of a pipe went away) exits; a long-running one (rehearse) stops what it started. */
+function endWithOutput(): void {
+    for (const stream of [process.stdout, process.stderr]) {
+        stream.on("error", (err: NodeJS.ErrnoException) => {
+            if (err.code !== "EPIPE") {
+                throw err;
+            }
+            process.exit(128 + 13);
+        });
+    }
+}
+
 export async function main(argv: string[]): Promise<void> {
+    endWithOutput();
     process.on("unhandledRejection", (err) => fail(err instanceof Error ? err.message : String(err)));
     const program = buildProgram();
     program.exitOverride();

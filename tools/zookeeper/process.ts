@@ -245,12 +245,43 @@ const running = new Set<MemberProcess>();
 const shutdownTasks = new Set<() => void>();
 let exitHookInstalled = false;
 
-function killRunning(): void {
-    for (const member of running) {
+/** Has the process gone (or is it a zombie, dead but not yet reaped)? Linux only; elsewhere assumed gone. */
+function gone(pid: number): boolean {
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+    } catch {
+        return true;
+    }
+}
+
+/** Kills every server started here and waits (at most `waitMs`) until they are gone, so their files can be removed. */
+function killRunning(waitMs = 3_000): void {
+    const pids = [...running].map((m) => m.pid);
+    for (const pid of pids) {
         try {
-            process.kill(member.pid, "SIGKILL");
+            process.kill(pid, "SIGKILL");
         } catch {
             // already gone
+        }
+    }
+    // Synchronous: this runs in signal and exit handlers, where nothing else gets to run.
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    const end = Date.now() + waitMs;
+    while (pids.some((pid) => !gone(pid)) && Date.now() < end) {
+        Atomics.wait(pause, 0, 0, 20);
+    }
+}
+
+/** Kills the servers, then runs every shutdown task once (each synchronous, best effort). */
+function shutDown(): void {
+    killRunning();
+    for (const task of [...shutdownTasks]) {
+        shutdownTasks.delete(task);
+        try {
+            task();
+        } catch {
+            // best effort
         }
     }
 }
@@ -260,24 +291,18 @@ function installExitHook(): void {
         return;
     }
     exitHookInstalled = true;
-    process.once("exit", killRunning);
-    // Interrupted (Ctrl-C, a CI timeout, a closed terminal): stop our servers and clean up before going.
+    // Any exit (an error, process.exit, a closed output) stops our servers and cleans up.
+    process.once("exit", () => shutDown());
+    // Interrupted (Ctrl-C, a CI timeout, a closed terminal, the parent gone): the same, then exit as the signal would.
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
         process.once(signal, () => {
-            killRunning();
-            for (const task of shutdownTasks) {
-                try {
-                    task();
-                } catch {
-                    // best effort
-                }
-            }
+            shutDown();
             process.exit(128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const)[signal]);
         });
     }
 }
 
-/** Runs `task` if the process is interrupted; returns a function that cancels it. */
+/** Runs `task` (synchronous) if the process is interrupted or exits before the task is cancelled; returns a function that cancels it. */
 export function onShutdown(task: () => void): () => void {
     installExitHook();
     shutdownTasks.add(task);
