@@ -193,4 +193,10 @@ describe("interrupted commands stop what they started", function () {
         expect(left, output).to.deep.equal(nothing);
         expect(exited).to.equal(141);
     });
+
+    it("rehearse killed with SIGKILL, where no handler runs: its servers, hosts' and pods', die with it (its namespaces wait for the next run's sweep)", async () => {
+        const { left, exited } = await interrupted(6, (_, cli) => process.kill(cli.pid, "SIGKILL"));
+        expect(left.processes).to.deep.equal([]);
+        expect(exited).to.equal("SIGKILL");
+    });
 });

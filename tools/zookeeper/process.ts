@@ -4,7 +4,7 @@
  * started, and talks to it with four-letter words. Shared by the real-ZooKeeper
  * tests and the cutover rehearsal; knows nothing about how configs are rendered.
  */
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
@@ -309,6 +309,36 @@ export function onShutdown(task: () => void): () => void {
     return () => shutdownTasks.delete(task);
 }
 
+/** Where `command` is found (itself when it is a path), or undefined. */
+function findExecutable(command: string, env: NodeJS.ProcessEnv): string | undefined {
+    const candidates = command.includes("/") ? [command] : (env.PATH ?? "").split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, command));
+    return candidates.find((file) => {
+        try {
+            fs.accessSync(file, fs.constants.X_OK);
+            return fs.statSync(file).isFile();
+        } catch {
+            return false;
+        }
+    });
+}
+
+let setpriv: string | null | undefined;
+
+/**
+ * The command, wrapped so that the kernel kills it when this process dies,
+ * even by SIGKILL where no handler runs (Linux: util-linux's `setpriv
+ * --pdeathsig`, which execs the command, so the PID stays the server's).
+ * Unwrapped where setpriv is missing, or the command is (spawning it then
+ * fails as it would).
+ */
+function diesWithParent(command: string, args: string[], env: NodeJS.ProcessEnv): { command: string; args: string[] } {
+    if (setpriv === undefined) {
+        const found = process.platform === "linux" ? findExecutable("setpriv", process.env) : undefined;
+        setpriv = found && /--pdeathsig/.test(spawnSync(found, ["--help"], { encoding: "utf8" }).stdout ?? "") ? found : null;
+    }
+    return setpriv && findExecutable(command, env) ? { command: setpriv, args: ["--pdeathsig", "KILL", "--", command, ...args] } : { command, args };
+}
+
 /** The value of `key=` in zoo.cfg text, or undefined. */
 export function zooCfgValue(zooCfg: string, key: string): string | undefined {
     for (const line of zooCfg.split(/\r?\n/)) {
@@ -389,7 +419,8 @@ export function spawnTracked(spec: TrackedSpawn): MemberProcess {
     const out = fs.openSync(spec.logFile, "a");
     let child: ChildProcess;
     try {
-        child = spawn(spec.command, spec.args, { cwd: spec.dir, detached: false, stdio: ["ignore", out, out], ...(spec.env ? { env: spec.env } : {}) });
+        const { command, args } = diesWithParent(spec.command, spec.args, spec.env ?? process.env);
+        child = spawn(command, args, { cwd: spec.dir, detached: false, stdio: ["ignore", out, out], ...(spec.env ? { env: spec.env } : {}) });
     } finally {
         fs.closeSync(out);
     }
