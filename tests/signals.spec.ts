@@ -185,6 +185,12 @@ describe("interrupted commands stop what they started", function () {
         expect(exited).to.equal(130);
     });
 
+    it("rehearse started as npx starts it (npm, its shell, the command), when npm is terminated and the shell stays", async () => {
+        const { left, exited, output } = await interrupted(3, (r) => process.kill(r.sid, "SIGTERM"), "npx");
+        expect(left, output).to.deep.equal(nothing);
+        expect(exited).to.equal("SIGTERM");
+    });
+
     it("rehearse whose output is closed (piped into a reader that went away)", async () => {
         const { left, exited, output } = await interrupted(3, (r) => {
             r.child.stdout!.destroy();
@@ -199,4 +205,29 @@ describe("interrupted commands stop what they started", function () {
         expect(left.processes).to.deep.equal([]);
         expect(exited).to.equal("SIGKILL");
     });
+
+    it("check health --wait ends when its parent shell is terminated, not when the wait runs out", async () => {
+        await starterGone("shell", "SIGTERM");
+    });
+
+    it("check health --wait ends when npx is hung up (its shell stays), not when the wait runs out", async () => {
+        await starterGone("npx", "SIGHUP");
+    });
+
+    async function starterGone(parent: "shell" | "npx", signal: NodeJS.Signals) {
+        const run = new Run(["check", "health", "--connect", "127.0.0.1:1", "--wait", "120"], parent);
+        let cliPid: number | undefined;
+        try {
+            const cli = await until("the command's node process", 30_000, () => run.cli());
+            cliPid = cli.pid;
+            await new Promise((r) => setTimeout(r, 1000));
+            expect(stillRunning(cli)).to.equal(true);
+            const at = Date.now();
+            process.kill(run.sid, signal);
+            await until("check health to end", 20_000, () => (stillRunning(cli) ? undefined : true));
+            expect(Date.now() - at).to.be.below(10_000);
+        } finally {
+            run.cleanUp(cliPid);
+        }
+    }
 });
