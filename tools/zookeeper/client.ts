@@ -12,6 +12,17 @@ const zookeeper = require("node-zookeeper-client");
 export const CreateMode = zookeeper.CreateMode as { PERSISTENT: number; EPHEMERAL: number; PERSISTENT_SEQUENTIAL: number; EPHEMERAL_SEQUENTIAL: number };
 export const NO_NODE: number = zookeeper.Exception.NO_NODE;
 export const NODE_EXISTS: number = zookeeper.Exception.NODE_EXISTS;
+export const NOT_EMPTY: number = zookeeper.Exception.NOT_EMPTY;
+/** ZooKeeper's permission bits. */
+export const Permission = zookeeper.Permission as { READ: number; WRITE: number; CREATE: number; DELETE: number; ADMIN: number; ALL: number };
+
+interface RawAcl {
+    permission: number;
+    id: { scheme: string; id: string };
+}
+
+const toRawAcl = (acl: { permission: number; scheme: string; id: string }[]): RawAcl[] => acl.map((a) => new zookeeper.ACL(a.permission, new zookeeper.Id(a.scheme, a.id)));
+export const NO_AUTH: number = zookeeper.Exception.NO_AUTH;
 
 interface RawClient {
     connect(): void;
@@ -24,6 +35,10 @@ interface RawClient {
     getChildren(path: string, cb: (err: ZkError | null, children: string[]) => void): void;
     getData(path: string, cb: (err: ZkError | null, data: Buffer) => void): void;
     exists(path: string, cb: (err: ZkError | null, stat: unknown) => void): void;
+    setData(path: string, data: Buffer, version: number, cb: (err: ZkError | null, stat: unknown) => void): void;
+    setACL(path: string, acl: RawAcl[], version: number, cb: (err: ZkError | null, stat: unknown) => void): void;
+    remove(path: string, version: number, cb: (err: ZkError | null) => void): void;
+    addAuthInfo(scheme: string, auth: Buffer): void;
     getSessionId(): Buffer;
     getSessionPassword(): Buffer;
     /** The library's connection manager: its socket (to tear down a client without a session) and its reader (to bound what is read). */
@@ -61,6 +76,39 @@ export interface ZkSession {
 }
 
 const mib = (bytes: number) => `${bytes / (1024 * 1024)} MiB`;
+
+/** The part of a znode's stat the checks read (versions and times are left out on purpose). */
+export interface ZkStat {
+    /** Session that owns the node; all zero bytes for a persistent node. */
+    ephemeralOwner: Buffer;
+    numChildren: number;
+    dataLength: number;
+}
+
+/** One ACL entry: permission bits (READ 1, WRITE 2, CREATE 4, DELETE 8, ADMIN 16) for an id in a scheme. */
+export interface ZkAcl {
+    permission: number;
+    scheme: string;
+    id: string;
+}
+
+/** True for an ephemeral node (its stat names an owning session). */
+export function isEphemeral(stat: Pick<ZkStat, "ephemeralOwner">): boolean {
+    return stat.ephemeralOwner.some((b) => b !== 0);
+}
+
+/** The library's reads that also hand back the stat and the ACL. */
+interface RawStatReads {
+    getData(path: string, cb: (err: ZkError | null, data: Buffer, stat: ZkStat) => void): void;
+    getACL(path: string, cb: (err: ZkError | null, acls: { permission: number; id: { scheme: string; id: string } }[], stat: ZkStat) => void): void;
+}
+
+/** A znode's stat with its versions: `cversion` counts changes to its children (a sequential child's suffix comes from it). */
+export interface ZkNodeStat extends ZkStat {
+    version: number;
+    cversion: number;
+    aversion: number;
+}
 
 export interface ZkError extends Error {
     getCode?: () => number;
@@ -270,6 +318,63 @@ export class ZkClient {
         return withTimeout(`read ${path}`, this.opTimeoutMs, (resolve, reject) =>
             this.raw.getData(path, (e, d) => (e ? (codeOf(e) === NO_NODE ? resolve(undefined) : reject(e)) : resolve(d ?? Buffer.alloc(0)))),
         );
+    }
+
+    /** Data and stat of `path`, or undefined when it does not exist. */
+    dataWithStat(path: string): Promise<{ data: Buffer; stat: ZkStat } | undefined> {
+        const raw = this.raw as unknown as RawStatReads;
+        return withTimeout(`read ${path}`, this.opTimeoutMs, (resolve, reject) =>
+            raw.getData(path, (e, d, stat) => (e ? (codeOf(e) === NO_NODE ? resolve(undefined) : reject(e)) : resolve({ data: d ?? Buffer.alloc(0), stat }))),
+        );
+    }
+
+    /** ACL of `path`, or undefined when it does not exist. */
+    acl(path: string): Promise<ZkAcl[] | undefined> {
+        const raw = this.raw as unknown as RawStatReads;
+        return withTimeout(`read the ACL of ${path}`, this.opTimeoutMs, (resolve, reject) =>
+            raw.getACL(path, (e, acls) =>
+                e ? (codeOf(e) === NO_NODE ? resolve(undefined) : reject(e)) : resolve((acls ?? []).map((a) => ({ permission: a.permission, scheme: a.id.scheme, id: a.id.id }))),
+            ),
+        );
+    }
+
+    /** Stat of `path`, or undefined when it does not exist. */
+    stat(path: string): Promise<ZkNodeStat | undefined> {
+        return withTimeout(`look up ${path}`, this.opTimeoutMs, (resolve, reject) => this.raw.exists(path, (e, st) => (e ? reject(e) : resolve((st as ZkNodeStat) ?? undefined))));
+    }
+
+    /** Creates `path` with `data` and the ACL `acl`. */
+    createWithAcl(path: string, data: Buffer, acl: ZkAcl[], mode: number): Promise<string> {
+        return withTimeout(`create ${path}`, this.opTimeoutMs, (resolve, reject) =>
+            (this.raw.create as unknown as (p: string, d: Buffer, a: RawAcl[], m: number, cb: (err: ZkError | null, path: string) => void) => void).call(
+                this.raw,
+                path,
+                data,
+                toRawAcl(acl),
+                mode,
+                (e, p) => (e ? reject(e) : resolve(p)),
+            ),
+        );
+    }
+
+    /** Replaces the data of `path` (any version when `version` is -1). */
+    setData(path: string, data: Buffer, version = -1): Promise<void> {
+        return withTimeout(`write ${path}`, this.opTimeoutMs, (resolve, reject) => this.raw.setData(path, data, version, (e) => (e ? reject(e) : resolve())));
+    }
+
+    /** Replaces the ACL of `path` (any ACL version when `version` is -1). */
+    setAcl(path: string, acl: ZkAcl[], version = -1): Promise<void> {
+        return withTimeout(`set the ACL of ${path}`, this.opTimeoutMs, (resolve, reject) => this.raw.setACL(path, toRawAcl(acl), version, (e) => (e ? reject(e) : resolve())));
+    }
+
+    /** Deletes `path` (any version when `version` is -1); it must have no children. */
+    remove(path: string, version = -1): Promise<void> {
+        return withTimeout(`delete ${path}`, this.opTimeoutMs, (resolve, reject) => this.raw.remove(path, version, (e) => (e ? reject(e) : resolve())));
+    }
+
+    /** Adds credentials to the session (e.g. `digest`, `user:password`), as ZooKeeper's addauth does. */
+    addAuth(scheme: string, credentials: string): void {
+        this.raw.addAuthInfo(scheme, Buffer.from(credentials));
     }
 
     /**
