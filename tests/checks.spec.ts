@@ -740,7 +740,7 @@ describe("live checks on real ZooKeeper ensembles", function () {
         );
     });
 
-    it("parity fails when the old registry has no providers: nothing to compare", async function () {
+    it("parity fails when the old registry has neither providers nor persistent nodes (Dubbo's empty containers are none): nothing to compare", async function () {
         const [oldClient, newClient] = await Promise.all([connect("old"), connect("new")]);
         await oldClient.mkdirp("/dubbo-empty/com.acme.OrderService/providers");
         await register(newClient, "/dubbo-empty", [ORDER_POD_URL]);
@@ -748,7 +748,7 @@ describe("live checks on real ZooKeeper ensembles", function () {
         expect(cli.code).to.equal(2);
         expect(cli.out).to.equal("");
         expect(cli.err).to.equal(
-            `error: the old registry (--old ${connectOf("old")}) has no providers under /dubbo-empty: nothing to compare; allowed: --old naming the registry the providers use now, and --root their Dubbo root\n`,
+            `error: the old registry (--old ${connectOf("old")}) has no providers and no persistent nodes under /dubbo-empty: nothing to compare; allowed: --old naming the registry the providers use now, and --root their Dubbo root\n`,
         );
     });
 

@@ -4,11 +4,13 @@
  *
  * Exit codes (set on `process.exitCode`; nothing here calls process.exit):
  *   0  healthy / in parity
- *   1  unhealthy / the new registry lacks providers of the old one
+ *   1  unhealthy / the new registry lacks providers of the old one, or
+ *      persistent nodes of it, or holds them with other data or ACL
  *   2  a user mistake (bad option, malformed connect string, including
  *      commander's own usage errors in these commands); for parity, a
- *      registry that cannot be read (unreachable, no quorum, not ZooKeeper)
- *      or nothing to compare; and any failure a check did not foresee
+ *      registry that cannot be read (unreachable, no quorum, not ZooKeeper,
+ *      a znode it may not read), nothing to compare, or more znodes than
+ *      --max-nodes; and any failure a check did not foresee
  *
  * Whatever goes wrong, a check prints one `error:` line, never a stack trace.
  */
@@ -46,6 +48,7 @@ export interface ParityCommandOptions {
     root?: string;
     json?: boolean;
     timeoutMs?: string;
+    maxNodes?: string;
 }
 
 /**
@@ -119,13 +122,14 @@ export function runHealthCommand(opts: HealthCommandOptions, output: CheckOutput
     });
 }
 
-/** `check parity`: prints the report and resolves with the exit code (0 in parity, 1 missing providers, 2 bad input or unreadable side). */
+/** `check parity`: prints the report and resolves with the exit code (0 in parity, 1 missing providers or persistent nodes missing or different, 2 bad input, unreadable side or nothing to compare). */
 export function runParityCommand(opts: ParityCommandOptions, output: CheckOutput): Promise<number> {
     return guarded(output, async () => {
         const { parseTimeoutMs } = await health();
-        const { checkParity, parityJson, parityText } = await parity();
+        const { checkParity, parityJson, parityText, parseMaxNodes } = await parity();
         const timeoutMs = parseTimeoutMs(opts.timeoutMs, "--timeout-ms", 10_000);
-        const report = await checkParity({ oldConnect: opts.old ?? "", newConnect: opts.new ?? "", root: opts.root, timeoutMs });
+        const maxNodes = parseMaxNodes(opts.maxNodes);
+        const report = await checkParity({ oldConnect: opts.old ?? "", newConnect: opts.new ?? "", root: opts.root, timeoutMs, maxNodes });
         output.out(opts.json ? parityJson(report) : parityText(report));
         return report.inParity ? 0 : 1;
     });
@@ -186,15 +190,20 @@ export function registerCheckCommands(program: Command): Command {
 
     usageErrorsExit2(check.command("parity"))
         .description(
-            "List Dubbo providers (<root>/<interface>/providers) in the old and the new registry and compare them by interface, host:port, group and version. " +
-                "Exit 1 while the new registry lacks a provider of the old one; exit 2 when there is nothing to compare " +
-                "(one ensemble on both sides, no such --root in the old registry, no providers in it).",
+            "Compare the old and the new Dubbo registry under --root: providers (<root>/<interface>/providers) by interface, host:port, group and version, " +
+                "and persistent znodes (routers, configurators, config and metadata center, mappings, dynamic=false providers) by path, data and ACL " +
+                "(not versions or times; ephemeral nodes are not persistent data; Dubbo's own containers, <root>/<x> and <root>/<interface>/<category>, are not compared). " +
+                "Exit 1 while the new registry lacks a provider of the old one, lacks a persistent node of it, or holds one with other data or ACL " +
+                "(text names up to 20 nodes per list, --json all); nodes only in the new registry are reported, not a failure. " +
+                "Exit 2 when there is nothing to compare (one ensemble on both sides, no such --root in the old registry, neither providers nor persistent nodes in it), " +
+                "when a registry cannot be read (unreachable, no quorum, not ZooKeeper, a znode it may not read) and when a tree holds more than --max-nodes znodes.",
         )
         .option("--old <connect>", "the old registry's ZooKeeper: host:port,host:port[/chroot]")
         .option("--new <connect>", "the new registry's ZooKeeper: host:port,host:port[/chroot]")
         .option("--root <path>", "Dubbo root znode in both registries (default /dubbo)")
         .option("--json", "print exactly one JSON document")
         .option("--timeout-ms <ms>", "deadline for connecting to each registry and for each read (default 10000)")
+        .option("--max-nodes <n>", "the most znodes read under --root in each registry; more fails with exit 2 (default 100000)")
         .action(async (opts: ParityCommandOptions, cmd: Command) => {
             process.exitCode = await runParityCommand(opts, outputOf(cmd));
         });

@@ -8,6 +8,12 @@
  * Two registrations are the same provider when interface, host:port, group
  * and version agree; every other parameter (timestamp, pid, methods, ...) may
  * differ between registries and between restarts.
+ *
+ * A registry also holds persistent data nobody re-creates in a new ensemble:
+ * routers, configurators, the config center (`<root>/config`), the metadata
+ * center (`<root>/metadata`), Dubbo 3's mappings (`<root>/mapping`) and
+ * providers registered with `dynamic=false`. `compareData` compares those
+ * nodes by path, data and ACL.
  */
 
 /** One decoded provider registration. */
@@ -171,4 +177,108 @@ export function compareListings(oldListing: ProviderListing, newListing: Provide
         inBoth: oldListing.providers.length - missingInNew.length,
         inParity: missingInNew.length === 0,
     };
+}
+
+/**
+ * Dubbo's own containers under `root`: the root, its children (`<root>/<interface>`,
+ * `<root>/config`, `<root>/metadata`, `<root>/mapping`) and an interface's
+ * category nodes (`providers`, `consumers`, `routers`, `configurators`).
+ * Whichever client gets there first creates them (Curator writes that
+ * client's address as their data), so they are not compared as persistent
+ * data; what they hold is.
+ */
+export const DUBBO_CATEGORIES = ["providers", "consumers", "routers", "configurators"] as const;
+
+/** True when `path` is one of Dubbo's containers under `root` (see `DUBBO_CATEGORIES`). Pure. */
+export function isDubboContainer(root: string, path: string): boolean {
+    if (path === root) {
+        return true;
+    }
+    if (!path.startsWith(`${root}/`)) {
+        return false;
+    }
+    const parts = path.slice(root.length + 1).split("/");
+    return parts.length === 1 || (parts.length === 2 && (DUBBO_CATEGORIES as readonly string[]).includes(parts[1]));
+}
+
+/** A persistent znode as compared: its data by size and digest (never the data itself: config may hold secrets), its ACL. */
+export interface PersistentNode {
+    path: string;
+    /** Size of the data in bytes. */
+    bytes: number;
+    /** SHA-256 of the data, hex. */
+    sha256: string;
+    /** ACL entries as `scheme:id:perms` (perms as `cdrwa` letters), sorted. */
+    acl: string[];
+}
+
+/** What differs in a node both registries hold. */
+export type NodeAspect = "data" | "acl";
+
+/** A persistent node both registries hold, not alike. */
+export interface NodeDifference {
+    path: string;
+    /** Which aspects differ. */
+    differs: NodeAspect[];
+    old: Omit<PersistentNode, "path">;
+    new: Omit<PersistentNode, "path">;
+}
+
+/** What `compareData` finds. */
+export interface DataDifference {
+    /** Persistent nodes of the old registry the new one lacks (fail the check). */
+    missingInNew: PersistentNode[];
+    /** Persistent nodes whose data or ACL differs (fail the check). */
+    different: NodeDifference[];
+    /** Persistent nodes only the new registry holds (reported only). */
+    onlyInNew: PersistentNode[];
+    /** Persistent nodes alike in both. */
+    alike: number;
+    /** True when the new registry holds every persistent node of the old one, alike. */
+    inParity: boolean;
+}
+
+/** An ACL entry as compared and shown: `world:anyone:cdrwa`. */
+export function aclText(acl: { permission: number; scheme: string; id: string }): string {
+    const letters: [number, string][] = [
+        [4, "c"],
+        [8, "d"],
+        [1, "r"],
+        [2, "w"],
+        [16, "a"],
+    ];
+    const perms = letters.map(([bit, l]) => (acl.permission & bit ? l : "")).join("");
+    return `${acl.scheme}:${acl.id}:${perms}`;
+}
+
+/** Compares the persistent nodes of two registries by path, data and ACL (versions and times are not compared). Pure. */
+export function compareData(oldNodes: PersistentNode[], newNodes: PersistentNode[]): DataDifference {
+    const byPath = new Map(newNodes.map((n) => [n.path, n]));
+    const oldPaths = new Set(oldNodes.map((n) => n.path));
+    const missingInNew: PersistentNode[] = [];
+    const different: NodeDifference[] = [];
+    let alike = 0;
+    for (const o of [...oldNodes].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+        const n = byPath.get(o.path);
+        if (n === undefined) {
+            missingInNew.push(o);
+            continue;
+        }
+        const differs: NodeAspect[] = [];
+        if (o.sha256 !== n.sha256 || o.bytes !== n.bytes) {
+            differs.push("data");
+        }
+        if (o.acl.join("\n") !== n.acl.join("\n")) {
+            differs.push("acl");
+        }
+        if (differs.length === 0) {
+            alike++;
+        } else {
+            const { path, ...oldFacts } = o;
+            const { path: _p, ...newFacts } = n;
+            different.push({ path, differs, old: oldFacts, new: newFacts });
+        }
+    }
+    const onlyInNew = newNodes.filter((n) => !oldPaths.has(n.path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { missingInNew, different, onlyInNew, alike, inParity: missingInNew.length === 0 && different.length === 0 };
 }

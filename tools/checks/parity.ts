@@ -1,18 +1,34 @@
 /**
- * `check parity`: lists the Dubbo providers registered in the old and the new
- * ZooKeeper and tells what the new registry still lacks. The cutover may move
- * consumers to the new registry only once it holds every provider of the old
- * one; providers only in the new registry are reported but do not fail.
+ * `check parity`: reads the Dubbo registry in the old and the new ZooKeeper
+ * and tells what the new registry still lacks. The cutover may move consumers
+ * to the new registry only once it holds every provider of the old one (by
+ * decoded URL) and every persistent node of the old one under `--root`
+ * (routers, configurators, config and metadata center, mappings, providers
+ * registered with `dynamic=false`), alike in data and ACL. What only the new
+ * registry holds is reported but does not fail. Ephemeral nodes are not
+ * persistent data: ephemeral providers are compared as providers.
  *
  * The check never passes for want of something to compare: it refuses two
  * sides that are one ensemble, a `--root` the old registry does not have, and
- * an old registry without providers. The steps (`openRegistries`, then the
- * comparisons over both open clients) leave room for comparing more than
- * providers.
+ * an old registry with neither providers nor persistent nodes. The walk of
+ * each tree is bounded: every read by the timeout, the number of znodes by
+ * `maxNodes`.
  */
-import { NotZooKeeperError, ZkClient } from "../zookeeper/client";
+import { createHash } from "crypto";
+import { codeOf, isEphemeral, NO_AUTH, NotZooKeeperError, ZkClient } from "../zookeeper/client";
 import { CheckError, ConnectString, endpointText, parseConnectString } from "./health";
-import { compareListings, DubboProvider, ProviderListing, providerListing, UndecodableProvider } from "./dubbo";
+import {
+    aclText,
+    compareData,
+    compareListings,
+    DubboProvider,
+    isDubboContainer,
+    NodeDifference,
+    PersistentNode,
+    ProviderListing,
+    providerListing,
+    UndecodableProvider,
+} from "./dubbo";
 
 /** Which registry: named by the option that gives it, so errors point at the flag to fix. */
 export type Side = "--old" | "--new";
@@ -27,7 +43,14 @@ export interface ParityOptions {
     root?: string;
     /** Deadline for connecting to each registry and for each read, ms. Default 10000. */
     timeoutMs?: number;
+    /** The most znodes read under the root of each registry; more is an error (nothing compared). Default `DEFAULT_MAX_NODES`. */
+    maxNodes?: number;
 }
+
+/** Default of `--max-nodes`. */
+export const DEFAULT_MAX_NODES = 100_000;
+/** The largest `--max-nodes` allowed. */
+export const MAX_NODES_LIMIT = 10_000_000;
 
 /** A provider as the report gives it. */
 export interface ProviderSummary {
@@ -49,11 +72,31 @@ export interface RegistrySummary {
     interfaces: number;
     /** Provider nodes that are not encoded provider URLs. */
     undecodable: UndecodableProvider[];
+    /** Persistent nodes under the root, Dubbo's own containers not counted. */
+    persistentNodes: number;
+    /** Ephemeral nodes under the root (providers, consumers): not persistent data. */
+    ephemeralNodes: number;
+    /** Znodes read under the root. */
+    nodesRead: number;
+}
+
+/** The persistent data of both registries, compared. */
+export interface DataParity {
+    /** True when the new registry holds every persistent node of the old one, alike in data and ACL. */
+    inParity: boolean;
+    /** Persistent nodes of the old registry the new one lacks (these fail the check). */
+    missingInNew: PersistentNode[];
+    /** Persistent nodes both hold whose data or ACL differs (these fail the check); `differs` says which. */
+    different: NodeDifference[];
+    /** Persistent nodes only the new registry holds (reported only). */
+    onlyInNew: PersistentNode[];
+    /** Persistent nodes alike in both. */
+    alike: number;
 }
 
 /** The verdict of `check parity`. */
 export interface ParityReport {
-    /** True when the new registry holds every provider of the old one. */
+    /** True when the new registry holds every provider and every persistent node of the old one (`data.inParity`). */
     inParity: boolean;
     root: string;
     old: RegistrySummary;
@@ -68,6 +111,20 @@ export interface ParityReport {
     onlyInNew: ProviderSummary[];
     /** Providers both hold. */
     inBoth: number;
+    /** Persistent nodes compared by path, data and ACL. */
+    data: DataParity;
+}
+
+/** Checks `--max-nodes`: a whole number from 1 to `MAX_NODES_LIMIT`. Throws `CheckError`. */
+export function parseMaxNodes(value: string | undefined, option = "--max-nodes"): number {
+    if (value === undefined) {
+        return DEFAULT_MAX_NODES;
+    }
+    const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+    if (!(n >= 1 && n <= MAX_NODES_LIMIT)) {
+        throw new CheckError(`${option} ${JSON.stringify(value)} is not a node count; allowed: a whole number from 1 to ${MAX_NODES_LIMIT} (default ${DEFAULT_MAX_NODES})`);
+    }
+    return n;
 }
 
 /** Checks `--root`: an absolute znode path without a trailing slash. Throws `CheckError`. */
@@ -103,7 +160,7 @@ export async function listProviders(client: ZkClient, root: string): Promise<Pro
 }
 
 /** One side, connected. */
-interface OpenRegistry {
+export interface OpenRegistry {
     side: Side;
     /** The connect string as given (trimmed). */
     connect: string;
@@ -183,24 +240,90 @@ function closeRegistries(registries: { old: OpenRegistry; new: OpenRegistry }): 
     registries.new.client.close();
 }
 
-/** Lists one open side under `root`. Failures become a `CheckError` naming the side. */
-async function readProviders(r: OpenRegistry, root: string): Promise<ProviderListing> {
-    try {
-        return await listProviders(r.client, root);
-    } catch (err) {
-        throw new CheckError(`${r.side} registry ${r.connect} could not be read under ${root}: ${(err as Error).message}`);
+/** One registry's tree under the root, as read. */
+export interface TreeRead {
+    providers: ProviderListing;
+    /** Persistent nodes, Dubbo's containers left out, sorted by path. */
+    persistent: PersistentNode[];
+    ephemeral: number;
+    nodesRead: number;
+}
+
+const childPath = (parent: string, child: string) => (parent === "/" ? `/${child}` : `${parent}/${child}`);
+
+/**
+ * Walks one open side under `root`, level by level (16 reads at once): data
+ * and stat of every znode, ACL and children of the persistent ones. Reads at
+ * most `maxNodes` znodes: a tree with more is a `CheckError` naming
+ * `--max-nodes`, before anything past the limit is read. Nodes that vanish
+ * while it walks (a provider going away) are skipped. Failures become a
+ * `CheckError` naming the side and the znode.
+ */
+export async function readTree(r: OpenRegistry, root: string, maxNodes: number): Promise<TreeRead> {
+    const persistent: PersistentNode[] = [];
+    const children = new Map<string, string[]>();
+    let ephemeral = 0;
+    let nodesRead = 0;
+    let level = [root];
+    let queued = 1;
+    const readNode = async (path: string): Promise<void> => {
+        let at = "read";
+        try {
+            const node = await r.client.dataWithStat(path);
+            nodesRead++;
+            if (node === undefined) {
+                return;
+            }
+            if (isEphemeral(node.stat)) {
+                ephemeral++;
+                return;
+            }
+            at = "read the ACL of";
+            const acl = await r.client.acl(path);
+            at = "list the children of";
+            const kids = node.stat.numChildren > 0 ? [...(await r.client.children(path))].sort() : [];
+            children.set(path, kids);
+            if (acl !== undefined && !isDubboContainer(root, path)) {
+                persistent.push({ path, bytes: node.data.length, sha256: createHash("sha256").update(node.data).digest("hex"), acl: acl.map(aclText).sort() });
+            }
+        } catch (err) {
+            if (err instanceof CheckError) {
+                throw err;
+            }
+            const why = codeOf(err) === NO_AUTH ? "no permission (NoAuth); the check needs read access to every znode under --root" : (err as Error).message;
+            throw new CheckError(`${r.side} registry ${r.connect} could not ${at} ${path}: ${why}`);
+        }
+    };
+    while (level.length > 0) {
+        await mapLimited(level, 16, readNode);
+        const next = level.flatMap((p) => (children.get(p) ?? []).map((c) => childPath(p, c)));
+        queued += next.length;
+        if (queued > maxNodes) {
+            throw new CheckError(
+                `${r.side} registry ${r.connect} holds more than ${maxNodes} znodes under ${root} (--max-nodes ${maxNodes}); nothing was compared; allowed: a larger --max-nodes (at most ${MAX_NODES_LIMIT}) or a narrower --root`,
+            );
+        }
+        level = next;
     }
+    const byInterface: Record<string, string[]> = {};
+    for (const iface of children.get(root) ?? []) {
+        byInterface[iface] = children.get(`${root}/${iface}/providers`) ?? [];
+    }
+    persistent.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { providers: providerListing(root, byInterface), persistent, ephemeral, nodesRead };
 }
 
 /** How many names a message lists before it says "...". */
 const SHOWN = 10;
 
 /**
- * The providers of both sides, compared. Refuses (`CheckError`) a `root` the
- * old registry does not have and an old registry without providers: either
- * would pass with nothing compared.
+ * The providers and persistent nodes of both sides, compared. Refuses
+ * (`CheckError`) a `root` the old registry does not have and an old registry
+ * with neither providers nor persistent nodes: either would pass with nothing
+ * compared. A registry holding only governance data (routers, config center)
+ * is compared.
  */
-async function providerParity(registries: { old: OpenRegistry; new: OpenRegistry }, root: string): Promise<ParityReport> {
+async function registryParity(registries: { old: OpenRegistry; new: OpenRegistry }, root: string, maxNodes: number): Promise<ParityReport> {
     const { old, new: next } = registries;
     let hasRoot: boolean;
     let topLevel: string[] = [];
@@ -218,31 +341,42 @@ async function providerParity(registries: { old: OpenRegistry; new: OpenRegistry
             `--root ${root} is not a znode in the old registry (--old ${old.connect}); allowed: the Dubbo root the providers register under (the old registry's top-level znodes: ${names || "none"})`,
         );
     }
-    const [oldListing, newListing] = await Promise.all([readProviders(old, root), readProviders(next, root)]);
-    if (oldListing.providers.length === 0) {
-        const n = oldListing.undecodable.length;
+    const [oldTree, newTree] = await Promise.all([readTree(old, root, maxNodes), readTree(next, root, maxNodes)]);
+    if (oldTree.providers.providers.length === 0 && oldTree.persistent.length === 0) {
+        const n = oldTree.providers.undecodable.length;
         const odd = n > 0 ? ` (${n} node${n === 1 ? "" : "s"} under its providers paths ${n === 1 ? "is" : "are"} not a provider URL)` : "";
         throw new CheckError(
-            `the old registry (--old ${old.connect}) has no providers under ${root}${odd}: nothing to compare; allowed: --old naming the registry the providers use now, and --root their Dubbo root`,
+            `the old registry (--old ${old.connect}) has no providers and no persistent nodes under ${root}${odd}: nothing to compare; allowed: --old naming the registry the providers use now, and --root their Dubbo root`,
         );
     }
-    return parityReport(root, { connect: old.connect, listing: oldListing }, { connect: next.connect, listing: newListing });
+    return parityReport(root, { connect: old.connect, listing: oldTree.providers, tree: oldTree }, { connect: next.connect, listing: newTree.providers, tree: newTree });
 }
 
 const summary = (p: DubboProvider): ProviderSummary => ({ key: p.key, interface: p.interface, address: p.address, group: p.group, version: p.version, url: p.url });
 
-/** Builds the report from both listings. Pure. */
-export function parityReport(root: string, old: { connect: string; listing: ProviderListing }, next: { connect: string; listing: ProviderListing }): ParityReport {
+/** One side as `parityReport` takes it: its providers and, when its tree was walked, its persistent nodes. */
+export interface SideRead {
+    connect: string;
+    listing: ProviderListing;
+    tree?: Pick<TreeRead, "persistent" | "ephemeral" | "nodesRead">;
+}
+
+/** Builds the report from both sides as read. Pure. */
+export function parityReport(root: string, old: SideRead, next: SideRead): ParityReport {
     const diff = compareListings(old.listing, next.listing);
-    const side = (name: Side, s: { connect: string; listing: ProviderListing }): RegistrySummary => ({
+    const data = compareData(old.tree?.persistent ?? [], next.tree?.persistent ?? []);
+    const side = (name: Side, s: SideRead): RegistrySummary => ({
         side: name,
         connect: s.connect,
         providers: s.listing.providers.length,
         interfaces: s.listing.interfaces.length,
         undecodable: s.listing.undecodable,
+        persistentNodes: s.tree?.persistent.length ?? 0,
+        ephemeralNodes: s.tree?.ephemeral ?? 0,
+        nodesRead: s.tree?.nodesRead ?? 0,
     });
     return {
-        inParity: diff.inParity,
+        inParity: diff.inParity && data.inParity,
         root,
         old: side("--old", old),
         new: side("--new", next),
@@ -251,6 +385,7 @@ export function parityReport(root: string, old: { connect: string; listing: Prov
         missingInNew: diff.missingInNew.map(summary),
         onlyInNew: diff.onlyInNew.map(summary),
         inBoth: diff.inBoth,
+        data,
     };
 }
 
@@ -258,8 +393,9 @@ export function parityReport(root: string, old: { connect: string; listing: Prov
  * Reads both registries (at once) and compares them. Throws `CheckError`,
  * naming `--old`, `--new` or `--root`, for a bad option, a registry that
  * cannot be read (unreachable, no quorum, not ZooKeeper), and when there is
- * nothing to compare: both sides one ensemble, no such root in the old
- * registry, no providers in it.
+ * nothing to compare (both sides one ensemble, no such root in the old
+ * registry, neither providers nor persistent nodes in it), and for a tree of
+ * more than `maxNodes` znodes.
  */
 export async function checkParity(options: ParityOptions): Promise<ParityReport> {
     const oldSide = parseConnectString(options.oldConnect, "--old", true);
@@ -267,27 +403,57 @@ export async function checkParity(options: ParityOptions): Promise<ParityReport>
     const root = parseRoot(options.root);
     refuseSameMembers(oldSide, newSide);
     const timeoutMs = options.timeoutMs ?? 10_000;
+    const maxNodes = options.maxNodes ?? DEFAULT_MAX_NODES;
     const registries = await openRegistries(options.oldConnect.trim(), options.newConnect.trim(), (oldSide.chroot ?? "") === (newSide.chroot ?? ""), timeoutMs);
     try {
-        return await providerParity(registries, root);
+        return await registryParity(registries, root, maxNodes);
     } finally {
         closeRegistries(registries);
     }
 }
 
-/** The report for people; every provider one line. */
+/** How many persistent nodes each list of the text report names before "... N more". */
+export const SHOWN_PATHS = 20;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** Up to `SHOWN_PATHS` lines, then one saying how many more `--json` lists. */
+function capped<T>(items: T[], line: (item: T) => string): string[] {
+    const shown = items.slice(0, SHOWN_PATHS).map(line);
+    return items.length > SHOWN_PATHS ? [...shown, `  ... ${items.length - SHOWN_PATHS} more (--json lists every one)`] : shown;
+}
+
+const facts = (n: Omit<PersistentNode, "path">, aspect: "data" | "acl") => (aspect === "data" ? `${plural(n.bytes, "byte")}, sha256 ${n.sha256.slice(0, 12)}` : n.acl.join(" ") || "no ACL");
+
+/** The report for people; every provider one line, up to `SHOWN_PATHS` persistent nodes per list. */
 export function parityText(r: ParityReport): string {
     const lines: string[] = [];
-    lines.push(`Dubbo provider parity under ${r.root}: ${r.inParity ? "IN PARITY" : "NOT IN PARITY"}`);
+    lines.push(`Dubbo registry parity under ${r.root}: ${r.inParity ? "IN PARITY" : "NOT IN PARITY"}`);
     for (const s of [r.old, r.new]) {
-        lines.push(`  ${s.side} ${s.connect}: ${s.providers} provider${s.providers === 1 ? "" : "s"} of ${s.interfaces} interface${s.interfaces === 1 ? "" : "s"}`);
+        lines.push(
+            `  ${s.side} ${s.connect}: ${plural(s.providers, "provider")} of ${plural(s.interfaces, "interface")}, ${plural(s.persistentNodes, "persistent node")} (${s.ephemeralNodes} ephemeral)`,
+        );
     }
-    lines.push(`  in both: ${r.inBoth}`);
+    lines.push(`  in both: ${r.inBoth} provider${r.inBoth === 1 ? "" : "s"}, ${plural(r.data.alike, "persistent node")} alike`);
     if (r.missingInNew.length > 0) {
         lines.push("", `missing in the new registry (${r.missingInNew.length}):`, ...r.missingInNew.map((p) => `  - ${p.key}`));
     }
     if (r.onlyInNew.length > 0) {
         lines.push("", `only in the new registry (${r.onlyInNew.length}, reported, not a failure):`, ...r.onlyInNew.map((p) => `  + ${p.key}`));
+    }
+    const d = r.data;
+    if (d.missingInNew.length > 0) {
+        lines.push("", `persistent nodes missing in the new registry (${d.missingInNew.length}):`, ...capped(d.missingInNew, (n) => `  - ${n.path}`));
+    }
+    if (d.different.length > 0) {
+        lines.push(
+            "",
+            `persistent nodes that differ in the new registry (${d.different.length}):`,
+            ...capped(d.different, (n) => `  ~ ${n.path}: ${n.differs.map((a) => `${a} (old ${facts(n.old, a)}; new ${facts(n.new, a)})`).join(", ")}`),
+        );
+    }
+    if (d.onlyInNew.length > 0) {
+        lines.push("", `persistent nodes only in the new registry (${d.onlyInNew.length}, reported, not a failure):`, ...capped(d.onlyInNew, (n) => `  + ${n.path}`));
     }
     for (const s of [r.old, r.new]) {
         if (s.undecodable.length > 0) {

@@ -1,0 +1,292 @@
+/**
+ * `check parity` gates on the registry's persistent data, not only its
+ * providers: routers, configurators, the config and metadata centers, Dubbo
+ * 3's mappings and `dynamic=false` providers are compared by path, data and
+ * ACL. Two one-member ZooKeeper ensembles ("old" and "new") on real servers,
+ * started from the rendered configs; each test seeds its own root.
+ */
+import { expect } from "chai";
+import { Command, CommanderError } from "commander";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { EnsembleSettings, PORTS, resolveEnsembleSettings } from "../components/ensemble/settings";
+import { registerCheckCommands } from "../tools/checks/cli";
+import { PersistentNode } from "../tools/checks/dubbo";
+import { checkParity, parityReport, parityText, SHOWN_PATHS } from "../tools/checks/parity";
+import { CreateMode, ZkClient } from "../tools/zookeeper/client";
+import { loopbackServers, startLocalMember } from "../tools/zookeeper/local";
+import { isListening, isRunning, logTail, loopbackAddress, MemberProcess, randomLoopbackNetwork, srvr, stopMember, waitFor, ZooKeeperInstall } from "../tools/zookeeper/process";
+import { requireZooKeeper } from "./support/zookeeper";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const zookeeper = require("node-zookeeper-client");
+
+/** Runs `zk-cutover check ...` in-process; resolves with the exit code and the output. */
+async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = "";
+    let err = "";
+    const program = new Command()
+        .name("zk-cutover")
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
+    registerCheckCommands(program);
+    const saved = process.exitCode;
+    process.exitCode = undefined;
+    try {
+        await program.parseAsync(args, { from: "user" });
+        return { code: Number(process.exitCode ?? 0), out, err };
+    } catch (e) {
+        if (e instanceof CommanderError) {
+            return { code: e.exitCode, out, err };
+        }
+        throw e;
+    } finally {
+        process.exitCode = saved;
+    }
+}
+
+const enc = encodeURIComponent;
+const IFACE = "com.acme.OrderService";
+const PROVIDER = `dubbo://10.0.0.5:20880/${IFACE}?interface=${IFACE}&group=orders&version=1.2.0&timestamp=1700000000000`;
+const STATIC_PROVIDER = `dubbo://10.0.0.9:20880/${IFACE}?interface=${IFACE}&group=orders&version=1.2.0&dynamic=false`;
+const LATE_PROVIDER = `dubbo://10.0.0.8:20880/${IFACE}?interface=${IFACE}&group=orders&version=1.2.0&timestamp=1700000000003`;
+const CONSUMER = `consumer://10.0.0.20/${IFACE}?interface=${IFACE}&category=consumers&side=consumer`;
+
+/** The governance data of a Dubbo registry, relative to its root: path -> data. */
+const GOVERNANCE: Record<string, string> = {
+    [`/${IFACE}/routers/${enc(`condition://0.0.0.0/${IFACE}?category=routers&rule=${enc("host = 10.0.0.5 => host != 10.0.0.9")}`)}`]: "",
+    [`/${IFACE}/configurators/${enc(`override://10.0.0.5:20880/${IFACE}?category=configurators&disabled=true`)}`]: "",
+    "/config/dubbo/orders.condition-router": "scope: application\nkey: orders\nconditions:\n  - => host != 10.0.0.9\n",
+    "/config/dubbo/dubbo.properties": "dubbo.registry.simplified=true\n",
+    [`/metadata/${IFACE}/1.2.0/orders/provider/orders`]: '{"name":"orders"}',
+    [`/mapping/${IFACE}`]: "orders",
+};
+const ROUTER = Object.keys(GOVERNANCE)[0];
+const CONFIGURATOR = Object.keys(GOVERNANCE)[1];
+
+const QUORUM_TIMEOUT_MS = 40_000;
+
+describe("check parity on persistent data (real ZooKeeper)", function () {
+    let install: ZooKeeperInstall;
+    let settings: EnsembleSettings;
+    let dir: string | undefined;
+    const addresses = { old: "", new: "" };
+    const members = new Map<string, MemberProcess>();
+    const clients: Record<"old" | "new", ZkClient | undefined> = { old: undefined, new: undefined };
+    /** The library's own clients, for creating nodes with an ACL. */
+    const raws: Record<"old" | "new", { close(): void; create(...args: unknown[]): void } | undefined> = { old: undefined, new: undefined };
+    type Side = keyof typeof addresses;
+    const connectOf = (side: Side) => `${addresses[side]}:${PORTS.client}`;
+    let rootCount = 0;
+    const freshRoot = () => `/dubbo-data-${++rootCount}`;
+
+    before(async function () {
+        this.timeout(QUORUM_TIMEOUT_MS + 30_000);
+        install = requireZooKeeper("the parity data checks");
+        settings = resolveEnsembleSettings({ namespace: "parity", metrics: "off", replicas: 1, ...(install.version ? { zookeeperVersion: install.version } : {}) });
+        for (const side of ["old", "new"] as Side[]) {
+            for (let attempt = 0; attempt < 5; attempt++) {
+                const candidate = loopbackAddress(1, randomLoopbackNetwork());
+                if (candidate !== addresses.old && !(await isListening(candidate, PORTS.client, 300))) {
+                    addresses[side] = candidate;
+                    break;
+                }
+            }
+            if (addresses[side] === "") {
+                throw new Error("five loopback addresses in a row were in use (leftover ZooKeepers? see pgrep -af QuorumPeerMain)");
+            }
+        }
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-parity-data-"));
+        for (const side of ["old", "new"] as Side[]) {
+            members.set(side, startLocalMember(install, settings, { id: 1, dir: path.join(dir, side), servers: loopbackServers([1], () => addresses[side]) }));
+        }
+        const dead = () => [...members].map(([side, m]) => (isRunning(m) ? undefined : `the ${side} member exited; log:\n${logTail(m)}`)).find((x) => x);
+        await waitFor(
+            "both members to answer srvr with a mode",
+            async () => (await Promise.all((["old", "new"] as Side[]).map((side) => srvr(addresses[side], PORTS.client, 1_000).catch(() => undefined)))).every((r) => r?.mode),
+            { timeoutMs: QUORUM_TIMEOUT_MS, intervalMs: 300, abortIf: dead },
+        );
+        for (const side of ["old", "new"] as Side[]) {
+            clients[side] = await ZkClient.connect(connectOf(side), { connectTimeoutMs: 15_000, opTimeoutMs: 5_000 });
+            const raw = zookeeper.createClient(connectOf(side), { sessionTimeout: 10_000, retries: 0 });
+            await new Promise<void>((resolve) => {
+                raw.once("connected", () => resolve());
+                raw.connect();
+            });
+            raws[side] = raw;
+        }
+    });
+
+    after(async function () {
+        this.timeout(30_000);
+        for (const side of ["old", "new"] as Side[]) {
+            clients[side]?.close();
+            raws[side]?.close();
+        }
+        await Promise.allSettled([...members.values()].map((m) => stopMember(m, 5_000)));
+        if (dir !== undefined) {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    /** Creates `path` (parents as plain empty nodes) with `data`, in `mode`, with `acl` as `[perms, scheme, id]` entries (default world:anyone, all). */
+    async function put(side: Side, p: string, data: string, mode = CreateMode.PERSISTENT, acl?: [number, string, string][]): Promise<void> {
+        const parent = p.slice(0, p.lastIndexOf("/"));
+        if (parent !== "") {
+            await clients[side]!.mkdirp(parent);
+        }
+        const acls = (acl ?? [[zookeeper.Permission.ALL, "world", "anyone"]]).map(([perms, scheme, id]) => new zookeeper.ACL(perms, new zookeeper.Id(scheme, id)));
+        await new Promise<void>((resolve, reject) => raws[side]!.create(p, Buffer.from(data), acls, mode, (e: Error | null) => (e ? reject(e) : resolve())));
+    }
+
+    /** Seeds a registry under `root`: the governance data (with `changes` applied: a path to other data, or to undefined to leave it out), a dynamic=false provider and an ephemeral provider. */
+    async function seed(side: Side, root: string, changes: Record<string, string | undefined> = {}): Promise<void> {
+        for (const [rel, data] of Object.entries({ ...GOVERNANCE, ...changes })) {
+            if (data !== undefined) {
+                await put(side, `${root}${rel}`, data);
+            }
+        }
+        await put(side, `${root}/${IFACE}/providers/${enc(STATIC_PROVIDER)}`, "10.0.0.9");
+        await put(side, `${root}/${IFACE}/providers/${enc(PROVIDER)}`, "", CreateMode.EPHEMERAL);
+    }
+
+    const parity = (root: string, ...more: string[]) => runCli(["check", "parity", "--old", connectOf("old"), "--new", connectOf("new"), "--root", root, ...more]);
+
+    it("passes when persistent data and providers match, counting the persistent nodes and not Dubbo's containers", async function () {
+        const root = freshRoot();
+        await seed("old", root);
+        await seed("new", root);
+        const report = await checkParity({ oldConnect: connectOf("old"), newConnect: connectOf("new"), root });
+        expect(report.data).to.deep.equal({ inParity: true, missingInNew: [], different: [], onlyInNew: [], alike: 12 });
+        expect(report.inParity).to.equal(true);
+        // 6 governance nodes, the dynamic=false provider, and the parents that are not Dubbo's containers: /config/dubbo and 4 under /metadata.
+        expect(report.old).to.include({ providers: 2, persistentNodes: 12, ephemeralNodes: 1 });
+        const cli = await parity(root);
+        expect(cli.code, cli.err).to.equal(0);
+        expect(cli.out).to.contain(`Dubbo registry parity under ${root}: IN PARITY`).and.to.contain("in both: 2 providers, 12 persistent nodes alike");
+    });
+
+    it("fails naming the router the new registry lacks", async function () {
+        const root = freshRoot();
+        await seed("old", root);
+        await seed("new", root, { [ROUTER]: undefined });
+        const cli = await parity(root);
+        expect(cli.code, cli.err).to.equal(1);
+        expect(cli.out).to.contain("NOT IN PARITY").and.to.contain(`persistent nodes missing in the new registry (1):\n  - ${root}${ROUTER}\n`);
+    });
+
+    it("fails naming a configurator whose data differs, by size and digest (never the data itself)", async function () {
+        const root = freshRoot();
+        await seed("old", root, { [CONFIGURATOR]: "weight=100" });
+        await seed("new", root, { [CONFIGURATOR]: "weight=1" });
+        const cli = await parity(root);
+        expect(cli.code, cli.err).to.equal(1);
+        expect(cli.out).to.match(
+            new RegExp(`persistent nodes that differ in the new registry \\(1\\):\\n  ~ ${(root + CONFIGURATOR).replace(/[.%?]/g, "\\$&")}: data \\(old 10 bytes, sha256 [0-9a-f]{12}; new 8 bytes, sha256 [0-9a-f]{12}\\)\\n`),
+        );
+        expect(cli.out).not.to.contain("weight=");
+    });
+
+    it("fails naming a node whose ACL differs", async function () {
+        const root = freshRoot();
+        const rule = "/config/dubbo/orders.condition-router";
+        await seed("old", root, { [rule]: undefined });
+        await seed("new", root, { [rule]: undefined });
+        await put("old", `${root}${rule}`, GOVERNANCE[rule]);
+        await put("new", `${root}${rule}`, GOVERNANCE[rule], CreateMode.PERSISTENT, [[zookeeper.Permission.READ, "world", "anyone"]]);
+        const cli = await parity(root);
+        expect(cli.code, cli.err).to.equal(1);
+        expect(cli.out).to.contain(`  ~ ${root}${rule}: acl (old world:anyone:cdrwa; new world:anyone:r)\n`);
+    });
+
+    it("an ephemeral node only in the old registry is not persistent data: a consumer passes, a provider fails as a provider", async function () {
+        const root = freshRoot();
+        await seed("old", root);
+        await seed("new", root);
+        await put("old", `${root}/${IFACE}/consumers/${enc(CONSUMER)}`, "", CreateMode.EPHEMERAL);
+        const consumer = await checkParity({ oldConnect: connectOf("old"), newConnect: connectOf("new"), root });
+        expect(consumer.inParity).to.equal(true);
+        expect(consumer.old.ephemeralNodes).to.equal(2);
+        expect(consumer.data.missingInNew).to.deep.equal([]);
+
+        await put("old", `${root}/${IFACE}/providers/${enc(LATE_PROVIDER)}`, "", CreateMode.EPHEMERAL);
+        const cli = await parity(root, "--json");
+        expect(cli.code, cli.err).to.equal(1);
+        const report = JSON.parse(cli.out);
+        expect(report.data.inParity).to.equal(true);
+        expect(report.data.missingInNew).to.deep.equal([]);
+        expect(report.missingInNew.map((p: { key: string }) => p.key)).to.deep.equal([`orders/${IFACE}:1.2.0@10.0.0.8:20880`]);
+    });
+
+    it("--json lists every difference: missing, different (and in what), and only in the new registry as information", async function () {
+        const root = freshRoot();
+        await seed("old", root, { [CONFIGURATOR]: "weight=100" });
+        await seed("new", root, { [ROUTER]: undefined, [CONFIGURATOR]: "weight=1", "/config/dubbo/payments.configurators": "configs: []\n" });
+        const cli = await parity(root, "--json");
+        expect(cli.code, cli.err).to.equal(1);
+        const report = JSON.parse(cli.out);
+        expect(report.inParity).to.equal(false);
+        expect(report.missingInNew).to.deep.equal([]);
+        expect(report.data.inParity).to.equal(false);
+        expect(report.data.missingInNew.map((n: PersistentNode) => n.path)).to.deep.equal([`${root}${ROUTER}`]);
+        expect(report.data.missingInNew[0]).to.include({ bytes: 0 }).and.to.have.property("acl").that.deep.equals(["world:anyone:cdrwa"]);
+        expect(report.data.different).to.have.length(1);
+        expect(report.data.different[0]).to.deep.include({ path: `${root}${CONFIGURATOR}`, differs: ["data"] });
+        expect(report.data.different[0].old).to.include({ bytes: 10 });
+        expect(report.data.different[0].new).to.include({ bytes: 8 });
+        expect(report.data.onlyInNew.map((n: PersistentNode) => n.path)).to.deep.equal([`${root}/config/dubbo/payments.configurators`]);
+        expect(report.new.persistentNodes).to.equal(12);
+    });
+
+    it("a registry holding only governance data is compared, not refused as empty", async function () {
+        const root = freshRoot();
+        await put("old", `${root}/config/dubbo/dubbo.properties`, "dubbo.registry.simplified=true\n");
+        const missing = await parity(root);
+        expect(missing.code, missing.err).to.equal(1);
+        expect(missing.out).to.contain("0 providers of 0 interfaces, 2 persistent nodes").and.to.contain(`  - ${root}/config/dubbo/dubbo.properties\n`);
+        await put("new", `${root}/config/dubbo/dubbo.properties`, "dubbo.registry.simplified=true\n");
+        const alike = await parity(root);
+        expect(alike.code, alike.err).to.equal(0);
+        expect(alike.out).to.contain("IN PARITY");
+    });
+
+    it("a tree larger than --max-nodes is one error line naming the side and the option, exit 2", async function () {
+        const root = freshRoot();
+        await seed("old", root);
+        const cli = await parity(root, "--max-nodes", "5");
+        expect(cli.code).to.equal(2);
+        expect(cli.out).to.equal("");
+        expect(cli.err).to.equal(
+            `error: --old registry ${connectOf("old")} holds more than 5 znodes under ${root} (--max-nodes 5); nothing was compared; allowed: a larger --max-nodes (at most 10000000) or a narrower --root\n`,
+        );
+        const bad = await parity(root, "--max-nodes", "0");
+        expect(bad.code).to.equal(2);
+        expect(bad.err).to.equal('error: --max-nodes "0" is not a node count; allowed: a whole number from 1 to 10000000 (default 100000)\n');
+    });
+
+    it("a znode the check may not read is one error line naming the side and the path, exit 2", async function () {
+        const root = freshRoot();
+        await seed("old", root);
+        await put("old", `${root}/config/dubbo/secret.properties`, "password=x", CreateMode.PERSISTENT, [[zookeeper.Permission.ALL, "ip", "10.255.255.1"]]);
+        const cli = await parity(root);
+        expect(cli.code).to.equal(2);
+        expect(cli.err).to.equal(
+            `error: --old registry ${connectOf("old")} could not read ${root}/config/dubbo/secret.properties: no permission (NoAuth); the check needs read access to every znode under --root\n`,
+        );
+    });
+});
+
+describe("check parity's text report", function () {
+    it(`names at most ${SHOWN_PATHS} persistent nodes per list and says how many more --json lists`, function () {
+        const node = (i: number): PersistentNode => ({ path: `/dubbo/config/dubbo/app-${String(i).padStart(2, "0")}.configurators`, bytes: 1, sha256: "0".repeat(64), acl: ["world:anyone:cdrwa"] });
+        const nodes = Array.from({ length: SHOWN_PATHS + 5 }, (_, i) => node(i));
+        const listing = { providers: [], undecodable: [], interfaces: [] };
+        const report = parityReport("/dubbo", { connect: "old:2181", listing, tree: { persistent: nodes, ephemeral: 0, nodesRead: 30 } }, { connect: "new:2181", listing });
+        const text = parityText(report);
+        expect(text).to.contain(`persistent nodes missing in the new registry (${SHOWN_PATHS + 5}):\n`);
+        expect(text).to.contain(`  - ${node(SHOWN_PATHS - 1).path}\n  ... 5 more (--json lists every one)\n`);
+        expect(text).not.to.contain(node(SHOWN_PATHS).path);
+        expect(report.data.missingInNew).to.have.length(SHOWN_PATHS + 5);
+    });
+});
