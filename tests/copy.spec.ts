@@ -1,0 +1,332 @@
+/**
+ * `zk-cutover copy` on real ZooKeeper: two standalone servers (the legacy
+ * ensemble and the new one), each on its own random loopback address, started
+ * and stopped by this suite. Never skipped: without ZooKeeper it fails,
+ * naming what to install.
+ */
+import { expect } from "chai";
+import { Command, CommanderError } from "commander";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { EnsembleSettings, PORTS, resolveEnsembleSettings } from "../components/ensemble/settings";
+import { copyTree, CopyReport, manifestPath, parseCopyRoot, parseCopyTimeout, parseExcludes, registerCopyCommand } from "../tools/checks/copy";
+import { CreateMode, Permission, ZkAcl, ZkClient } from "../tools/zookeeper/client";
+import { loopbackServers, startLocalMember } from "../tools/zookeeper/local";
+import { isListening, isRunning, logTail, loopbackAddress, MemberProcess, randomLoopbackNetwork, srvr, stopMember, waitFor, ZooKeeperInstall } from "../tools/zookeeper/process";
+import { requireZooKeeper } from "./support/zookeeper";
+
+/** Runs `zk-cutover copy ...` in-process; resolves with the exit code and the output. */
+async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = "";
+    let err = "";
+    const program = new Command()
+        .name("zk-cutover")
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
+    registerCopyCommand(program);
+    const saved = process.exitCode;
+    process.exitCode = undefined;
+    try {
+        await program.parseAsync(["copy", ...args], { from: "user" });
+        return { code: Number(process.exitCode ?? 0), out, err };
+    } catch (e) {
+        if (e instanceof CommanderError) {
+            return { code: e.exitCode, out, err };
+        }
+        throw e;
+    } finally {
+        process.exitCode = saved;
+    }
+}
+
+/** A digest ACL id as ZooKeeper computes it: user:base64(sha1(user:password)). */
+const digestId = (user: string, password: string) => `${user}:${crypto.createHash("sha1").update(`${user}:${password}`).digest("base64")}`;
+const OPEN: ZkAcl[] = [{ scheme: "world", id: "anyone", permission: Permission.ALL }];
+/** Readable by anyone, changed only by the admin: a typical governance ACL. */
+const GOVERNED: ZkAcl[] = [
+    { scheme: "world", id: "anyone", permission: Permission.READ },
+    { scheme: "digest", id: digestId("admin", "s3cret"), permission: Permission.ALL },
+];
+/** Nobody but the admin may read it. */
+const SECRET: ZkAcl[] = [{ scheme: "digest", id: digestId("admin", "s3cret"), permission: Permission.ALL }];
+
+const IFACE = "com.acme.OrderService";
+const QUORUM_TIMEOUT_MS = 40_000;
+const aclKey = (acl: ZkAcl[] | undefined) => (acl ?? []).map((a) => `${a.scheme}:${a.id}:${a.permission}`).sort();
+
+describe("zk-cutover copy: options", function () {
+    it("checks --root, --exclude and --timeout, in one line naming the option", function () {
+        expect(parseCopyRoot(undefined)).to.equal("/dubbo");
+        expect(parseCopyRoot("/")).to.equal("/");
+        expect(() => parseCopyRoot("dubbo")).to.throw(/^--root "dubbo" is not a znode path; allowed: /);
+        expect(() => parseCopyRoot("/dubbo/")).to.throw(/--root "\/dubbo\/" is not a znode path/);
+        expect(() => parseCopyRoot("/zookeeper/quota")).to.throw(/--root \/zookeeper\/quota is ZooKeeper's own tree/);
+        expect(parseExcludes(["/dubbo/a"], "/dubbo")).to.deep.equal(["/dubbo/a"]);
+        expect(() => parseExcludes(["/other"], "/dubbo")).to.throw(/^--exclude \/other is not under --root \/dubbo; allowed: a path below \/dubbo\/$/);
+        expect(() => parseExcludes(["/dubbo"], "/dubbo")).to.throw(/is not under --root/);
+        expect(parseCopyTimeout(undefined)).to.equal(600_000);
+        expect(parseCopyTimeout("30")).to.equal(30_000);
+        for (const bad of ["0", "1.5", "abc", "86401"]) {
+            expect(() => parseCopyTimeout(bad)).to.throw(/^--timeout .* is not allowed; allowed: whole seconds from 1 to 86400/);
+        }
+    });
+
+    it("refuses missing and malformed options with exit 2 and one error line, before connecting", async function () {
+        const missing = await runCli(["--to", "127.0.0.1:2181"]);
+        expect(missing.code).to.equal(2);
+        expect(missing.err).to.equal("error: --from is missing; allowed: --from LEGACY_CONNECT --to NEW_CONNECT (host:port,host:port[/chroot])\n");
+        const bad = await runCli(["--from", "nohost", "--to", "127.0.0.1:2181"]);
+        expect(bad.code).to.equal(2);
+        expect(bad.err).to.match(/^error: --from entry "nohost" [^\n]*\n$/);
+        const same = await runCli(["--from", "127.0.0.9:2181", "--to", "127.0.0.8:2181,127.0.0.9:2181"]);
+        expect(same.code).to.equal(2);
+        expect(same.err).to.equal("error: --from and --to reach the same ensemble (both list 127.0.0.9:2181); allowed: the legacy ensemble as --from and the new one as --to\n");
+        const unknown = await runCli(["--from", "a:1", "--to", "b:1", "--frobnicate"]);
+        expect(unknown.code).to.equal(2);
+    });
+});
+
+describe("zk-cutover copy on real ZooKeeper", function () {
+    let install: ZooKeeperInstall;
+    let settings: EnsembleSettings;
+    let dir: string | undefined;
+    const addresses = { old: "", new: "" };
+    const members = new Map<string, MemberProcess>();
+    const clients: Record<"old" | "new", ZkClient | undefined> = { old: undefined, new: undefined };
+    type Side = keyof typeof addresses;
+    const connectOf = (side: Side) => `${addresses[side]}:${PORTS.client}`;
+    let rootCount = 0;
+    const freshRoot = () => `/dubbo-copy-${++rootCount}`;
+    const zk = (side: Side) => clients[side]!;
+
+    before(async function () {
+        this.timeout(QUORUM_TIMEOUT_MS + 30_000);
+        install = requireZooKeeper("the copy tests");
+        settings = resolveEnsembleSettings({ namespace: "copy", metrics: "off", replicas: 1, ...(install.version ? { zookeeperVersion: install.version } : {}) });
+        for (const side of ["old", "new"] as Side[]) {
+            for (let attempt = 0; attempt < 5; attempt++) {
+                const candidate = loopbackAddress(1, randomLoopbackNetwork());
+                if (candidate !== addresses.old && !(await isListening(candidate, PORTS.client, 300))) {
+                    addresses[side] = candidate;
+                    break;
+                }
+            }
+            if (addresses[side] === "") {
+                throw new Error("five loopback addresses in a row were in use (leftover ZooKeepers? see pgrep -af QuorumPeerMain)");
+            }
+        }
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-copy-"));
+        for (const side of ["old", "new"] as Side[]) {
+            members.set(side, startLocalMember(install, settings, { id: 1, dir: path.join(dir, side), servers: loopbackServers([1], () => addresses[side]) }));
+        }
+        const dead = () => [...members].map(([side, m]) => (isRunning(m) ? undefined : `the ${side} member exited; log:\n${logTail(m)}`)).find((x) => x);
+        await waitFor(
+            "both members to answer srvr with a mode",
+            async () => (await Promise.all((["old", "new"] as Side[]).map((side) => srvr(addresses[side], PORTS.client, 1_000).catch(() => undefined)))).every((r) => r?.mode),
+            { timeoutMs: QUORUM_TIMEOUT_MS, intervalMs: 300, abortIf: dead },
+        );
+        for (const side of ["old", "new"] as Side[]) {
+            clients[side] = await ZkClient.connect(connectOf(side), { connectTimeoutMs: 15_000, opTimeoutMs: 5_000 });
+            // The suite's own sessions are the admin (to read back digest ACLs and nodes only the admin may read).
+            clients[side]!.addAuth("digest", "admin:s3cret");
+        }
+    });
+
+    after(async function () {
+        this.timeout(30_000);
+        for (const side of ["old", "new"] as Side[]) {
+            clients[side]?.close();
+        }
+        await Promise.allSettled([...members.values()].map((m) => stopMember(m, 5_000)));
+        if (dir !== undefined) {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    /** Creates `p` (missing parents as plain empty nodes) with `data`, `acl` and `mode`. */
+    async function put(side: Side, p: string, data: string, acl = OPEN, mode = CreateMode.PERSISTENT): Promise<string> {
+        const parent = p.slice(0, p.lastIndexOf("/"));
+        if (parent !== "") {
+            await zk(side).mkdirp(parent);
+        }
+        return zk(side).createWithAcl(p, Buffer.from(data), acl, mode);
+    }
+
+    /** Seeds the legacy registry under `root` with governance data, an ACL'd rule, an ephemeral provider and a sequential node. */
+    async function seed(root: string): Promise<{ ephemeral: string; sequential: string; router: string; governed: string }> {
+        const router = `${root}/${IFACE}/routers/${encodeURIComponent("condition://0.0.0.0/" + IFACE + "?rule=" + encodeURIComponent("=> host != 10.0.0.9"))}`;
+        await put("old", router, "");
+        await put("old", `${root}/${IFACE}/configurators/${encodeURIComponent("override://10.0.0.5:20880/" + IFACE + "?disabled=true")}`, "");
+        await put("old", `${root}/config/dubbo/orders.condition-router`, "scope: application\nkey: orders\n");
+        // A governed node with a child: readable by anyone, writable by the admin only (the child is made before the ACL is narrowed).
+        const governed = `${root}/config/dubbo/dubbo.properties`;
+        await put("old", governed, "dubbo.registry.simplified=true\n");
+        await put("old", `${governed}/note`, "child of a governed node");
+        await zk("old").setAcl(governed, GOVERNED);
+        const ephemeral = `${root}/${IFACE}/providers/${encodeURIComponent("dubbo://10.0.0.5:20880/" + IFACE + "?version=1.2.0")}`;
+        await put("old", ephemeral, "", OPEN, CreateMode.EPHEMERAL);
+        const sequential = await put("old", `${root}/queue/job-`, "x", OPEN, CreateMode.PERSISTENT_SEQUENTIAL);
+        return { ephemeral, sequential, router, governed };
+    }
+
+    const ADMIN = ["--from-auth", "digest:admin:s3cret", "--to-auth", "digest:admin:s3cret"];
+    const copy = (root: string, extra: string[] = []) => runCli(["--from", connectOf("old"), "--to", connectOf("new"), "--root", root, ...ADMIN, ...extra]);
+    /** A copy without credentials. */
+    const anonymous = (root: string, extra: string[] = []) => runCli(["--from", connectOf("old"), "--to", connectOf("new"), "--root", root, ...extra]);
+    const json = async (root: string, extra: string[] = []) => {
+        const r = await copy(root, [...extra, "--json"]);
+        return { code: r.code, err: r.err, report: JSON.parse(r.out) as CopyReport };
+    };
+
+    it("copies the persistent tree with data and ACLs, never an ephemeral node, reports sequential nodes, and a second run changes nothing", async function () {
+        this.timeout(30_000);
+        const root = freshRoot();
+        const s = await seed(root);
+        const first = await copy(root);
+        expect(first.err).to.equal("");
+        expect(first.code, first.out).to.equal(0);
+        expect(first.out).to.match(new RegExp(`^Copy of ${root} from ${connectOf("old")} to ${connectOf("new")}: DONE\n`));
+        expect(first.out).to.match(/created 14, updated 0, unchanged 0, skipped ephemeral 1, conflicts 0, failed 0, deleted 0/);
+        expect(first.out).to.include(`  # ${s.sequential}: parent ${root}/queue cversion 1 on --from, 1 on --to`);
+
+        expect(await zk("new").exists(s.ephemeral)).to.equal(false);
+        expect(await zk("new").exists(path.posix.dirname(s.ephemeral))).to.equal(true);
+        expect((await zk("new").data(s.governed))!.toString()).to.equal("dubbo.registry.simplified=true\n");
+        expect(aclKey(await zk("new").acl(s.governed))).to.deep.equal(aclKey(GOVERNED));
+        expect((await zk("new").data(`${s.governed}/note`))!.toString()).to.equal("child of a governed node");
+        expect(await zk("new").exists(s.sequential)).to.equal(true);
+        expect(await zk("new").exists(s.router)).to.equal(true);
+
+        const again = await json(root);
+        expect(again.code).to.equal(0);
+        expect(again.report.ok).to.equal(true);
+        expect(again.report.counts).to.include({ created: 0, updated: 0, unchanged: 14, skippedEphemeral: 1, conflicts: 0, failed: 0 });
+        expect(again.report.sequential.map((x) => x.path)).to.deep.equal([s.sequential]);
+    });
+
+    it("a dry run reports what it would create and writes nothing", async function () {
+        this.timeout(20_000);
+        const root = freshRoot();
+        await seed(root);
+        const dry = await copy(root, ["--dry-run"]);
+        expect(dry.code).to.equal(0);
+        expect(dry.out).to.match(/: DONE \(dry run: nothing written; counts say what a copy would do\)/);
+        expect(dry.out).to.match(/created 14,/);
+        expect(dry.out).to.include(`would create (14):\n  + ${root}\n`);
+        expect(await zk("new").exists(root)).to.equal(false);
+        expect(await zk("new").exists(manifestPath(root))).to.equal(false);
+    });
+
+    it("a node that differs on the target is a conflict (exit 1, left alone) until --overwrite replaces its data and ACL", async function () {
+        this.timeout(20_000);
+        const root = freshRoot();
+        await put("old", `${root}/config/dubbo/orders.configurators`, "weight: 100");
+        await put("old", `${root}/config/dubbo/orders.tag-router`, "tags: []", GOVERNED);
+        await put("new", `${root}/config/dubbo/orders.configurators`, "weight: 50");
+        await put("new", `${root}/config/dubbo/orders.tag-router`, "tags: []");
+
+        const refused = await copy(root);
+        expect(refused.code).to.equal(1);
+        expect(refused.out).to.match(/: CONFLICTS\n/);
+        expect(refused.out).to.include(`  ! ${root}/config/dubbo/orders.configurators: data differs\n`);
+        expect(refused.out).to.include(`  ! ${root}/config/dubbo/orders.tag-router: acl differs\n`);
+        expect((await zk("new").data(`${root}/config/dubbo/orders.configurators`))!.toString()).to.equal("weight: 50");
+
+        const forced = await json(root, ["--overwrite"]);
+        expect(forced.code).to.equal(0);
+        expect(forced.report.updated).to.deep.equal([`${root}/config/dubbo/orders.configurators`, `${root}/config/dubbo/orders.tag-router`]);
+        expect((await zk("new").data(`${root}/config/dubbo/orders.configurators`))!.toString()).to.equal("weight: 100");
+        expect(aclKey(await zk("new").acl(`${root}/config/dubbo/orders.tag-router`))).to.deep.equal(aclKey(GOVERNED));
+        expect((await json(root)).report.counts).to.include({ unchanged: 5, conflicts: 0 });
+    });
+
+    it("a rule deleted on the legacy side is reported as stale (exit 1), deleted with --prune, and nodes no copy wrote are never touched", async function () {
+        this.timeout(20_000);
+        const root = freshRoot();
+        const rule = `${root}/${IFACE}/routers/route-a`;
+        await put("old", rule, "=> host != 10.0.0.9");
+        await put("old", `${root}/${IFACE}/routers/route-b`, "=> host != 10.0.0.8");
+        expect((await copy(root)).code).to.equal(0);
+        // Written on the new side only (a pod's Dubbo client makes its category nodes).
+        await put("new", `${root}/com.acme.NewService/configurators`, "");
+
+        await zk("old").remove(rule);
+        const stale = await copy(root);
+        expect(stale.code).to.equal(1);
+        expect(stale.out).to.match(/: STALE NODES\n/);
+        expect(stale.out).to.include(`deleted on --from since an earlier copy, still on --to (1; --prune deletes them):\n  - ${rule}\n`);
+        expect(await zk("new").exists(rule)).to.equal(true);
+
+        const dry = await json(root, ["--prune", "--dry-run"]);
+        expect(dry.report.deleted).to.deep.equal([rule]);
+        expect(await zk("new").exists(rule)).to.equal(true);
+
+        const pruned = await json(root, ["--prune"]);
+        expect(pruned.code).to.equal(0);
+        expect(pruned.report.deleted).to.deep.equal([rule]);
+        expect(await zk("new").exists(rule)).to.equal(false);
+        expect(await zk("new").exists(`${root}/${IFACE}/routers/route-b`)).to.equal(true);
+        expect(await zk("new").exists(`${root}/com.acme.NewService/configurators`)).to.equal(true);
+
+        const after = await json(root, ["--prune"]);
+        expect(after.report.ok).to.equal(true);
+        expect(after.report.counts).to.include({ created: 0, deleted: 0, stale: 0 });
+    });
+
+    it("a node the copier may not read (NoAuth) fails in one line, exit 1, and the rest is copied", async function () {
+        this.timeout(20_000);
+        const root = freshRoot();
+        await put("old", `${root}/config/dubbo/public`, "p");
+        await put("old", `${root}/config/dubbo/secret`, "s", SECRET);
+        await put("old", `${root}/config/dubbo/governed`, "g", GOVERNED);
+        const r = await anonymous(root);
+        expect(r.code).to.equal(1);
+        expect(r.out).to.match(/: FAILED\n/);
+        expect(r.out).to.include(
+            `  x ${root}/config/dubbo/secret: cannot read ${root}/config/dubbo/secret on --from: NoAuth (its ACL does not let this copier read it; copy it by hand or --exclude it); its subtree was not copied\n`,
+        );
+        expect(r.out).to.include(
+            `  x ${root}/config/dubbo/governed: cannot read the ACL of ${root}/config/dubbo/governed on --from: ZooKeeper hides its digest credentials (digest:admin:x) from a session without ADMIN on it; allowed: --from-auth digest:USER:PASSWORD of a user with ADMIN there, or --exclude ${root}/config/dubbo/governed; its subtree was not copied\n`,
+        );
+        expect(r.out).to.include(`created (4):\n`);
+        expect(await zk("new").exists(`${root}/config/dubbo/public`)).to.equal(true);
+        expect(await zk("new").exists(`${root}/config/dubbo/governed`)).to.equal(false);
+        const excluded = await anonymous(root, ["--exclude", `${root}/config/dubbo/secret`, "--exclude", `${root}/config/dubbo/governed`]);
+        expect(excluded.code).to.equal(0);
+        expect(excluded.out).to.match(/unchanged 4, .*excluded 2/);
+        const withAuth = await copy(root);
+        expect(withAuth.code, withAuth.out).to.equal(0);
+        expect(aclKey(await zk("new").acl(`${root}/config/dubbo/secret`))).to.deep.equal(aclKey(SECRET));
+    });
+
+    it("refuses a root missing on the source, one ensemble on both sides and an unreachable side: exit 2, one line", async function () {
+        this.timeout(30_000);
+        await put("old", "/present-marker", "");
+        const missing = await copy("/no-such-root");
+        expect(missing.code).to.equal(2);
+        expect(missing.out).to.equal("");
+        expect(missing.err).to.match(new RegExp(`^error: --root /no-such-root is not a znode on --from ${connectOf("old")}; allowed: a path that exists there \\(its top-level znodes: .*/present-marker.*\\)\n$`));
+
+        const oneEnsemble = await runCli(["--from", connectOf("old"), "--to", connectOf("old")]);
+        expect(oneEnsemble.code).to.equal(2);
+        expect(oneEnsemble.err).to.match(/^error: --from and --to reach the same ensemble/);
+
+        const nowhere = `${loopbackAddress(1, randomLoopbackNetwork())}:${PORTS.client}`;
+        const unreachable = await runCli(["--from", connectOf("old"), "--to", nowhere, "--timeout", "2"]);
+        expect(unreachable.code).to.equal(2);
+        expect(unreachable.err).to.equal(`error: --to ${nowhere} is unreachable or has no quorum: connecting to ${nowhere} did not finish within 2000 ms\n`);
+    });
+
+    it("copyTree stops at the deadline and says which paths were done", async function () {
+        this.timeout(20_000);
+        const root = freshRoot();
+        for (let i = 0; i < 30; i++) {
+            await put("old", `${root}/n${i}`, String(i));
+        }
+        const report = await copyTree({ fromConnect: connectOf("old"), toConnect: connectOf("new"), root, timeoutMs: 1, opTimeoutMs: 2_000 });
+        expect(report.ok).to.equal(false);
+        expect(report.interrupted).to.equal("the copy did not finish within --timeout 0.001 s");
+    });
+});
