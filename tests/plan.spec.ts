@@ -309,6 +309,19 @@ describe("zk-cutover plan", () => {
             );
         });
 
+        it("a list whose entries are partly secret is refused before anything is planned, naming the plain entry, never its value", async () => {
+            const message = await planErrorOf("partly-secret", {
+                "zookeeper-cutover:clusterName": "prod",
+                "zookeeper-cutover:saslClient": "accept",
+                "zookeeper-cutover:saslClientUsers": ["app", "batch"],
+                "zookeeper-cutover:saslClientPasswords": [{ secure: "AAABAJ" }, "plain-text-password"],
+            });
+            expect(message.split("\n").slice(1)).to.deep.equal([
+                "zookeeper-cutover:saslClientPasswords: entry [1] is stored in plain text beside secret entries; allowed: every entry a secret (pulumi config set --secret --path 'zookeeper-cutover:saslClientPasswords[1]' ...)",
+            ]);
+            expect(message).to.not.contain("plain-text-password");
+        });
+
         it("a missing cluster name is refused", async () => {
             const message = await planErrorOf("nocluster", { "aws:region": "eu-west-1" });
             expect(message).to.match(/zookeeper-cutover:clusterName: is required; Name of the existing EKS cluster/);

@@ -139,7 +139,7 @@ export function comparePlans(a: Plan, b: Plan): ResourceChange[] {
  */
 function steadyState(spec: string): string | undefined {
     try {
-        const { settings } = loadStage(sourceOf(spec));
+        const { settings } = loadStage(sourceOf(spec, "--from"));
         return JSON.stringify(guardCutover(settings, undefined).next);
     } catch (err) {
         if (err instanceof StageConfigError) {
@@ -154,13 +154,13 @@ export async function diffStages(fromSpec: string, toSpec: string): Promise<Stag
     // The current stage is deployed already: its own transition is not judged here.
     const overridden = { "zookeeper-cutover:allowUnsafeTransition": "true" };
     const settled = steadyState(fromSpec);
-    const fromPlan = await planStack({ ...sourceOf(fromSpec), configOverrides: overridden, ...(settled ? { lastOutputs: { cutoverState: settled } } : {}) });
+    const fromPlan = await planStack({ ...sourceOf(fromSpec, "--from"), configOverrides: overridden, ...(settled ? { lastOutputs: { cutoverState: settled } } : {}) });
     const previous = { cutoverState: fromPlan.outputs.cutoverState };
     // One environment moving between stages: both plans run as the same stack, so URNs and stack tags line up.
     // The target is planned as if the guard were overridden, to show what it would change either way.
     const stackName = fromPlan.stack;
-    const toPlan = await planStack({ ...sourceOf(toSpec), stackName, lastOutputs: previous, configOverrides: overridden });
-    const { settings } = loadStage(sourceOf(toSpec));
+    const toPlan = await planStack({ ...sourceOf(toSpec, "--to"), stackName, lastOutputs: previous, configOverrides: overridden });
+    const { settings } = loadStage(sourceOf(toSpec, "--to"));
     const verdict = guardCutover(settings, parseState(String(fromPlan.outputs.cutoverState)));
     const guard = {
         safe: verdict.refusals.length === 0,

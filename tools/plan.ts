@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { ZooKeeperConfigError } from "../components/errors";
 import { UserInputError } from "./errors";
+import { stackFileIssues } from "../stacks/config";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 export const STACKS_DIR = path.join(REPO_ROOT, "stacks");
@@ -115,6 +116,11 @@ export function readStackConfigFile(file: string): { config: Record<string, stri
     const configSection = (doc as { config?: unknown } | null)?.config ?? {};
     if (typeof configSection !== "object" || Array.isArray(configSection) || configSection === null) {
         throw new PlanInputError(`${file}: "config" must be a map of key: value`);
+    }
+    // Secrets are all or nothing: a list with plain entries beside secret ones is refused before anything is read.
+    const partlySecret = stackFileIssues(configSection as Record<string, unknown>);
+    if (partlySecret.length > 0) {
+        throw new PlanInputError(`${file}:\n${partlySecret.map((i) => `${i.key}: ${i.message}`).join("\n")}`);
     }
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
