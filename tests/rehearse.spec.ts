@@ -210,8 +210,21 @@ describe("cutover rehearsal on real ZooKeeper (own network namespaces, cluster D
         it("creates the new ensemble through start.sh (an empty tree is expected only there) and checks parity before the flip", () => {
             const created = report.steps.find((s) => s.step.startsWith("pulumi up (stage dual-registry)"))!;
             expect(created.waits.filter((w) => w.gate.startsWith("start.sh")).flatMap((w) => w.why).join("\n")).to.contain("no other member serves: creating the ensemble");
-            expect(report.parity).to.deep.equal({ providers: 6, missingInNew: 0 });
+            expect(report.parity).to.deep.include({ providers: 7, missingInNew: 0, persistentMissingInNew: 0 }); // the app's 6 and the seeded dynamic=false one
             expect(report.total.longestProviderShortfallMs).to.equal(0);
+        });
+
+        it("copies the governance data, follows a rule changed mid-stage with a re-copy, and ends with no persistent node missing", () => {
+            const g = report.governance!;
+            expect(g.seeded).to.equal(8);
+            expect(g.changed).to.have.length(3);
+            // The first copy creates every seeded node; the re-copy rewrites the changed route, prunes the deleted override, adds the new route.
+            expect(g.copies[0]).to.match(/^created \d+, updated 0, deleted 0/);
+            expect(g.copies[1]).to.match(/^created 1, updated 1, deleted 1,/);
+            expect(g.byStage["dual-registry"].most).to.equal(2); // the rewritten route differs, the added one is missing (the deleted override is the copy's to prune)
+            expect(g.byStage["dual-registry"].last).to.equal(0);
+            expect(g.byStage["pure-k8s"]).to.deep.equal({ last: 0, most: 0 });
+            expect(report.parity!.persistentNodes).to.be.greaterThan(8);
         });
 
         it("leaves no process, namespace or file behind", () => {

@@ -60,7 +60,7 @@ async function rehearsals(): Promise<void> {
         return;
     }
     process.stdout.write(
-        "\nrehearsal (real ZooKeeper, package defaults, tickTime 2000, embrace included; targets: 0 lost writes, 0 expired sessions, registry never short, member-swap <= 1 election and longest write gap < 2 s, dual-registry 0 elections)\n",
+        "\nrehearsal (real ZooKeeper, package defaults, tickTime 2000, embrace included; targets: 0 lost writes, 0 expired sessions, registry never short, member-swap <= 1 election and longest write gap < 2 s, dual-registry 0 elections and no persistent node missing)\n",
     );
     const head = ["strategy", "members", "cutover s", "acked", "lost", "expired", "short ms", "elections", "longest gap ms"];
     const widths = [14, 7, 10, 7, 5, 8, 9, 10, 15];
@@ -68,6 +68,7 @@ async function rehearsals(): Promise<void> {
     process.stdout.write(row(head));
     const steps: string[] = [];
     const gaps: string[] = [];
+    const governance: string[] = [];
     for (const strategy of ["member-swap", "dual-registry"]) {
         for (const members of [3, 5]) {
             const r = await rehearse({ strategy, members, stageSeconds: 2 });
@@ -75,6 +76,10 @@ async function rehearsals(): Promise<void> {
             const t = r.total;
             process.stdout.write(row([strategy, members, cutover.toFixed(1), t.writesAcknowledged, t.writesLost, t.expiredSessions, t.longestProviderShortfallMs, t.leaderElections, t.longestWriteGapMs]));
             gaps.push(`  ${strategy} ${members}: ${r.longestWriteGap.ms} ms during ${r.longestWriteGap.during}${r.longestWriteGap.writes.length > 0 ? ` (${r.longestWriteGap.writes.join("; ")})` : ""}`);
+            if (r.governance) {
+                const by = Object.entries(r.governance.byStage).map(([stage, n]) => `${stage} ${n.last} at the end (at most ${n.most})`);
+                governance.push(`  dual-registry ${members}: ${r.governance.seeded} seeded, ${r.governance.changed.length} changed mid-stage; ${by.join(", ")}`);
+            }
             const moves = r.steps.filter((st) => st.step.startsWith("move member"));
             if (moves.length > 0) {
                 const mean = (gate: RegExp) => moves.reduce((a, st) => a + st.waits.filter((w) => gate.test(w.gate)).reduce((b, w) => b + w.ms, 0), 0) / moves.length / 1000;
@@ -86,6 +91,7 @@ async function rehearsals(): Promise<void> {
         }
     }
     process.stdout.write(`\nwhere the longest write gap fell:\n${gaps.join("\n")}\n`);
+    process.stdout.write(`\ndual-registry governance data (persistent nodes missing or different in the new registry; target 0 at the end):\n${governance.join("\n")}\n`);
     process.stdout.write(`\nmember-swap steps at runbook pace:\n${steps.join("\n")}\n`);
 }
 

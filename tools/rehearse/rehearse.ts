@@ -16,6 +16,7 @@ import { memberPeerAddress, renderJaasConfig, usesSasl } from "../../components/
 import { certificateDnsNames } from "../../components/ensemble/renderObjects";
 import { EnsembleSettings, PORTS } from "../../components/ensemble/settings";
 import { featuresOf, parseZooKeeperVersion } from "../../components/ensemble/version";
+import { copyTree } from "../checks/copy";
 import { checkParity } from "../checks/parity";
 import { swapPlanFrom } from "../checks/gate";
 import { Endpoint, HealthReport, waitForHealth } from "../checks/health";
@@ -23,8 +24,9 @@ import { ZkClient } from "../zookeeper/client";
 import { delay as sleep, findZooKeeperInstall, isRunning, logTail, MemberProcess, memberModes, onShutdown, waitFor, waitForQuorum, ZooKeeperInstall } from "../zookeeper/process";
 import { ClusterDns } from "./dns";
 import { resolveRehearsalInput, RehearsalInput, RehearsalInputError, RehearsalOptions } from "./input";
-import { LoadCounters, ProviderApp, Registries, RegistryWatch, Writer, WRITES_PATH } from "./load";
+import { DUBBO_ROOT, LoadCounters, ProviderApp, Registries, RegistryWatch, Writer, WRITES_PATH } from "./load";
 import { HostMember, MemberContext, PodMember, podTemplate, PodTemplate, RehearsalMember } from "./members";
+import { changeGovernance, seedGovernance } from "./governance";
 import { ElectionMonitor, LiveMember } from "./monitor";
 import { LocalNetwork, networkUnavailableReason } from "./network";
 import { makeEnsembleCertificate } from "./pki";
@@ -427,8 +429,30 @@ class Rehearsal {
         return { swap };
     }
 
+    /** Persistent nodes of the legacy registry the new one lacks or holds otherwise, per stage: the last count and the most. */
+    private readonly governanceByStage = new Map<string, { last: number; most: number }>();
+
+    /** Counts persistent nodes missing in (or different in) the new registry now, for the current stage. */
+    private async measureGovernance(legacyConnect: string, newConnect: string): Promise<number> {
+        const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT });
+        const n = r.data.missingInNew.length + r.data.different.length;
+        const seen = this.governanceByStage.get(this.stage);
+        this.governanceByStage.set(this.stage, { last: n, most: Math.max(n, seen?.most ?? 0) });
+        return n;
+    }
+
+    /** `zk-cutover copy --prune --overwrite` from the legacy registry to the new one (the legacy one is the truth until the switch). */
+    private async copyGovernance(legacyConnect: string, newConnect: string): Promise<string> {
+        const c = await copyTree({ fromConnect: legacyConnect, toConnect: newConnect, root: DUBBO_ROOT, prune: true, overwrite: true, timeoutMs: 60_000 });
+        if (!c.ok) {
+            throw new Error(`the copy of ${DUBBO_ROOT} did not finish: ${[...c.failed.map((f) => `${f.path}: ${f.reason}`), ...c.conflicts.map((x) => `${x.path}: ${x.differs.join(", ")}`), c.interrupted ?? ""].filter((x) => x).join("; ")}`);
+        }
+        const k = c.counts;
+        return `created ${k.created}, updated ${k.updated}, deleted ${k.deleted}, unchanged ${k.unchanged}, skipped ephemeral ${k.skippedEphemeral}`;
+    }
+
     /** old-host, then the new ensemble beside the old one with clients in both, parity, the flip, and the old one retired. */
-    private async dualRegistry(): Promise<Pick<RehearsalReport, "parity">> {
+    private async dualRegistry(): Promise<Pick<RehearsalReport, "parity" | "governance">> {
         const s = this.s;
         const legacyIds = this.input.legacyIds;
         const legacyConnect = this.connectOf(legacyIds.map((id) => this.legacyName(id)));
@@ -436,6 +460,14 @@ class Rehearsal {
         const newConnect = this.connectOf(names);
 
         await this.oldHost("legacy");
+        const seeded = await this.step("an operator's governance data in the legacy registry (routes, overrides, config-center keys, metadata, a dynamic=false provider)", async () => {
+            const c = await ZkClient.connect(legacyConnect, { connectTimeoutMs: 20_000, opTimeoutMs: 10_000 });
+            try {
+                return await seedGovernance(c);
+            } finally {
+                c.close();
+            }
+        });
 
         this.enter("dual-registry");
         await this.step("pulumi up (stage dual-registry): the new ensemble's pods start together", async (rec) => {
@@ -451,22 +483,39 @@ class Rehearsal {
             await this.readinessGate(rec, pods);
             await this.healthGate(rec, "health", names);
         });
+        const copies: string[] = [];
+        await this.step("zk-cutover copy: the persistent data into the new registry", async () => {
+            copies.push(await this.copyGovernance(legacyConnect, newConnect));
+            await this.measureGovernance(legacyConnect, newConnect);
+        });
         await this.step("roll the clients onto both registries (consumers prefer legacy)", async () => {
             await this.rollClients(undefined, { legacy: legacyConnect, new: newConnect });
         });
-        const parity = await this.step("check parity until the new registry holds every provider of the old one", async (rec) => {
+        const changed = await this.step("an operator changes governance in the legacy registry mid-stage", async () => {
+            const c = await ZkClient.connect(legacyConnect, { connectTimeoutMs: 20_000, opTimeoutMs: 10_000 });
+            try {
+                const lines = await changeGovernance(c);
+                await this.measureGovernance(legacyConnect, newConnect);
+                return lines;
+            } finally {
+                c.close();
+            }
+        });
+        const parity = await this.step("zk-cutover copy --prune --overwrite, then check parity until the new registry holds every provider and persistent node of the old one", async (rec) => {
             const t = Date.now();
             let attempts = 0;
+            copies.push(await this.copyGovernance(legacyConnect, newConnect));
             const p = await waitFor(
-                "the new registry to hold every provider of the old one",
+                "the new registry to hold every provider and persistent node of the old one",
                 async () => {
                     attempts++;
-                    const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: "/dubbo" });
-                    return r.missingInNew.length === 0 ? r : undefined;
+                    const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT });
+                    return r.inParity ? r : undefined;
                 },
                 { timeoutMs: 60_000, intervalMs: 500 },
             );
-            rec.wait("parity", Date.now() - t, attempts > 1 ? [`providers missing in the new registry (${attempts - 1} checks)`] : []);
+            await this.measureGovernance(legacyConnect, newConnect);
+            rec.wait("parity", Date.now() - t, attempts > 1 ? [`providers or persistent nodes missing in the new registry (${attempts - 1} checks)`] : []);
             return p;
         });
         await this.maybeKill("legacy");
@@ -479,8 +528,9 @@ class Rehearsal {
         await this.step("roll the clients onto the new registry alone (stage pure-k8s)", async () => {
             await this.rollClients(undefined, { new: newConnect });
         });
-        await this.step("retire the legacy ensemble: read its writes back, stop its hosts, remove the bridge", async () => {
+        await this.step("retire the legacy ensemble: read its writes back, compare its persistent data, stop its hosts, remove the bridge", async () => {
             await this.verify("legacy");
+            await this.measureGovernance(legacyConnect, newConnect);
             await Promise.all([...this.hosts.values()].map((h) => this.stopProcess(h)));
             this.ensembles.delete("legacy");
             legacyIds.forEach((id) => this.dns.set(this.legacyName(id), []));
@@ -489,7 +539,10 @@ class Rehearsal {
         await sleep(this.stageMs);
         await this.finishLoad();
         await this.verify("new");
-        return { parity: { providers: parity.oldProviders.length, missingInNew: parity.missingInNew.length } };
+        return {
+            parity: { providers: parity.oldProviders.length, missingInNew: parity.missingInNew.length, persistentNodes: parity.old.persistentNodes, persistentMissingInNew: parity.data.missingInNew.length + parity.data.different.length },
+            governance: { seeded, changed, copies, byStage: Object.fromEntries(this.governanceByStage) },
+        };
     }
 
     /** The Secrets the pods mount when TLS or SASL is on: the rehearsal's own certificate and random passwords. */
@@ -557,7 +610,7 @@ class Rehearsal {
                 reject(new Error(`the rehearsal did not finish within ${deadline} ms and was stopped`));
             }, deadline);
         });
-        let strategy: Promise<Pick<RehearsalReport, "swap" | "parity">> | undefined;
+        let strategy: Promise<Pick<RehearsalReport, "swap" | "parity" | "governance">> | undefined;
         try {
             this.dns.serveLookups();
             this.network = LocalNetwork.create(this.dns.file);

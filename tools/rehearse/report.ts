@@ -78,8 +78,15 @@ export interface RehearsalReport {
     steps: StepReport[];
     /** Member swap: the order decided from the live leader. */
     swap?: SwapPlanReport;
-    /** Dual-registry: providers checked in both registries before consumers preferred the new one. */
-    parity?: { providers: number; missingInNew: number };
+    /** Dual-registry: providers and persistent nodes checked in both registries before consumers preferred the new one. */
+    parity?: { providers: number; missingInNew: number; persistentNodes: number; persistentMissingInNew: number };
+    /**
+     * Dual-registry: the governance data seeded in the legacy registry, the
+     * changes made mid-stage, each copy's counts, and per stage the persistent
+     * nodes missing in (or different in) the new registry: the last count of
+     * the stage and the most seen in it.
+     */
+    governance?: { seeded: number; changed: string[]; copies: string[]; byStage: Record<string, { last: number; most: number }> };
     /** What the chaos option did, if used. */
     chaos?: string;
     /** What differs from production, one line each. */
@@ -136,7 +143,17 @@ export function reportText(r: RehearsalReport): string {
         );
     }
     if (r.parity) {
-        lines.push(`Parity before consumers preferred the new registry: ${r.parity.providers} providers, ${r.parity.missingInNew} missing in the new one`);
+        lines.push(
+            `Parity before consumers preferred the new registry: ${r.parity.providers} providers, ${r.parity.missingInNew} missing in the new one; ${r.parity.persistentNodes} persistent nodes, ${r.parity.persistentMissingInNew} missing or different in the new one`,
+        );
+    }
+    if (r.governance) {
+        const g = r.governance;
+        lines.push(`Governance data: ${g.seeded} nodes seeded in the legacy registry; mid-stage: ${g.changed.join("; ")}`);
+        g.copies.forEach((c, i) => lines.push(`  copy ${i + 1}: ${c}`));
+        for (const [stage, n] of Object.entries(g.byStage)) {
+            lines.push(`  ${stage}: ${n.last} persistent nodes missing or different in the new registry at the last check (at most ${n.most})`);
+        }
     }
     if (r.chaos) {
         lines.push(`Chaos: ${r.chaos}`);
