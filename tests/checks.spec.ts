@@ -7,7 +7,6 @@
  * the real-server part is skipped without them, except in CI.
  */
 import { expect } from "chai";
-import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
@@ -33,31 +32,11 @@ import {
     ZooKeeperInstall,
 } from "../tools/zookeeper/process";
 import { loopbackServers, startLocalMember } from "../tools/zookeeper/local";
+import { runCommand } from "./support/cli";
 import { requireZooKeeper } from "./support/zookeeper";
 
 /** Runs `zk-cutover check ...` in-process on a fresh program; resolves with the exit code and the output. */
-async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = "";
-    let err = "";
-    const program = new Command()
-        .name("zk-cutover")
-        .exitOverride()
-        .configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
-    registerCheckCommands(program);
-    const saved = process.exitCode;
-    process.exitCode = undefined;
-    try {
-        await program.parseAsync(args, { from: "user" });
-        return { code: Number(process.exitCode ?? 0), out, err };
-    } catch (e) {
-        if (e instanceof CommanderError) {
-            return { code: e.exitCode, out, err };
-        }
-        throw e;
-    } finally {
-        process.exitCode = saved;
-    }
-}
+const runCli = (args: string[]) => runCommand(registerCheckCommands, args);
 
 const ORDER_URL =
     "dubbo://10.0.0.5:20880/com.acme.OrderService?anyhost=true&application=orders&group=orders&interface=com.acme.OrderService" +

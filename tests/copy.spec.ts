@@ -5,41 +5,17 @@
  * naming what to install.
  */
 import { expect } from "chai";
-import { Command, CommanderError } from "commander";
 import * as crypto from "crypto";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { EnsembleSettings, PORTS, resolveEnsembleSettings } from "../components/ensemble/settings";
+import { PORTS } from "../components/ensemble/settings";
 import { copyTree, CopyReport, manifestPath, parseCopyRoot, parseCopyTimeout, parseExcludes, registerCopyCommand } from "../tools/checks/copy";
 import { CreateMode, Permission, ZkAcl, ZkClient } from "../tools/zookeeper/client";
-import { loopbackServers, startLocalMember } from "../tools/zookeeper/local";
-import { isListening, isRunning, logTail, loopbackAddress, MemberProcess, randomLoopbackNetwork, srvr, stopMember, waitFor, ZooKeeperInstall } from "../tools/zookeeper/process";
-import { requireZooKeeper } from "./support/zookeeper";
+import { loopbackAddress, randomLoopbackNetwork } from "../tools/zookeeper/process";
+import { runCommand } from "./support/cli";
+import { Side, SIDES, standalonePair } from "./support/pair";
 
 /** Runs `zk-cutover copy ...` in-process; resolves with the exit code and the output. */
-async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = "";
-    let err = "";
-    const program = new Command()
-        .name("zk-cutover")
-        .exitOverride()
-        .configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
-    registerCopyCommand(program);
-    const saved = process.exitCode;
-    process.exitCode = undefined;
-    try {
-        await program.parseAsync(["copy", ...args], { from: "user" });
-        return { code: Number(process.exitCode ?? 0), out, err };
-    } catch (e) {
-        if (e instanceof CommanderError) {
-            return { code: e.exitCode, out, err };
-        }
-        throw e;
-    } finally {
-        process.exitCode = saved;
-    }
-}
+const runCli = (args: string[]) => runCommand(registerCopyCommand, ["copy", ...args]);
 
 /** A digest ACL id as ZooKeeper computes it: user:base64(sha1(user:password)). */
 const digestId = (user: string, password: string) => `${user}:${crypto.createHash("sha1").update(`${user}:${password}`).digest("base64")}`;
@@ -53,7 +29,6 @@ const GOVERNED: ZkAcl[] = [
 const SECRET: ZkAcl[] = [{ scheme: "digest", id: digestId("admin", "s3cret"), permission: Permission.ALL }];
 
 const IFACE = "com.acme.OrderService";
-const QUORUM_TIMEOUT_MS = 40_000;
 const aclKey = (acl: ZkAcl[] | undefined) => (acl ?? []).map((a) => `${a.scheme}:${a.id}:${a.permission}`).sort();
 
 describe("zk-cutover copy: options", function () {
@@ -89,59 +64,20 @@ describe("zk-cutover copy: options", function () {
 });
 
 describe("zk-cutover copy on real ZooKeeper", function () {
-    let install: ZooKeeperInstall;
-    let settings: EnsembleSettings;
-    let dir: string | undefined;
-    const addresses = { old: "", new: "" };
-    const members = new Map<string, MemberProcess>();
-    const clients: Record<"old" | "new", ZkClient | undefined> = { old: undefined, new: undefined };
-    type Side = keyof typeof addresses;
-    const connectOf = (side: Side) => `${addresses[side]}:${PORTS.client}`;
+    const pair = standalonePair("the copy tests", "copy");
+    const { connectOf } = pair;
+    const clients: Record<Side, ZkClient | undefined> = { old: undefined, new: undefined };
     let rootCount = 0;
     const freshRoot = () => `/dubbo-copy-${++rootCount}`;
     const zk = (side: Side) => clients[side]!;
 
     before(async function () {
-        this.timeout(QUORUM_TIMEOUT_MS + 30_000);
-        install = requireZooKeeper("the copy tests");
-        settings = resolveEnsembleSettings({ namespace: "copy", metrics: "off", replicas: 1, ...(install.version ? { zookeeperVersion: install.version } : {}) });
-        for (const side of ["old", "new"] as Side[]) {
-            for (let attempt = 0; attempt < 5; attempt++) {
-                const candidate = loopbackAddress(1, randomLoopbackNetwork());
-                if (candidate !== addresses.old && !(await isListening(candidate, PORTS.client, 300))) {
-                    addresses[side] = candidate;
-                    break;
-                }
-            }
-            if (addresses[side] === "") {
-                throw new Error("five loopback addresses in a row were in use (leftover ZooKeepers? see pgrep -af QuorumPeerMain)");
-            }
-        }
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-copy-"));
-        for (const side of ["old", "new"] as Side[]) {
-            members.set(side, startLocalMember(install, settings, { id: 1, dir: path.join(dir, side), servers: loopbackServers([1], () => addresses[side]) }));
-        }
-        const dead = () => [...members].map(([side, m]) => (isRunning(m) ? undefined : `the ${side} member exited; log:\n${logTail(m)}`)).find((x) => x);
-        await waitFor(
-            "both members to answer srvr with a mode",
-            async () => (await Promise.all((["old", "new"] as Side[]).map((side) => srvr(addresses[side], PORTS.client, 1_000).catch(() => undefined)))).every((r) => r?.mode),
-            { timeoutMs: QUORUM_TIMEOUT_MS, intervalMs: 300, abortIf: dead },
-        );
-        for (const side of ["old", "new"] as Side[]) {
+        this.timeout(30_000);
+        for (const side of SIDES) {
             clients[side] = await ZkClient.connect(connectOf(side), { connectTimeoutMs: 15_000, opTimeoutMs: 5_000 });
+            pair.closeFirst(() => clients[side]?.close());
             // The suite's own sessions are the admin (to read back digest ACLs and nodes only the admin may read).
             clients[side]!.addAuth("digest", "admin:s3cret");
-        }
-    });
-
-    after(async function () {
-        this.timeout(30_000);
-        for (const side of ["old", "new"] as Side[]) {
-            clients[side]?.close();
-        }
-        await Promise.allSettled([...members.values()].map((m) => stopMember(m, 5_000)));
-        if (dir !== undefined) {
-            fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 

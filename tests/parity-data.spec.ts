@@ -6,45 +6,18 @@
  * started from the rendered configs; each test seeds its own root.
  */
 import { expect } from "chai";
-import { Command, CommanderError } from "commander";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { EnsembleSettings, PORTS, resolveEnsembleSettings } from "../components/ensemble/settings";
 import { registerCheckCommands } from "../tools/checks/cli";
 import { PersistentNode } from "../tools/checks/dubbo";
 import { checkParity, parityReport, parityText, SHOWN_PATHS } from "../tools/checks/parity";
 import { CreateMode, ZkClient } from "../tools/zookeeper/client";
-import { loopbackServers, startLocalMember } from "../tools/zookeeper/local";
-import { isListening, isRunning, logTail, loopbackAddress, MemberProcess, randomLoopbackNetwork, srvr, stopMember, waitFor, ZooKeeperInstall } from "../tools/zookeeper/process";
-import { requireZooKeeper } from "./support/zookeeper";
+import { runCommand } from "./support/cli";
+import { Side, SIDES, standalonePair } from "./support/pair";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const zookeeper = require("node-zookeeper-client");
 
 /** Runs `zk-cutover check ...` in-process; resolves with the exit code and the output. */
-async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = "";
-    let err = "";
-    const program = new Command()
-        .name("zk-cutover")
-        .exitOverride()
-        .configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
-    registerCheckCommands(program);
-    const saved = process.exitCode;
-    process.exitCode = undefined;
-    try {
-        await program.parseAsync(args, { from: "user" });
-        return { code: Number(process.exitCode ?? 0), out, err };
-    } catch (e) {
-        if (e instanceof CommanderError) {
-            return { code: e.exitCode, out, err };
-        }
-        throw e;
-    } finally {
-        process.exitCode = saved;
-    }
-}
+const runCli = (args: string[]) => runCommand(registerCheckCommands, args);
 
 const enc = encodeURIComponent;
 const IFACE = "com.acme.OrderService";
@@ -65,49 +38,19 @@ const GOVERNANCE: Record<string, string> = {
 const ROUTER = Object.keys(GOVERNANCE)[0];
 const CONFIGURATOR = Object.keys(GOVERNANCE)[1];
 
-const QUORUM_TIMEOUT_MS = 40_000;
 
 describe("check parity on persistent data (real ZooKeeper)", function () {
-    let install: ZooKeeperInstall;
-    let settings: EnsembleSettings;
-    let dir: string | undefined;
-    const addresses = { old: "", new: "" };
-    const members = new Map<string, MemberProcess>();
-    const clients: Record<"old" | "new", ZkClient | undefined> = { old: undefined, new: undefined };
+    const pair = standalonePair("the parity data checks", "parity");
+    const { connectOf } = pair;
+    const clients: Record<Side, ZkClient | undefined> = { old: undefined, new: undefined };
     /** The library's own clients, for creating nodes with an ACL. */
-    const raws: Record<"old" | "new", { close(): void; create(...args: unknown[]): void } | undefined> = { old: undefined, new: undefined };
-    type Side = keyof typeof addresses;
-    const connectOf = (side: Side) => `${addresses[side]}:${PORTS.client}`;
+    const raws: Record<Side, { close(): void; create(...args: unknown[]): void } | undefined> = { old: undefined, new: undefined };
     let rootCount = 0;
     const freshRoot = () => `/dubbo-data-${++rootCount}`;
 
     before(async function () {
-        this.timeout(QUORUM_TIMEOUT_MS + 30_000);
-        install = requireZooKeeper("the parity data checks");
-        settings = resolveEnsembleSettings({ namespace: "parity", metrics: "off", replicas: 1, ...(install.version ? { zookeeperVersion: install.version } : {}) });
-        for (const side of ["old", "new"] as Side[]) {
-            for (let attempt = 0; attempt < 5; attempt++) {
-                const candidate = loopbackAddress(1, randomLoopbackNetwork());
-                if (candidate !== addresses.old && !(await isListening(candidate, PORTS.client, 300))) {
-                    addresses[side] = candidate;
-                    break;
-                }
-            }
-            if (addresses[side] === "") {
-                throw new Error("five loopback addresses in a row were in use (leftover ZooKeepers? see pgrep -af QuorumPeerMain)");
-            }
-        }
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-parity-data-"));
-        for (const side of ["old", "new"] as Side[]) {
-            members.set(side, startLocalMember(install, settings, { id: 1, dir: path.join(dir, side), servers: loopbackServers([1], () => addresses[side]) }));
-        }
-        const dead = () => [...members].map(([side, m]) => (isRunning(m) ? undefined : `the ${side} member exited; log:\n${logTail(m)}`)).find((x) => x);
-        await waitFor(
-            "both members to answer srvr with a mode",
-            async () => (await Promise.all((["old", "new"] as Side[]).map((side) => srvr(addresses[side], PORTS.client, 1_000).catch(() => undefined)))).every((r) => r?.mode),
-            { timeoutMs: QUORUM_TIMEOUT_MS, intervalMs: 300, abortIf: dead },
-        );
-        for (const side of ["old", "new"] as Side[]) {
+        this.timeout(30_000);
+        for (const side of SIDES) {
             clients[side] = await ZkClient.connect(connectOf(side), { connectTimeoutMs: 15_000, opTimeoutMs: 5_000 });
             const raw = zookeeper.createClient(connectOf(side), { sessionTimeout: 10_000, retries: 0 });
             await new Promise<void>((resolve) => {
@@ -115,18 +58,10 @@ describe("check parity on persistent data (real ZooKeeper)", function () {
                 raw.connect();
             });
             raws[side] = raw;
-        }
-    });
-
-    after(async function () {
-        this.timeout(30_000);
-        for (const side of ["old", "new"] as Side[]) {
-            clients[side]?.close();
-            raws[side]?.close();
-        }
-        await Promise.allSettled([...members.values()].map((m) => stopMember(m, 5_000)));
-        if (dir !== undefined) {
-            fs.rmSync(dir, { recursive: true, force: true });
+            pair.closeFirst(() => {
+                clients[side]?.close();
+                raws[side]?.close();
+            });
         }
     });
 
