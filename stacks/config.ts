@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ConfigIssue, describeType as describeValueType, IssueCollector, show, ZooKeeperConfigError } from "../components/errors";
+import { ConfigIssue, describeType as describeValueType, IssueCollector, show, ZooKeeperConfigError } from "../components/shared/errors";
 import * as pulumiRuntime from "@pulumi/pulumi/runtime";
 import { SECRET_ARG_KEYS, suggest } from "../components/ensemble/settings";
 

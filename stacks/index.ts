@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { renderKubeconfig } from "../components/eks/kubeconfig";
 import { assertSafeTransition, guardCutover, parseState, ZooKeeperCutover, ZooKeeperCutoverArgs } from "../components/cutover/cutover";
 import { CutoverSettings, resolveCutoverSettings } from "../components/cutover/settings";
-import { ZooKeeperConfigError } from "../components/errors";
+import { ZooKeeperConfigError } from "../components/shared/errors";
 import { configIsSecret, PROJECT, readStackConfigCollecting } from "./config";
 
 function configError(err: unknown): never {

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import * as crypto from "crypto";
 import * as path from "path";
-import { PORTS } from "../components/ensemble/settings";
+import { PORTS } from "../components/shared/zookeeper";
 import { copyTree, CopyReport, manifestPath, parseCopyRoot, parseCopyTimeout, parseExcludes, registerCopyCommand } from "../tools/checks/copy";
 import { CreateMode, Permission, ZkAcl, ZkClient } from "../tools/zookeeper/client";
 import { loopbackAddress, randomLoopbackNetwork } from "../tools/zookeeper/process";

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { ENSEMBLE_TYPE, ZooKeeperEnsemble } from "../components/ensemble/ensemble";
-import { dedicatedNodePlacement, ensembleSelector, tolerationsFor } from "../components/ensemble/labels";
+import { dedicatedNodePlacement, ensembleSelector, tolerationsFor } from "../components/shared/labels";
 import { renderEnsemble } from "../components/ensemble/renderObjects";
 import { resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../components/ensemble/settings";
 import { podsOf, selects, validateKubeObject } from "./support/kube";

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { launchTemplateSpec, renderStorageClass } from "../components/aws/render";
 import { resolveNodeGroupSettings } from "../components/aws/settings";
-import { KubeObject, renderEnsemble } from "../components/ensemble/renderObjects";
+import { KubeObject } from "../components/shared/kube";
+import { renderEnsemble } from "../components/ensemble/renderObjects";
 import { resolveEnsembleSettings } from "../components/ensemble/settings";
 import {
     antiAffinitySelectsOwnPods,

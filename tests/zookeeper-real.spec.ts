@@ -12,7 +12,8 @@ import * as path from "path";
 import { renderLivenessScript, renderReadinessScript } from "../components/ensemble/renderConfig";
 import { runHealthCommand } from "../tools/checks/cli";
 import { checkHealth } from "../tools/checks/health";
-import { EnsembleSettings, PORTS, resolveEnsembleSettings } from "../components/ensemble/settings";
+import { EnsembleSettings, resolveEnsembleSettings } from "../components/ensemble/settings";
+import { PORTS } from "../components/shared/zookeeper";
 import {
     isListening,
     isRunning,

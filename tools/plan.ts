@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { ZooKeeperConfigError } from "../components/errors";
+import { ZooKeeperConfigError } from "../components/shared/errors";
 import { UserInputError } from "./errors";
 import { stackFileIssues } from "../stacks/config";
 

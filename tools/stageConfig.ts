@@ -4,7 +4,7 @@
  * typed reading and validation as the stacks program, without planning it.
  */
 import { CutoverSettings, resolveCutoverSettings } from "../components/cutover/settings";
-import { ZooKeeperConfigError } from "../components/errors";
+import { ZooKeeperConfigError } from "../components/shared/errors";
 import { PROJECT, readStackConfig } from "../stacks/config";
 import { UserInputError } from "./errors";
 import { readStackConfigFile, resolveSource } from "./plan";

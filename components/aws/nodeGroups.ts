@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { toInputErrors } from "../inputErrors";
+import { toInputErrors } from "../shared/inputErrors";
 import { ec2AssumeRolePolicy, launchTemplateSpec, nodeGroupSpecs, nodePolicyArns } from "./render";
 import { NodeGroupSettingsArgs, resolveNodeGroupSettings } from "./settings";
 

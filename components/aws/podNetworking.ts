@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { toInputErrors } from "../inputErrors";
+import { toInputErrors } from "../shared/inputErrors";
 import {
     cniConfigurationValues,
     cniPolicyArn,

@@ -3,9 +3,9 @@
  * policies, vpc-cni configuration values, security group rules, StorageClass.
  */
 import type { IStorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
-import { dedicatedNodePlacement, ensembleSelector, MANAGED_BY } from "../ensemble/labels";
-import { KubeObject } from "../ensemble/renderObjects";
-import { PORTS } from "../ensemble/settings";
+import { dedicatedNodePlacement, ensembleSelector, MANAGED_BY } from "../shared/labels";
+import { kube, KubeObject } from "../shared/kube";
+import { MEMBER_PORTS, objectNames, PORTS } from "../shared/zookeeper";
 import { NetworkSettings, NodeGroupSettings } from "./settings";
 
 export type Tags = Record<string, string>;
@@ -145,8 +145,6 @@ export interface SecurityGroupRuleSpec {
     description: string;
 }
 
-const ZK_PORTS = [PORTS.client, PORTS.quorum, PORTS.election];
-
 function peerName(p: RulePeer): string {
     if ("cidr" in p) return p.cidr.replace(/[./]/g, "-");
     if ("securityGroup" in p) return p.securityGroup;
@@ -164,13 +162,13 @@ export function securityGroupRules(s: NetworkSettings): SecurityGroupRuleSpec[] 
     const add = (on: SecurityGroupRuleSpec["on"], direction: SecurityGroupRuleSpec["direction"], port: number, peer: RulePeer, description: string) =>
         rules.push({ name: `${on === "peer" ? "host-" : ""}${direction}-${port}-${peerName(peer)}`, on, direction, port, peer, description });
 
-    for (const port of ZK_PORTS) {
+    for (const port of MEMBER_PORTS) {
         add("zookeeper", "ingress", port, { self: true }, `ZooKeeper members to each other on ${port}`);
         add("zookeeper", "egress", port, { self: true }, `ZooKeeper members to each other on ${port}`);
     }
     const legacy: RulePeer[] = [...s.legacyHostCidrs.map((cidr) => ({ cidr })), ...s.legacyHostSecurityGroups.map((securityGroup) => ({ securityGroup }))];
     for (const peer of legacy) {
-        for (const port of ZK_PORTS) {
+        for (const port of MEMBER_PORTS) {
             add("zookeeper", "ingress", port, peer, `legacy ZooKeeper hosts to pods on ${port}`);
             add("zookeeper", "egress", port, peer, `pods to legacy ZooKeeper hosts on ${port}`);
             if ("securityGroup" in peer) {
@@ -208,7 +206,7 @@ export function renderStorageClass(name: string, kmsKeyArn: string): KubeObject 
         reclaimPolicy: "Retain",
         allowVolumeExpansion: true,
     };
-    return storageClass as unknown as KubeObject;
+    return kube(storageClass);
 }
 
 /** SecurityGroupPolicy giving the ensemble's pods the ZooKeeper group (and the cluster group, for DNS and the control plane). */
@@ -216,7 +214,7 @@ export function renderSecurityGroupPolicy<T>(namespace: string, ensembleName: st
     return {
         apiVersion: "vpcresources.k8s.aws/v1beta1",
         kind: "SecurityGroupPolicy",
-        metadata: { name: `${ensembleName}-pods`, namespace, labels: { ...MANAGED_BY } },
+        metadata: { name: objectNames({ ensembleName }).securityGroupPolicy, namespace, labels: { ...MANAGED_BY } },
         spec: { podSelector: { matchLabels: ensembleSelector(ensembleName) }, securityGroups: { groupIds } },
     };
 }

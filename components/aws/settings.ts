@@ -2,8 +2,8 @@
  * Inputs of the AWS side (node groups, pod networking) and their validation.
  * Pure: no Pulumi import.
  */
-import { checkTypes, IssueCollector, show, typeOfDefault, ValueType } from "../errors";
-import { checkCidrs, cidrContains, HostMember, ipv4ToInt, parseCidr, parseHostMembers, parsePairs } from "../net";
+import { checkTypes, IssueCollector, show, typeOfDefault, ValueType } from "../shared/errors";
+import { checkCidrs, cidrContains, HostMember, ipv4ToInt, parseCidr, parseHostMembers, parsePairs } from "../shared/net";
 
 /** Node-group inputs that are checked before anything is created. */
 export interface NodeGroupSettingsArgs {

@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { IssueCollector } from "../errors";
-import { renderBridge } from "../ensemble/renderHosts";
-import { toInputErrors } from "../inputErrors";
-import { HostMember, parseHostMembers } from "../net";
+import { IssueCollector } from "../shared/errors";
+import { renderBridge } from "./renderBridge";
+import { toInputErrors } from "../shared/inputErrors";
+import { HostMember, parseHostMembers } from "../shared/net";
 
 export const BRIDGE_TYPE = "zookeeper-cutover:index:LegacyHostBridge";
 

@@ -5,10 +5,11 @@ import { ZooKeeperPodNetworking } from "../aws/podNetworking";
 import { stackTags } from "../aws/render";
 import { NetworkSettingsArgs, NodeGroupSettingsArgs } from "../aws/settings";
 import { ZooKeeperEnsemble } from "../ensemble/ensemble";
-import { LABEL_COMPONENT, MANAGED_BY, objectLabels } from "../ensemble/labels";
+import { LABEL_COMPONENT, MANAGED_BY, objectLabels } from "../shared/labels";
 import { ZooKeeperEnsembleArgs } from "../ensemble/settings";
-import { ZooKeeperConfigError } from "../errors";
-import { toInputErrors } from "../inputErrors";
+import { ZooKeeperConfigError } from "../shared/errors";
+import { objectNames } from "../shared/zookeeper";
+import { toInputErrors } from "../shared/inputErrors";
 import { LegacyHostBridge } from "./bridge";
 import { connectString, registriesOf, renderRegistryFiles } from "./registry";
 import { CutoverSettings, cutoverStateOf, previousStateOf, resolveCutoverSettings } from "./settings";
@@ -226,7 +227,7 @@ export class ZooKeeperCutover extends pulumi.ComponentResource {
             new k8s.core.v1.ConfigMap(
                 `registries-${namespace}`,
                 {
-                    metadata: { name: `${e.ensembleName}-registries`, namespace, labels: { ...objectLabels(e.ensembleName, e.version.text), [LABEL_COMPONENT]: "registries" } },
+                    metadata: { name: objectNames(e).registries, namespace, labels: { ...objectLabels(e.ensembleName, e.version.text), [LABEL_COMPONENT]: "registries" } },
                     data: files,
                 },
                 { ...child, dependsOn },

@@ -8,9 +8,8 @@
  * then the new one); both carry the same `weight`, which only matters if
  * neither is preferred.
  */
-import { memberPeerAddress } from "../ensemble/renderConfig";
+import { memberPeerAddress, PORTS } from "../shared/zookeeper";
 import { primaryClientPort } from "../ensemble/renderObjects";
-import { PORTS } from "../ensemble/settings";
 import { CutoverSettings, HostMember } from "./settings";
 
 export interface RegistryEndpoint {

@@ -16,8 +16,8 @@ import {
     resolveNodeGroupSettings,
 } from "../aws/settings";
 import { checkNamePrefix, ENSEMBLE_ARG_KEYS, EnsembleSettings, isNamespaceName, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../ensemble/settings";
-import { checkTypes, ConfigIssue, IssueCollector, show, typeOfDefault, ValueType, ZooKeeperConfigError } from "../errors";
-import { HostMember, parseMap } from "../net";
+import { checkTypes, ConfigIssue, IssueCollector, show, typeOfDefault, ValueType, ZooKeeperConfigError } from "../shared/errors";
+import { HostMember, parseMap } from "../shared/net";
 
 export type { HostMember };
 import { CutoverState, EnsembleNames, parseState, sameState, Stage, StageFacts, STAGES, stateOf } from "./stages";

@@ -1,8 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { toInputErrors } from "../inputErrors";
-import { JAVA_SECURITY_FILE, memberPeerAddress, renderHostJvmFlags, renderHostZooCfg, renderJaasConfig, usesSasl } from "./renderConfig";
-import { KubeObject, objectNames, primaryClientPort, renderEnsemble, renderSaslSecret } from "./renderObjects";
+import { toInputErrors } from "../shared/inputErrors";
+import { JAVA_SECURITY_FILE, renderHostJvmFlags, renderHostZooCfg, renderJaasConfig, usesSasl } from "./renderConfig";
+import { memberPeerAddress, objectNames } from "../shared/zookeeper";
+import { KubeObject } from "../shared/kube";
+import { primaryClientPort, renderEnsemble, renderSaslSecret } from "./renderObjects";
 import { EnsembleSettings, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "./settings";
 
 export const ENSEMBLE_TYPE = "zookeeper-cutover:index:ZooKeeperEnsemble";

@@ -3,7 +3,8 @@
  * Pure: the components and the real-ZooKeeper rehearsal render through these
  * same functions.
  */
-import { EnsembleSettings, PORTS } from "./settings";
+import { memberPeerAddress, PORTS } from "../shared/zookeeper";
+import { EnsembleSettings } from "./settings";
 
 /** One line of the server list: where member `id` is reached by its peers. */
 export interface ServerEntry {
@@ -64,15 +65,6 @@ export const JAVA_SECURITY_FILE = "java.security";
 
 /** SASL identity the members use towards each other (quorum.auth.*). */
 export const QUORUM_SASL_USER = "quorum";
-
-/** The peer address of member `id` inside the cluster: its own Service, which never changes when the member moves. */
-export function memberServiceName(s: Pick<EnsembleSettings, "ensembleName">, id: number): string {
-    return `${s.ensembleName}-${id}`;
-}
-
-export function memberPeerAddress(s: Pick<EnsembleSettings, "ensembleName" | "namespace" | "clusterDomain">, id: number): string {
-    return `${memberServiceName(s, id)}.${s.namespace}.svc.${s.clusterDomain}`;
-}
 
 /** Server entries of the pod ensemble: every member reached through its own Service. */
 export function podServerEntries(s: EnsembleSettings): ServerEntry[] {

@@ -3,6 +3,8 @@
  * component turns each into a Pulumi resource; tests validate them against the
  * Kubernetes OpenAPI schema.
  */
+import { kube, KubeObject, NAMESPACE_NAME_LABEL } from "../shared/kube";
+import { memberServiceName, objectNames, PORTS } from "../shared/zookeeper";
 import { createHash } from "crypto";
 // Type-only imports: the objects below are checked field by field against the Kubernetes API types
 // at compile time (a misspelt field fails `tsc`); nothing of kubernetes-models is loaded at run time.
@@ -21,33 +23,13 @@ import type { IService } from "kubernetes-models/v1/Service";
 import type { IServicePort } from "kubernetes-models/v1/ServicePort";
 import type { IServiceSpec } from "kubernetes-models/v1/ServiceSpec";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
-import {
-    dedicatedNodePlacement,
-    ensembleSelector,
-    LABEL_MEMBER_ID,
-    Labels,
-    memberSelector,
-    objectLabels,
-    POD_INDEX_LABEL,
-    tolerationsFor,
-} from "./labels";
-import { renderHostEndpointSlice, renderHostService } from "./renderHosts";
-import { JAVA_SECURITY_FILE, javaSecurityFlag, memberServiceName, POD_PATHS, renderConfigFiles, renderSecurityJvmFlags, usesSasl } from "./renderConfig";
-import { EnsembleSettings, PORTS } from "./settings";
-
-/** A Kubernetes object as it is sent to the API server. */
-export interface KubeObject {
-    apiVersion: string;
-    kind: string;
-    metadata: { name: string; namespace?: string; labels?: Labels; annotations?: Record<string, string> };
-    [field: string]: unknown;
-}
+import { dedicatedNodePlacement, ensembleSelector, LABEL_MEMBER_ID, Labels, memberSelector, objectLabels, POD_INDEX_LABEL, tolerationsFor } from "../shared/labels";
+import { renderHostEndpointSlice, renderHostService } from "../shared/hostServices";
+import { JAVA_SECURITY_FILE, javaSecurityFlag, POD_PATHS, renderConfigFiles, renderSecurityJvmFlags, usesSasl } from "./renderConfig";
+import { EnsembleSettings } from "./settings";
 
 /** Pod annotation that changes whenever the rendered configuration changes, so pods roll. */
 export const CONFIG_HASH_ANNOTATION = "zookeeper-cutover/config-hash";
-
-/** Label Kubernetes puts on every namespace: its name. */
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** Every object of one ensemble, by role. */
 export interface RenderedEnsemble {
@@ -73,34 +55,8 @@ export interface RenderedEnsemble {
     certificate?: KubeObject;
 }
 
-/** Names of the objects, derived from the ensemble name in one place. */
-export function objectNames(s: Pick<EnsembleSettings, "ensembleName">) {
-    const n = s.ensembleName;
-    return {
-        statefulSet: n,
-        /** The ConfigMap is immutable and named after its content, so a change rolls members onto a new one and a running pod never sees its files change. */
-        configMap: (hash: string) => `${n}-config-${hash.slice(0, 10)}`,
-        /** The mutable bootstrap flag (not part of the config hash). */
-        bootstrapConfigMap: `${n}-bootstrap`,
-        networkPolicy: n,
-        peerService: `${n}-peers`,
-        clientService: `${n}-client`,
-        externalService: `${n}-external`,
-        podDisruptionBudget: n,
-        /** cert-manager Certificate and the Secret it fills. */
-        tlsCertificate: `${n}-tls`,
-        /** Secret with the JAAS configuration (SASL passwords). */
-        saslSecret: `${n}-sasl`,
-    };
-}
-
 function meta(s: EnsembleSettings, name: string, extraLabels: Labels = {}): KubeObject["metadata"] {
     return { name, namespace: s.namespace, labels: { ...objectLabels(s.ensembleName, s.version.text), ...extraLabels } };
-}
-
-/** Narrows a typed API object to the generic KubeObject the components pass on. */
-function kube<T extends { apiVersion: string; kind: string }>(o: T & { metadata: KubeObject["metadata"] }): KubeObject {
-    return o as unknown as KubeObject;
 }
 
 /** The client ports other pods may use: 2181 unless TLS is required, 2281 once TLS is on. */

@@ -3,10 +3,11 @@
  * the validation that turns args into resolved settings or a list of issues.
  * No Pulumi import here.
  */
+import { PORTS } from "../shared/zookeeper";
 import type { Input } from "@pulumi/pulumi";
-import { describeType, hasType, IssueCollector, show, typeOfDefault } from "../errors";
-import { checkCidrs, checkHostMembers, checkNotOpenToAll, HostMember, parseCidr, parseHostMembers, parsePairs } from "../net";
-import { parseQuantity, toMiB } from "../quantity";
+import { describeType, hasType, IssueCollector, show, typeOfDefault } from "../shared/errors";
+import { checkCidrs, checkHostMembers, checkNotOpenToAll, HostMember, parseCidr, parseHostMembers, parsePairs } from "../shared/net";
+import { parseQuantity, toMiB } from "../shared/quantity";
 import { DEFAULT_ZOOKEEPER_VERSION, featuresOf, parseZooKeeperVersion, VersionFeatures, ZooKeeperVersion } from "./version";
 
 /**
@@ -250,9 +251,6 @@ export const SECRET_ARG_KEYS: readonly string[] = ["saslQuorumPassword", "saslCl
 
 /** Every key `ZooKeeperEnsembleArgs` accepts. */
 export const ENSEMBLE_ARG_KEYS: readonly string[] = ["namespace", ...Object.keys(ENSEMBLE_DEFAULTS)];
-
-/** Ports every member uses. */
-export const PORTS = { client: 2181, secureClient: 2281, quorum: 2888, election: 3888 } as const;
 
 export const FOUR_LETTER_WORDS = [
     "conf", "cons", "crst", "dirs", "dump", "envi", "gtmk", "isro", "mntr", "ruok", "srst", "srvr", "stat", "stmk", "wchc", "wchp", "wchs",

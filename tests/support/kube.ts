@@ -2,7 +2,7 @@
  * Test helpers for Kubernetes objects: label selector matching (as the API
  * server does it), the pods a StatefulSet creates, and OpenAPI validation.
  */
-import { POD_INDEX_LABEL, POD_NAME_LABEL } from "../../components/ensemble/labels";
+import { POD_INDEX_LABEL, POD_NAME_LABEL } from "../../components/shared/labels";
 import { Labels, LabelSelector, selects as kubernetesSelects } from "../../policy/policies";
 
 export type { Labels, LabelSelector };

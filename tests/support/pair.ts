@@ -8,7 +8,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { EnsembleSettings, PORTS, resolveEnsembleSettings } from "../../components/ensemble/settings";
+import { EnsembleSettings, resolveEnsembleSettings } from "../../components/ensemble/settings";
+import { PORTS } from "../../components/shared/zookeeper";
 import { loopbackServers, startLocalMember } from "../../tools/zookeeper/local";
 import { isListening, isRunning, logTail, loopbackAddress, MemberProcess, randomLoopbackNetwork, srvr, stopMember, waitFor } from "../../tools/zookeeper/process";
 import { requireZooKeeper } from "./zookeeper";

@@ -2,7 +2,7 @@
  * Bad ensemble args and the issue lines they are refused with.
  */
 import { expect } from "chai";
-import { ZooKeeperConfigError } from "../../components/errors";
+import { ZooKeeperConfigError } from "../../components/shared/errors";
 import { resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../../components/ensemble/settings";
 
 /** The issue lines a bad args object produces (each "key: message"), in namespace "zookeeper". */

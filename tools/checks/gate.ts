@@ -6,7 +6,7 @@
 import { connectString, registriesOf } from "../../components/cutover/registry";
 import { CutoverSettings, REGISTRIES } from "../../components/cutover/settings";
 import { planMemberSwap, SwapPlan } from "../../components/cutover/swapPlan";
-import { memberPeerAddress } from "../../components/ensemble/renderConfig";
+import { memberPeerAddress } from "../../components/shared/zookeeper";
 import { EnsembleSettings } from "../../components/ensemble/settings";
 import { CheckError, Endpoint, HealthReport, parseConnectString } from "./health";
 

@@ -3,7 +3,7 @@
  * member's `srvr` and watching the leader's zxid epoch (upper 32 bits), which
  * grows by one with every elected leader.
  */
-import { PORTS } from "../../components/ensemble/settings";
+import { PORTS } from "../../components/shared/zookeeper";
 import { srvr } from "../zookeeper/process";
 
 export interface LiveMember {

@@ -7,10 +7,9 @@
 import type { IEndpointSlice } from "kubernetes-models/discovery.k8s.io/v1/EndpointSlice";
 import type { IService } from "kubernetes-models/v1/Service";
 import type { IServicePort } from "kubernetes-models/v1/ServicePort";
-import { HostMember } from "../net";
-import { LABEL_MEMBER_ID, Labels, MANAGED_BY, partLabels } from "./labels";
-import { KubeObject } from "./renderObjects";
-import { PORTS } from "./settings";
+import { Labels } from "../shared/labels";
+import { kube, KubeObject } from "../shared/kube";
+import { PORTS } from "../shared/zookeeper";
 
 /** Value of `endpointslice.kubernetes.io/managed-by` on the slices we write (the EndpointSlice controller leaves them alone). */
 export const ENDPOINTSLICE_MANAGER = "zookeeper-cutover";
@@ -45,7 +44,7 @@ export function renderHostService(namespace: string, name: string, labels: Label
                 ? { clusterIP: "None", publishNotReadyAddresses: true, ports: memberServicePorts(set) }
                 : { type: "ClusterIP", ports: memberServicePorts(set) },
     };
-    return service as unknown as KubeObject;
+    return kube(service as IService & { metadata: KubeObject["metadata"] });
 }
 
 /** The EndpointSlice that points Service `serviceName` at host addresses. */
@@ -62,40 +61,5 @@ export function renderHostEndpointSlice(namespace: string, name: string, service
         ports: memberServicePorts(set).map((p) => ({ name: p.name, port: p.port, protocol: "TCP" })),
         endpoints: addresses.map((address) => ({ addresses: [address], conditions: { ready: true } })),
     };
-    return slice as unknown as KubeObject;
-}
-
-/** Labels of the legacy-host bridge's objects. */
-export function bridgeLabels(name: string): Labels {
-    return { ...partLabels(name, "legacy-bridge"), ...MANAGED_BY };
-}
-
-export interface RenderedBridge {
-    /** Per host: its member Service and EndpointSlice. */
-    members: { id: number; service: KubeObject; slice: KubeObject }[];
-    /** One Service over all hosts' client ports, and its EndpointSlice. */
-    clientService: KubeObject;
-    clientSlice: KubeObject;
-}
-
-/** The legacy-host bridge ("embrace"): every legacy server gets a Service of its own, and clients one over all of them. */
-export function renderBridge(namespace: string, name: string, hosts: HostMember[]): RenderedBridge {
-    const labels = bridgeLabels(name);
-    const members = [...hosts]
-        .sort((a, b) => a.id - b.id)
-        .map((h) => {
-            const serviceName = `${name}-${h.id}`;
-            const memberLabels = { ...labels, [LABEL_MEMBER_ID]: String(h.id) };
-            return {
-                id: h.id,
-                service: renderHostService(namespace, serviceName, memberLabels, "member"),
-                slice: renderHostEndpointSlice(namespace, `${serviceName}-host`, serviceName, memberLabels, [h.address], "member"),
-            };
-        });
-    const clientName = `${name}-client`;
-    return {
-        members,
-        clientService: renderHostService(namespace, clientName, labels, "client"),
-        clientSlice: renderHostEndpointSlice(namespace, `${clientName}-hosts`, clientName, labels, members.map((m) => hosts.find((h) => h.id === m.id)!.address), "client"),
-    };
+    return kube(slice as IEndpointSlice & { metadata: KubeObject["metadata"] });
 }
