@@ -1,0 +1,277 @@
+/**
+ * The components as another language's program gets them: constructed by type
+ * token through the SDK's ComponentProvider (what `pulumi package add` serves
+ * from PulumiPlugin.yaml), with inputs as the engine sends them: plain values,
+ * Outputs of the caller's resources, secrets, and unknowns during a preview.
+ */
+import { expect } from "chai";
+import {
+    callerUrn,
+    construct,
+    ConstructResult,
+    errorText,
+    fromResource,
+    NAMESPACE_URN,
+    only,
+    output,
+    packageSchema,
+    RegisteredResource,
+    secret,
+    UNKNOWN,
+    unknown,
+} from "./support/crossLanguage";
+
+const PASSWORD = "s3cret-quorum-password";
+const CLIENT_PASSWORDS = ["dubbo-pw-1", "kafka-pw-2"];
+const CLUSTER = callerUrn("aws:eks/cluster:Cluster", "platform");
+const VPC = callerUrn("aws:ec2/vpc:Vpc", "main");
+const SUBNETS = ["eu-west-1a=subnet-0a1a1a1a1a1a1a1a1", "eu-west-1b=subnet-0b2b2b2b2b2b2b2b2", "eu-west-1c=subnet-0c3c3c3c3c3c3c3c3"];
+const ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
+const CLUSTER_FACTS = { vpcId: "vpc-0123456789abcdef0", clusterSecurityGroupId: "sg-0123456789abcdef0", oidcIssuerUrl: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC", oidcProviderArn: "arn:aws:iam::000000000000:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC" };
+
+/** Minimal plain inputs per component, as a YAML program would write them. */
+const PLAIN: Record<string, Record<string, unknown>> = {
+    ZooKeeperEnsemble: { namespace: "registry", replicas: 3 },
+    ZooKeeperNodeGroups: { clusterName: "platform", securityGroupIds: ["sg-0123456789abcdef0"], zones: ZONES, zoneSubnets: SUBNETS, tags: { team: "platform" } },
+    ZooKeeperPodNetworking: { clusterName: "platform", ...CLUSTER_FACTS, namespace: "registry", ensembleName: "zk", nodeInstanceTypes: ["m6i.large"], tags: { team: "platform" } },
+    LegacyHostBridge: { namespace: "registry", name: "zk-legacy", hosts: ["1=10.0.0.1", "2=10.0.0.2", "3=10.0.0.3"] },
+    ZooKeeperCutover: { clusterName: "platform", ...CLUSTER_FACTS, zones: ZONES, zoneSubnets: SUBNETS, namespace: "registry", stage: "pure-k8s", tags: ["team=platform"] },
+};
+
+/** What each component registers at least, besides itself. */
+const CHILDREN: Record<string, string[]> = {
+    ZooKeeperEnsemble: ["kubernetes:apps/v1:StatefulSet", "kubernetes:core/v1:Service", "kubernetes:core/v1:ConfigMap", "kubernetes:policy/v1:PodDisruptionBudget"],
+    ZooKeeperNodeGroups: ["aws:eks/nodeGroup:NodeGroup", "aws:ec2/launchTemplate:LaunchTemplate", "aws:iam/role:Role"],
+    ZooKeeperPodNetworking: ["aws:ec2/securityGroup:SecurityGroup", "aws:eks/addon:Addon", "kubernetes:storage.k8s.io/v1:StorageClass"],
+    LegacyHostBridge: ["kubernetes:core/v1:Service", "kubernetes:discovery.k8s.io/v1:EndpointSlice"],
+    ZooKeeperCutover: ["zookeeper-cutover:index:ZooKeeperEnsemble", "zookeeper-cutover:index:ZooKeeperPodNetworking", "zookeeper-cutover:index:ZooKeeperNodeGroups"],
+};
+
+function succeeded(r: ConstructResult): ConstructResult {
+    expect(r.error, r.error ? errorText(r.error) : "").to.equal(undefined);
+    return r;
+}
+
+/** Every input path and output holding `text`, other than the ones listed as allowed. */
+function leaks(r: ConstructResult, text: string, allowed: (res: RegisteredResource, path: string) => boolean): string[] {
+    const found: string[] = [];
+    const walk = (v: unknown, at: string, res?: RegisteredResource) => {
+        if (typeof v === "string" && v.includes(text) && !(res && allowed(res, at))) {
+            found.push(`${res ? res.name : "output"}:${at}`);
+        } else if (Array.isArray(v)) {
+            v.forEach((e, i) => walk(e, `${at}[${i}]`, res));
+        } else if (v && typeof v === "object") {
+            Object.entries(v).forEach(([k, e]) => walk(e, at === "" ? k : `${at}.${k}`, res));
+        }
+    };
+    r.resources.forEach((res) => walk(res.inputs, "", res));
+    Object.entries(r.outputs).forEach(([k, o]) => walk(o.value, k));
+    return found;
+}
+
+/** The SASL Secret holds the passwords, as a secret, and nothing else does. */
+function expectPasswordsOnlyInSecret(r: ConstructResult, passwords: string[]) {
+    const sasl = only(r, "Secret");
+    expect(sasl.secretPaths).to.deep.equal(["stringData"]);
+    for (const pw of passwords) {
+        expect(JSON.stringify(sasl.inputs.stringData)).to.contain(pw);
+        expect(leaks(r, pw, (res, path) => res === sasl && path.startsWith("stringData"))).to.deep.equal([]);
+    }
+    // The StatefulSet waits for it.
+    expect(only(r, "kubernetes:apps/v1:StatefulSet").dependencies).to.include(sasl.urn);
+}
+
+describe("cross-language: the components through ComponentProvider", function () {
+    this.timeout(120_000);
+
+    before(async () => {
+        // The provider host analyzes the package's schema when it starts; so does this, once.
+        await packageSchema();
+    });
+
+    it("serves all five components under the package's type tokens", async () => {
+        const schema = await packageSchema();
+        expect(schema.name).to.equal("zookeeper-cutover");
+        expect(Object.keys(schema.resources).sort()).to.deep.equal(Object.keys(PLAIN).map((c) => `zookeeper-cutover:index:${c}`).sort());
+        for (const r of Object.values<any>(schema.resources)) {
+            expect(r.isComponent).to.equal(true);
+        }
+    });
+
+    describe("plain inputs (what a YAML program writes literally)", () => {
+        for (const preview of [false, true]) {
+            for (const component of Object.keys(PLAIN)) {
+                it(`constructs ${component} by its type token${preview ? " during a preview" : ""}, registering its children under it`, async () => {
+                    const r = succeeded(await construct({ type: `zookeeper-cutover:index:${component}`, name: "zk", inputs: PLAIN[component], preview }));
+                    const self = r.resources[0];
+                    expect(self.type).to.equal(`zookeeper-cutover:index:${component}`);
+                    expect(self.name).to.equal("zk");
+                    const types = r.resources.map((x) => x.type);
+                    expect(types).to.include.members(CHILDREN[component]);
+                    expect(r.resources.filter((x) => x.parent === self.urn).length).to.be.above(1);
+                    // Every schema output is handed back; nothing is secret or left unknown with plain inputs.
+                    const outputs = Object.keys((await packageSchema()).resources[`zookeeper-cutover:index:${component}`].properties);
+                    expect(Object.keys(r.outputs).sort()).to.deep.equal(outputs.sort());
+                    for (const [key, o] of Object.entries(r.outputs)) {
+                        expect(o.secret, key).to.equal(false);
+                        if (!preview) {
+                            expect(o.known, key).to.equal(true);
+                        }
+                    }
+                });
+            }
+        }
+
+        it("hands the ensemble's outputs back as values the caller can use", async () => {
+            const r = succeeded(await construct({ type: "ZooKeeperEnsemble", name: "zk", inputs: { namespace: "registry", replicas: 5 } }));
+            expect(r.outputs.clientConnectString.value).to.equal("zk-client.registry.svc.cluster.local:2181");
+            expect(r.outputs.memberIds.value).to.deep.equal([1, 2, 3, 4, 5]);
+            expect(only(r, "kubernetes:apps/v1:StatefulSet").inputs.spec.replicas).to.equal(5);
+        });
+
+        it("refuses a bad value before anything is registered, naming the property (INVALID_ARGUMENT)", async () => {
+            const r = await construct({ type: "ZooKeeperEnsemble", name: "zk", inputs: { namespace: "registry", clientAccess: "loadbalancer" } });
+            expect(r.error?.kind).to.equal("InputPropertiesError");
+            expect(r.error?.properties).to.deep.equal([{ propertyPath: "clientAccess", reason: '"loadbalancer" is not allowed; allowed: none, NodePort, LoadBalancer' }]);
+            expect(r.resources).to.deep.equal([]);
+        });
+    });
+
+    describe("secrets", () => {
+        for (const encoding of ["outputValues", "legacy"] as const) {
+            it(`a secret quorum password stays secret: only in the SASL Secret, which is secret (${encoding} wire)`, async () => {
+                const r = succeeded(
+                    await construct({ type: "ZooKeeperEnsemble", name: "zk", encoding, inputs: { namespace: "registry", saslQuorum: "require", saslQuorumPassword: secret(PASSWORD) } }),
+                );
+                expectPasswordsOnlyInSecret(r, [PASSWORD]);
+            });
+        }
+
+        it("a quorum password from a caller's resource: the Secret depends on that resource", async () => {
+            const source = callerUrn("random:index/randomPassword:RandomPassword", "quorum");
+            const r = succeeded(
+                await construct({ type: "ZooKeeperEnsemble", name: "zk", inputs: { namespace: "registry", saslQuorum: "require", saslQuorumPassword: secret(PASSWORD, [source]) } }),
+            );
+            expectPasswordsOnlyInSecret(r, [PASSWORD]);
+            expect(only(r, "Secret").dependencies).to.include(source);
+        });
+
+        it("a quorum password given plain still ends up only in a secret Secret", async () => {
+            const r = succeeded(await construct({ type: "ZooKeeperEnsemble", name: "zk", inputs: { namespace: "registry", saslQuorum: "require", saslQuorumPassword: PASSWORD } }));
+            expectPasswordsOnlyInSecret(r, [PASSWORD]);
+        });
+
+        it("client passwords as a list of secrets (one Output per entry, as Python and YAML send them) stay secret", async () => {
+            const r = succeeded(
+                await construct({
+                    type: "ZooKeeperEnsemble",
+                    name: "zk",
+                    inputs: { namespace: "registry", saslClient: "require", saslClientUsers: ["dubbo", "kafka"], saslClientPasswords: CLIENT_PASSWORDS.map((p) => secret(p)) },
+                }),
+            );
+            expectPasswordsOnlyInSecret(r, CLIENT_PASSWORDS);
+        });
+
+        it("the cutover passes a secret quorum password to its ensemble and keeps it secret", async () => {
+            const r = succeeded(
+                await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: { ...PLAIN.ZooKeeperCutover, saslQuorum: "require", saslQuorumPassword: secret(PASSWORD) } }),
+            );
+            expectPasswordsOnlyInSecret(r, [PASSWORD]);
+            expect(Object.values(r.outputs).some((o) => o.secret)).to.equal(false);
+        });
+
+        it("a password unknown during a preview leaves the Secret's data unknown and secret", async () => {
+            const r = succeeded(
+                await construct({
+                    type: "ZooKeeperEnsemble",
+                    name: "zk",
+                    preview: true,
+                    inputs: { namespace: "registry", saslQuorum: "require", saslQuorumPassword: output({ known: false, secret: true }) },
+                }),
+            );
+            const sasl = only(r, "Secret");
+            expect(sasl.secretPaths).to.deep.equal(["stringData"]);
+            expect(sasl.unknownPaths).to.deep.equal(["stringData"]);
+        });
+    });
+
+    describe("inputs typed pulumi.Input: values from the caller's resources, unknowns in a preview", () => {
+        const facts = { vpcId: fromResource(VPC, CLUSTER_FACTS.vpcId), clusterSecurityGroupId: fromResource(CLUSTER, CLUSTER_FACTS.clusterSecurityGroupId), oidcIssuerUrl: fromResource(CLUSTER, CLUSTER_FACTS.oidcIssuerUrl), oidcProviderArn: fromResource(CLUSTER, CLUSTER_FACTS.oidcProviderArn) };
+        const unknownFacts = { vpcId: unknown(VPC), clusterSecurityGroupId: unknown(CLUSTER), oidcIssuerUrl: unknown(CLUSTER), oidcProviderArn: unknown(CLUSTER) };
+
+        for (const encoding of ["outputValues", "legacy"] as const) {
+            it(`ZooKeeperPodNetworking: the cluster facts as Outputs reach the resources with their dependencies (${encoding} wire)`, async () => {
+                const r = succeeded(await construct({ type: "ZooKeeperPodNetworking", name: "zk", encoding, inputs: { ...PLAIN.ZooKeeperPodNetworking, ...facts } }));
+                const group = only(r, "aws:ec2/securityGroup:SecurityGroup");
+                expect(group.inputs.vpcId).to.equal(CLUSTER_FACTS.vpcId);
+                expect(group.dependencies).to.include(VPC);
+                const role = only(r, "aws:iam/role:Role");
+                expect(role.inputs.assumeRolePolicy).to.contain(CLUSTER_FACTS.oidcProviderArn);
+                expect(role.dependencies).to.include(CLUSTER);
+            });
+
+            it(`ZooKeeperPodNetworking: unknown cluster facts during a preview stay unknown where they are used (${encoding} wire)`, async () => {
+                const r = succeeded(await construct({ type: "ZooKeeperPodNetworking", name: "zk", encoding, preview: true, inputs: { ...PLAIN.ZooKeeperPodNetworking, ...unknownFacts } }));
+                const group = only(r, "aws:ec2/securityGroup:SecurityGroup");
+                expect(group.unknownPaths).to.include("vpcId");
+                expect(group.inputs.vpcId).to.equal(UNKNOWN);
+                expect(group.dependencies).to.include(VPC);
+                expect(only(r, "aws:iam/role:Role").unknownPaths).to.include("assumeRolePolicy");
+            });
+        }
+
+        it("ZooKeeperNodeGroups: security group ids from the caller's resources, known and unknown", async () => {
+            const sg = callerUrn("aws:ec2/securityGroup:SecurityGroup", "cluster");
+            let r = succeeded(await construct({ type: "ZooKeeperNodeGroups", name: "zk", inputs: { ...PLAIN.ZooKeeperNodeGroups, securityGroupIds: [fromResource(sg, "sg-0fedcba9876543210")] } }));
+            let template = only(r, "aws:ec2/launchTemplate:LaunchTemplate");
+            expect(template.inputs.vpcSecurityGroupIds).to.deep.equal(["sg-0fedcba9876543210"]);
+            expect(template.dependencies).to.include(sg);
+
+            r = succeeded(await construct({ type: "ZooKeeperNodeGroups", name: "zk", preview: true, inputs: { ...PLAIN.ZooKeeperNodeGroups, securityGroupIds: [unknown(sg)] } }));
+            template = only(r, "aws:ec2/launchTemplate:LaunchTemplate");
+            expect(template.unknownPaths).to.deep.equal(["vpcSecurityGroupIds[0]"]);
+            expect(template.dependencies).to.include(sg);
+        });
+
+        it("ZooKeeperNodeGroups: a tag value from a caller's resource reaches every AWS resource", async () => {
+            const r = succeeded(await construct({ type: "ZooKeeperNodeGroups", name: "zk", inputs: { ...PLAIN.ZooKeeperNodeGroups, tags: { team: fromResource(CLUSTER, "platform") } } }));
+            for (const res of r.resources.filter((x) => x.type === "aws:eks/nodeGroup:NodeGroup" || x.type === "aws:iam/role:Role")) {
+                expect(res.inputs.tags, res.name).to.deep.equal({ team: "platform" });
+                expect(res.dependencies, res.name).to.include(CLUSTER);
+            }
+        });
+
+        it("ZooKeeperPodNetworking: the KMS key and add-on version from the caller's resources pass through", async () => {
+            const key = callerUrn("aws:kms/key:Key", "volumes");
+            const r = succeeded(
+                await construct({
+                    type: "ZooKeeperPodNetworking",
+                    name: "zk",
+                    inputs: { ...PLAIN.ZooKeeperPodNetworking, storageKmsKeyArn: fromResource(key, "arn:aws:kms:eu-west-1:000000000000:key/abc"), cniAddonVersion: fromResource(CLUSTER, "v1.18.0-eksbuild.1") },
+                }),
+            );
+            const storageClass = only(r, "kubernetes:storage.k8s.io/v1:StorageClass");
+            expect(storageClass.inputs.parameters.kmsKeyId).to.equal("arn:aws:kms:eu-west-1:000000000000:key/abc");
+            expect(storageClass.dependencies).to.include(key);
+            expect(only(r, "aws:eks/addon:Addon").inputs.addonVersion).to.equal("v1.18.0-eksbuild.1");
+        });
+
+        it("ZooKeeperCutover: the cluster facts as Outputs, and unknown during a preview, reach its networking and node groups", async () => {
+            let r = succeeded(await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: { ...PLAIN.ZooKeeperCutover, ...facts } }));
+            expect(only(r, "aws:ec2/securityGroup:SecurityGroup").dependencies).to.include(VPC);
+            expect(only(r, "aws:ec2/launchTemplate:LaunchTemplate").dependencies).to.include(CLUSTER);
+            expect(r.outputs.stage.value).to.equal("pure-k8s");
+
+            r = succeeded(await construct({ type: "ZooKeeperCutover", name: "cutover", preview: true, inputs: { ...PLAIN.ZooKeeperCutover, ...unknownFacts } }));
+            expect(only(r, "aws:ec2/securityGroup:SecurityGroup").unknownPaths).to.include("vpcId");
+            // What the next stage's guard needs is known in a preview too.
+            expect(r.outputs.cutoverState.known).to.equal(true);
+            expect(JSON.parse(r.outputs.cutoverState.value as string).stage).to.equal("pure-k8s");
+        });
+
+        it("the caller's dependsOn reaches the component", async () => {
+            const r = succeeded(await construct({ type: "ZooKeeperEnsemble", name: "zk", inputs: PLAIN.ZooKeeperEnsemble, dependsOn: [NAMESPACE_URN] }));
+            expect(r.resources[0].dependencies).to.include(NAMESPACE_URN);
+        });
+    });
+});
