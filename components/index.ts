@@ -20,6 +20,6 @@ export * from "./cutover/renderBridge";
 export * from "./aws/settings";
 export * from "./aws/render";
 export * from "./cutover/settings";
-export * from "./cutover/stages";
+export * from "./cutover/guard";
 export * from "./cutover/registry";
 export * from "./eks/kubeconfig";

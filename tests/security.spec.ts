@@ -3,7 +3,7 @@ import { ZooKeeperEnsemble } from "../components/ensemble/ensemble";
 import { renderJaasConfig, renderZooCfg, podServerEntries, podPlacement } from "../components/ensemble/renderConfig";
 import { certificateDnsNames, renderEnsemble } from "../components/ensemble/renderObjects";
 import { resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../components/ensemble/settings";
-import { checkTransition, stateOf, StageFacts } from "../components/cutover/stages";
+import { checkTransition, stateOf, StageFacts } from "../components/cutover/guard";
 import { diffStages } from "../tools/diff";
 import { planJson, planStack } from "../tools/plan";
 import { validateKubeObject } from "./support/kube";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as fc from "fast-check";
-import { checkTransition, CutoverState, StageFacts, stateOf } from "../components/cutover/stages";
+import { checkTransition, CutoverState, StageFacts, stateOf } from "../components/cutover/guard";
 
 const legacy = [1, 2, 3];
 const facts = (stage: StageFacts["stage"], podMembers: number[] = [], memberIds = [1, 2, 3], legacyIds = legacy, preferredRegistry = "legacy"): StageFacts => ({

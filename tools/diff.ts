@@ -5,8 +5,7 @@
  * the changed input paths. Text, Markdown for a pull-request comment, or JSON.
  */
 import * as path from "path";
-import { guardCutover, refusalMessages } from "../components/cutover/cutover";
-import { parseState } from "../components/cutover/stages";
+import { guardCutover, parseState, refusalMessages } from "../components/cutover/guard";
 import { Plan, PlannedResource, planStack, PlanSource, resolveSource } from "./plan";
 import { loadStage, StageConfigError } from "./stageConfig";
 

@@ -7,15 +7,12 @@ import { NetworkSettingsArgs, NodeGroupSettingsArgs } from "../aws/settings";
 import { ZooKeeperEnsemble } from "../ensemble/ensemble";
 import { LABEL_COMPONENT, MANAGED_BY, objectLabels } from "../shared/labels";
 import { ZooKeeperEnsembleArgs } from "../ensemble/settings";
-import { ZooKeeperConfigError } from "../shared/errors";
 import { objectNames } from "../shared/zookeeper";
 import { toInputErrors } from "../shared/inputErrors";
 import { LegacyHostBridge } from "./bridge";
 import { connectString, registriesOf, renderRegistryFiles } from "./registry";
-import { CutoverSettings, cutoverStateOf, previousStateOf, resolveCutoverSettings } from "./settings";
-import { checkTransition, CutoverState, GuardRefusal, parseState } from "./stages";
-
-export { parseState };
+import { resolveCutoverSettings } from "./settings";
+import { assertSafeTransition, guardCutover, parseState } from "./guard";
 
 export const CUTOVER_TYPE = "zookeeper-cutover:index:ZooKeeperCutover";
 
@@ -68,38 +65,6 @@ export interface ZooKeeperCutoverArgs extends ZooKeeperEnsembleArgs, NodeGroupSe
 
 /** Keys of ZooKeeperCutoverArgs that are not stage config values. */
 const NOT_CONFIG = ["previousState", "vpcId", "clusterSecurityGroupId", "oidcIssuerUrl", "oidcProviderArn"];
-
-export interface GuardResult {
-    previous?: CutoverState;
-    /** Where the previous state came from. */
-    source: string;
-    next: CutoverState;
-    refusals: GuardRefusal[];
-}
-
-/** Runs the quorum guard for a stage given the stack's last state. */
-export function guardCutover(settings: CutoverSettings, lastState: CutoverState | undefined): GuardResult {
-    const { state: previous, source, conflict } = previousStateOf(settings, lastState);
-    const next = cutoverStateOf(settings, previous);
-    const refusals = checkTransition(previous, next);
-    if (conflict) {
-        refusals.unshift({ rule: "unknown-previous", message: conflict });
-    }
-    return { previous, source, next, refusals };
-}
-
-/** The guard's refusals as full sentences: "<stage> after <previous> (from <source>) refused: <why>". */
-export function refusalMessages(settings: CutoverSettings, guard: GuardResult): string[] {
-    const from = guard.previous ? `${guard.previous.stage} (from ${guard.source})` : "nothing";
-    return guard.refusals.map((r) => `${settings.stage} after ${from} refused: ${r.message}`);
-}
-
-/** The guard's refusals as config issues (on key "stage"), unless overridden. */
-export function assertSafeTransition(settings: CutoverSettings, guard: GuardResult): void {
-    if (guard.refusals.length > 0 && !settings.allowUnsafeTransition) {
-        throw new ZooKeeperConfigError(refusalMessages(settings, guard).map((message) => ({ key: "stage", message: `${message} (allowUnsafeTransition overrides this)` })));
-    }
-}
 
 /**
  * A ZooKeeper cutover from hosts into EKS at one stage: node groups and pod

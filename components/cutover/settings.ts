@@ -20,7 +20,7 @@ import { checkTypes, ConfigIssue, IssueCollector, show, typeOfDefault, ValueType
 import { HostMember, parseMap } from "../shared/net";
 
 export type { HostMember };
-import { CutoverState, EnsembleNames, parseState, sameState, Stage, StageFacts, STAGES, stateOf } from "./stages";
+import { CutoverState, EnsembleNames, parseState, Stage, StageFacts, STAGES } from "./guard";
 
 /** Keys of the cutover itself (besides the ensemble's, node groups' and networking's). */
 export const CUTOVER_DEFAULTS = {
@@ -302,40 +302,4 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
         ...(previousStateFromConfig ? { previousStateFromConfig } : {}),
         allowUnsafeTransition: v.allowUnsafeTransition as boolean,
     };
-}
-
-/** The state this stage leaves behind, given the previous one. */
-export function cutoverStateOf(s: CutoverSettings, previous?: CutoverState): CutoverState {
-    return stateOf(s.facts, previous);
-}
-
-/**
- * The previous state the guard compares against: the stack's own last outputs
- * first; config's previousCutoverState or previousStage when there are none (a
- * stack moved between backends, a first deployment of an existing cutover);
- * without either, for a stack that wraps legacy hosts, the hosts-only baseline
- * (old-host). When config disagrees with the last outputs, `conflict` says so,
- * unless the last outputs are this very stage (a config applied again).
- */
-export function previousStateOf(s: CutoverSettings, lastOutput: CutoverState | undefined): { state?: CutoverState; source: string; conflict?: string } {
-    const fromConfig = s.previousStateFromConfig ?? (s.previousFromConfig ? stateOf(s.previousFromConfig, lastOutput) : undefined);
-    const configKeys = s.previousStateFromConfig ? "previousCutoverState" : "previousStage and previousPodMembers";
-    if (lastOutput) {
-        const reapplied = sameState(stateOf(s.facts, lastOutput), lastOutput);
-        const conflict =
-            fromConfig && !reapplied && !sameState(fromConfig, lastOutput)
-                ? `config's previous stage (${fromConfig.stage}${fromConfig.podIds.length ? `, pods ${fromConfig.podIds.join(", ")}` : ""}) disagrees with the stack's last outputs (${lastOutput.stage}${lastOutput.podIds.length ? `, pods ${lastOutput.podIds.join(", ")}` : ""}); remove ${configKeys}`
-                : undefined;
-        return { state: lastOutput, source: "the stack's last outputs", ...(conflict ? { conflict } : {}) };
-    }
-    if (fromConfig) {
-        return { state: fromConfig, source: s.previousStateFromConfig ? "config previousCutoverState" : "config previousStage" };
-    }
-    if (s.legacyHosts.length > 0) {
-        return {
-            state: stateOf({ stage: "old-host", legacyIds: s.facts.legacyIds, memberIds: [], podMembers: [], names: s.facts.names, hostAddresses: s.facts.hostAddresses }),
-            source: "the hosts-only baseline (no previous stage known)",
-        };
-    }
-    return { source: "none (a new ensemble)" };
 }

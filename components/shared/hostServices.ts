@@ -7,9 +7,9 @@
 import type { IEndpointSlice } from "kubernetes-models/discovery.k8s.io/v1/EndpointSlice";
 import type { IService } from "kubernetes-models/v1/Service";
 import type { IServicePort } from "kubernetes-models/v1/ServicePort";
-import { Labels } from "../shared/labels";
-import { kube, KubeObject } from "../shared/kube";
-import { PORTS } from "../shared/zookeeper";
+import { Labels } from "./labels";
+import { kube, KubeObject } from "./kube";
+import { PORTS } from "./zookeeper";
 
 /** Value of `endpointslice.kubernetes.io/managed-by` on the slices we write (the EndpointSlice controller leaves them alone). */
 export const ENDPOINTSLICE_MANAGER = "zookeeper-cutover";

@@ -1,6 +1,8 @@
 /**
- * Cutover stages, the state each leaves behind, and the quorum guard that
- * decides whether moving from one stage to the next is safe. Pure.
+ * The quorum guard, whole: cutover stages, the state each leaves behind, where
+ * the previous state comes from (the stack's last outputs, or config), the
+ * rules that decide whether moving from one stage to the next is safe, and the
+ * typed refusal (`GuardRefusal`) every caller reads. Pure.
  *
  * Two ensembles can exist during a cutover:
  * - "legacy": the ensemble that started on hosts. In a member swap its members
@@ -12,6 +14,7 @@
  */
 
 import { CLIENT_SASL_STEPS, SECURITY_STEPS } from "../ensemble/settings";
+import { ZooKeeperConfigError } from "../shared/errors";
 
 export const STAGES = ["old-host", "dual-registry", "member-swap", "pure-k8s"] as const;
 export type Stage = (typeof STAGES)[number];
@@ -477,3 +480,86 @@ export function parseState(json: string | undefined): CutoverState | undefined {
         ...(s.unknown ? { unknown: s.unknown } : {}),
     };
 }
+
+/**
+ * What the guard reads of a validated stage config (a CutoverSettings has it
+ * all): this stage's facts, what config says of the previous one, and the
+ * override.
+ */
+export interface GuardConfig {
+    stage: Stage;
+    facts: StageFacts;
+    legacyHosts: readonly unknown[];
+    previousFromConfig?: StageFacts;
+    previousStateFromConfig?: CutoverState;
+    allowUnsafeTransition: boolean;
+}
+
+/** The state this stage leaves behind, given the previous one. */
+export function cutoverStateOf(s: GuardConfig, previous?: CutoverState): CutoverState {
+    return stateOf(s.facts, previous);
+}
+
+/**
+ * The previous state the guard compares against: the stack's own last outputs
+ * first; config's previousCutoverState or previousStage when there are none (a
+ * stack moved between backends, a first deployment of an existing cutover);
+ * without either, for a stack that wraps legacy hosts, the hosts-only baseline
+ * (old-host). When config disagrees with the last outputs, `conflict` says so,
+ * unless the last outputs are this very stage (a config applied again).
+ */
+export function previousStateOf(s: GuardConfig, lastOutput: CutoverState | undefined): { state?: CutoverState; source: string; conflict?: string } {
+    const fromConfig = s.previousStateFromConfig ?? (s.previousFromConfig ? stateOf(s.previousFromConfig, lastOutput) : undefined);
+    const configKeys = s.previousStateFromConfig ? "previousCutoverState" : "previousStage and previousPodMembers";
+    if (lastOutput) {
+        const reapplied = sameState(stateOf(s.facts, lastOutput), lastOutput);
+        const conflict =
+            fromConfig && !reapplied && !sameState(fromConfig, lastOutput)
+                ? `config's previous stage (${fromConfig.stage}${fromConfig.podIds.length ? `, pods ${fromConfig.podIds.join(", ")}` : ""}) disagrees with the stack's last outputs (${lastOutput.stage}${lastOutput.podIds.length ? `, pods ${lastOutput.podIds.join(", ")}` : ""}); remove ${configKeys}`
+                : undefined;
+        return { state: lastOutput, source: "the stack's last outputs", ...(conflict ? { conflict } : {}) };
+    }
+    if (fromConfig) {
+        return { state: fromConfig, source: s.previousStateFromConfig ? "config previousCutoverState" : "config previousStage" };
+    }
+    if (s.legacyHosts.length > 0) {
+        return {
+            state: stateOf({ stage: "old-host", legacyIds: s.facts.legacyIds, memberIds: [], podMembers: [], names: s.facts.names, hostAddresses: s.facts.hostAddresses }),
+            source: "the hosts-only baseline (no previous stage known)",
+        };
+    }
+    return { source: "none (a new ensemble)" };
+}
+
+export interface GuardResult {
+    previous?: CutoverState;
+    /** Where the previous state came from. */
+    source: string;
+    next: CutoverState;
+    refusals: GuardRefusal[];
+}
+
+/** Runs the quorum guard for a stage given the stack's last state. */
+export function guardCutover(settings: GuardConfig, lastState: CutoverState | undefined): GuardResult {
+    const { state: previous, source, conflict } = previousStateOf(settings, lastState);
+    const next = cutoverStateOf(settings, previous);
+    const refusals = checkTransition(previous, next);
+    if (conflict) {
+        refusals.unshift({ rule: "unknown-previous", message: conflict });
+    }
+    return { previous, source, next, refusals };
+}
+
+/** The guard's refusals as full sentences: "<stage> after <previous> (from <source>) refused: <why>". */
+export function refusalMessages(settings: GuardConfig, guard: GuardResult): string[] {
+    const from = guard.previous ? `${guard.previous.stage} (from ${guard.source})` : "nothing";
+    return guard.refusals.map((r) => `${settings.stage} after ${from} refused: ${r.message}`);
+}
+
+/** The guard's refusals as config issues (on key "stage"), unless overridden. */
+export function assertSafeTransition(settings: GuardConfig, guard: GuardResult): void {
+    if (guard.refusals.length > 0 && !settings.allowUnsafeTransition) {
+        throw new ZooKeeperConfigError(refusalMessages(settings, guard).map((message) => ({ key: "stage", message: `${message} (allowUnsafeTransition overrides this)` })));
+    }
+}
+
