@@ -41,6 +41,47 @@ process.stdout.write(`zk-cutover plan --stack pure-k8s, ${RUNS} runs\n`);
 process.stdout.write(`  wall time: median ${medianSeconds.toFixed(2)} s, max ${Math.max(...seconds).toFixed(2)} s (target < ${TARGET_SECONDS} s)\n`);
 process.stdout.write(`  peak RSS:  median ${median(mem).toFixed(0)} MB, max ${Math.max(...mem).toFixed(0)} MB (target < ${TARGET_MB} MB)\n`);
 
+/**
+ * Cross-language schema analysis, timed the way the component provider runs it when a consumer's Pulumi starts the
+ * package (PulumiPlugin.yaml, runtime nodejs): @pulumi/pulumi's cmd/run-plugin loads the package's components and
+ * hands them to ComponentProvider, whose getSchema() runs the Analyzer over the package directory's tsconfig.json.
+ * A fresh process per run; loading the components is not counted, getSchema() is.
+ */
+const SCHEMA_RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SCHEMA_TARGET_SECONDS = 10;
+const SCHEMA_SCRIPT = `
+const { ComponentProvider, getPulumiComponents } = require("@pulumi/pulumi/provider/experimental");
+const { readPackageManifest } = require("@pulumi/pulumi/runtime/manifest");
+const dir = process.argv[1];
+const components = getPulumiComponents(require(require("path").join(dir, "index.ts")));
+const name = readPackageManifest(dir).data.name.replace(/^@[^/]*\\//, "").replace(/[^-a-zA-Z0-9_]/g, "-");
+const cpu = process.cpuUsage();
+const start = process.hrtime.bigint();
+new ComponentProvider({ name, dirname: dir, components }).getSchema().then((schema) => {
+    const used = process.cpuUsage(cpu);
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    process.stdout.write("\\n" + JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, components: Object.keys(JSON.parse(schema).resources).length }));
+});`;
+
+function schemaAnalysisOnce(): { seconds: number; cpuSeconds: number; components: number } {
+    const r = spawnSync(process.execPath, ["-r", "ts-node/register", "-e", SCHEMA_SCRIPT, ROOT], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+    });
+    if (r.status !== 0) {
+        throw new Error(`schema analysis failed: ${r.stderr}`);
+    }
+    return JSON.parse(r.stdout.trim().split("\n").pop() ?? "");
+}
+
+const schemaRuns = Array.from({ length: SCHEMA_RUNS }, schemaAnalysisOnce);
+const schemaSeconds = schemaRuns.map((r) => r.seconds);
+process.stdout.write(`cross-language schema analysis (component provider getSchema, ${schemaRuns[0].components} components), ${SCHEMA_RUNS} runs\n`);
+process.stdout.write(
+    `  wall time: median ${median(schemaSeconds).toFixed(2)} s, max ${Math.max(...schemaSeconds).toFixed(2)} s, CPU median ${median(schemaRuns.map((r) => r.cpuSeconds)).toFixed(2)} s (target < ${SCHEMA_TARGET_SECONDS} s)\n`,
+);
+
 /** Rehearsal figures: a whole cutover per strategy and size on real ZooKeeper, at runbook pace (every gate as the runbook has it). */
 async function rehearsals(): Promise<void> {
     // Imported here so the plan figures above do not pay for it.
