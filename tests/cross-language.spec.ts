@@ -269,6 +269,35 @@ describe("cross-language: the components through ComponentProvider", function ()
             expect(JSON.parse(r.outputs.cutoverState.value as string).stage).to.equal("pure-k8s");
         });
 
+        it("ZooKeeperCutover refuses a previousState the guard cannot read (an Output, an object, text that is no cutoverState) instead of skipping the guard", async () => {
+            const state = JSON.stringify({ stage: "old-host", legacyIds: [1, 2, 3], hostIds: [1, 2, 3], podIds: [], podEnsemble: "", registries: ["legacy"], preferred: "legacy", volumeIds: [], volumeOwner: "" });
+            const refused = async (previousState: unknown) => {
+                const r = await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: { ...PLAIN.ZooKeeperCutover, previousState } });
+                expect(r.resources, String(previousState)).to.deep.equal([]);
+                return r.error?.properties;
+            };
+            expect(await refused(fromResource(NAMESPACE_URN, state))).to.deep.equal([
+                {
+                    propertyPath: "previousState",
+                    reason: "is an Output, which the quorum guard cannot read before it creates anything; allowed: the JSON text of the stack's last cutoverState output as a plain string (read it first, e.g. with StackReference.getOutputDetails), or \"\"",
+                },
+            ]);
+            expect(await refused("{not json")).to.deep.equal([{ propertyPath: "previousState", reason: '"{not json" is not a cutoverState output; allowed: the JSON text of the stack\'s last cutoverState output, or ""' }]);
+            // Given as text, the guard judges it: old-host -> pure-k8s retires the legacy registry without dual-registry.
+            const judged = await refused(state);
+            expect(judged?.[0].propertyPath).to.equal("stage");
+            expect(judged?.[0].reason).to.contain("pure-k8s after old-host (from the stack's last outputs) refused: would retire the legacy registry");
+        });
+
+        it("ZooKeeperCutover refuses keys no setting reads: unknown ones, and the ones it derives itself", async () => {
+            const r = await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: { ...PLAIN.ZooKeeperCutover, replica: 5, hostMembers: ["1=10.0.0.1"] } });
+            expect(r.error?.properties).to.deep.equal([
+                { propertyPath: "hostMembers", reason: "is derived by the cutover from its stage settings (legacyHosts, podMembers, legacyHostCidrs, tls, networkPolicy); allowed: leave it out" },
+                { propertyPath: "replica", reason: "unknown setting (did you mean replicas?); allowed: the keys of ZooKeeperCutoverArgs" },
+            ]);
+            expect(r.resources).to.deep.equal([]);
+        });
+
         it("the caller's dependsOn reaches the component", async () => {
             const r = succeeded(await construct({ type: "ZooKeeperEnsemble", name: "zk", inputs: PLAIN.ZooKeeperEnsemble, dependsOn: [NAMESPACE_URN] }));
             expect(r.resources[0].dependencies).to.include(NAMESPACE_URN);

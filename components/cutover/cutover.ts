@@ -7,11 +7,12 @@ import { NetworkSettingsArgs, NodeGroupSettingsArgs } from "../aws/settings";
 import { ZooKeeperEnsemble } from "../ensemble/ensemble";
 import { LABEL_COMPONENT, MANAGED_BY, objectLabels } from "../shared/labels";
 import { ZooKeeperEnsembleArgs } from "../ensemble/settings";
+import { IssueCollector, show } from "../shared/errors";
 import { objectNames } from "../shared/zookeeper";
 import { toInputErrors } from "../shared/inputErrors";
 import { LegacyHostBridge } from "./bridge";
 import { connectString, registriesOf, renderRegistryFiles } from "./registry";
-import { resolveCutoverSettings } from "./settings";
+import { checkCutoverKeys, resolveCutoverSettings } from "./settings";
 import { assertSafeTransition, guardCutover, parseState } from "./guard";
 
 export const CUTOVER_TYPE = "zookeeper-cutover:index:ZooKeeperCutover";
@@ -67,6 +68,28 @@ export interface ZooKeeperCutoverArgs extends ZooKeeperEnsembleArgs, NodeGroupSe
 const NOT_CONFIG = ["previousState", "vpcId", "clusterSecurityGroupId", "oidcIssuerUrl", "oidcProviderArn"];
 
 /**
+ * The guard judges the stage against `previousState` before anything is
+ * created, so it must be the JSON text of a `cutoverState` output, known when
+ * the program starts: anything else (an Output, an object, text that is not a
+ * cutoverState) would leave the guard without a previous stage.
+ */
+function checkPreviousState(previous: unknown): void {
+    if (previous === undefined || previous === "") {
+        return;
+    }
+    const issues = new IssueCollector();
+    if (typeof previous !== "string") {
+        issues.add(
+            "previousState",
+            `${pulumi.Output.isInstance(previous) ? "is an Output" : `is ${Array.isArray(previous) ? "a list" : `a ${typeof previous}`}`}, which the quorum guard cannot read before it creates anything; allowed: the JSON text of the stack's last cutoverState output as a plain string (read it first, e.g. with StackReference.getOutputDetails), or ""`,
+        );
+    } else if (!parseState(previous)) {
+        issues.add("previousState", `${show(previous.length > 60 ? previous.slice(0, 60) + "..." : previous)} is not a cutoverState output; allowed: the JSON text of the stack's last cutoverState output, or ""`);
+    }
+    issues.throwIfAny();
+}
+
+/**
  * A ZooKeeper cutover from hosts into EKS at one stage: node groups and pod
  * networking ready for pods in every stage, the legacy-host bridge while the
  * legacy ensemble serves clients on its own (old-host, dual-registry), the pod
@@ -105,6 +128,10 @@ export class ZooKeeperCutover extends pulumi.ComponentResource {
     public readonly storageClassName: pulumi.Output<string>;
 
     constructor(name: string, args: ZooKeeperCutoverArgs, opts?: pulumi.ComponentResourceOptions) {
+        toInputErrors("ZooKeeperCutover", () => {
+            checkCutoverKeys(Object.fromEntries(Object.entries(args ?? {}).filter(([, v]) => v !== undefined)), NOT_CONFIG);
+            checkPreviousState(args.previousState);
+        });
         const values = Object.fromEntries(Object.entries(args).filter(([k, v]) => v !== undefined && !NOT_CONFIG.includes(k)));
         const settings = toInputErrors("ZooKeeperCutover", () => resolveCutoverSettings(values));
         const guard = guardCutover(settings, parseState(args.previousState));

@@ -15,7 +15,7 @@ import {
     resolveNetworkSettings,
     resolveNodeGroupSettings,
 } from "../aws/settings";
-import { checkNamePrefix, ENSEMBLE_ARG_KEYS, EnsembleSettings, isNamespaceName, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../ensemble/settings";
+import { checkNamePrefix, ENSEMBLE_ARG_KEYS, EnsembleSettings, isNamespaceName, resolveEnsembleSettings, suggest, ZooKeeperEnsembleArgs } from "../ensemble/settings";
 import { checkTypes, ConfigIssue, IssueCollector, show, typeOfDefault, ValueType, ZooKeeperConfigError } from "../shared/errors";
 import { HostMember, parseMap } from "../shared/net";
 
@@ -47,6 +47,34 @@ export const DERIVED_ENSEMBLE_KEYS = ["hostMembers", "hosts", "movedHostIds", "p
 export const DERIVED_NETWORK_KEYS = ["enforceNetworkPolicies", "secureClientPort"];
 
 export const REGISTRIES = ["legacy", "k8s"];
+
+/**
+ * Refuses keys of a cutover's args that no setting reads: unknown ones (with a
+ * did-you-mean) and the ones the cutover derives itself, which would otherwise
+ * be dropped without a word. `extra` are the component's own non-config keys.
+ */
+export function checkCutoverKeys(values: Record<string, unknown>, extra: readonly string[]): void {
+    const derived = [...DERIVED_ENSEMBLE_KEYS, ...DERIVED_NETWORK_KEYS];
+    const known = [
+        "clusterName",
+        ...Object.keys(CUTOVER_DEFAULTS),
+        ...ENSEMBLE_ARG_KEYS,
+        ...Object.keys(NETWORK_DEFAULTS),
+        "zones",
+        "zoneSubnets",
+        ...Object.keys(NODE_GROUP_DEFAULTS),
+        ...extra,
+    ].filter((k) => !derived.includes(k));
+    const issues = new IssueCollector();
+    for (const key of Object.keys(values).sort()) {
+        if (derived.includes(key)) {
+            issues.add(key, "is derived by the cutover from its stage settings (legacyHosts, podMembers, legacyHostCidrs, tls, networkPolicy); allowed: leave it out");
+        } else if (!known.includes(key)) {
+            issues.add(key, `unknown setting${suggest(key, known)}; allowed: the keys of ZooKeeperCutoverArgs`);
+        }
+    }
+    issues.throwIfAny();
+}
 
 /** What an ensemble serves; dual-registry suits only clients that register again by themselves. */
 export const WORKLOADS = ["dubbo", "kafka", "hbase", "curator", "other"];
