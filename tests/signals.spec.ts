@@ -214,13 +214,17 @@ describe("interrupted commands stop what they started", function () {
         await starterGone("npx", "SIGHUP");
     });
 
-    async function starterGone(parent: "shell" | "npx", signal: NodeJS.Signals) {
+    it("check health --wait ends when its parent shell is terminated while it is still starting (before its own code runs)", async () => {
+        await starterGone("shell", "SIGTERM", 0);
+    });
+
+    async function starterGone(parent: "shell" | "npx", signal: NodeJS.Signals, settleMs = 1000) {
         const run = new Run(["check", "health", "--connect", "127.0.0.1:1", "--wait", "120"], parent);
         let cliPid: number | undefined;
         try {
             const cli = await until("the command's node process", 30_000, () => run.cli());
             cliPid = cli.pid;
-            await new Promise((r) => setTimeout(r, 1000));
+            await new Promise((r) => setTimeout(r, settleMs));
             expect(stillRunning(cli)).to.equal(true);
             const at = Date.now();
             process.kill(run.sid, signal);

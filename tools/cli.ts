@@ -161,10 +161,16 @@ function starters(): { pid: number; start: string }[] {
  * (rehearse) stops what it started on either, as on SIGINT, SIGTERM and SIGHUP.
  */
 function endWithStarter(): void {
-    const parent = process.ppid;
+    // The parent the command line's first lines saw (bin/zk-cutover.js), before the slow part of starting.
+    const noted = Number(process.env.ZK_CUTOVER_PARENT);
+    const parent = Number.isInteger(noted) && noted > 0 ? noted : process.ppid;
+    delete process.env.ZK_CUTOVER_PARENT;
     const chain = starters();
+    // A session whose leader is gone was hung up already (the leader went while this was starting).
+    const own = processStat(process.pid);
+    const leaderGone = () => own !== undefined && own.session !== process.pid && processStat(own.session) === undefined;
     const watch = setInterval(() => {
-        if (process.ppid !== parent || chain.some((a) => processStat(a.pid)?.start !== a.start)) {
+        if (process.ppid !== parent || leaderGone() || chain.some((a) => processStat(a.pid)?.start !== a.start)) {
             clearInterval(watch);
             process.kill(process.pid, "SIGHUP");
         }
