@@ -7,9 +7,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ConfigIssue, describeType as describeValueType, IssueCollector, show, ZooKeeperConfigError } from "../components/shared/errors";
+import { ConfigIssue, describeType as describeValueType, IssueCollector, show, suggest, ZooKeeperConfigError } from "../components/shared/errors";
 import * as pulumiRuntime from "@pulumi/pulumi/runtime";
-import { SECRET_ARG_KEYS, suggest } from "../components/ensemble/settings";
+import { SECRET_ARG_KEYS } from "../components/ensemble/args";
 
 export const PROJECT = "zookeeper-cutover";
 export const PROJECT_FILE = path.resolve(__dirname, "..", "Pulumi.yaml");

@@ -4,7 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { NETWORK_DEFAULTS, NODE_GROUP_DEFAULTS } from "../components/aws/settings";
 import { CUTOVER_DEFAULTS, DERIVED_ENSEMBLE_KEYS, DERIVED_NETWORK_KEYS, resolveCutoverSettings } from "../components/cutover/settings";
-import { ENSEMBLE_ARG_KEYS, ENSEMBLE_DEFAULTS } from "../components/ensemble/settings";
+import { ENSEMBLE_ARG_KEYS, ENSEMBLE_DEFAULTS } from "../components/ensemble/args";
 import { ZooKeeperConfigError } from "../components/shared/errors";
 import { loadConfigSchema, PROJECT_FILE, readStackConfig, stackFileIssues } from "../stacks/config";
 import { README, updateReadme } from "../tools/config-reference";

@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENSEMBLE_TYPE, ZooKeeperEnsemble } from "../components/ensemble/ensemble";
 import { dedicatedNodePlacement, ensembleSelector, tolerationsFor } from "../components/shared/labels";
 import { renderEnsemble } from "../components/ensemble/renderObjects";
-import { resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../components/ensemble/settings";
+import { resolveEnsembleSettings } from "../components/ensemble/settings";
+import { ZooKeeperEnsembleArgs } from "../components/ensemble/args";
 import { podsOf, selects, validateKubeObject } from "./support/kube";
 import { configMapOf, object, objectsOfKind, promiseOf, register } from "./support/pulumi";
 

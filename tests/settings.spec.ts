@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../components/ensemble/settings";
+import { resolveEnsembleSettings } from "../components/ensemble/settings";
+import { ZooKeeperEnsembleArgs } from "../components/ensemble/args";
 import { parseZooKeeperVersion } from "../components/ensemble/version";
 import { issuesOf } from "./support/settings";
 

@@ -10,7 +10,8 @@ import {
     renderServerLines,
     renderZooCfg,
 } from "../components/ensemble/renderConfig";
-import { resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../components/ensemble/settings";
+import { resolveEnsembleSettings } from "../components/ensemble/settings";
+import { ZooKeeperEnsembleArgs } from "../components/ensemble/args";
 
 function zooCfgLines(args: Partial<ZooKeeperEnsembleArgs>): string[] {
     const s = resolveEnsembleSettings({ namespace: "zookeeper", ...args });

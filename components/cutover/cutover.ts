@@ -6,7 +6,7 @@ import { stackTags } from "../aws/render";
 import { NetworkSettingsArgs, NodeGroupSettingsArgs } from "../aws/settings";
 import { ZooKeeperEnsemble } from "../ensemble/ensemble";
 import { LABEL_COMPONENT, MANAGED_BY, objectLabels } from "../shared/labels";
-import { ZooKeeperEnsembleArgs } from "../ensemble/settings";
+import { ZooKeeperEnsembleArgs } from "../ensemble/args";
 import { IssueCollector, show } from "../shared/errors";
 import { objectNames } from "../shared/zookeeper";
 import { toInputErrors } from "../shared/inputErrors";

@@ -13,7 +13,7 @@
  * whose data the retained volumes hold.
  */
 
-import { CLIENT_SASL_STEPS, SECURITY_STEPS } from "../ensemble/settings";
+import { CLIENT_SASL_STEPS, SECURITY_STEPS } from "../ensemble/args";
 import { ZooKeeperConfigError } from "../shared/errors";
 
 export const STAGES = ["old-host", "dual-registry", "member-swap", "pure-k8s"] as const;

@@ -15,8 +15,10 @@ import {
     resolveNetworkSettings,
     resolveNodeGroupSettings,
 } from "../aws/settings";
-import { checkNamePrefix, ENSEMBLE_ARG_KEYS, EnsembleSettings, isNamespaceName, resolveEnsembleSettings, suggest, ZooKeeperEnsembleArgs } from "../ensemble/settings";
-import { checkTypes, ConfigIssue, IssueCollector, show, typeOfDefault, ValueType, ZooKeeperConfigError } from "../shared/errors";
+import { checkNamePrefix, isNamespaceName } from "../shared/kube";
+import { ENSEMBLE_ARG_KEYS, ZooKeeperEnsembleArgs } from "../ensemble/args";
+import { EnsembleSettings, resolveEnsembleSettings } from "../ensemble/settings";
+import { checkTypes, ConfigIssue, IssueCollector, show, suggest, typeOfDefault, ValueType, ZooKeeperConfigError } from "../shared/errors";
 import { HostMember, parseMap } from "../shared/net";
 
 export type { HostMember };

@@ -5,7 +5,8 @@ import { JAVA_SECURITY_FILE, renderHostJvmFlags, renderHostZooCfg, renderJaasCon
 import { memberPeerAddress, objectNames } from "../shared/zookeeper";
 import { KubeObject } from "../shared/kube";
 import { primaryClientPort, renderEnsemble, renderSaslSecret } from "./renderObjects";
-import { EnsembleSettings, resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "./settings";
+import { EnsembleSettings, resolveEnsembleSettings } from "./settings";
+import { ZooKeeperEnsembleArgs } from "./args";
 
 export const ENSEMBLE_TYPE = "zookeeper-cutover:index:ZooKeeperEnsemble";
 

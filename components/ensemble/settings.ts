@@ -1,276 +1,31 @@
 /**
- * The ensemble's inputs: the args interface, its defaults (in one place) and
- * the validation that turns args into resolved settings or a list of issues.
+ * The ensemble's settings: the validation that turns args (./args.ts) into
+ * resolved settings or a list of issues, each keyed by the field it is about.
  * No Pulumi import here.
  */
+import {
+    CLIENT_ACCESS,
+    ENSEMBLE_ARG_KEYS,
+    ENSEMBLE_DEFAULTS,
+    FOUR_LETTER_WORDS,
+    METRICS,
+    PROBE_WORDS,
+    SECRET_ARG_KEYS,
+    SECURITY_STEPS,
+    ZONE_SPREAD,
+    ZooKeeperEnsembleArgs,
+} from "./args";
+import { checkNamePrefix, isDnsSubdomain, isLabelValue, isNamespaceName } from "../shared/kube";
 import { PORTS } from "../shared/zookeeper";
-import type { Input } from "@pulumi/pulumi";
-import { describeType, hasType, IssueCollector, show, typeOfDefault } from "../shared/errors";
+import { describeType, hasType, isPendingInput, IssueCollector, show, suggest, typeOfDefault } from "../shared/errors";
 import { checkCidrs, checkHostMembers, checkNotOpenToAll, HostMember, parseCidr, parseHostMembers, parsePairs } from "../shared/net";
 import { parseQuantity, toMiB } from "../shared/quantity";
-import { DEFAULT_ZOOKEEPER_VERSION, featuresOf, parseZooKeeperVersion, VersionFeatures, ZooKeeperVersion } from "./version";
+import { featuresOf, parseZooKeeperVersion, VersionFeatures, ZooKeeperVersion } from "./version";
+import { resolveSecurity, SecuritySettings } from "./security";
 
-/**
- * Inputs of a ZooKeeper ensemble. Every field is optional except `namespace`;
- * the default of each is given in its description and in `ENSEMBLE_DEFAULTS`.
- * Values are plain (not Outputs) so that every one of them is checked before
- * any resource is created.
- */
-export interface ZooKeeperEnsembleArgs {
-    /** Kubernetes namespace the ensemble lives in. Must exist (or be created by the caller). */
-    namespace: string;
-    /** Prefix of every Kubernetes object name (`<ensembleName>-1`, `<ensembleName>-client`, ...). A DNS label of at most 40 characters. Default "zk". */
-    ensembleName?: string;
-    /** Number of members. Odd, so that a majority survives a failure. Default 3. */
-    replicas?: number;
-    /** Explicit member ids (myid, 1..255), one per member, consecutive (each member's pod ordinal is its myid). Empty means 1..replicas. Default []. */
-    memberIds?: number[];
-    /**
-     * Members still running on hosts, as "myid=address" (member swap). Their
-     * member Service points at the host through an EndpointSlice; every other
-     * member runs as a pod. Pod ids must stay consecutive. Default [] (all pods).
-     */
-    hostMembers?: string[];
-    /**
-     * Members still running on hosts as objects `{ id, address }`: the same as
-     * `hostMembers`, for callers that hold them as objects. Only one of the two
-     * can be provided. Default [].
-     */
-    hosts?: HostMember[];
-    /**
-     * Members that moved from a host to a pod (member swap). Their host
-     * EndpointSlice is kept with no endpoints, so DNS stops returning the old
-     * host before the member's Service selects its pod. Default [].
-     */
-    movedHostIds?: number[];
-    /**
-     * The ensemble is being created: a member whose data directory is new may
-     * start from an empty tree (3.6+ database existence validation). Kept in a
-     * small mutable ConfigMap, so turning it off restarts nothing; the cutover
-     * turns it off once the ensemble's volumes exist. Default true.
-     */
-    bootstrap?: boolean;
-    /** dataDir of the members on hosts, for the zoo.cfg rendered for them. Default "/var/lib/zookeeper". */
-    hostDataDir?: string;
-    /** Configuration directory of the members on hosts, where they keep zoo.cfg and the `java.security` override (`hostJvmFlags` points at it). Default "/etc/zookeeper/conf". */
-    hostConfDir?: string;
-    /**
-     * Seconds a member's JVM keeps a resolved peer address (Java's
-     * `networkaddress.cache.ttl`, set through a `java.security` override;
-     * failed lookups are kept at most 1 s). A member that moves keeps its
-     * Service name but gets a new address: the other members see it at most
-     * this long after the cluster DNS does. 0 to 60. Default 5.
-     */
-    dnsCacheSeconds?: number;
-    /**
-     * Seconds a DNS answer for a member's Service may be cached before a member
-     * asks again: the cluster DNS TTL (CoreDNS `kubernetes` plugin, 5 s by
-     * default), or longer if the hosts' resolvers keep answers longer. With
-     * `dnsCacheSeconds` it decides how long a member-swap step waits after a
-     * move (`moveSettleSeconds`). 0 to 300. Default 5.
-     */
-    clusterDnsTtlSeconds?: number;
-    /** Allow an even member count. An even ensemble tolerates no more failures than the odd one below it. Default false. */
-    allowEvenMembers?: boolean;
-    /** ZooKeeper release, MAJOR.MINOR.PATCH: 3.4.14, 3.5.5-3.5.10, 3.6.0-3.6.4, 3.7.0-3.7.2, 3.8.0-3.8.4 or 3.9.0-3.9.3. Decides the zoo.cfg dialect and the image tag. Default "3.8.4". */
-    zookeeperVersion?: string;
-    /** Image repository without tag; the tag is `zookeeperVersion`. Point it at a mirror (e.g. ECR) where Docker Hub is not reachable. Default "zookeeper" (the official image). */
-    imageRepository?: string;
-    /** Kubernetes cluster DNS domain, used in peer addresses. Default "cluster.local". */
-    clusterDomain?: string;
-    /** ZooKeeper's basic time unit in milliseconds. Default 2000. */
-    tickTime?: number;
-    /** Ticks a follower may take to connect and sync to the leader. Default 10. */
-    initLimit?: number;
-    /** Ticks a follower may lag behind the leader. Default 5. */
-    syncLimit?: number;
-    /** Concurrent connections one client IP may open to one member; 0 means unlimited. Default 60. */
-    maxClientCnxns?: number;
-    /** Smallest session timeout (ms) a client may negotiate; 0 means 2 x tickTime. Default 0. */
-    minSessionTimeout?: number;
-    /** Largest session timeout (ms) a client may negotiate; 0 means 20 x tickTime. Default 0. */
-    maxSessionTimeout?: number;
-    /** Hours between purges of old snapshots and transaction logs; 0 disables autopurge. Default 1. */
-    autopurgeIntervalHours?: number;
-    /** Snapshots (and their logs) autopurge keeps; at least 3. Default 3. */
-    autopurgeSnapRetainCount?: number;
-    /** Four-letter-word commands a member answers (`4lw.commands.whitelist`); must include ruok and srvr, which the probes use. Default ["conf", "mntr", "ruok", "srvr"]. */
-    fourLetterWords?: string[];
-    /** Run the Jetty admin server (3.5+). Default false. */
-    adminServer?: boolean;
-    /** Port of the admin server. Default 8080. */
-    adminServerPort?: number;
-    /** Prometheus metrics endpoint (3.6+): "auto" (on where the version supports it), "on" or "off". Default "auto". */
-    metrics?: string;
-    /** Port of the Prometheus metrics endpoint. Default 7000. */
-    metricsPort?: number;
-    /** StorageClass of the data volumes; empty means the cluster's default class. Default "". */
-    storageClass?: string;
-    /** Size of each member's data volume (snapshots, and the transaction log unless `dataLogVolumeSize` is set). Default "20Gi". */
-    dataVolumeSize?: string;
-    /** Size of a separate transaction log volume (`dataLogDir`); empty keeps the log on the data volume. Default "". */
-    dataLogVolumeSize?: string;
-    /** CPU request of each member. Default "1". */
-    cpuRequest?: string;
-    /** CPU limit of each member; empty means no limit (recommended: throttling stalls heartbeats). Default "". */
-    cpuLimit?: string;
-    /** Memory request of each member; empty means equal to `memoryLimit`. Default "". */
-    memoryRequest?: string;
-    /** Memory limit of each member. Default "2Gi". */
-    memoryLimit?: string;
-    /** JVM heap (-Xms/-Xmx); at most 75% of `memoryLimit`, the rest is for off-heap memory. Default "1Gi". */
-    jvmHeap?: string;
-    /** Schedule members only on nodes dedicated to ZooKeeper (node label `zookeeper-cutover/node-role` and a matching NoSchedule taint). Default true. */
-    dedicatedNodes?: boolean;
-    /** Value of the dedicated nodes' role label and taint. Default "zookeeper". */
-    nodeRole?: string;
-    /** Spread of members over availability zones: "required" (never two members in one zone while another zone has fewer) or "preferred". Default "required". */
-    zoneSpread?: string;
-    /** Protect the StatefulSet: Pulumi refuses to delete or replace it (a replacement would stop every member at once); `pulumi state unprotect` lifts it. Default true. */
-    protectStatefulSet?: boolean;
-    /** Access for clients outside the cluster: "none", "NodePort" or "LoadBalancer" (an internal AWS load balancer). Default "none". */
-    clientAccess?: string;
-    /** Node port (30000-32767) for `clientAccess` NodePort or LoadBalancer; 0 lets Kubernetes choose. Default 0. */
-    clientNodePort?: number;
-    /** CIDRs allowed through the internal load balancer (`clientAccess` LoadBalancer). Default []. */
-    loadBalancerSourceRanges?: string[];
-    /** A NetworkPolicy that admits only the traffic below and denies every other ingress to the members. Default true. */
-    networkPolicy?: boolean;
-    /** Namespaces whose pods may reach the client port 2181; empty means the ensemble's own namespace. Default []. */
-    clientNamespaces?: string[];
-    /** Pod labels ("key=value", all must match) a client pod in those namespaces must carry; empty admits every pod there. Default []. */
-    clientPodLabels?: string[];
-    /** Addresses outside the cluster that may reach 2181 (NodePort and load balancer clients, load balancer health checks). Default []. */
-    clientCidrs?: string[];
-    /** Addresses outside the cluster that may reach the peer ports 2888/3888 (legacy hosts during a member swap). Default []. */
-    peerCidrs?: string[];
-    /** Namespace of the Prometheus that scrapes the metrics port. Default "monitoring". */
-    monitoringNamespace?: string;
-    /**
-     * TLS (3.5.5+), one step per rolling restart on a running ensemble:
-     * "off"; "accept" (members accept TLS and plaintext from peers, clients may
-     * use the TLS port 2281 beside 2181); "prefer" (members talk TLS to each
-     * other, still accepting plaintext); "require" (TLS only; 2181 answers only
-     * inside the pod, for the probes). Default "off".
-     */
-    tls?: string;
-    /** Existing Secret with the members' certificate: `tls.crt`, `tls.key` (PKCS#8) and `ca.crt`, PEM. One of this or `tlsIssuer` when `tls` is on. Default "". */
-    tlsSecretName?: string;
-    /** cert-manager issuer that signs the members' certificate (a Certificate `<ensembleName>-tls` is created). Default "". */
-    tlsIssuer?: string;
-    /** Kind of `tlsIssuer`: "ClusterIssuer" or "Issuer" (in the ensemble's namespace). Default "ClusterIssuer". */
-    tlsIssuerKind?: string;
-    /** Client certificates on the TLS client port (`ssl.clientAuth`): "need" (mutual TLS), "want" or "none". Default "need". */
-    tlsClientAuth?: string;
-    /**
-     * SASL DIGEST-MD5 between members (`quorum.auth.*`), one step per rolling
-     * restart on a running ensemble: "off"; "accept" (members answer SASL);
-     * "prefer" (learners authenticate); "require" (unauthenticated peers are
-     * refused). Default "off".
-     */
-    saslQuorum?: string;
-    /** Password of the members' quorum identity (a Pulumi secret). Required when `saslQuorum` is on. Default "". */
-    saslQuorumPassword?: Input<string>;
-    /**
-     * SASL DIGEST-MD5 for clients: "off"; "accept" (clients may authenticate,
-     * for `sasl:` ACLs); "require" (3.6+: sessions without SASL are refused).
-     * Default "off".
-     */
-    saslClient?: string;
-    /** User names clients authenticate as (`saslClient`), e.g. ["dubbo", "kafka"]. Default []. */
-    saslClientUsers?: string[];
-    /** Passwords of `saslClientUsers`, in the same order (Pulumi secrets). Default []. */
-    saslClientPasswords?: Input<string>[];
-}
-
-/** Every optional input with its default. Pulumi.yaml's config defaults must equal these. */
-export const ENSEMBLE_DEFAULTS = {
-    ensembleName: "zk",
-    replicas: 3,
-    memberIds: [] as number[],
-    hostMembers: [] as string[],
-    hosts: [] as HostMember[],
-    movedHostIds: [] as number[],
-    bootstrap: true,
-    hostDataDir: "/var/lib/zookeeper",
-    hostConfDir: "/etc/zookeeper/conf",
-    dnsCacheSeconds: 5,
-    clusterDnsTtlSeconds: 5,
-    allowEvenMembers: false,
-    zookeeperVersion: DEFAULT_ZOOKEEPER_VERSION,
-    imageRepository: "zookeeper",
-    clusterDomain: "cluster.local",
-    tickTime: 2000,
-    initLimit: 10,
-    syncLimit: 5,
-    maxClientCnxns: 60,
-    minSessionTimeout: 0,
-    maxSessionTimeout: 0,
-    autopurgeIntervalHours: 1,
-    autopurgeSnapRetainCount: 3,
-    fourLetterWords: ["conf", "mntr", "ruok", "srvr"],
-    adminServer: false,
-    adminServerPort: 8080,
-    metrics: "auto",
-    metricsPort: 7000,
-    storageClass: "",
-    dataVolumeSize: "20Gi",
-    dataLogVolumeSize: "",
-    cpuRequest: "1",
-    cpuLimit: "",
-    memoryRequest: "",
-    memoryLimit: "2Gi",
-    jvmHeap: "1Gi",
-    dedicatedNodes: true,
-    nodeRole: "zookeeper",
-    zoneSpread: "required",
-    protectStatefulSet: true,
-    clientAccess: "none",
-    clientNodePort: 0,
-    loadBalancerSourceRanges: [] as string[],
-    networkPolicy: true,
-    clientNamespaces: [] as string[],
-    clientPodLabels: [] as string[],
-    clientCidrs: [] as string[],
-    peerCidrs: [] as string[],
-    monitoringNamespace: "monitoring",
-    tls: "off",
-    tlsSecretName: "",
-    tlsIssuer: "",
-    tlsIssuerKind: "ClusterIssuer",
-    tlsClientAuth: "need",
-    saslQuorum: "off",
-    saslQuorumPassword: "" as Input<string>,
-    saslClient: "off",
-    saslClientUsers: [] as string[],
-    saslClientPasswords: [] as Input<string>[],
-};
-
-/** Args that carry secrets: never shown in an error, never rendered into plain objects. */
-export const SECRET_ARG_KEYS: readonly string[] = ["saslQuorumPassword", "saslClientPasswords"];
-
-/** Every key `ZooKeeperEnsembleArgs` accepts. */
-export const ENSEMBLE_ARG_KEYS: readonly string[] = ["namespace", ...Object.keys(ENSEMBLE_DEFAULTS)];
-
-export const FOUR_LETTER_WORDS = [
-    "conf", "cons", "crst", "dirs", "dump", "envi", "gtmk", "isro", "mntr", "ruok", "srst", "srvr", "stat", "stmk", "wchc", "wchp", "wchs",
-];
-const PROBE_WORDS = ["ruok", "srvr"];
-
-export const CLIENT_ACCESS = ["none", "NodePort", "LoadBalancer"];
-export const ZONE_SPREAD = ["required", "preferred"];
-export const METRICS = ["auto", "on", "off"];
-/** Steps of turning TLS or quorum SASL on (or off) on a running ensemble, one per rolling restart. */
-export const SECURITY_STEPS = ["off", "accept", "prefer", "require"] as const;
-export const CLIENT_SASL_STEPS = ["off", "accept", "require"] as const;
-export type SecurityStep = (typeof SECURITY_STEPS)[number];
-export const ISSUER_KINDS = ["ClusterIssuer", "Issuer"];
-export const TLS_CLIENT_AUTH = ["need", "want", "none"];
-/** Where TLS material comes from. */
-export type TlsSource = { kind: "secret"; secretName: string } | { kind: "cert-manager"; issuer: string; issuerKind: string };
 
 /** Settings after defaults and validation: what the renderers consume. */
-export interface EnsembleSettings {
+export interface EnsembleSettings extends SecuritySettings {
     namespace: string;
     ensembleName: string;
     /** Member ids in ascending order. */
@@ -334,33 +89,8 @@ export interface EnsembleSettings {
     clientCidrs: string[];
     peerCidrs: string[];
     monitoringNamespace: string;
-    tls: SecurityStep;
-    /** Certificates: a given Secret or one cert-manager fills; absent when `tls` is off and no issuer is set. */
-    tlsSource?: TlsSource;
-    tlsClientAuth: "need" | "want" | "none";
-    saslQuorum: SecurityStep;
-    saslClient: "off" | "accept" | "require";
-    saslClientUsers: string[];
 }
 
-const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** A Kubernetes namespace name. */
-export function isNamespaceName(name: string): boolean {
-    return DNS_1123_LABEL.test(name) && name.length <= 63;
-}
-
-/** Refuses `value` under `key` unless it can prefix every object name (`<prefix>-<myid>`, `<prefix>-client`, ...). */
-export function checkNamePrefix(key: string, value: string, issues: IssueCollector): boolean {
-    if (!DNS_LABEL.test(value) || value.length > 40) {
-        issues.add(key, `${show(value)} is not usable as a name prefix; allowed: a lower-case letter, then letters, digits and '-', at most 40 characters`);
-        return false;
-    }
-    return true;
-}
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 const IMAGE_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 
 function isInteger(v: unknown): v is number {
@@ -508,7 +238,7 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs, memberKeys?
             `${show(a.imageRepository)} is not an image repository; allowed: a repository without tag or digest such as "zookeeper" or "123456789012.dkr.ecr.eu-west-1.amazonaws.com/zookeeper" (the tag is zookeeperVersion)`,
         );
     }
-    if (typed.has("clusterDomain") && !DNS_SUBDOMAIN.test(a.clusterDomain)) {
+    if (typed.has("clusterDomain") && !isDnsSubdomain(a.clusterDomain)) {
         issues.add("clusterDomain", `${show(a.clusterDomain)} is not a DNS domain; allowed: e.g. "cluster.local"`);
     }
 
@@ -581,7 +311,7 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs, memberKeys?
     }
 
     // Storage.
-    if (typed.has("storageClass") && a.storageClass !== "" && (!DNS_SUBDOMAIN.test(a.storageClass) || a.storageClass.length > 253)) {
+    if (typed.has("storageClass") && a.storageClass !== "" && (!isDnsSubdomain(a.storageClass) || a.storageClass.length > 253)) {
         issues.add("storageClass", `${show(a.storageClass)} is not a StorageClass name; allowed: a DNS subdomain such as "gp3", or "" for the cluster default`);
     }
     const positiveQuantity = (key: keyof typeof a, example: string, optional: boolean) => {
@@ -627,7 +357,7 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs, memberKeys?
     }
 
     // Placement.
-    if (typed.has("nodeRole") && (a.nodeRole === "" || a.nodeRole.length > 63 || !LABEL_VALUE.test(a.nodeRole))) {
+    if (typed.has("nodeRole") && (a.nodeRole === "" || a.nodeRole.length > 63 || !isLabelValue(a.nodeRole))) {
         issues.add("nodeRole", `${show(a.nodeRole)} is not a label value; allowed: letters, digits, '-', '_' and '.', 1 to 63 characters`);
     }
     if (typed.has("zoneSpread") && !ZONE_SPREAD.includes(a.zoneSpread)) {
@@ -668,8 +398,8 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs, memberKeys?
     if (typed.has("clientPodLabels")) {
         for (const [key, value] of parsePairs("clientPodLabels", a.clientPodLabels, issues, '"key=value", e.g. "app.kubernetes.io/part-of=orders"')) {
             const [prefix, name] = key.includes("/") ? key.split("/", 2) : ["", key];
-            const keyOk = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/.test(name) && name.length <= 63 && (prefix === "" || (DNS_SUBDOMAIN.test(prefix) && prefix.length <= 253));
-            if (!keyOk || !LABEL_VALUE.test(value) || value.length > 63) {
+            const keyOk = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/.test(name) && name.length <= 63 && (prefix === "" || (isDnsSubdomain(prefix) && prefix.length <= 253));
+            if (!keyOk || !isLabelValue(value) || value.length > 63) {
                 issues.add("clientPodLabels", `${show(`${key}=${value}`)} can select no pod (not a valid label); allowed: label keys and values Kubernetes accepts`);
             } else if (key in clientPodLabels && clientPodLabels[key] !== value) {
                 issues.add("clientPodLabels", `${show(key)} is given two values, which no pod can carry at once; allowed: one value per key`);
@@ -684,7 +414,7 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs, memberKeys?
         }
     }
 
-    const security = checkSecurity(a, typed, issues, { version, features, hosts });
+    const security = resolveSecurity(a, typed, issues, { version, features, hosts });
 
     issues.throwIfAny();
 
@@ -744,123 +474,6 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs, memberKeys?
     };
 }
 
-/** A value given as an Output or Promise (a secret from config or another resource): checked when it is known. */
-function isPendingInput(v: unknown): boolean {
-    return typeof v === "object" && v !== null && (typeof (v as { apply?: unknown }).apply === "function" || typeof (v as { then?: unknown }).then === "function");
-}
-
-/**
- * TLS and SASL: versions, certificate source, credentials. Members still on
- * hosts (a member swap) share the quorum with the pods but not their
- * certificates and credentials, so security waits until every member is a pod.
- */
-function checkSecurity(
-    a: Required<ZooKeeperEnsembleArgs>,
-    typed: Set<string>,
-    issues: IssueCollector,
-    ctx: { version?: ZooKeeperVersion; features?: VersionFeatures; hosts: { id: number }[] },
-): Pick<EnsembleSettings, "tls" | "tlsSource" | "tlsClientAuth" | "saslQuorum" | "saslClient" | "saslClientUsers"> {
-    const step = <T extends string>(key: "tls" | "saslQuorum" | "saslClient", allowed: readonly T[]): T => {
-        if (typed.has(key) && !allowed.includes(a[key] as T)) {
-            issues.add(key, `${show(a[key])} is not allowed; allowed: ${allowed.join(", ")}`);
-            return "off" as T;
-        }
-        return typed.has(key) ? (a[key] as T) : ("off" as T);
-    };
-    const tls = step("tls", SECURITY_STEPS);
-    const saslQuorum = step("saslQuorum", SECURITY_STEPS);
-    const saslClient = step("saslClient", CLIENT_SASL_STEPS);
-
-    for (const [key, value] of [["tls", tls], ["saslQuorum", saslQuorum], ["saslClient", saslClient]] as const) {
-        if (value === "off") {
-            continue;
-        }
-        if (ctx.features && !ctx.features.tlsAndSasl) {
-            issues.add(key, `${show(value)} needs ZooKeeper 3.5.5 or later (TLS and SASL for quorum and clients), but zookeeperVersion is ${ctx.version!.text}; allowed: "off", or upgrade first`);
-        } else if (ctx.hosts.length > 0) {
-            issues.add(
-                key,
-                `${show(value)} while members ${ctx.hosts.map((h) => h.id).join(", ")} still run on hosts, which have neither the certificates nor the credentials; allowed: "off" until every member is a pod (finish the member swap first)`,
-            );
-        }
-    }
-    if (saslClient === "require" && ctx.features && ctx.features.tlsAndSasl && !ctx.features.requireClientSasl) {
-        issues.add("saslClient", `"require" needs ZooKeeper 3.6.0 or later (zookeeper.sessionRequireClientSASLAuth), but zookeeperVersion is ${ctx.version!.text}; allowed: "off" or "accept"`);
-    }
-
-    // Certificates.
-    const name = (key: "tlsSecretName" | "tlsIssuer") => {
-        if (!typed.has(key) || a[key] === "") {
-            return "";
-        }
-        if (!DNS_SUBDOMAIN.test(a[key]) || a[key].length > 253) {
-            issues.add(key, `${show(a[key])} is not a valid Kubernetes object name; allowed: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters`);
-            return "";
-        }
-        return a[key];
-    };
-    const secretName = name("tlsSecretName");
-    const issuer = name("tlsIssuer");
-    if (typed.has("tlsIssuerKind") && !ISSUER_KINDS.includes(a.tlsIssuerKind)) {
-        issues.add("tlsIssuerKind", `${show(a.tlsIssuerKind)} is not allowed; allowed: ${ISSUER_KINDS.join(", ")}`);
-    }
-    if (typed.has("tlsClientAuth") && !TLS_CLIENT_AUTH.includes(a.tlsClientAuth)) {
-        issues.add("tlsClientAuth", `${show(a.tlsClientAuth)} is not allowed; allowed: ${TLS_CLIENT_AUTH.join(", ")}`);
-    } else if (typed.has("tlsClientAuth") && a.tlsClientAuth !== "need" && tls !== "off" && ctx.version?.minor === 5 && ctx.version.patch < 7) {
-        // ssl.clientAuth is read from 3.5.7 on (ZOOKEEPER-3674); before, clients always need a certificate.
-        issues.add("tlsClientAuth", `${show(a.tlsClientAuth)} needs ZooKeeper 3.5.7 or later, but zookeeperVersion is ${ctx.version.text}; allowed: "need"`);
-    }
-    let tlsSource: TlsSource | undefined;
-    if (secretName !== "" && issuer !== "") {
-        issues.add("tlsSecretName", "Only one of tlsSecretName or tlsIssuer can be provided; allowed: an existing Secret, or a cert-manager issuer that fills one");
-    } else if (secretName !== "") {
-        tlsSource = { kind: "secret", secretName };
-    } else if (issuer !== "") {
-        tlsSource = { kind: "cert-manager", issuer, issuerKind: a.tlsIssuerKind };
-    } else if (tls !== "off" && typed.has("tlsSecretName") && typed.has("tlsIssuer") && a.tlsSecretName === "" && a.tlsIssuer === "") {
-        issues.add(
-            "tls",
-            `${show(tls)} needs certificates, but neither tlsSecretName nor tlsIssuer is set; allowed: tlsSecretName (an existing Secret with tls.crt, tls.key and ca.crt) or tlsIssuer (a cert-manager issuer)`,
-        );
-    }
-
-    // Credentials: shown by name only, never by value.
-    if (saslQuorum !== "off" && typed.has("saslQuorumPassword") && a.saslQuorumPassword === "") {
-        issues.add("saslQuorumPassword", `is empty, but saslQuorum is ${show(saslQuorum)}; allowed: a non-empty Pulumi secret`);
-    }
-    const users = typed.has("saslClientUsers") ? a.saslClientUsers : [];
-    const badUsers = users.filter((u) => !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(u));
-    const twice = users.filter((u, i) => users.indexOf(u) !== i);
-    if (badUsers.length > 0) {
-        issues.add("saslClientUsers", `${show(badUsers)} not usable as SASL user names; allowed: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters`);
-    } else if (twice.length > 0) {
-        issues.add("saslClientUsers", `${show([...new Set(twice)])} listed more than once; allowed: each user once`);
-    }
-    if (saslClient !== "off" && users.length === 0) {
-        issues.add("saslClientUsers", `is empty, but saslClient is ${show(saslClient)}; allowed: the user names clients authenticate as, e.g. ["dubbo"]`);
-    }
-    if (typed.has("saslClientPasswords") && typed.has("saslClientUsers") && (saslClient !== "off" || a.saslClientPasswords.length > 0)) {
-        const passwords = a.saslClientPasswords;
-        if (passwords.length !== users.length) {
-            issues.add("saslClientPasswords", `has ${passwords.length} entries for ${users.length} saslClientUsers; allowed: one password per user, in the same order`);
-        } else {
-            const empty = passwords.map((p, i) => (p === "" ? users[i] : undefined)).filter((u) => u !== undefined);
-            if (empty.length > 0) {
-                issues.add("saslClientPasswords", `the passwords of ${show(empty)} are empty; allowed: non-empty Pulumi secrets`);
-            }
-        }
-    }
-
-    return {
-        tls,
-        tlsSource,
-        tlsClientAuth: (TLS_CLIENT_AUTH.includes(a.tlsClientAuth) ? a.tlsClientAuth : "need") as EnsembleSettings["tlsClientAuth"],
-        saslQuorum,
-        saslClient,
-        saslClientUsers: [...users],
-    };
-}
-
 /** Checks each value's type; returns the keys whose type is right. */
 function checkTypes(a: Record<string, unknown>, issues: IssueCollector): Set<string> {
     const ok = new Set<string>();
@@ -900,30 +513,4 @@ function checkTypes(a: Record<string, unknown>, issues: IssueCollector): Set<str
 
 function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
     return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-}
-
-/** " (did you mean x?)" when a known key is within two edits of `key`. */
-export function suggest(key: string, known: readonly string[]): string {
-    let best: string | undefined;
-    let bestDistance = 3;
-    for (const k of known) {
-        const d = editDistance(key.toLowerCase(), k.toLowerCase());
-        if (d < bestDistance) {
-            best = k;
-            bestDistance = d;
-        }
-    }
-    return best ? ` (did you mean ${best}?)` : "";
-}
-
-function editDistance(a: string, b: string): number {
-    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const cur = [i];
-        for (let j = 1; j <= b.length; j++) {
-            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        prev = cur;
-    }
-    return prev[b.length];
 }

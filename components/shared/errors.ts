@@ -128,3 +128,34 @@ export function checkTypes<T extends Record<string, unknown>>(
     }
     return { values: checked as T, wrong };
 }
+
+/** " (did you mean x?)" when a known key is within two edits of `key`. */
+export function suggest(key: string, known: readonly string[]): string {
+    let best: string | undefined;
+    let bestDistance = 3;
+    for (const k of known) {
+        const d = editDistance(key.toLowerCase(), k.toLowerCase());
+        if (d < bestDistance) {
+            best = k;
+            bestDistance = d;
+        }
+    }
+    return best ? ` (did you mean ${best}?)` : "";
+}
+
+function editDistance(a: string, b: string): number {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const cur = [i];
+        for (let j = 1; j <= b.length; j++) {
+            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        prev = cur;
+    }
+    return prev[b.length];
+}
+
+/** A value given as an Output or Promise (a secret from config or another resource): checked when it is known. */
+export function isPendingInput(v: unknown): boolean {
+    return typeof v === "object" && v !== null && (typeof (v as { apply?: unknown }).apply === "function" || typeof (v as { then?: unknown }).then === "function");
+}

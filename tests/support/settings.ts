@@ -3,7 +3,8 @@
  */
 import { expect } from "chai";
 import { ZooKeeperConfigError } from "../../components/shared/errors";
-import { resolveEnsembleSettings, ZooKeeperEnsembleArgs } from "../../components/ensemble/settings";
+import { resolveEnsembleSettings } from "../../components/ensemble/settings";
+import { ZooKeeperEnsembleArgs } from "../../components/ensemble/args";
 
 /** The issue lines a bad args object produces (each "key: message"), in namespace "zookeeper". */
 export function issuesOf(args: Record<string, unknown>): string[] {
