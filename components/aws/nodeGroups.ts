@@ -1,4 +1,6 @@
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as eks from "@pulumi/aws/eks";
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import { toInputErrors } from "../shared/inputErrors";
 import { ec2AssumeRolePolicy, launchTemplateSpec, nodeGroupSpecs, nodePolicyArns } from "./render";
@@ -35,13 +37,13 @@ export class ZooKeeperNodeGroups extends pulumi.ComponentResource {
         const tags = { ...(args.tags ?? {}) };
         const child = { parent: this };
 
-        const role = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: ec2AssumeRolePolicy(), description: "ZooKeeper nodes", tags }, child);
+        const role = new iam.Role(`${name}-node-role`, { assumeRolePolicy: ec2AssumeRolePolicy(), description: "ZooKeeper nodes", tags }, child);
         const attachments = nodePolicyArns().map(
-            (policyArn) => new aws.iam.RolePolicyAttachment(`${name}-node-${policyArn.split("/").pop()}`, { role: role.name, policyArn }, child),
+            (policyArn) => new iam.RolePolicyAttachment(`${name}-node-${policyArn.split("/").pop()}`, { role: role.name, policyArn }, child),
         );
 
         const lt = launchTemplateSpec(settings, tags);
-        const template = new aws.ec2.LaunchTemplate(
+        const template = new ec2.LaunchTemplate(
             `${name}-launch-template`,
             {
                 description: "ZooKeeper nodes: IMDSv2 only, encrypted root volume",
@@ -56,10 +58,10 @@ export class ZooKeeperNodeGroups extends pulumi.ComponentResource {
         );
 
         // Zone by zone: a template change rolls one zone's nodes at a time, as the PDB allows.
-        const groups: aws.eks.NodeGroup[] = [];
+        const groups: eks.NodeGroup[] = [];
         for (const spec of nodeGroupSpecs(args.clusterName, settings)) {
             groups.push(
-                new aws.eks.NodeGroup(
+                new eks.NodeGroup(
                     `${name}-${spec.zone}`,
                     {
                         clusterName: args.clusterName,

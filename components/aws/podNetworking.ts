@@ -1,4 +1,7 @@
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as eks from "@pulumi/aws/eks";
+import * as iam from "@pulumi/aws/iam";
+import * as vpc from "@pulumi/aws/vpc";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { toInputErrors } from "../shared/inputErrors";
@@ -64,7 +67,7 @@ export class ZooKeeperPodNetworking extends pulumi.ComponentResource {
         const tags = { ...(args.tags ?? {}) };
         const child = { parent: this };
 
-        const cniRole = new aws.iam.Role(
+        const cniRole = new iam.Role(
             `${name}-cni-role`,
             {
                 description: "vpc-cni (kube-system/aws-node) through IRSA",
@@ -75,8 +78,8 @@ export class ZooKeeperPodNetworking extends pulumi.ComponentResource {
             },
             child,
         );
-        const cniPolicy = new aws.iam.RolePolicyAttachment(`${name}-cni-policy`, { role: cniRole.name, policyArn: cniPolicyArn() }, child);
-        new aws.eks.Addon(
+        const cniPolicy = new iam.RolePolicyAttachment(`${name}-cni-policy`, { role: cniRole.name, policyArn: cniPolicyArn() }, child);
+        new eks.Addon(
             `${name}-vpc-cni`,
             {
                 clusterName: args.clusterName,
@@ -93,7 +96,7 @@ export class ZooKeeperPodNetworking extends pulumi.ComponentResource {
             { ...child, dependsOn: [cniPolicy], retainOnDelete: true },
         );
 
-        const group = new aws.ec2.SecurityGroup(
+        const group = new ec2.SecurityGroup(
             `${name}-zookeeper`,
             { vpcId: args.vpcId, description: "ZooKeeper members, legacy ZooKeeper hosts and clients", tags: { ...tags, Name: `${args.clusterName}-zookeeper` } },
             child,
@@ -115,9 +118,9 @@ export class ZooKeeperPodNetworking extends pulumi.ComponentResource {
                 ...(rule.on === "peer" ? { referencedSecurityGroupId: group.id } : peer),
             };
             if (rule.direction === "ingress") {
-                new aws.vpc.SecurityGroupIngressRule(`${name}-${rule.name}`, ruleArgs, child);
+                new vpc.SecurityGroupIngressRule(`${name}-${rule.name}`, ruleArgs, child);
             } else {
-                new aws.vpc.SecurityGroupEgressRule(`${name}-${rule.name}`, ruleArgs, child);
+                new vpc.SecurityGroupEgressRule(`${name}-${rule.name}`, ruleArgs, child);
             }
         }
 
