@@ -3,7 +3,7 @@ import * as fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { ENSEMBLE_TYPE, ZooKeeperEnsemble } from "../components/ensemble/ensemble";
 import { dedicatedNodePlacement, ensembleSelector, tolerationsFor } from "../components/shared/labels";
-import { renderEnsemble } from "../components/ensemble/renderObjects";
+import { renderEnsemble } from "../components/ensemble/objects";
 import { resolveEnsembleSettings } from "../components/ensemble/settings";
 import { ZooKeeperEnsembleArgs } from "../components/ensemble/args";
 import { podsOf, selects, validateKubeObject } from "./support/kube";

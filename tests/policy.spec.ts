@@ -3,7 +3,7 @@ import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from 
 import { launchTemplateSpec, renderStorageClass } from "../components/aws/render";
 import { resolveNodeGroupSettings } from "../components/aws/settings";
 import { KubeObject } from "../components/shared/kube";
-import { renderEnsemble } from "../components/ensemble/renderObjects";
+import { renderEnsemble } from "../components/ensemble/objects";
 import { resolveEnsembleSettings } from "../components/ensemble/settings";
 import {
     antiAffinitySelectsOwnPods,

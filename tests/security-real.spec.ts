@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderJaasConfig, renderSecurityJvmFlags } from "../components/ensemble/renderConfig";
+import { renderJaasConfig, renderSecurityJvmFlags } from "../components/ensemble/security";
 import { EnsembleSettings, resolveEnsembleSettings } from "../components/ensemble/settings";
 import { ZooKeeperEnsembleArgs } from "../components/ensemble/args";
 import { PORTS } from "../components/shared/zookeeper";

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { ZooKeeperEnsemble } from "../components/ensemble/ensemble";
-import { renderJaasConfig, renderZooCfg, podServerEntries, podPlacement } from "../components/ensemble/renderConfig";
-import { certificateDnsNames, renderEnsemble } from "../components/ensemble/renderObjects";
+import { renderJaasConfig } from "../components/ensemble/security";
+import { renderZooCfg, podServerEntries, podPlacement } from "../components/ensemble/zooCfg";
+import { certificateDnsNames, renderEnsemble } from "../components/ensemble/objects";
 import { resolveEnsembleSettings } from "../components/ensemble/settings";
 import { ZooKeeperEnsembleArgs } from "../components/ensemble/args";
 import { checkTransition, stateOf, StageFacts } from "../components/cutover/guard";

@@ -4,7 +4,7 @@ import * as net from "net";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderStartScript } from "../components/ensemble/renderConfig";
+import { renderStartScript } from "../components/ensemble/scripts";
 import { resolveEnsembleSettings } from "../components/ensemble/settings";
 
 /**

@@ -1,15 +1,5 @@
 import { expect } from "chai";
-import {
-    podPlacement,
-    podServerEntries,
-    renderConfigFiles,
-    renderHostJvmFlags,
-    renderJavaSecurity,
-    renderLoggingConfig,
-    renderMyid,
-    renderServerLines,
-    renderZooCfg,
-} from "../components/ensemble/renderConfig";
+import { podPlacement, podServerEntries, renderConfigFiles, renderHostJvmFlags, renderJavaSecurity, renderLoggingConfig, renderMyid, renderServerLines, renderZooCfg } from "../components/ensemble/zooCfg";
 import { resolveEnsembleSettings } from "../components/ensemble/settings";
 import { ZooKeeperEnsembleArgs } from "../components/ensemble/args";
 

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderLivenessScript, renderReadinessScript } from "../components/ensemble/renderConfig";
+import { renderLivenessScript, renderReadinessScript } from "../components/ensemble/scripts";
 import { runHealthCommand } from "../tools/checks/cli";
 import { checkHealth } from "../tools/checks/health";
 import { EnsembleSettings, resolveEnsembleSettings } from "../components/ensemble/settings";

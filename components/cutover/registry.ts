@@ -9,7 +9,7 @@
  * neither is preferred.
  */
 import { memberPeerAddress, PORTS } from "../shared/zookeeper";
-import { primaryClientPort } from "../ensemble/renderObjects";
+import { primaryClientPort } from "../ensemble/objects";
 import { CutoverSettings, HostMember } from "./settings";
 
 export interface RegistryEndpoint {

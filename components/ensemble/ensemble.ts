@@ -1,10 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { toInputErrors } from "../shared/inputErrors";
-import { JAVA_SECURITY_FILE, renderHostJvmFlags, renderHostZooCfg, renderJaasConfig, usesSasl } from "./renderConfig";
+import { JAVA_SECURITY_FILE } from "./paths";
+import { renderHostJvmFlags, renderHostZooCfg } from "./zooCfg";
+import { renderJaasConfig, usesSasl } from "./security";
 import { memberPeerAddress, objectNames } from "../shared/zookeeper";
 import { KubeObject } from "../shared/kube";
-import { primaryClientPort, renderEnsemble, renderSaslSecret } from "./renderObjects";
+import { primaryClientPort, renderEnsemble, renderSaslSecret } from "./objects";
 import { EnsembleSettings, resolveEnsembleSettings } from "./settings";
 import { ZooKeeperEnsembleArgs } from "./args";
 

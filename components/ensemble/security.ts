@@ -6,6 +6,8 @@ import { IssueCollector, show } from "../shared/errors";
 import { isDnsSubdomain } from "../shared/kube";
 import { CLIENT_SASL_STEPS, ISSUER_KINDS, SECURITY_STEPS, SecurityStep, TLS_CLIENT_AUTH, ZooKeeperEnsembleArgs } from "./args";
 import { VersionFeatures, ZooKeeperVersion } from "./version";
+import { POD_PATHS, POD_TLS_STORES, ZooCfgPlacement } from "./paths";
+import { PORTS } from "../shared/zookeeper";
 
 export type TlsSource = { kind: "secret"; secretName: string } | { kind: "cert-manager"; issuer: string; issuerKind: string };
 
@@ -132,3 +134,96 @@ export function resolveSecurity(
     };
 }
 
+/** SASL identity the members use towards each other (quorum.auth.*). */
+export const QUORUM_SASL_USER = "quorum";
+
+/**
+ * TLS and SASL lines of zoo.cfg. Only paths and switches: certificates and
+ * passwords live in Secrets, never in the config. The steps follow
+ * ZooKeeper's own zero-downtime procedure, one rolling restart each:
+ * port unification (accept), TLS between members (prefer), TLS only (require).
+ */
+export function renderSecurityLines(s: Pick<SecuritySettings, "tls" | "tlsClientAuth" | "saslQuorum" | "saslClient">, placement: ZooCfgPlacement): string[] {
+    const lines: string[] = [];
+    if (s.tls !== "off") {
+        const stores = placement.tls ?? POD_TLS_STORES;
+        const storeLines = (prefix: string) => [
+            `${prefix}.keyStore.location=${stores.keyStore}`,
+            `${prefix}.keyStore.type=PEM`,
+            `${prefix}.trustStore.location=${stores.trustStore}`,
+            `${prefix}.trustStore.type=PEM`,
+        ];
+        lines.push(
+            // TLS needs the Netty connection factory (NIO has no TLS).
+            "serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory",
+            `secureClientPort=${PORTS.secureClient}`,
+            ...(placement.secureClientAddress ? [`secureClientPortAddress=${placement.secureClientAddress}`] : []),
+            ...storeLines("ssl"),
+            `ssl.clientAuth=${s.tlsClientAuth}`,
+            `sslQuorum=${s.tls === "prefer" || s.tls === "require"}`,
+            `portUnification=${s.tls === "accept" || s.tls === "prefer"}`,
+            ...storeLines("ssl.quorum"),
+            // Peers connect from pod IPs that no certificate names; trust is the ensemble's CA.
+            "ssl.quorum.hostnameVerification=false",
+        );
+    }
+    if (s.saslQuorum !== "off") {
+        lines.push(
+            "quorum.auth.enableSasl=true",
+            `quorum.auth.learnerRequireSasl=${s.saslQuorum === "prefer" || s.saslQuorum === "require"}`,
+            `quorum.auth.serverRequireSasl=${s.saslQuorum === "require"}`,
+            "quorum.auth.learner.saslLoginContext=QuorumLearner",
+            "quorum.auth.server.saslLoginContext=QuorumServer",
+        );
+    }
+    if (s.saslClient !== "off") {
+        lines.push("authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider");
+    }
+    return lines;
+}
+
+/** SASL on between members or for clients: the members need the JAAS file (and its Secret). */
+export function usesSasl(s: Pick<SecuritySettings, "saslQuorum" | "saslClient">): boolean {
+    return s.saslQuorum !== "off" || s.saslClient !== "off";
+}
+
+/** JVM flags security needs beyond zoo.cfg (system properties that zoo.cfg cannot set). */
+export function renderSecurityJvmFlags(s: Pick<SecuritySettings, "saslQuorum" | "saslClient">, jaasFile = `${POD_PATHS.sasl}/jaas.conf`): string[] {
+    const flags: string[] = [];
+    if (usesSasl(s)) {
+        flags.push(`-Djava.security.auth.login.config=${jaasFile}`);
+    }
+    if (s.saslClient === "require") {
+        flags.push("-Dzookeeper.sessionRequireClientSASLAuth=true");
+    }
+    return flags;
+}
+
+/** A JAAS option value: double-quoted, with backslash and quote escaped (Java's JAAS parser reads C-style escapes). */
+function jaasQuote(value: string): string {
+    return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+}
+
+/**
+ * The members' JAAS configuration (DIGEST-MD5): `Server` with the client
+ * users, `QuorumServer`/`QuorumLearner` with the members' own identity. It
+ * holds passwords, so it goes into a Secret, never a ConfigMap.
+ */
+export function renderJaasConfig(
+    s: Pick<SecuritySettings, "saslQuorum" | "saslClient" | "saslClientUsers">,
+    secrets: { quorumPassword: string; clientPasswords: string[] },
+): string {
+    const module = "org.apache.zookeeper.server.auth.DigestLoginModule required";
+    const section = (name: string, options: string[]) => [`${name} {`, `    ${module}`, ...options.map((o, i) => `    ${o}${i === options.length - 1 ? ";" : ""}`), "};"];
+    const lines: string[] = ["// JAAS configuration rendered by zookeeper-cutover."];
+    if (s.saslClient !== "off") {
+        lines.push(...section("Server", s.saslClientUsers.map((user, i) => `user_${user}=${jaasQuote(secrets.clientPasswords[i] ?? "")}`)));
+    }
+    if (s.saslQuorum !== "off") {
+        lines.push(
+            ...section("QuorumServer", [`user_${QUORUM_SASL_USER}=${jaasQuote(secrets.quorumPassword)}`]),
+            ...section("QuorumLearner", [`username="${QUORUM_SASL_USER}"`, `password=${jaasQuote(secrets.quorumPassword)}`]),
+        );
+    }
+    return lines.join("\n") + "\n";
+}

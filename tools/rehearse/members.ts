@@ -14,8 +14,9 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { JAVA_SECURITY_FILE, POD_PATHS, renderHostJvmFlags, renderHostZooCfg, renderJavaSecurity, renderMyid, renderZooCfg } from "../../components/ensemble/renderConfig";
-import { renderEnsemble } from "../../components/ensemble/renderObjects";
+import { JAVA_SECURITY_FILE, POD_PATHS } from "../../components/ensemble/paths";
+import { renderHostJvmFlags, renderHostZooCfg, renderJavaSecurity, renderMyid, renderZooCfg } from "../../components/ensemble/zooCfg";
+import { renderEnsemble } from "../../components/ensemble/objects";
 import { EnsembleSettings } from "../../components/ensemble/settings";
 import { loggingConfigFor } from "../zookeeper/local";
 import { delay, loggingJvmOption, MemberProcess, spawnTracked, startMember, stopMember, ZOOKEEPER_MAIN_CLASS, ZooKeeperInstall } from "../zookeeper/process";

@@ -4,7 +4,8 @@
  * rehearsal and the real-ZooKeeper tests.
  */
 import * as path from "path";
-import { renderLoggingConfig, renderMyid, renderZooCfg, ServerEntry, ZooCfgPlacement } from "../../components/ensemble/renderConfig";
+import { renderLoggingConfig, renderMyid, renderZooCfg, ServerEntry } from "../../components/ensemble/zooCfg";
+import { ZooCfgPlacement } from "../../components/ensemble/paths";
 import { EnsembleSettings } from "../../components/ensemble/settings";
 import { findJava, MemberProcess, MemberSpec, startMember, ZooKeeperInstall } from "./process";
 

@@ -25,7 +25,9 @@ import type { IServiceSpec } from "kubernetes-models/v1/ServiceSpec";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import { dedicatedNodePlacement, ensembleSelector, LABEL_MEMBER_ID, Labels, memberSelector, objectLabels, POD_INDEX_LABEL, tolerationsFor } from "../shared/labels";
 import { renderHostEndpointSlice, renderHostService } from "../shared/hostServices";
-import { JAVA_SECURITY_FILE, javaSecurityFlag, POD_PATHS, renderConfigFiles, renderSecurityJvmFlags, usesSasl } from "./renderConfig";
+import { JAVA_SECURITY_FILE, POD_PATHS } from "./paths";
+import { javaSecurityFlag, renderConfigFiles } from "./zooCfg";
+import { renderSecurityJvmFlags, usesSasl } from "./security";
 import { EnsembleSettings } from "./settings";
 
 /** Pod annotation that changes whenever the rendered configuration changes, so pods roll. */
