@@ -298,6 +298,24 @@ describe("cross-language: the components through ComponentProvider", function ()
             expect(r.resources).to.deep.equal([]);
         });
 
+        it("a value from another resource where a plain string is still needed is refused clearly, naming the property: never garbled, never a wrong name", async () => {
+            const ns = fromResource(NAMESPACE_URN, "registry");
+            let r = await construct({ type: "ZooKeeperEnsemble", name: "zk", inputs: { ...PLAIN.ZooKeeperEnsemble, namespace: ns } });
+            expect(r.error?.properties).to.deep.equal([{ propertyPath: "namespace", reason: "an Output (a value from another resource) has the wrong type; allowed: a string" }]);
+            r = await construct({ type: "ZooKeeperNodeGroups", name: "zk", inputs: { ...PLAIN.ZooKeeperNodeGroups, clusterName: fromResource(NAMESPACE_URN, "prod") } });
+            expect(r.error?.properties).to.deep.equal([
+                { propertyPath: "clusterName", reason: "an Output (a value from another resource) is not a plain string; allowed: a string known when the program starts (resource names and tags are derived from it before anything is created)" },
+            ]);
+            expect(r.resources).to.deep.equal([]);
+            r = await construct({ type: "LegacyHostBridge", name: "legacy", inputs: { ...PLAIN.LegacyHostBridge, hosts: [fromResource(NAMESPACE_URN, "1=10.0.0.1"), "2=10.0.0.2"] } });
+            expect(r.error?.kind).to.equal("InputPropertiesError");
+            expect(r.error?.properties).to.deep.equal([
+                { propertyPath: "hosts", reason: '["<Output>","2=10.0.0.2"] is not a list of plain strings; allowed: the legacy servers as "myid=address", known when the program starts' },
+            ]);
+            r = await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: { ...PLAIN.ZooKeeperCutover, legacyHosts: [fromResource(NAMESPACE_URN, "1=10.0.0.1"), "2=10.0.0.2", "3=10.0.0.3"] } });
+            expect(errorText(r.error!)).to.not.contain("toJSON");
+        });
+
         it("the caller's dependsOn reaches the component", async () => {
             const r = succeeded(await construct({ type: "ZooKeeperEnsemble", name: "zk", inputs: PLAIN.ZooKeeperEnsemble, dependsOn: [NAMESPACE_URN] }));
             expect(r.resources[0].dependencies).to.include(NAMESPACE_URN);

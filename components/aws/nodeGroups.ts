@@ -2,6 +2,7 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
+import { checkPlainStrings, IssueCollector } from "../shared/errors";
 import { toInputErrors } from "../shared/inputErrors";
 import { ec2AssumeRolePolicy, launchTemplateSpec, nodeGroupSpecs, nodePolicyArns } from "./render";
 import { NodeGroupSettingsArgs, resolveNodeGroupSettings } from "./settings";
@@ -32,7 +33,12 @@ export class ZooKeeperNodeGroups extends pulumi.ComponentResource {
     public readonly nodeGroupNames: pulumi.Output<string[]>;
 
     constructor(name: string, args: ZooKeeperNodeGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
-        const settings = toInputErrors("ZooKeeperNodeGroups", () => resolveNodeGroupSettings(args));
+        const settings = toInputErrors("ZooKeeperNodeGroups", () => {
+            const issues = new IssueCollector();
+            checkPlainStrings(args as unknown as Record<string, unknown>, ["clusterName"], issues);
+            issues.throwIfAny();
+            return resolveNodeGroupSettings(args);
+        });
         super(NODE_GROUPS_TYPE, name, {}, opts);
         const tags = { ...(args.tags ?? {}) };
         const child = { parent: this };

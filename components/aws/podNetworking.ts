@@ -4,6 +4,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as vpc from "@pulumi/aws/vpc";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { checkPlainStrings, IssueCollector } from "../shared/errors";
 import { toInputErrors } from "../shared/inputErrors";
 import {
     cniConfigurationValues,
@@ -62,7 +63,12 @@ export class ZooKeeperPodNetworking extends pulumi.ComponentResource {
     public readonly cniRoleArn: pulumi.Output<string>;
 
     constructor(name: string, args: ZooKeeperPodNetworkingArgs, opts?: pulumi.ComponentResourceOptions) {
-        const settings = toInputErrors("ZooKeeperPodNetworking", () => resolveNetworkSettings(args, args.nodeInstanceTypes ?? []));
+        const settings = toInputErrors("ZooKeeperPodNetworking", () => {
+            const issues = new IssueCollector();
+            checkPlainStrings(args as unknown as Record<string, unknown>, ["clusterName", "namespace", "ensembleName"], issues);
+            issues.throwIfAny();
+            return resolveNetworkSettings(args, args.nodeInstanceTypes ?? []);
+        });
         super(POD_NETWORKING_TYPE, name, {}, opts);
         const tags = { ...(args.tags ?? {}) };
         const child = { parent: this };

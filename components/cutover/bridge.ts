@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { IssueCollector } from "../shared/errors";
+import { checkPlainStrings, IssueCollector, show } from "../shared/errors";
 import { renderBridge } from "./renderBridge";
 import { toInputErrors } from "../shared/inputErrors";
 import { HostMember, parseHostMembers } from "../shared/net";
@@ -17,8 +17,14 @@ export interface LegacyHostBridgeArgs {
     hosts: string[];
 }
 
-function parseHosts(entries: string[]): HostMember[] {
+function parseHosts(args: LegacyHostBridgeArgs): HostMember[] {
     const issues = new IssueCollector();
+    checkPlainStrings(args as unknown as Record<string, unknown>, ["namespace", "name"], issues);
+    const entries = args.hosts;
+    if (!Array.isArray(entries) || entries.some((e) => typeof e !== "string")) {
+        issues.add("hosts", `${show(entries)} is not a list of plain strings; allowed: the legacy servers as "myid=address", known when the program starts`);
+        issues.throwIfAny();
+    }
     const hosts = parseHostMembers("hosts", entries, issues);
     if (entries.length === 0) {
         issues.add("hosts", "is empty; allowed: at least one legacy server as \"myid=address\"");
@@ -40,7 +46,7 @@ export class LegacyHostBridge extends pulumi.ComponentResource {
     public readonly clientServiceName: pulumi.Output<string>;
 
     constructor(name: string, args: LegacyHostBridgeArgs, opts?: pulumi.ComponentResourceOptions) {
-        const hosts = toInputErrors("LegacyHostBridge", () => parseHosts(args.hosts));
+        const hosts = toInputErrors("LegacyHostBridge", () => parseHosts(args));
         super(BRIDGE_TYPE, name, {}, opts);
         const rendered = renderBridge(args.namespace, args.name, hosts);
         const child = { parent: this };

@@ -52,7 +52,7 @@ export class IssueCollector {
     }
 }
 
-/** JSON-ish rendering of a bad value for error messages. */
+/** JSON-ish rendering of a bad value for error messages; a value not known yet (an Output) reads as `<Output>`, never its internals. */
 export function show(value: unknown): string {
     if (typeof value === "string") {
         return JSON.stringify(value);
@@ -60,7 +60,27 @@ export function show(value: unknown): string {
     if (value === undefined) {
         return "nothing";
     }
-    return JSON.stringify(value);
+    if (isPendingInput(value)) {
+        return "an Output (a value from another resource)";
+    }
+    // Outputs stand as "<Output>" (JSON.stringify would print their toJSON warning instead).
+    const plain = (v: unknown): unknown =>
+        isPendingInput(v) ? "<Output>" : Array.isArray(v) ? v.map(plain) : v !== null && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v;
+    return JSON.stringify(plain(value));
+}
+
+/**
+ * Refuses, under each of `keys`, a value that is not a plain string (an
+ * Output from another resource, say) where the component derives names from
+ * it before anything is created.
+ */
+export function checkPlainStrings(args: Record<string, unknown>, keys: readonly string[], issues: IssueCollector): void {
+    for (const key of keys) {
+        const v = args[key];
+        if (v !== undefined && typeof v !== "string") {
+            issues.add(key, `${show(v)} is not a plain string; allowed: a string known when the program starts (resource names and tags are derived from it before anything is created)`);
+        }
+    }
 }
 
 /** The types a setting can have; lists hold one type. */
