@@ -269,6 +269,36 @@ describe("cross-language: the components through ComponentProvider", function ()
             expect(JSON.parse(r.outputs.cutoverState.value as string).stage).to.equal("pure-k8s");
         });
 
+        it("ZooKeeperEnsemble: its names (namespace, ensembleName, storageClass) from the caller's resources reach every object, with their dependencies", async () => {
+            const r = succeeded(
+                await construct({
+                    type: "ZooKeeperEnsemble",
+                    name: "zk",
+                    inputs: { ...PLAIN.ZooKeeperEnsemble, namespace: fromResource(NAMESPACE_URN, "registry"), ensembleName: fromResource(NAMESPACE_URN, "zk-orders"), storageClass: fromResource(CLUSTER, "gp3-zk") },
+                }),
+            );
+            const sts = only(r, "kubernetes:apps/v1:StatefulSet");
+            expect(sts.inputs.metadata).to.deep.include({ name: "zk-orders", namespace: "registry" });
+            expect(sts.inputs.spec.volumeClaimTemplates[0].spec.storageClassName).to.equal("gp3-zk");
+            expect(sts.dependencies).to.include.members([NAMESPACE_URN, CLUSTER]);
+            const config = r.resources.find((x) => x.type === "kubernetes:core/v1:ConfigMap" && String(x.inputs.metadata.name).startsWith("zk-orders-config-"))!;
+            expect(config.inputs.data["zoo.cfg"]).to.contain("server.1=zk-orders-1.registry.svc.cluster.local:2888:3888;2181");
+            expect(r.outputs.clientConnectString.value).to.equal("zk-orders-client.registry.svc.cluster.local:2181");
+            expect(r.outputs.clientConnectString.dependencies).to.include(NAMESPACE_URN);
+            // The same objects as with plain names.
+            const plain = succeeded(await construct({ type: "ZooKeeperEnsemble", name: "zk", inputs: { ...PLAIN.ZooKeeperEnsemble, namespace: "registry", ensembleName: "zk-orders", storageClass: "gp3-zk" } }));
+            const byName = (rs: typeof r.resources) => rs.map((x) => [x.type, x.name, x.inputs]).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+            expect(byName(r.resources)).to.deep.equal(byName(plain.resources));
+        });
+
+        it("ZooKeeperEnsemble: a namespace unknown during a preview leaves the objects' names unknown, and a bad one is refused once known", async () => {
+            const r = succeeded(await construct({ type: "ZooKeeperEnsemble", name: "zk", preview: true, inputs: { ...PLAIN.ZooKeeperEnsemble, namespace: unknown(NAMESPACE_URN) } }));
+            expect(only(r, "kubernetes:apps/v1:StatefulSet").unknownPaths).to.include("metadata");
+            expect(r.outputs.clientConnectString.known).to.equal(false);
+            const bad = await construct({ type: "ZooKeeperEnsemble", name: "zk", inputs: { ...PLAIN.ZooKeeperEnsemble, namespace: fromResource(NAMESPACE_URN, "Not_A_Namespace") } });
+            expect(errorText(bad.error!)).to.contain('namespace: "Not_A_Namespace" is not a Kubernetes namespace name');
+        });
+
         it("ZooKeeperCutover refuses a previousState the guard cannot read (an Output, an object, text that is no cutoverState) instead of skipping the guard", async () => {
             const state = JSON.stringify({ stage: "old-host", legacyIds: [1, 2, 3], hostIds: [1, 2, 3], podIds: [], podEnsemble: "", registries: ["legacy"], preferred: "legacy", volumeIds: [], volumeOwner: "" });
             const refused = async (previousState: unknown) => {
@@ -300,7 +330,7 @@ describe("cross-language: the components through ComponentProvider", function ()
 
         it("a value from another resource where a plain string is still needed is refused clearly, naming the property: never garbled, never a wrong name", async () => {
             const ns = fromResource(NAMESPACE_URN, "registry");
-            let r = await construct({ type: "ZooKeeperEnsemble", name: "zk", inputs: { ...PLAIN.ZooKeeperEnsemble, namespace: ns } });
+            let r = await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: { ...PLAIN.ZooKeeperCutover, namespace: ns } });
             expect(r.error?.properties).to.deep.equal([{ propertyPath: "namespace", reason: "an Output (a value from another resource) has the wrong type; allowed: a string" }]);
             r = await construct({ type: "ZooKeeperNodeGroups", name: "zk", inputs: { ...PLAIN.ZooKeeperNodeGroups, clusterName: fromResource(NAMESPACE_URN, "prod") } });
             expect(r.error?.properties).to.deep.equal([

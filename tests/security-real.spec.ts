@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { renderJaasConfig, renderSecurityJvmFlags } from "../components/ensemble/security";
 import { EnsembleSettings, resolveEnsembleSettings } from "../components/ensemble/settings";
-import { ZooKeeperEnsembleArgs } from "../components/ensemble/args";
+import { EnsembleValues } from "../components/ensemble/args";
 import { PORTS } from "../components/shared/zookeeper";
 import { loopbackServers, startLocalMember } from "../tools/zookeeper/local";
 import { MemberProcess, randomLoopbackNetwork, stopMember, waitForQuorum, ZooKeeperInstall } from "../tools/zookeeper/process";
@@ -61,7 +61,7 @@ describe("TLS and SASL on real ZooKeeper", function () {
         }
     });
 
-    const settingsFor = (args: Partial<ZooKeeperEnsembleArgs>) =>
+    const settingsFor = (args: Partial<EnsembleValues>) =>
         resolveEnsembleSettings({ namespace: "security", zookeeperVersion: install.version ?? "3.8.4", metrics: "off", ...args });
 
     async function stop(key: string) {

@@ -4,7 +4,7 @@ import { renderJaasConfig } from "../components/ensemble/security";
 import { renderZooCfg, podServerEntries, podPlacement } from "../components/ensemble/zooCfg";
 import { certificateDnsNames, renderEnsemble } from "../components/ensemble/objects";
 import { resolveEnsembleSettings } from "../components/ensemble/settings";
-import { ZooKeeperEnsembleArgs } from "../components/ensemble/args";
+import { EnsembleValues } from "../components/ensemble/args";
 import { checkTransition, stateOf, StageFacts } from "../components/cutover/guard";
 import { diffStages } from "../tools/diff";
 import { planJson, planStack } from "../tools/plan";
@@ -13,12 +13,12 @@ import { configMapOf, object, promiseOf, register } from "./support/pulumi";
 import { issuesOf } from "./support/settings";
 import { planErrors, planWith } from "./support/stacks";
 
-const settingsOf = (args: Partial<ZooKeeperEnsembleArgs>) => resolveEnsembleSettings({ namespace: "zookeeper", ...args });
-const zooCfgOf = (args: Partial<ZooKeeperEnsembleArgs>) => {
+const settingsOf = (args: Partial<EnsembleValues>) => resolveEnsembleSettings({ namespace: "zookeeper", ...args });
+const zooCfgOf = (args: Partial<EnsembleValues>) => {
     const s = settingsOf(args);
     return renderZooCfg(s, podServerEntries(s), podPlacement(s)).split("\n");
 };
-const tlsArgs = (tls: string): Partial<ZooKeeperEnsembleArgs> => ({ tls, tlsIssuer: "zookeeper-ca" });
+const tlsArgs = (tls: string): Partial<EnsembleValues> => ({ tls, tlsIssuer: "zookeeper-ca" });
 
 describe("TLS and SASL", () => {
     describe("zoo.cfg per TLS step (ZooKeeper's zero-downtime order)", () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { resolveEnsembleSettings } from "../components/ensemble/settings";
-import { ZooKeeperEnsembleArgs } from "../components/ensemble/args";
+import { EnsembleValues } from "../components/ensemble/args";
 import { parseZooKeeperVersion } from "../components/ensemble/version";
 import { issuesOf } from "./support/settings";
 
@@ -140,7 +140,7 @@ describe("ensemble settings", () => {
         });
 
         it("a missing namespace", () => {
-            expect(() => resolveEnsembleSettings({} as ZooKeeperEnsembleArgs)).to.throw(
+            expect(() => resolveEnsembleSettings({} as EnsembleValues)).to.throw(
                 "namespace: is required; allowed: the name of an existing Kubernetes namespace",
             );
         });

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { podPlacement, podServerEntries, renderConfigFiles, renderHostJvmFlags, renderJavaSecurity, renderLoggingConfig, renderMyid, renderServerLines, renderZooCfg } from "../components/ensemble/zooCfg";
 import { resolveEnsembleSettings } from "../components/ensemble/settings";
-import { ZooKeeperEnsembleArgs } from "../components/ensemble/args";
+import { EnsembleValues } from "../components/ensemble/args";
 
-function zooCfgLines(args: Partial<ZooKeeperEnsembleArgs>): string[] {
+function zooCfgLines(args: Partial<EnsembleValues>): string[] {
     const s = resolveEnsembleSettings({ namespace: "zookeeper", ...args });
     return renderZooCfg(s, podServerEntries(s), podPlacement(s)).trimEnd().split("\n");
 }
@@ -151,7 +151,7 @@ describe("zoo.cfg rendering", () => {
     });
 
     it("bounds the JVM's DNS cache as security properties (the only form Java honours), failed lookups at most 1 s", () => {
-        const lines = (args: Partial<ZooKeeperEnsembleArgs>) =>
+        const lines = (args: Partial<EnsembleValues>) =>
             renderJavaSecurity(resolveEnsembleSettings({ namespace: "zk", ...args }))
                 .split("\n")
                 .filter((l) => l !== "" && !l.startsWith("#"));

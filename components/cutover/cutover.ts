@@ -24,6 +24,15 @@ export const CUTOVER_TYPE = "zookeeper-cutover:index:ZooKeeperCutover";
  * up.
  */
 export interface ZooKeeperCutoverArgs extends ZooKeeperEnsembleArgs, NodeGroupSettingsArgs, NetworkSettingsArgs {
+    /**
+     * Kubernetes namespace of the ensemble, the bridge and the registry ConfigMap. Plain: the stage's guard,
+     * registry configuration and bridge are derived from it before anything is created.
+     */
+    namespace: string;
+    /** Prefix of every Kubernetes object name of the pod ensemble. Plain, like namespace. Default "zk". */
+    ensembleName?: string;
+    /** StorageClass of the data volumes; empty means the one the pod networking creates. Default "". */
+    storageClass?: string;
     /** Name of the existing EKS cluster. */
     clusterName: string;
     /** Cutover stage: "old-host", "dual-registry", "member-swap" or "pure-k8s". Default "pure-k8s". */

@@ -16,7 +16,7 @@ import {
     resolveNodeGroupSettings,
 } from "../aws/settings";
 import { checkNamePrefix, isNamespaceName } from "../shared/kube";
-import { ENSEMBLE_ARG_KEYS, ZooKeeperEnsembleArgs } from "../ensemble/args";
+import { ENSEMBLE_ARG_KEYS, EnsembleValues } from "../ensemble/args";
 import { EnsembleSettings, resolveEnsembleSettings } from "../ensemble/settings";
 import { checkTypes, ConfigIssue, IssueCollector, show, suggest, typeOfDefault, ValueType, ZooKeeperConfigError } from "../shared/errors";
 import { HostMember, parseMap } from "../shared/net";
@@ -103,7 +103,7 @@ export interface CutoverSettings {
     createNodeGroups: boolean;
     namespace: string;
     /** The pod ensemble's args; created in every stage but old-host. */
-    ensemble: ZooKeeperEnsembleArgs;
+    ensemble: EnsembleValues;
     ensembleSettings: EnsembleSettings;
     /** Legacy-host bridge (old-host, dual-registry, member-swap): name prefix and hosts. */
     bridge?: { name: string; hosts: HostMember[] };
@@ -187,7 +187,7 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
     }
 
     // The pod ensemble.
-    const ensemble = pick<ZooKeeperEnsembleArgs>(v, ENSEMBLE_ARG_KEYS.filter((k) => !DERIVED_ENSEMBLE_KEYS.includes(k)));
+    const ensemble = pick<EnsembleValues>(v, ENSEMBLE_ARG_KEYS.filter((k) => !DERIVED_ENSEMBLE_KEYS.includes(k)));
     ensemble.storageClass = ensemble.storageClass || DEFAULT_STORAGE_CLASS;
     if (stage === "member-swap" && legacyHosts.length > 0) {
         // A member swap keeps the legacy ensemble: its members, moved one by one.

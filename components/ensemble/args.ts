@@ -10,14 +10,16 @@ import { DEFAULT_ZOOKEEPER_VERSION } from "./version";
 /**
  * Inputs of a ZooKeeper ensemble. Every field is optional except `namespace`;
  * the default of each is given in its description and in `ENSEMBLE_DEFAULTS`.
- * Values are plain (not Outputs) so that every one of them is checked before
- * any resource is created.
+ * The names (`namespace`, `ensembleName`, `storageClass`) and the passwords
+ * may come from other resources (Outputs); they are checked when known. Every
+ * other value shapes the resources (members, version, ports, security steps)
+ * and is plain, so it is checked before any resource is created.
  */
 export interface ZooKeeperEnsembleArgs {
-    /** Kubernetes namespace the ensemble lives in. Must exist (or be created by the caller). */
-    namespace: string;
+    /** Kubernetes namespace the ensemble lives in (e.g. a Namespace resource's `metadata.name`). Must exist (or be created by the caller). */
+    namespace: Input<string>;
     /** Prefix of every Kubernetes object name (`<ensembleName>-1`, `<ensembleName>-client`, ...). A DNS label of at most 40 characters. Default "zk". */
-    ensembleName?: string;
+    ensembleName?: Input<string>;
     /** Number of members. Odd, so that a majority survives a failure. Default 3. */
     replicas?: number;
     /** Explicit member ids (myid, 1..255), one per member, consecutive (each member's pod ordinal is its myid). Empty means 1..replicas. Default []. */
@@ -102,7 +104,7 @@ export interface ZooKeeperEnsembleArgs {
     /** Port of the Prometheus metrics endpoint. Default 7000. */
     metricsPort?: number;
     /** StorageClass of the data volumes; empty means the cluster's default class. Default "". */
-    storageClass?: string;
+    storageClass?: Input<string>;
     /** Size of each member's data volume (snapshots, and the transaction log unless `dataLogVolumeSize` is set). Default "20Gi". */
     dataVolumeSize?: string;
     /** Size of a separate transaction log volume (`dataLogDir`); empty keeps the log on the data volume. Default "". */
@@ -181,6 +183,12 @@ export interface ZooKeeperEnsembleArgs {
 }
 
 /** Every optional input with its default. Pulumi.yaml's config defaults must equal these. */
+/** The args that may come from other resources as Outputs: names, resolved before the other settings are checked. */
+export const NAME_INPUT_KEYS = ["namespace", "ensembleName", "storageClass"] as const;
+
+/** The ensemble's args with their names known: what the settings are resolved from. */
+export type EnsembleValues = Omit<ZooKeeperEnsembleArgs, (typeof NAME_INPUT_KEYS)[number]> & { namespace: string; ensembleName?: string; storageClass?: string };
+
 export const ENSEMBLE_DEFAULTS = {
     ensembleName: "zk",
     replicas: 3,

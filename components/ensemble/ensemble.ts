@@ -6,15 +6,23 @@ import { renderHostJvmFlags, renderHostZooCfg } from "./zooCfg";
 import { renderJaasConfig, usesSasl } from "./security";
 import { memberPeerAddress, objectNames } from "../shared/zookeeper";
 import { KubeObject } from "../shared/kube";
-import { primaryClientPort, renderEnsemble, renderSaslSecret } from "./objects";
+import { primaryClientPort, renderEnsemble, RenderedEnsemble, renderSaslSecret } from "./objects";
 import { EnsembleSettings, resolveEnsembleSettings } from "./settings";
-import { ZooKeeperEnsembleArgs } from "./args";
+import { EnsembleValues, NAME_INPUT_KEYS, ZooKeeperEnsembleArgs } from "./args";
 
 export const ENSEMBLE_TYPE = "zookeeper-cutover:index:ZooKeeperEnsemble";
 
 /** Validates args the way the component does; throws Pulumi input-property errors before anything is registered. */
-export function validateEnsembleArgs(args: ZooKeeperEnsembleArgs): EnsembleSettings {
+export function validateEnsembleArgs(args: EnsembleValues): EnsembleSettings {
     return toInputErrors("ZooKeeperEnsemble", () => resolveEnsembleSettings(args));
+}
+
+/** Stand-ins for names that come from other resources, while everything else is checked up front; each is a valid name. */
+const PENDING_NAMES: Record<(typeof NAME_INPUT_KEYS)[number], string> = { namespace: "pending-namespace", ensembleName: "pending", storageClass: "pending-storage-class" };
+
+/** A Kubernetes object whose content is known later, as resource args: each top-level field an Output (the fields are those of `shape`). */
+function lift(object: pulumi.Output<KubeObject>, shape: KubeObject): KubeObject {
+    return Object.fromEntries(Object.keys(shape).map((key) => [key, object.apply((o) => o[key])])) as unknown as KubeObject;
 }
 
 /**
@@ -47,65 +55,77 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
     public readonly externalServiceName: pulumi.Output<string>;
 
     constructor(name: string, args: ZooKeeperEnsembleArgs, opts?: pulumi.ComponentResourceOptions) {
-        const settings = validateEnsembleArgs(args);
+        // Names may come from other resources: everything else is checked now, with stand-ins for them; the
+        // objects are rendered again, and the names checked, once they are known.
+        const pending = NAME_INPUT_KEYS.filter((key) => args[key] !== undefined && typeof args[key] !== "string");
+        const known = { ...args, ...Object.fromEntries(pending.map((key) => [key, PENDING_NAMES[key]])) } as EnsembleValues;
+        const settings = validateEnsembleArgs(known);
         super(ENSEMBLE_TYPE, name, {}, opts);
 
         const rendered = renderEnsemble(settings);
+        const later =
+            pending.length === 0
+                ? undefined
+                : pulumi.all(pending.map((key) => pulumi.output(args[key] as pulumi.Input<string>))).apply((values) => {
+                      const s = validateEnsembleArgs({ ...known, ...Object.fromEntries(pending.map((key, i) => [key, values[i]])) });
+                      return { s, r: renderEnsemble(s) };
+                  });
+        /** What the settings and the rendered objects decide: a value now, or an Output once the names are known. */
+        const view = <T>(pick: (s: EnsembleSettings, r: RenderedEnsemble) => T): pulumi.Output<T> => (later ? later.apply(({ s, r }) => pick(s, r)) : (pulumi.output(pick(settings, rendered)) as pulumi.Output<T>));
+        const object = (pick: (s: EnsembleSettings, r: RenderedEnsemble) => KubeObject): KubeObject => (later ? lift(view(pick), pick(settings, rendered)) : pick(settings, rendered));
         const child = { parent: this };
         const create = <T>(ctor: new (n: string, a: any, o: pulumi.CustomResourceOptions) => T, suffix: string, obj: KubeObject, o = {}) =>
             new ctor(`${name}-${suffix}`, obj, { ...child, ...o });
 
-        const configMap = create(k8s.core.v1.ConfigMap, "config", rendered.configMap);
+        const configMap = create(k8s.core.v1.ConfigMap, "config", object((_, r) => r.configMap));
         const secrets: pulumi.Resource[] = [];
         if (rendered.certificate) {
-            secrets.push(create(k8s.apiextensions.CustomResource, "certificate", rendered.certificate));
+            secrets.push(create(k8s.apiextensions.CustomResource, "certificate", object((_, r) => r.certificate!)));
         }
         if (usesSasl(settings)) {
             // Passwords stay Pulumi secrets end to end: encrypted in state, masked in previews and plans.
             const jaas = pulumi
                 .all([pulumi.output(args.saslQuorumPassword ?? ""), pulumi.all(args.saslClientPasswords ?? [])])
                 .apply(([quorumPassword, clientPasswords]) => renderJaasConfig(settings, { quorumPassword, clientPasswords }));
-            secrets.push(create(k8s.core.v1.Secret, "sasl", renderSaslSecret(settings, pulumi.secret(jaas))));
+            secrets.push(create(k8s.core.v1.Secret, "sasl", object((s) => renderSaslSecret(s, pulumi.secret(jaas)))));
         }
-        const bootstrap = create(k8s.core.v1.ConfigMap, "bootstrap", rendered.bootstrapConfigMap);
-        const peerService = create(k8s.core.v1.Service, "peers", rendered.peerService);
+        const bootstrap = create(k8s.core.v1.ConfigMap, "bootstrap", object((_, r) => r.bootstrapConfigMap));
+        const peerService = create(k8s.core.v1.Service, "peers", object((_, r) => r.peerService));
         // A member's host EndpointSlice changes before its Service: a moving member's old host leaves DNS
         // before the Service selects the pod.
         const slices = new Map(
-            rendered.hostEndpointSlices.map(({ id, slice }) => [id, create(k8s.discovery.v1.EndpointSlice, `member-${id}-host`, slice)] as const),
+            rendered.hostEndpointSlices.map(({ id }, i) => [id, create(k8s.discovery.v1.EndpointSlice, `member-${id}-host`, object((_, r) => r.hostEndpointSlices[i].slice))] as const),
         );
-        const memberServices = rendered.memberServices.map((svc, i) => {
+        const memberServices = rendered.memberServices.map((_, i) => {
             const id = settings.memberIds[i];
             const slice = slices.get(id);
-            return create(k8s.core.v1.Service, `member-${id}`, svc, slice ? { dependsOn: [slice] } : {});
+            return create(k8s.core.v1.Service, `member-${id}`, object((_, r) => r.memberServices[i]), slice ? { dependsOn: [slice] } : {});
         });
-        create(k8s.core.v1.Service, "client", rendered.clientService);
+        create(k8s.core.v1.Service, "client", object((_, r) => r.clientService));
         if (rendered.externalService) {
-            create(k8s.core.v1.Service, "external", rendered.externalService);
+            create(k8s.core.v1.Service, "external", object((_, r) => r.externalService!));
         }
-        create(k8s.apps.v1.StatefulSet, "statefulset", rendered.statefulSet, {
+        create(k8s.apps.v1.StatefulSet, "statefulset", object((_, r) => r.statefulSet), {
             dependsOn: [configMap, bootstrap, peerService, ...memberServices, ...secrets],
             protect: settings.protectStatefulSet,
         });
-        create(k8s.policy.v1.PodDisruptionBudget, "pdb", rendered.podDisruptionBudget);
+        create(k8s.policy.v1.PodDisruptionBudget, "pdb", object((_, r) => r.podDisruptionBudget));
         if (rendered.networkPolicy) {
-            create(k8s.networking.v1.NetworkPolicy, "network-policy", rendered.networkPolicy);
+            create(k8s.networking.v1.NetworkPolicy, "network-policy", object((_, r) => r.networkPolicy!));
         }
 
-        const names = objectNames(settings);
-        const port = primaryClientPort(settings);
-        this.clientConnectString = pulumi.output(`${names.clientService}.${settings.namespace}.svc.${settings.clusterDomain}:${port}`);
-        this.memberConnectString = pulumi.output(settings.memberIds.map((id) => `${memberPeerAddress(settings, id)}:${port}`).join(","));
-        const files = rendered.configMap.data as Record<string, string>;
-        this.zooCfg = pulumi.output(files["zoo.cfg"]);
+        this.clientConnectString = view((s) => `${objectNames(s).clientService}.${s.namespace}.svc.${s.clusterDomain}:${primaryClientPort(s)}`);
+        this.memberConnectString = view((s) => s.memberIds.map((id) => `${memberPeerAddress(s, id)}:${primaryClientPort(s)}`).join(","));
+        const files = (r: RenderedEnsemble) => r.configMap.data as Record<string, string>;
+        this.zooCfg = view((_, r) => files(r)["zoo.cfg"]);
         this.memberIds = pulumi.output(settings.memberIds);
-        this.hostZooCfg = pulumi.output(renderHostZooCfg(settings));
+        this.hostZooCfg = view((s) => renderHostZooCfg(s));
         // Hosts and pods bound their DNS cache with the same file.
-        this.hostJavaSecurity = pulumi.output(files[JAVA_SECURITY_FILE]);
+        this.hostJavaSecurity = view((_, r) => files(r)[JAVA_SECURITY_FILE]);
         this.hostJvmFlags = pulumi.output(renderHostJvmFlags(settings));
         this.moveSettleSeconds = pulumi.output(settings.moveSettleSeconds);
-        this.statefulSetName = pulumi.output(names.statefulSet);
-        this.externalServiceName = pulumi.output(rendered.externalService ? names.externalService : "");
+        this.statefulSetName = view((s) => objectNames(s).statefulSet);
+        this.externalServiceName = view((s, r) => (r.externalService ? objectNames(s).externalService : ""));
 
         this.registerOutputs({
             clientConnectString: this.clientConnectString,

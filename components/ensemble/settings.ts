@@ -13,7 +13,7 @@ import {
     SECRET_ARG_KEYS,
     SECURITY_STEPS,
     ZONE_SPREAD,
-    ZooKeeperEnsembleArgs,
+    EnsembleValues,
 } from "./args";
 import { checkNamePrefix, isDnsSubdomain, isLabelValue, isNamespaceName } from "../shared/kube";
 import { PORTS } from "../shared/zookeeper";
@@ -115,7 +115,7 @@ export interface MemberKeys {
  * `ZooKeeperConfigError` listing every issue (keys are the args' field names,
  * or for derived members the keys in `memberKeys`).
  */
-export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs, memberKeys?: MemberKeys): EnsembleSettings {
+export function resolveEnsembleSettings(args: EnsembleValues, memberKeys?: MemberKeys): EnsembleSettings {
     const issues = new IssueCollector();
     const raw = (args ?? {}) as unknown as Record<string, unknown>;
 
@@ -124,7 +124,7 @@ export function resolveEnsembleSettings(args: ZooKeeperEnsembleArgs, memberKeys?
             issues.add(key, `unknown setting${suggest(key, ENSEMBLE_ARG_KEYS)}; allowed: ${ENSEMBLE_ARG_KEYS.join(", ")}`);
         }
     }
-    const a = { ...ENSEMBLE_DEFAULTS, ...stripUndefined(raw) } as Required<ZooKeeperEnsembleArgs>;
+    const a = { ...ENSEMBLE_DEFAULTS, ...stripUndefined(raw) } as Required<EnsembleValues>;
 
     // Type checks first: later rules assume the types are right.
     const typed = checkTypes(a, issues);
