@@ -118,7 +118,7 @@ describe("TLS and SASL on real ZooKeeper", function () {
             const before = zkCli(install, root, `${address(1)}:${PORTS.client}`, ["create", "/before-tls", "kept"]);
             expect(before.status, before.stderr).to.equal(0);
 
-            for (const step of ["accept", "prefer", "require"]) {
+            for (const step of ["accept", "prefer", "require"] as const) {
                 const settings = settingsFor({ tls: step, tlsSecretName: "zk-tls" });
                 for (const id of [1, 2, 3]) {
                     await stop(`tls-${id}`);

@@ -4,7 +4,7 @@ import { renderJaasConfig } from "../components/ensemble/security";
 import { renderZooCfg, podServerEntries, podPlacement } from "../components/ensemble/zooCfg";
 import { certificateDnsNames, renderEnsemble } from "../components/ensemble/objects";
 import { resolveEnsembleSettings } from "../components/ensemble/settings";
-import { EnsembleValues } from "../components/ensemble/args";
+import { EnsembleValues, SecurityStep } from "../components/ensemble/args";
 import { checkTransition, stateOf, StageFacts } from "../components/cutover/guard";
 import { diffStages } from "../tools/diff";
 import { planJson, planStack } from "../tools/plan";
@@ -18,7 +18,7 @@ const zooCfgOf = (args: Partial<EnsembleValues>) => {
     const s = settingsOf(args);
     return renderZooCfg(s, podServerEntries(s), podPlacement(s)).split("\n");
 };
-const tlsArgs = (tls: string): Partial<EnsembleValues> => ({ tls, tlsIssuer: "zookeeper-ca" });
+const tlsArgs = (tls: SecurityStep): Partial<EnsembleValues> => ({ tls, tlsIssuer: "zookeeper-ca" });
 
 describe("TLS and SASL", () => {
     describe("zoo.cfg per TLS step (ZooKeeper's zero-downtime order)", () => {
@@ -65,7 +65,7 @@ describe("TLS and SASL", () => {
 
     describe("zoo.cfg and JVM flags per SASL step", () => {
         it("quorum: accept answers SASL, prefer makes learners authenticate, require refuses unauthenticated peers", () => {
-            const lines = (step: string) => zooCfgOf({ saslQuorum: step, saslQuorumPassword: "x" }).filter((l) => l.startsWith("quorum.auth."));
+            const lines = (step: SecurityStep) => zooCfgOf({ saslQuorum: step, saslQuorumPassword: "x" }).filter((l) => l.startsWith("quorum.auth."));
             expect(lines("accept")).to.deep.equal([
                 "quorum.auth.enableSasl=true",
                 "quorum.auth.learnerRequireSasl=false",
@@ -78,7 +78,7 @@ describe("TLS and SASL", () => {
         });
 
         it("clients: the SASL provider in zoo.cfg; require also refuses sessions without SASL (a JVM flag)", () => {
-            const args = { saslClient: "require", saslClientUsers: ["dubbo"], saslClientPasswords: ["x"] };
+            const args = { saslClient: "require" as const, saslClientUsers: ["dubbo"], saslClientPasswords: ["x"] };
             expect(zooCfgOf(args)).to.include("authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider");
             const jvm = renderEnsemble(settingsOf(args)).statefulSet as any;
             const flags = jvm.spec.template.spec.containers[0].env.find((e: any) => e.name === "JVMFLAGS").value.split(" ");

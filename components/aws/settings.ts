@@ -5,6 +5,10 @@
 import { checkTypes, IssueCollector, show, typeOfDefault, ValueType } from "../shared/errors";
 import { checkCidrs, cidrContains, HostMember, ipv4ToInt, parseCidr, parseHostMembers, parsePairs } from "../shared/net";
 
+/** Capacity of the ZooKeeper nodes (a reclaimed spot node takes a member with it). */
+export const CapacityType = { OnDemand: "ON_DEMAND", Spot: "SPOT" } as const;
+export type CapacityType = (typeof CapacityType)[keyof typeof CapacityType];
+
 /** Node-group inputs that are checked before anything is created. */
 export interface NodeGroupSettingsArgs {
     /** Availability zones to run ZooKeeper nodes in; one managed node group per zone. Required when node groups are created. */
@@ -14,7 +18,7 @@ export interface NodeGroupSettingsArgs {
     /** EC2 instance types of the nodes. Default ["m6i.large"]. */
     nodeInstanceTypes?: string[];
     /** "ON_DEMAND" or "SPOT". Default "ON_DEMAND": a reclaimed spot node takes a member with it. */
-    nodeCapacityType?: string;
+    nodeCapacityType?: CapacityType;
     /** EKS AMI type. Default "AL2023_x86_64_STANDARD". */
     nodeAmiType?: string;
     /** Root volume size of each node in GiB. Default 50. */
@@ -58,7 +62,7 @@ const ZONE = /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/;
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]{8,17}$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"];
+const CAPACITY_TYPES: readonly string[] = Object.values(CapacityType);
 const AMI_TYPES = ["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64"];
 
 /**

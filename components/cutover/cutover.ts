@@ -12,8 +12,8 @@ import { objectNames } from "../shared/zookeeper";
 import { toInputErrors } from "../shared/inputErrors";
 import { LegacyHostBridge } from "./bridge";
 import { connectString, registriesOf, renderRegistryFiles } from "./registry";
-import { checkCutoverKeys, resolveCutoverSettings } from "./settings";
-import { assertSafeTransition, guardCutover, parseState } from "./guard";
+import { checkCutoverKeys, PreferredRegistry, resolveCutoverSettings, Workload } from "./settings";
+import { assertSafeTransition, guardCutover, parseState, Stage } from "./guard";
 
 export const CUTOVER_TYPE = "zookeeper-cutover:index:ZooKeeperCutover";
 
@@ -36,15 +36,15 @@ export interface ZooKeeperCutoverArgs extends ZooKeeperEnsembleArgs, NodeGroupSe
     /** Name of the existing EKS cluster. */
     clusterName: string;
     /** Cutover stage: "old-host", "dual-registry", "member-swap" or "pure-k8s". Default "pure-k8s". */
-    stage?: string;
+    stage?: Stage;
     /** Member swap: the legacy member ids already running as pods (consecutive, one more per step). Default []. */
     podMembers?: number[];
     /** Name prefix of the legacy-host bridge's Services (old-host, dual-registry, member-swap). Default "zk-legacy". */
     legacyEnsembleName?: string;
     /** What the ensemble serves: "dubbo", "kafka", "hbase", "curator" or "other"; dual-registry is refused for kafka, hbase and curator. Default "dubbo". */
-    workload?: string;
+    workload?: Workload;
     /** Registry Dubbo consumers prefer in dual-registry: "legacy" until parity is checked, then "k8s". Default "legacy". */
-    preferredRegistry?: string;
+    preferredRegistry?: PreferredRegistry;
     /** Namespaces that get the client registry ConfigMap; empty means the ensemble's namespace. Default []. */
     registryNamespaces?: string[];
     /** The stage this stack was at before, when not read from its last outputs: "" or a stage. Default "". */

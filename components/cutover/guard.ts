@@ -16,8 +16,10 @@
 import { CLIENT_SASL_STEPS, SECURITY_STEPS } from "../ensemble/args";
 import { ZooKeeperConfigError } from "../shared/errors";
 
-export const STAGES = ["old-host", "dual-registry", "member-swap", "pure-k8s"] as const;
-export type Stage = (typeof STAGES)[number];
+/** Cutover stages: the ensemble on hosts, old and new side by side, members moving to pods one at a time, pods only. */
+export const Stage = { OldHost: "old-host", DualRegistry: "dual-registry", MemberSwap: "member-swap", PureK8s: "pure-k8s" } as const;
+export type Stage = (typeof Stage)[keyof typeof Stage];
+export const STAGES: readonly Stage[] = Object.values(Stage);
 export type EnsembleIdentity = "legacy" | "new";
 
 /** What is live after a stage. */

@@ -48,7 +48,10 @@ export const DERIVED_ENSEMBLE_KEYS = ["hostMembers", "hosts", "movedHostIds", "p
 /** Networking args that the cutover derives instead of reading from config. */
 export const DERIVED_NETWORK_KEYS = ["enforceNetworkPolicies", "secureClientPort"];
 
-export const REGISTRIES = ["legacy", "k8s"];
+/** The registry Dubbo consumers prefer in dual-registry: the legacy one until parity is checked, then the new one. */
+export const PreferredRegistry = { Legacy: "legacy", K8s: "k8s" } as const;
+export type PreferredRegistry = (typeof PreferredRegistry)[keyof typeof PreferredRegistry];
+export const REGISTRIES: readonly string[] = Object.values(PreferredRegistry);
 
 /**
  * Refuses keys of a cutover's args that no setting reads: unknown ones (with a
@@ -79,7 +82,9 @@ export function checkCutoverKeys(values: Record<string, unknown>, extra: readonl
 }
 
 /** What an ensemble serves; dual-registry suits only clients that register again by themselves. */
-export const WORKLOADS = ["dubbo", "kafka", "hbase", "curator", "other"];
+export const Workload = { Dubbo: "dubbo", Kafka: "kafka", Hbase: "hbase", Curator: "curator", Other: "other" } as const;
+export type Workload = (typeof Workload)[keyof typeof Workload];
+export const WORKLOADS: readonly string[] = Object.values(Workload);
 const NO_DUAL_REGISTRY: Record<string, string> = {
     kafka: "Kafka (ZooKeeper mode) keeps its brokers, topics and controller epoch as persistent, version-checked znodes and holds one connection string",
     hbase: "HBase keeps its region assignments and master state as persistent znodes and holds one connection string",

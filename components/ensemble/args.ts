@@ -100,7 +100,7 @@ export interface ZooKeeperEnsembleArgs {
     /** Port of the admin server. Default 8080. */
     adminServerPort?: number;
     /** Prometheus metrics endpoint (3.6+): "auto" (on where the version supports it), "on" or "off". Default "auto". */
-    metrics?: string;
+    metrics?: MetricsMode;
     /** Port of the Prometheus metrics endpoint. Default 7000. */
     metricsPort?: number;
     /** StorageClass of the data volumes; empty means the cluster's default class. Default "". */
@@ -124,11 +124,11 @@ export interface ZooKeeperEnsembleArgs {
     /** Value of the dedicated nodes' role label and taint. Default "zookeeper". */
     nodeRole?: string;
     /** Spread of members over availability zones: "required" (never two members in one zone while another zone has fewer) or "preferred". Default "required". */
-    zoneSpread?: string;
+    zoneSpread?: ZoneSpread;
     /** Protect the StatefulSet: Pulumi refuses to delete or replace it (a replacement would stop every member at once); `pulumi state unprotect` lifts it. Default true. */
     protectStatefulSet?: boolean;
     /** Access for clients outside the cluster: "none", "NodePort" or "LoadBalancer" (an internal AWS load balancer). Default "none". */
-    clientAccess?: string;
+    clientAccess?: ClientAccess;
     /** Node port (30000-32767) for `clientAccess` NodePort or LoadBalancer; 0 lets Kubernetes choose. Default 0. */
     clientNodePort?: number;
     /** CIDRs allowed through the internal load balancer (`clientAccess` LoadBalancer). Default []. */
@@ -152,22 +152,22 @@ export interface ZooKeeperEnsembleArgs {
      * other, still accepting plaintext); "require" (TLS only; 2181 answers only
      * inside the pod, for the probes). Default "off".
      */
-    tls?: string;
+    tls?: SecurityStep;
     /** Existing Secret with the members' certificate: `tls.crt`, `tls.key` (PKCS#8) and `ca.crt`, PEM. One of this or `tlsIssuer` when `tls` is on. Default "". */
     tlsSecretName?: string;
     /** cert-manager issuer that signs the members' certificate (a Certificate `<ensembleName>-tls` is created). Default "". */
     tlsIssuer?: string;
     /** Kind of `tlsIssuer`: "ClusterIssuer" or "Issuer" (in the ensemble's namespace). Default "ClusterIssuer". */
-    tlsIssuerKind?: string;
+    tlsIssuerKind?: IssuerKind;
     /** Client certificates on the TLS client port (`ssl.clientAuth`): "need" (mutual TLS), "want" or "none". Default "need". */
-    tlsClientAuth?: string;
+    tlsClientAuth?: TlsClientAuth;
     /**
      * SASL DIGEST-MD5 between members (`quorum.auth.*`), one step per rolling
      * restart on a running ensemble: "off"; "accept" (members answer SASL);
      * "prefer" (learners authenticate); "require" (unauthenticated peers are
      * refused). Default "off".
      */
-    saslQuorum?: string;
+    saslQuorum?: SecurityStep;
     /** Password of the members' quorum identity (a Pulumi secret). Required when `saslQuorum` is on. Default "". */
     saslQuorumPassword?: Input<string>;
     /**
@@ -175,7 +175,7 @@ export interface ZooKeeperEnsembleArgs {
      * for `sasl:` ACLs); "require" (3.6+: sessions without SASL are refused).
      * Default "off".
      */
-    saslClient?: string;
+    saslClient?: ClientSaslStep;
     /** User names clients authenticate as (`saslClient`), e.g. ["dubbo", "kafka"]. Default []. */
     saslClientUsers?: string[];
     /** Passwords of `saslClientUsers`, in the same order (Pulumi secrets). Default []. */
@@ -263,13 +263,35 @@ export const FOUR_LETTER_WORDS = [
 /** The four-letter words the probes use: every member must answer them. */
 export const PROBE_WORDS = ["ruok", "srvr"];
 
-export const CLIENT_ACCESS = ["none", "NodePort", "LoadBalancer"];
-export const ZONE_SPREAD = ["required", "preferred"];
-export const METRICS = ["auto", "on", "off"];
-/** Steps of turning TLS or quorum SASL on (or off) on a running ensemble, one per rolling restart. */
-export const SECURITY_STEPS = ["off", "accept", "prefer", "require"] as const;
-export const CLIENT_SASL_STEPS = ["off", "accept", "require"] as const;
-export type SecurityStep = (typeof SECURITY_STEPS)[number];
-export const ISSUER_KINDS = ["ClusterIssuer", "Issuer"];
-export const TLS_CLIENT_AUTH = ["need", "want", "none"];
+// Closed sets of values, as `as const` objects: the cross-language schema turns each into an enum.
+
+/** How clients outside the cluster reach the ensemble: not at all, a NodePort Service, or an internal LoadBalancer. */
+export const ClientAccess = { None: "none", NodePort: "NodePort", LoadBalancer: "LoadBalancer" } as const;
+export type ClientAccess = (typeof ClientAccess)[keyof typeof ClientAccess];
+/** How strictly members are spread over zones: required (a zone per member) or preferred. */
+export const ZoneSpread = { Required: "required", Preferred: "preferred" } as const;
+export type ZoneSpread = (typeof ZoneSpread)[keyof typeof ZoneSpread];
+/** The Prometheus metrics endpoint (3.6+): on where the version supports it, on, or off. */
+export const MetricsMode = { Auto: "auto", On: "on", Off: "off" } as const;
+export type MetricsMode = (typeof MetricsMode)[keyof typeof MetricsMode];
+/** Steps of turning TLS or quorum SASL on (or off) on a running ensemble, one per rolling restart, in order. */
+export const SecurityStep = { Off: "off", Accept: "accept", Prefer: "prefer", Require: "require" } as const;
+export type SecurityStep = (typeof SecurityStep)[keyof typeof SecurityStep];
+/** Steps of client SASL, one per rolling restart, in order. */
+export const ClientSaslStep = { Off: "off", Accept: "accept", Require: "require" } as const;
+export type ClientSaslStep = (typeof ClientSaslStep)[keyof typeof ClientSaslStep];
+/** Kind of cert-manager issuer. */
+export const IssuerKind = { ClusterIssuer: "ClusterIssuer", Issuer: "Issuer" } as const;
+export type IssuerKind = (typeof IssuerKind)[keyof typeof IssuerKind];
+/** Client certificates on the TLS client port (ssl.clientAuth). */
+export const TlsClientAuth = { Need: "need", Want: "want", None: "none" } as const;
+export type TlsClientAuth = (typeof TlsClientAuth)[keyof typeof TlsClientAuth];
+
+export const CLIENT_ACCESS: readonly string[] = Object.values(ClientAccess);
+export const ZONE_SPREAD: readonly string[] = Object.values(ZoneSpread);
+export const METRICS: readonly string[] = Object.values(MetricsMode);
+export const SECURITY_STEPS: readonly SecurityStep[] = Object.values(SecurityStep);
+export const CLIENT_SASL_STEPS: readonly ClientSaslStep[] = Object.values(ClientSaslStep);
+export const ISSUER_KINDS: readonly string[] = Object.values(IssuerKind);
+export const TLS_CLIENT_AUTH: readonly string[] = Object.values(TlsClientAuth);
 /** Where TLS material comes from. */
