@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
+import { SCHEMA_SNAPSHOT, schemaSummary } from "../tools/schema";
 import { REPO_ROOT, recordResources } from "../tools/plan";
 
 const COMPONENTS = ["ZooKeeperEnsemble", "ZooKeeperNodeGroups", "ZooKeeperPodNetworking", "LegacyHostBridge", "ZooKeeperCutover"];
@@ -70,6 +71,23 @@ describe("the npm package", function () {
             expect(ensemble.inputs.memberIds).to.deep.include({ type: "array", optional: true });
             expect(Object.keys(ensemble.outputs)).to.include.members(["clientConnectString", "zooCfg", "memberIds"]);
             expect(Object.keys(schema.components.ZooKeeperCutover.inputs)).to.include.members(["stage", "podMembers", "legacyHosts", "zones", "replicas"]);
+        });
+    });
+
+    describe("the pinned cross-language API", () => {
+        it("is the schema the package serves: inputs, enums, optional and plain flags, descriptions (an API change is a reviewed diff: npm run schema)", function () {
+            this.timeout(120000);
+            const pinned = JSON.parse(fs.readFileSync(SCHEMA_SNAPSHOT, "utf8"));
+            expect(schemaSummary(), "the schema differs from tests/schema.snapshot.json; if the change is meant, run npm run schema and review the diff").to.deep.equal(pinned);
+            // Closed sets are enums in every generated SDK.
+            const types = pinned.types as Record<string, { enum?: string[] }>;
+            expect(types.SecurityStep.enum).to.deep.equal(["off", "accept", "prefer", "require"]);
+            expect(types.Stage.enum).to.deep.equal(["old-host", "dual-registry", "member-swap", "pure-k8s"]);
+            expect(pinned.components.ZooKeeperEnsemble.inputs.tls).to.deep.include({ type: "SecurityStep", optional: true, plain: true });
+            expect(pinned.components.ZooKeeperCutover.inputs.stage).to.deep.include({ type: "Stage", optional: true });
+            // Names from other resources: the ensemble's namespace is an Input, the cutover's plain.
+            expect(pinned.components.ZooKeeperEnsemble.inputs.namespace.plain).to.equal(undefined);
+            expect(pinned.components.ZooKeeperCutover.inputs.namespace.plain).to.equal(true);
         });
     });
 
