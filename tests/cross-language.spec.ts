@@ -346,6 +346,18 @@ describe("cross-language: the components through ComponentProvider", function ()
             expect(errorText(r.error!)).to.not.contain("toJSON");
         });
 
+        it("ZooKeeperCutover takes tags as a map, like every component, with values from other resources; bad keys are refused", async () => {
+            const r = succeeded(await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: { ...PLAIN.ZooKeeperCutover, tags: { team: "platform", owner: fromResource(CLUSTER, "registry-team") } } }));
+            const role = r.resources.find((x) => x.type === "aws:iam/role:Role")!;
+            expect(role.inputs.tags).to.deep.include({ team: "platform", owner: "registry-team" });
+            expect(role.dependencies).to.include(CLUSTER);
+            const bad = await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: { ...PLAIN.ZooKeeperCutover, tags: { "aws:team": "x", " ": "y" } } });
+            expect(bad.error?.properties?.map((p) => p.reason)).to.deep.equal([
+                '{" ":"y"} are not tags; allowed: a map of non-empty keys to strings (or values from other resources), e.g. {"team": "platform"}',
+                '"aws:team" uses a reserved prefix; allowed: keys not starting with "aws:" or "zookeeper-cutover/"',
+            ]);
+        });
+
         it("the caller's dependsOn reaches the component", async () => {
             const r = succeeded(await construct({ type: "ZooKeeperEnsemble", name: "zk", inputs: PLAIN.ZooKeeperEnsemble, dependsOn: [NAMESPACE_URN] }));
             expect(r.resources[0].dependencies).to.include(NAMESPACE_URN);

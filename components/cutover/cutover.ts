@@ -61,8 +61,8 @@ export interface ZooKeeperCutoverArgs extends ZooKeeperEnsembleArgs, NodeGroupSe
     storageKmsKeyArn?: string;
     /** vpc-cni add-on version. Default "". */
     cniAddonVersion?: string;
-    /** Extra tags for every AWS resource as "key=value"; the project and stack name are always added. Default []. */
-    tags?: string[];
+    /** Extra tags for every AWS resource, as every component takes them (a stack config lists them as "key=value"); the project and stack name are always added. Default {}. */
+    tags?: Record<string, string>;
     /** VPC of the cluster. */
     vpcId: pulumi.Input<string>;
     /** The cluster security group. */

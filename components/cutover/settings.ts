@@ -18,7 +18,7 @@ import {
 import { checkNamePrefix, isNamespaceName } from "../shared/kube";
 import { ENSEMBLE_ARG_KEYS, EnsembleValues } from "../ensemble/args";
 import { EnsembleSettings, resolveEnsembleSettings } from "../ensemble/settings";
-import { checkTypes, ConfigIssue, IssueCollector, show, suggest, typeOfDefault, ValueType, ZooKeeperConfigError } from "../shared/errors";
+import { checkTypes, ConfigIssue, isPendingInput, IssueCollector, show, suggest, typeOfDefault, ValueType, ZooKeeperConfigError } from "../shared/errors";
 import { HostMember, parseMap } from "../shared/net";
 
 export type { HostMember };
@@ -148,6 +148,20 @@ function collect<T>(issues: IssueCollector, validate: () => T): T | undefined {
 }
 
 
+/** A map of tags (not a list, not a value known later as a whole). */
+function isTagMap(v: unknown): boolean {
+    return typeof v === "object" && v !== null && !Array.isArray(v) && !isPendingInput(v);
+}
+
+/** Tags given as a map: every key a non-empty string; values strings or values from other resources. */
+function checkTagMap(tags: Record<string, unknown>, issues: IssueCollector): Record<string, string> {
+    const bad = Object.entries(tags).filter(([k, v]) => k.trim() === "" || !(typeof v === "string" || isPendingInput(v)));
+    if (bad.length > 0) {
+        issues.add("tags", `${show(Object.fromEntries(bad))} are not tags; allowed: a map of non-empty keys to strings (or values from other resources), e.g. {"team": "platform"}`);
+    }
+    return Object.fromEntries(Object.entries(tags).filter(([k]) => !bad.some(([b]) => b === k))) as Record<string, string>;
+}
+
 /**
  * Validates a whole stage config. `values` are typed config values with
  * defaults applied; `reported` are keys already reported (wrong type), whose
@@ -157,6 +171,12 @@ function collect<T>(issues: IssueCollector, validate: () => T): T | undefined {
 export function resolveCutoverSettings(values: Record<string, unknown>, reported: ConfigIssue[] = []): CutoverSettings {
     const issues = new IssueCollector();
     const given = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+    // Tags: a map from the component's callers (as every component takes them), a list of "key=value" from a stack
+    // config (whose schema has lists, not maps).
+    const tagMap = isTagMap(given.tags) ? (given.tags as Record<string, string>) : undefined;
+    if (tagMap) {
+        delete given.tags;
+    }
     const { values: checked, wrong } = checkTypes({ ...CUTOVER_DEFAULTS, ...given }, CUTOVER_TYPES, CUTOVER_DEFAULTS, issues);
     const v = checked as typeof CUTOVER_DEFAULTS & Record<string, unknown>;
     if (!wrong.has("clusterName") && (v.clusterName === "" || v.clusterName === undefined)) {
@@ -286,7 +306,7 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
             issues.add("dedicatedNodes", "false, but createNodeGroups creates nodes tainted for ZooKeeper that members would not land on; allowed: true, or createNodeGroups false");
         }
     }
-    const userTags = parseMap("tags", v.tags, issues, '"key=value", e.g. "team=platform"', "tag key");
+    const userTags = tagMap ? checkTagMap(tagMap, issues) : parseMap("tags", v.tags, issues, '"key=value", e.g. "team=platform"', "tag key");
     for (const key of Object.keys(userTags)) {
         if (key.startsWith("aws:") || key.startsWith("zookeeper-cutover/")) {
             issues.add("tags", `${JSON.stringify(key)} uses a reserved prefix; allowed: keys not starting with "aws:" or "zookeeper-cutover/"`);
