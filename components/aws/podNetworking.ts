@@ -15,12 +15,12 @@ import {
     renderStorageClass,
     securityGroupRules,
 } from "./render";
-import { NetworkSettingsArgs, resolveNetworkSettings } from "./settings";
+import { NetworkDerivedArgs, NetworkSettingsArgs, resolveNetworkSettings } from "./settings";
 
 export const POD_NETWORKING_TYPE = "zookeeper-cutover:index:ZooKeeperPodNetworking";
 
 /** Inputs of ZooKeeperPodNetworking. */
-export interface ZooKeeperPodNetworkingArgs extends NetworkSettingsArgs {
+export interface ZooKeeperPodNetworkingArgs extends NetworkSettingsArgs, NetworkDerivedArgs {
     /** Name of the existing EKS cluster. */
     clusterName: string;
     /** VPC of the cluster; the ZooKeeper security group is created in it. */

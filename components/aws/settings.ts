@@ -174,6 +174,10 @@ export interface NetworkSettingsArgs {
     cniWarmIpTarget?: number;
     /** vpc-cni MINIMUM_IP_TARGET; 0 leaves the add-on default. Default 0. */
     cniMinimumIpTarget?: number;
+}
+
+/** Pod networking settings a ZooKeeperCutover derives from its ensemble's (networkPolicy, tls); callers of the pod networking alone give them. */
+export interface NetworkDerivedArgs {
     /** Turn on the VPC CNI's network policy agent (enableNetworkPolicy), which enforces the ensemble's NetworkPolicy. Default false; the cutover sets it from networkPolicy. */
     enforceNetworkPolicies?: boolean;
     /** Clients also reach the TLS client port 2281. Default false; the cutover sets it from tls. */
@@ -229,10 +233,10 @@ function reservedInCidr(cidr: string, address: string): string | undefined {
     return offset === 0 ? "network" : offset === size - 1 ? "broadcast" : undefined;
 }
 
-export function resolveNetworkSettings(args: NetworkSettingsArgs, instanceTypes: string[]): NetworkSettings {
+export function resolveNetworkSettings(args: NetworkSettingsArgs & NetworkDerivedArgs, instanceTypes: string[]): NetworkSettings {
     const issues = new IssueCollector();
     const given = checkTypes(Object.fromEntries(Object.entries(args ?? {}).filter(([, v]) => v !== undefined)), NETWORK_TYPES, NETWORK_DEFAULTS, issues).values;
-    const a = { ...NETWORK_DEFAULTS, ...given } as Required<NetworkSettingsArgs>;
+    const a = { ...NETWORK_DEFAULTS, ...given } as Required<NetworkSettingsArgs & NetworkDerivedArgs>;
 
     const checkGroups = (key: string, groups: string[]) => {
         const bad = groups.filter((g) => !SECURITY_GROUP.test(g));

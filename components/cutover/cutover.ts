@@ -6,7 +6,7 @@ import { stackTags } from "../aws/render";
 import { NetworkSettingsArgs, NodeGroupSettingsArgs } from "../aws/settings";
 import { ZooKeeperEnsemble } from "../ensemble/ensemble";
 import { LABEL_COMPONENT, MANAGED_BY, objectLabels } from "../shared/labels";
-import { ZooKeeperEnsembleArgs } from "../ensemble/args";
+import { EnsembleSettingsArgs } from "../ensemble/args";
 import { IssueCollector, show } from "../shared/errors";
 import { objectNames } from "../shared/zookeeper";
 import { toInputErrors } from "../shared/inputErrors";
@@ -23,7 +23,7 @@ export const CUTOVER_TYPE = "zookeeper-cutover:index:ZooKeeperCutover";
  * config key, plus the stage keys below and the cluster facts the stack looks
  * up.
  */
-export interface ZooKeeperCutoverArgs extends ZooKeeperEnsembleArgs, NodeGroupSettingsArgs, NetworkSettingsArgs {
+export interface ZooKeeperCutoverArgs extends EnsembleSettingsArgs, NodeGroupSettingsArgs, NetworkSettingsArgs {
     /**
      * Kubernetes namespace of the ensemble, the bridge and the registry ConfigMap. Plain: the stage's guard,
      * registry configuration and bridge are derived from it before anything is created.

@@ -9,6 +9,7 @@ import {
     checkNodesForMembers,
     checkZonesForMembers,
     NETWORK_DEFAULTS,
+    NetworkDerivedArgs,
     NetworkSettingsArgs,
     NODE_GROUP_DEFAULTS,
     NodeGroupSettingsArgs,
@@ -115,7 +116,7 @@ export interface CutoverSettings {
     legacyHosts: HostMember[];
     podMembers: number[];
     nodeGroups: NodeGroupSettingsArgs;
-    network: NetworkSettingsArgs;
+    network: NetworkSettingsArgs & NetworkDerivedArgs;
     storageKmsKeyArn: string;
     cniAddonVersion: string;
     userTags: Record<string, string>;
@@ -188,7 +189,7 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
         issues.add("stage", `${show(v.stage)} is not a cutover stage; allowed: ${STAGES.join(", ")}`);
     }
 
-    const network = pick<NetworkSettingsArgs>(v, Object.keys(NETWORK_DEFAULTS).filter((k) => !DERIVED_NETWORK_KEYS.includes(k)));
+    const network = pick<NetworkSettingsArgs & NetworkDerivedArgs>(v, Object.keys(NETWORK_DEFAULTS).filter((k) => !DERIVED_NETWORK_KEYS.includes(k)));
     // The ensemble's NetworkPolicy is only as good as the CNI that enforces it.
     network.enforceNetworkPolicies = v.networkPolicy !== false;
     network.secureClientPort = typeof v.tls === "string" && v.tls !== "off";

@@ -8,14 +8,15 @@ import { HostMember } from "../shared/net";
 import { DEFAULT_ZOOKEEPER_VERSION } from "./version";
 
 /**
- * Inputs of a ZooKeeper ensemble. Every field is optional except `namespace`;
+ * Settings of a ZooKeeper ensemble (its inputs but for the member swap's
+ * placement, below). Every field is optional except `namespace`;
  * the default of each is given in its description and in `ENSEMBLE_DEFAULTS`.
  * The names (`namespace`, `ensembleName`, `storageClass`) and the passwords
  * may come from other resources (Outputs); they are checked when known. Every
  * other value shapes the resources (members, version, ports, security steps)
  * and is plain, so it is checked before any resource is created.
  */
-export interface ZooKeeperEnsembleArgs {
+export interface EnsembleSettingsArgs {
     /** Kubernetes namespace the ensemble lives in (e.g. a Namespace resource's `metadata.name`). Must exist (or be created by the caller). */
     namespace: Input<string>;
     /** Prefix of every Kubernetes object name (`<ensembleName>-1`, `<ensembleName>-client`, ...). A DNS label of at most 40 characters. Default "zk". */
@@ -24,31 +25,6 @@ export interface ZooKeeperEnsembleArgs {
     replicas?: number;
     /** Explicit member ids (myid, 1..255), one per member, consecutive (each member's pod ordinal is its myid). Empty means 1..replicas. Default []. */
     memberIds?: number[];
-    /**
-     * Members still running on hosts, as "myid=address" (member swap). Their
-     * member Service points at the host through an EndpointSlice; every other
-     * member runs as a pod. Pod ids must stay consecutive. Default [] (all pods).
-     */
-    hostMembers?: string[];
-    /**
-     * Members still running on hosts as objects `{ id, address }`: the same as
-     * `hostMembers`, for callers that hold them as objects. Only one of the two
-     * can be provided. Default [].
-     */
-    hosts?: HostMember[];
-    /**
-     * Members that moved from a host to a pod (member swap). Their host
-     * EndpointSlice is kept with no endpoints, so DNS stops returning the old
-     * host before the member's Service selects its pod. Default [].
-     */
-    movedHostIds?: number[];
-    /**
-     * The ensemble is being created: a member whose data directory is new may
-     * start from an empty tree (3.6+ database existence validation). Kept in a
-     * small mutable ConfigMap, so turning it off restarts nothing; the cutover
-     * turns it off once the ensemble's volumes exist. Default true.
-     */
-    bootstrap?: boolean;
     /** dataDir of the members on hosts, for the zoo.cfg rendered for them. Default "/var/lib/zookeeper". */
     hostDataDir?: string;
     /** Configuration directory of the members on hosts, where they keep zoo.cfg and the `java.security` override (`hostJvmFlags` points at it). Default "/etc/zookeeper/conf". */
@@ -141,8 +117,6 @@ export interface ZooKeeperEnsembleArgs {
     clientPodLabels?: string[];
     /** Addresses outside the cluster that may reach 2181 (NodePort and load balancer clients, load balancer health checks). Default []. */
     clientCidrs?: string[];
-    /** Addresses outside the cluster that may reach the peer ports 2888/3888 (legacy hosts during a member swap). Default []. */
-    peerCidrs?: string[];
     /** Namespace of the Prometheus that scrapes the metrics port. Default "monitoring". */
     monitoringNamespace?: string;
     /**
@@ -180,6 +154,43 @@ export interface ZooKeeperEnsembleArgs {
     saslClientUsers?: string[];
     /** Passwords of `saslClientUsers`, in the same order (Pulumi secrets). Default []. */
     saslClientPasswords?: Input<string>[];
+}
+
+/**
+ * Inputs of a ZooKeeper ensemble: its settings, and where its members run
+ * during a member swap (which members are still on hosts, which moved, which
+ * addresses reach the peer ports) and whether it is being created. A
+ * ZooKeeperCutover derives these from its stage; callers that run a member
+ * swap with the ensemble alone give them.
+ */
+export interface ZooKeeperEnsembleArgs extends EnsembleSettingsArgs {
+    /**
+     * Members still running on hosts, as "myid=address" (member swap). Their
+     * member Service points at the host through an EndpointSlice; every other
+     * member runs as a pod. Pod ids must stay consecutive. Default [] (all pods).
+     */
+    hostMembers?: string[];
+    /**
+     * Members still running on hosts as objects `{ id, address }`: the same as
+     * `hostMembers`, for callers that hold them as objects. Only one of the two
+     * can be provided. Default [].
+     */
+    hosts?: HostMember[];
+    /**
+     * Members that moved from a host to a pod (member swap). Their host
+     * EndpointSlice is kept with no endpoints, so DNS stops returning the old
+     * host before the member's Service selects its pod. Default [].
+     */
+    movedHostIds?: number[];
+    /**
+     * The ensemble is being created: a member whose data directory is new may
+     * start from an empty tree (3.6+ database existence validation). Kept in a
+     * small mutable ConfigMap, so turning it off restarts nothing; the cutover
+     * turns it off once the ensemble's volumes exist. Default true.
+     */
+    bootstrap?: boolean;
+    /** Addresses outside the cluster that may reach the peer ports 2888/3888 (legacy hosts during a member swap). Default []. */
+    peerCidrs?: string[];
 }
 
 /** Every optional input with its default. Pulumi.yaml's config defaults must equal these. */
