@@ -111,8 +111,11 @@ describe("the npm package", function () {
             fs.writeFileSync(
                 path.join(dir, "index.ts"),
                 [
-                    'import { ZooKeeperEnsemble, ZooKeeperEnsembleArgs } from "zookeeper-cutover";',
-                    'const args: ZooKeeperEnsembleArgs = { namespace: "registry", replicas: 5, zookeeperVersion: "3.4.14" };',
+                    'import * as k8s from "@pulumi/kubernetes";',
+                    'import { SecurityStep, ZooKeeperEnsemble, ZooKeeperEnsembleArgs } from "zookeeper-cutover";',
+                    // As the README shows it: the namespace from a Namespace resource, an enum for a closed set.
+                    'const ns = new k8s.core.v1.Namespace("registry", { metadata: { name: "registry" } });',
+                    'const args: ZooKeeperEnsembleArgs = { namespace: ns.metadata.name, replicas: 5, zookeeperVersion: "3.4.14", tls: SecurityStep.Off };',
                     'export const ensemble = new ZooKeeperEnsemble("registry", args);',
                     "export const connect = ensemble.clientConnectString;",
                     "",
@@ -128,6 +131,7 @@ describe("the npm package", function () {
             const { resources } = await recordResources("consumer", {}, [], () => require(path.join(dir, "index.ts")));
             const sts = resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet")!;
             expect((sts.inputs as any).spec.replicas).to.equal(5);
+            expect((sts.inputs as any).metadata.namespace).to.equal("registry");
             expect((sts.inputs as any).spec.template.spec.containers[0].image).to.equal("zookeeper:3.4.14");
             expect(resources.find((r) => r.type === "zookeeper-cutover:index:ZooKeeperEnsemble")!.name).to.equal("registry");
             // The component came from the tarball, not from this checkout.
