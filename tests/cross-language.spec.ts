@@ -5,6 +5,10 @@
  * Outputs of the caller's resources, secrets, and unknowns during a preview.
  */
 import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { SCHEMA_SNAPSHOT } from "../tools/schema";
 import {
     callerUrn,
     construct,
@@ -80,6 +84,53 @@ function expectPasswordsOnlyInSecret(r: ConstructResult, passwords: string[]) {
     // The StatefulSet waits for it.
     expect(only(r, "kubernetes:apps/v1:StatefulSet").dependencies).to.include(sasl.urn);
 }
+
+describe("the Pulumi YAML example (examples/yaml)", function () {
+    this.timeout(120000);
+    const program = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "examples", "yaml", "Pulumi.yaml"), "utf8"));
+    const pinned = JSON.parse(fs.readFileSync(SCHEMA_SNAPSHOT, "utf8"));
+    const ours = Object.entries(program.resources as Record<string, { type: string; properties: Record<string, unknown> }>).filter(([, r]) => r.type.startsWith("zookeeper-cutover:index:"));
+    const secretConfig = Object.entries(program.config ?? {}).filter(([, c]) => (c as { secret?: boolean }).secret).map(([k]) => k);
+    /** What a `${...}` reference stands for: another resource's output, a secret from config, or a plain value. */
+    const reference = (v: unknown) => {
+        const m = typeof v === "string" ? /^\$\{([\w-]+)(\.[\w.]+)?\}$/.exec(v) : null;
+        return !m ? "plain" : m[1] in program.resources ? "resource" : secretConfig.includes(m[1]) ? "secret" : "config";
+    };
+
+    it("uses only inputs the schema has, with allowed enum values, every required input, and values from resources or secrets only where the schema takes Outputs", () => {
+        expect(ours.length).to.be.greaterThan(0);
+        for (const [name, r] of ours) {
+            const component = r.type.replace("zookeeper-cutover:index:", "");
+            const inputs = pinned.components[component].inputs as Record<string, { type: string; optional?: boolean; plain?: boolean }>;
+            for (const [key, value] of Object.entries(r.properties)) {
+                expect(inputs, `${name}.${key}`).to.have.property(key);
+                const enumValues = pinned.types[inputs[key].type]?.enum as string[] | undefined;
+                if (enumValues && reference(value) === "plain") {
+                    expect(enumValues, `${name}.${key}`).to.include(value);
+                }
+                if (reference(value) === "resource" || reference(value) === "secret") {
+                    expect(inputs[key].plain, `${name}.${key} takes a value from another resource or a secret`).to.not.equal(true);
+                }
+            }
+            for (const [key, def] of Object.entries(inputs)) {
+                if (!def.optional) {
+                    expect(r.properties, `${name} needs ${key}`).to.have.property(key);
+                }
+            }
+        }
+    });
+
+    it("constructs through the provider as the YAML engine would send it: the namespace from the Namespace, the password a secret", async () => {
+        for (const [name, r] of ours) {
+            const inputs = Object.fromEntries(
+                Object.entries(r.properties).map(([k, v]) => [k, reference(v) === "resource" ? fromResource(NAMESPACE_URN, "registry") : reference(v) === "secret" ? secret("s3cret-from-config") : v]),
+            );
+            const built = succeeded(await construct({ type: r.type, name, inputs }));
+            expect(only(built, "kubernetes:apps/v1:StatefulSet").inputs.metadata.namespace).to.equal("registry");
+            expectPasswordsOnlyInSecret(built, ["s3cret-from-config"]);
+        }
+    });
+});
 
 describe("cross-language: the components through ComponentProvider", function () {
     this.timeout(120_000);
