@@ -321,6 +321,7 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
         clusterDomain: ensembleSettings?.clusterDomain ?? "",
         legacyEnsembleName,
     };
+    const hostAddresses = Object.fromEntries(legacyHosts.map((h) => [String(h.id), h.address]));
     const reportedKeys = new Set(reported.map((i) => i.key));
     const all = [...reported, ...issues.issues.filter((i) => !reportedKeys.has(i.key))];
     if (all.length > 0) {
@@ -348,13 +349,13 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
             stage,
             legacyIds,
             names,
-            hostAddresses: Object.fromEntries(legacyHosts.map((h) => [String(h.id), h.address])),
+            hostAddresses,
             memberIds: ensembleSettings!.memberIds,
             podMembers,
             preferredRegistry: v.preferredRegistry as string,
             security: { tls: ensembleSettings!.tls, saslQuorum: ensembleSettings!.saslQuorum, saslClient: ensembleSettings!.saslClient },
         },
-        previousFromConfig: previousFromConfig && { ...previousFromConfig, names, hostAddresses: Object.fromEntries(legacyHosts.map((h) => [String(h.id), h.address])) },
+        previousFromConfig: previousFromConfig && { ...previousFromConfig, names, hostAddresses },
         ...(previousStateFromConfig ? { previousStateFromConfig } : {}),
         allowUnsafeTransition: v.allowUnsafeTransition as boolean,
     };
