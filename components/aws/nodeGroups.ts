@@ -2,7 +2,7 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import { checkPlainStrings, IssueCollector } from "../shared/errors";
+import { requirePlainStrings } from "../shared/errors";
 import { toInputErrors } from "../shared/inputErrors";
 import { ec2AssumeRolePolicy, launchTemplateSpec, nodeGroupSpecs, nodePolicyArns } from "./render";
 import { NodeGroupSettingsArgs, resolveNodeGroupSettings } from "./settings";
@@ -34,9 +34,7 @@ export class ZooKeeperNodeGroups extends pulumi.ComponentResource {
 
     constructor(name: string, args: ZooKeeperNodeGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = toInputErrors("ZooKeeperNodeGroups", () => {
-            const issues = new IssueCollector();
-            checkPlainStrings(args as unknown as Record<string, unknown>, ["clusterName"], issues);
-            issues.throwIfAny();
+            requirePlainStrings(args, ["clusterName"]);
             return resolveNodeGroupSettings(args);
         });
         super(NODE_GROUPS_TYPE, name, {}, opts);

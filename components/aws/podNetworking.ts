@@ -4,7 +4,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as vpc from "@pulumi/aws/vpc";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { checkPlainStrings, IssueCollector } from "../shared/errors";
+import { requirePlainStrings } from "../shared/errors";
 import { toInputErrors } from "../shared/inputErrors";
 import {
     cniConfigurationValues,
@@ -64,9 +64,7 @@ export class ZooKeeperPodNetworking extends pulumi.ComponentResource {
 
     constructor(name: string, args: ZooKeeperPodNetworkingArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = toInputErrors("ZooKeeperPodNetworking", () => {
-            const issues = new IssueCollector();
-            checkPlainStrings(args as unknown as Record<string, unknown>, ["clusterName", "namespace", "ensembleName"], issues);
-            issues.throwIfAny();
+            requirePlainStrings(args, ["clusterName", "namespace", "ensembleName"]);
             return resolveNetworkSettings(args, args.nodeInstanceTypes ?? []);
         });
         super(POD_NETWORKING_TYPE, name, {}, opts);

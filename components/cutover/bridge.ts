@@ -19,7 +19,7 @@ export interface LegacyHostBridgeArgs {
 
 function parseHosts(args: LegacyHostBridgeArgs): HostMember[] {
     const issues = new IssueCollector();
-    checkPlainStrings(args as unknown as Record<string, unknown>, ["namespace", "name"], issues);
+    checkPlainStrings(args, ["namespace", "name"], issues);
     const entries = args.hosts;
     if (!Array.isArray(entries) || entries.some((e) => typeof e !== "string")) {
         issues.add("hosts", `${show(entries)} is not a list of plain strings; allowed: the legacy servers as "myid=address", known when the program starts`);

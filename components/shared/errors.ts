@@ -74,13 +74,20 @@ export function show(value: unknown): string {
  * Output from another resource, say) where the component derives names from
  * it before anything is created.
  */
-export function checkPlainStrings(args: Record<string, unknown>, keys: readonly string[], issues: IssueCollector): void {
+export function checkPlainStrings(args: object, keys: readonly string[], issues: IssueCollector): void {
     for (const key of keys) {
-        const v = args[key];
+        const v = (args as Record<string, unknown>)[key];
         if (v !== undefined && typeof v !== "string") {
             issues.add(key, `${show(v)} is not a plain string; allowed: a string known when the program starts (resource names and tags are derived from it before anything is created)`);
         }
     }
+}
+
+/** `checkPlainStrings` on its own: raises its issues at once. */
+export function requirePlainStrings(args: object, keys: readonly string[]): void {
+    const issues = new IssueCollector();
+    checkPlainStrings(args, keys, issues);
+    issues.throwIfAny();
 }
 
 /** The types a setting can have; lists hold one type. */
