@@ -136,9 +136,9 @@ export function comparePlans(a: Plan, b: Plan): ResourceChange[] {
  * state of the current stage: its volumes exist, its bootstrap is over), or
  * undefined when the config does not validate (planning it reports why).
  */
-function steadyState(spec: string): string | undefined {
+function steadyState(source: PlanSource): string | undefined {
     try {
-        const { settings } = loadStage(sourceOf(spec, "--from"));
+        const { settings } = loadStage(source);
         return JSON.stringify(guardCutover(settings, undefined).next);
     } catch (err) {
         if (err instanceof StageConfigError) {
@@ -150,16 +150,20 @@ function steadyState(spec: string): string | undefined {
 
 /** Plans both stages and compares them; the quorum guard judges `to` with `from`, deployed, as its previous stage. */
 export async function diffStages(fromSpec: string, toSpec: string): Promise<StageDiff> {
+    // Each stage is found as the option it was given with, so an error names that option; both before any planning.
+    const from = sourceOf(fromSpec, "--from");
+    const to = sourceOf(toSpec, "--to");
+    const names = { from: resolveSource(from).stack, to: resolveSource(to).stack };
     // The current stage is deployed already: its own transition is not judged here.
     const overridden = { "zookeeper-cutover:allowUnsafeTransition": "true" };
-    const settled = steadyState(fromSpec);
-    const fromPlan = await planStack({ ...sourceOf(fromSpec, "--from"), configOverrides: overridden, ...(settled ? { lastOutputs: { cutoverState: settled } } : {}) });
+    const settled = steadyState(from);
+    const fromPlan = await planStack({ ...from, configOverrides: overridden, ...(settled ? { lastOutputs: { cutoverState: settled } } : {}) });
     const previous = { cutoverState: fromPlan.outputs.cutoverState };
     // One environment moving between stages: both plans run as the same stack, so URNs and stack tags line up.
     // The target is planned as if the guard were overridden, to show what it would change either way.
     const stackName = fromPlan.stack;
-    const toPlan = await planStack({ ...sourceOf(toSpec, "--to"), stackName, lastOutputs: previous, configOverrides: overridden });
-    const { settings } = loadStage(sourceOf(toSpec, "--to"));
+    const toPlan = await planStack({ ...to, stackName, lastOutputs: previous, configOverrides: overridden });
+    const { settings } = loadStage(to);
     const verdict = guardCutover(settings, parseState(String(fromPlan.outputs.cutoverState)));
     const guard = {
         safe: verdict.refusals.length === 0,
@@ -170,8 +174,7 @@ export async function diffStages(fromSpec: string, toSpec: string): Promise<Stag
     const changes = comparePlans(fromPlan, toPlan);
     const counts: Record<ChangeKind, number> = { add: 0, remove: 0, replace: 0, change: 0 };
     changes.forEach((c) => counts[c.kind]++);
-    const name = (spec: string) => resolveSource(sourceOf(spec)).stack;
-    return { from: name(fromSpec), to: name(toSpec), guard, changes, counts };
+    return { ...names, guard, changes, counts };
 }
 
 const SIGN: Record<ChangeKind, string> = { add: "+", remove: "-", replace: "+-", change: "~" };
