@@ -434,12 +434,11 @@ class Rehearsal {
     private readonly governanceByStage = new Map<string, { last: number; most: number }>();
 
     /** Counts persistent nodes missing in (or different in) the new registry now, for the current stage. */
-    private async measureGovernance(legacyConnect: string, newConnect: string): Promise<number> {
+    private async measureGovernance(legacyConnect: string, newConnect: string): Promise<void> {
         const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT });
         const n = r.data.missingInNew.length + r.data.different.length;
         const seen = this.governanceByStage.get(this.stage);
         this.governanceByStage.set(this.stage, { last: n, most: Math.max(n, seen?.most ?? 0) });
-        return n;
     }
 
     /** `zk-cutover copy --prune --overwrite` from the legacy registry to the new one (the legacy one is the truth until the switch). */

@@ -107,7 +107,6 @@ export function longestGapOf(acks: AckedWrite[], from: number, to: number): { ms
     return longest;
 }
 
-
 /** The total over the stages; the longest gap over the whole run. */
 export function totalOf(stages: StageReport[], acks: AckedWrite[], from: number, to: number): Figures {
     const sum = (k: keyof Figures) => stages.reduce((acc, s) => acc + s[k], 0);
