@@ -232,68 +232,6 @@ function reasonOf(zk: ClientModule, err: unknown, side: "--from" | "--to", what:
     return `cannot ${what} on ${side}: ${(err as Error).message}`;
 }
 
-interface Sides {
-    from: ZkClient;
-    to: ZkClient;
-}
-
-async function connectSide(zk: ClientModule, side: "--from" | "--to", connect: string, timeoutMs: number): Promise<ZkClient> {
-    try {
-        return await zk.ZkClient.connect(connect, { connectTimeoutMs: timeoutMs, opTimeoutMs: timeoutMs });
-    } catch (err) {
-        if (err instanceof zk.NotZooKeeperError) {
-            throw new CopyError(`${side} ${connect} is not a ZooKeeper server: ${err.message}`);
-        }
-        throw new CopyError(`${side} ${connect} is unreachable or has no quorum: ${(err as Error).message}`);
-    }
-}
-
-/** Refuses --from and --to naming a member in common under one chroot. Pure. */
-export function refuseOneEnsemble(from: ConnectString, to: ConnectString, text: (e: { host: string; port: number }) => string): void {
-    if ((from.chroot ?? "") !== (to.chroot ?? "")) {
-        return;
-    }
-    const target = new Set(to.members.map(text));
-    const shared = from.members.map(text).filter((m) => target.has(m));
-    if (shared.length > 0) {
-        throw new CopyError(`--from and --to reach the same ensemble (both list ${shared.join(", ")}); allowed: the legacy ensemble as --from and the new one as --to`);
-    }
-}
-
-/**
- * Connects to both sides and makes sure they are two ensembles: the target
- * must not know the session just opened on the source (a session lives only
- * in the ensemble that created it).
- */
-async function openSides(zk: ClientModule, from: string, to: string, sameChroot: boolean, timeoutMs: number): Promise<Sides> {
-    const [f, t] = await Promise.allSettled([connectSide(zk, "--from", from, timeoutMs), connectSide(zk, "--to", to, timeoutMs)]);
-    if (f.status === "rejected" || t.status === "rejected") {
-        for (const s of [f, t]) {
-            if (s.status === "fulfilled") {
-                s.value.close();
-            }
-        }
-        throw f.status === "rejected" ? f.reason : (t as PromiseRejectedResult).reason;
-    }
-    const sides = { from: f.value, to: t.value };
-    if (sameChroot) {
-        let same: boolean;
-        try {
-            same = await zk.ZkClient.knowsSession(to, sides.from.session(), { connectTimeoutMs: timeoutMs });
-        } catch (err) {
-            sides.from.close();
-            sides.to.close();
-            throw new CopyError(`--to ${to} could not be asked whether it is the --from ensemble: ${(err as Error).message}`);
-        }
-        if (same) {
-            sides.from.close();
-            sides.to.close();
-            throw new CopyError(`--from and --to reach the same ensemble (it knows the session opened through --from); allowed: the legacy ensemble as --from and the new one as --to`);
-        }
-    }
-    return sides;
-}
-
 interface Manifest {
     root: string;
     paths: string[];
@@ -331,7 +269,7 @@ async function writeManifest(zk: ClientModule, to: ZkClient, root: string, paths
  */
 export async function copyTree(options: CopyOptions): Promise<CopyReport> {
     const zk = await import("../zookeeper/client");
-    const { parseConnectString, endpointText, CheckError } = await import("./health");
+    const { parseConnectString, CheckError } = await import("./health");
     const started = Date.now();
     const root = parseCopyRoot(options.root);
     const excludes = parseExcludes(options.exclude, root);
@@ -343,7 +281,11 @@ export async function copyTree(options: CopyOptions): Promise<CopyReport> {
     } catch (err) {
         throw err instanceof CheckError ? new CopyError(err.message) : err;
     }
-    refuseOneEnsemble(fromSide, toSide, endpointText);
+    const { openTwoEnsembles, sharedMembers } = await import("./ensembles");
+    const shared = sharedMembers(fromSide, toSide);
+    if (shared.length > 0) {
+        throw new CopyError(`--from and --to reach the same ensemble (both list ${shared.join(", ")}); allowed: the legacy ensemble as --from and the new one as --to`);
+    }
     const fromAuth = parseAuth(options.fromAuth, "--from-auth");
     const toAuth = parseAuth(options.toAuth, "--to-auth");
     const timeoutMs = options.timeoutMs ?? DEFAULT_COPY_TIMEOUT_S * 1000;
@@ -351,7 +293,15 @@ export async function copyTree(options: CopyOptions): Promise<CopyReport> {
     const opTimeoutMs = options.opTimeoutMs ?? Math.min(OP_TIMEOUT_MS, timeoutMs);
     const from = options.fromConnect.trim();
     const to = options.toConnect.trim();
-    const sides = await openSides(zk, from, to, (fromSide.chroot ?? "") === (toSide.chroot ?? ""), opTimeoutMs);
+    const [fromClient, toClient] = await openTwoEnsembles({
+        options: ["--from", "--to"],
+        sides: [fromSide, toSide],
+        connects: [from, to],
+        timeoutMs: opTimeoutMs,
+        error: (message) => new CopyError(message),
+        sameSessionMessage: "--from and --to reach the same ensemble (it knows the session opened through --from); allowed: the legacy ensemble as --from and the new one as --to",
+    });
+    const sides = { from: fromClient, to: toClient };
     if (fromAuth) {
         sides.from.addAuth(fromAuth.scheme, fromAuth.credentials);
     }

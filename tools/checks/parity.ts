@@ -15,8 +15,9 @@
  * `maxNodes`.
  */
 import { createHash } from "crypto";
-import { codeOf, isEphemeral, NO_AUTH, NotZooKeeperError, ZkClient } from "../zookeeper/client";
-import { CheckError, ConnectString, endpointText, parseConnectString } from "./health";
+import { codeOf, isEphemeral, NO_AUTH, ZkClient } from "../zookeeper/client";
+import { openTwoEnsembles, sharedMembers } from "./ensembles";
+import { CheckError, parseConnectString } from "./health";
 import {
     aclText,
     compareData,
@@ -150,15 +151,6 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
     return results;
 }
 
-/** Every provider under `root` through a connected client: children of `<root>/<interface>/providers`. */
-export async function listProviders(client: ZkClient, root: string): Promise<ProviderListing> {
-    const interfaces = await client.children(root);
-    const children = await mapLimited(interfaces, 16, (iface) => client.children(`${root}/${iface}/providers`));
-    const byInterface: Record<string, string[]> = {};
-    interfaces.forEach((iface, i) => (byInterface[iface] = children[i]));
-    return providerListing(root, byInterface);
-}
-
 /** One side, connected. */
 export interface OpenRegistry {
     side: Side;
@@ -168,72 +160,6 @@ export interface OpenRegistry {
 }
 
 const ONE_ENSEMBLE = "nothing to compare; allowed: the old ensemble's members as --old and the new ensemble's as --new";
-
-/**
- * Refuses `--old` and `--new` that list a member in common under the same
- * chroot (a server belongs to one ensemble): they read the same znodes, and a
- * registry compared with itself always passes. Pure.
- */
-export function refuseSameMembers(oldSide: ConnectString, newSide: ConnectString): void {
-    if ((oldSide.chroot ?? "") !== (newSide.chroot ?? "")) {
-        return;
-    }
-    const next = new Set(newSide.members.map(endpointText));
-    const shared = oldSide.members.map(endpointText).filter((m) => next.has(m));
-    if (shared.length > 0) {
-        throw new CheckError(`--old and --new reach the same ensemble (both list ${shared.join(", ")}): ${ONE_ENSEMBLE}`);
-    }
-}
-
-/** Connects to one side. Failures become a `CheckError` naming the side. */
-async function openRegistry(side: Side, connect: string, timeoutMs: number): Promise<OpenRegistry> {
-    try {
-        return { side, connect, client: await ZkClient.connect(connect, { connectTimeoutMs: timeoutMs, opTimeoutMs: timeoutMs }) };
-    } catch (err) {
-        if (err instanceof NotZooKeeperError) {
-            throw new CheckError(`${side} registry ${connect} is not a ZooKeeper server: ${err.message}`);
-        }
-        throw new CheckError(`${side} registry ${connect} is unreachable or has no quorum: ${(err as Error).message}`);
-    }
-}
-
-/**
- * Connects to both sides at once and makes sure they are two registries.
- * Connect strings without a member in common may still reach one ensemble
- * (other members of it, or other names for them). The rule: the new side's
- * ensemble must not know the session just opened on the old side. A session
- * lives in exactly the ensemble that created it; an ensemble that merely has
- * the same server list (names reused in another cluster) or started from a
- * copy of the old one's data does not know a session created after that. The
- * probe reads and writes no znode. Two chroots of one ensemble are two
- * registries, and are compared.
- */
-async function openRegistries(oldConnect: string, newConnect: string, sameChroot: boolean, timeoutMs: number): Promise<{ old: OpenRegistry; new: OpenRegistry }> {
-    const [o, n] = await Promise.allSettled([openRegistry("--old", oldConnect, timeoutMs), openRegistry("--new", newConnect, timeoutMs)]);
-    if (o.status === "rejected" || n.status === "rejected") {
-        for (const side of [o, n]) {
-            if (side.status === "fulfilled") {
-                side.value.client.close();
-            }
-        }
-        throw o.status === "rejected" ? o.reason : (n as PromiseRejectedResult).reason;
-    }
-    const registries = { old: o.value, new: n.value };
-    if (sameChroot) {
-        let same: boolean;
-        try {
-            same = await ZkClient.knowsSession(newConnect, registries.old.client.session(), { connectTimeoutMs: timeoutMs });
-        } catch (err) {
-            closeRegistries(registries);
-            throw new CheckError(`--new registry ${newConnect} could not be asked whether it is the --old ensemble: ${(err as Error).message}`);
-        }
-        if (same) {
-            closeRegistries(registries);
-            throw new CheckError(`--old and --new reach the same ensemble (it knows the session this check opened through --old): ${ONE_ENSEMBLE}`);
-        }
-    }
-    return registries;
-}
 
 function closeRegistries(registries: { old: OpenRegistry; new: OpenRegistry }): void {
     registries.old.client.close();
@@ -401,10 +327,26 @@ export async function checkParity(options: ParityOptions): Promise<ParityReport>
     const oldSide = parseConnectString(options.oldConnect, "--old", true);
     const newSide = parseConnectString(options.newConnect, "--new", true);
     const root = parseRoot(options.root);
-    refuseSameMembers(oldSide, newSide);
+    const shared = sharedMembers(oldSide, newSide);
+    if (shared.length > 0) {
+        throw new CheckError(`--old and --new reach the same ensemble (both list ${shared.join(", ")}): ${ONE_ENSEMBLE}`);
+    }
     const timeoutMs = options.timeoutMs ?? 10_000;
     const maxNodes = options.maxNodes ?? DEFAULT_MAX_NODES;
-    const registries = await openRegistries(options.oldConnect.trim(), options.newConnect.trim(), (oldSide.chroot ?? "") === (newSide.chroot ?? ""), timeoutMs);
+    const connects = [options.oldConnect.trim(), options.newConnect.trim()] as const;
+    const [oldClient, newClient] = await openTwoEnsembles({
+        options: ["--old", "--new"],
+        sides: [oldSide, newSide],
+        connects,
+        noun: "registry",
+        timeoutMs,
+        error: (message) => new CheckError(message),
+        sameSessionMessage: `--old and --new reach the same ensemble (it knows the session this check opened through --old): ${ONE_ENSEMBLE}`,
+    });
+    const registries: { old: OpenRegistry; new: OpenRegistry } = {
+        old: { side: "--old", connect: connects[0], client: oldClient },
+        new: { side: "--new", connect: connects[1], client: newClient },
+    };
     try {
         return await registryParity(registries, root, maxNodes);
     } finally {
