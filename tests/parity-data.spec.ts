@@ -9,12 +9,9 @@ import { expect } from "chai";
 import { registerCheckCommands } from "../tools/checks/cli";
 import { PersistentNode } from "../tools/checks/dubbo";
 import { checkParity, parityReport, parityText, SHOWN_PATHS } from "../tools/checks/parity";
-import { CreateMode, ZkClient } from "../tools/zookeeper/client";
+import { CreateMode, Permission, ZkAcl, ZkClient } from "../tools/zookeeper/client";
 import { runCommand } from "./support/cli";
 import { Side, SIDES, standalonePair } from "./support/pair";
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const zookeeper = require("node-zookeeper-client");
 
 /** Runs `zk-cutover check ...` in-process; resolves with the exit code and the output. */
 const runCli = (args: string[]) => runCommand(registerCheckCommands, args);
@@ -43,8 +40,6 @@ describe("check parity on persistent data (real ZooKeeper)", function () {
     const pair = standalonePair("the parity data checks", "parity");
     const { connectOf } = pair;
     const clients: Record<Side, ZkClient | undefined> = { old: undefined, new: undefined };
-    /** The library's own clients, for creating nodes with an ACL. */
-    const raws: Record<Side, { close(): void; create(...args: unknown[]): void } | undefined> = { old: undefined, new: undefined };
     let rootCount = 0;
     const freshRoot = () => `/dubbo-data-${++rootCount}`;
 
@@ -52,27 +47,17 @@ describe("check parity on persistent data (real ZooKeeper)", function () {
         this.timeout(30_000);
         for (const side of SIDES) {
             clients[side] = await ZkClient.connect(connectOf(side), { connectTimeoutMs: 15_000, opTimeoutMs: 5_000 });
-            const raw = zookeeper.createClient(connectOf(side), { sessionTimeout: 10_000, retries: 0 });
-            await new Promise<void>((resolve) => {
-                raw.once("connected", () => resolve());
-                raw.connect();
-            });
-            raws[side] = raw;
-            pair.closeFirst(() => {
-                clients[side]?.close();
-                raws[side]?.close();
-            });
+            pair.closeFirst(() => clients[side]?.close());
         }
     });
 
-    /** Creates `path` (parents as plain empty nodes) with `data`, in `mode`, with `acl` as `[perms, scheme, id]` entries (default world:anyone, all). */
-    async function put(side: Side, p: string, data: string, mode = CreateMode.PERSISTENT, acl?: [number, string, string][]): Promise<void> {
+    /** Creates `path` (parents as plain empty nodes) with `data`, in `mode`, with `acl` (default world:anyone, all). */
+    async function put(side: Side, p: string, data: string, mode = CreateMode.PERSISTENT, acl: ZkAcl[] = [{ scheme: "world", id: "anyone", permission: Permission.ALL }]): Promise<void> {
         const parent = p.slice(0, p.lastIndexOf("/"));
         if (parent !== "") {
             await clients[side]!.mkdirp(parent);
         }
-        const acls = (acl ?? [[zookeeper.Permission.ALL, "world", "anyone"]]).map(([perms, scheme, id]) => new zookeeper.ACL(perms, new zookeeper.Id(scheme, id)));
-        await new Promise<void>((resolve, reject) => raws[side]!.create(p, Buffer.from(data), acls, mode, (e: Error | null) => (e ? reject(e) : resolve())));
+        await clients[side]!.createWithAcl(p, Buffer.from(data), acl, mode);
     }
 
     /** Seeds a registry under `root`: the governance data (with `changes` applied: a path to other data, or to undefined to leave it out), a dynamic=false provider and an ephemeral provider. */
@@ -129,7 +114,7 @@ describe("check parity on persistent data (real ZooKeeper)", function () {
         await seed("old", root, { [rule]: undefined });
         await seed("new", root, { [rule]: undefined });
         await put("old", `${root}${rule}`, GOVERNANCE[rule]);
-        await put("new", `${root}${rule}`, GOVERNANCE[rule], CreateMode.PERSISTENT, [[zookeeper.Permission.READ, "world", "anyone"]]);
+        await put("new", `${root}${rule}`, GOVERNANCE[rule], CreateMode.PERSISTENT, [{ scheme: "world", id: "anyone", permission: Permission.READ }]);
         const cli = await parity(root);
         expect(cli.code, cli.err).to.equal(1);
         expect(cli.out).to.contain(`  ~ ${root}${rule}: acl (old world:anyone:cdrwa; new world:anyone:r)\n`);
@@ -203,7 +188,7 @@ describe("check parity on persistent data (real ZooKeeper)", function () {
     it("a znode the check may not read is one error line naming the side and the path, exit 2", async function () {
         const root = freshRoot();
         await seed("old", root);
-        await put("old", `${root}/config/dubbo/secret.properties`, "password=x", CreateMode.PERSISTENT, [[zookeeper.Permission.ALL, "ip", "10.255.255.1"]]);
+        await put("old", `${root}/config/dubbo/secret.properties`, "password=x", CreateMode.PERSISTENT, [{ scheme: "ip", id: "10.255.255.1", permission: Permission.ALL }]);
         const cli = await parity(root);
         expect(cli.code).to.equal(2);
         expect(cli.err).to.equal(
