@@ -17,6 +17,9 @@ import { requireZooKeeper } from "./support/zookeeper";
 
 const CLI = path.join(REPO_ROOT, "bin", "zk-cutover.js");
 
+/** One shell word. */
+const quote = (a: string): string => `'${a.replace(/'/g, "'\\''")}'`;
+
 interface Proc {
     pid: number;
     ppid: number;
@@ -83,7 +86,6 @@ class Run {
      * started by a parent (npm) that can go while the shell stays.
      */
     constructor(args: string[], parent: "none" | "shell" | "npx" = "none") {
-        const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
         const shell = `${[process.execPath, CLI, ...args].map(quote).join(" ")}; exit $?`;
         const [command, argv] =
             parent === "none" ? [process.execPath, [CLI, ...args]] : ["sh", ["-c", parent === "shell" ? shell : `sh -c ${quote(shell)} & wait`]];
@@ -234,4 +236,37 @@ describe("interrupted commands stop what they started", function () {
             run.cleanUp(cliPid);
         }
     }
+});
+
+describe("commands whose session leader is out of sight keep running", function () {
+    this.timeout(60_000);
+    const health = [CLI, "check", "health", "--connect", "127.0.0.1:1", "--wait", "3"];
+
+    it("in a container's PID namespace (the session leader is outside it: session 0)", () => {
+        const at = Date.now();
+        // Through a shell, as a container's entrypoint starts it (the namespace's first process ignores signals it does not handle).
+        const command = `${[process.execPath, ...health].map(quote).join(" ")}; exit $?`;
+        const r = spawnSync("unshare", ["--pid", "--fork", "--mount-proc", "sh", "-c", command], { cwd: REPO_ROOT, encoding: "utf8", timeout: 30_000 });
+        expect(r.status, r.stderr).to.equal(1); // unhealthy once the wait ran out, not hung up (129)
+        expect(r.stdout).to.contain("waited 3.");
+        expect(Date.now() - at).to.be.at.least(2_500);
+    });
+
+    it("started by a daemon whose session leader exited long ago (the parent stays in the session)", async () => {
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "zk-signals-spec-"));
+        const out = path.join(tmp, "rc");
+        try {
+                const daemon = `sleep 1; ${[process.execPath, ...health].map(quote).join(" ")} >/dev/null 2>&1; echo $? > ${quote(out)}`;
+            // setsid's shell (the session leader) starts the daemon and exits at once.
+            spawnSync("setsid", ["sh", "-c", `sh -c ${quote(daemon)} >/dev/null 2>&1 & exit 0`], { cwd: REPO_ROOT, stdio: "ignore", timeout: 10_000 });
+            const deadline = Date.now() + 30_000;
+            while (!fs.existsSync(out) && Date.now() < deadline) {
+                await new Promise((r) => setTimeout(r, 250));
+            }
+            await new Promise((r) => setTimeout(r, 100));
+            expect(fs.readFileSync(out, "utf8").trim()).to.equal("1");
+        } finally {
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
+    });
 });

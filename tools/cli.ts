@@ -162,9 +162,17 @@ function endWithStarter(): void {
     const parent = Number.isInteger(noted) && noted > 0 ? noted : process.ppid;
     delete process.env.ZK_CUTOVER_PARENT;
     const chain = starters();
-    // A session whose leader is gone was hung up already (the leader went while this was starting).
+    // Orphaned in a session whose leader is gone: the starter went while this was still starting, before its
+    // parent was noted. A session whose leader is out of sight (0: outside this PID namespace, as in many
+    // containers) or gone long ago (a daemon's session) does not count while this process's parent stays in it.
     const own = processStat(process.pid);
-    const leaderGone = () => own !== undefined && own.session !== process.pid && processStat(own.session) === undefined;
+    const leaderGone = () => {
+        if (own === undefined || own.session === process.pid || own.session === 0 || processStat(own.session) !== undefined) {
+            return false;
+        }
+        const parentNow = processStat(process.ppid);
+        return parentNow !== undefined && parentNow.session !== own.session;
+    };
     const watch = setInterval(() => {
         if (process.ppid !== parent || leaderGone() || chain.some((a) => processStat(a.pid)?.start !== a.start)) {
             clearInterval(watch);
