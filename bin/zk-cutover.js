@@ -4,9 +4,8 @@
 const fs = require("fs");
 const path = require("path");
 const root = path.join(__dirname, "..");
-// Who started this command, noted before anything slow loads: the command ends when its starter goes away,
-// also when that happens while it is still starting (tools/cli.ts).
-process.env.ZK_CUTOVER_PARENT = String(process.ppid);
+// Who started this command, noted before anything slow loads: the command ends when its starter goes away.
+require("./end-with-starter").endWithStarter();
 if (fs.existsSync(path.join(root, "tools", "cli.ts"))) {
     require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
     require("../tools/cli").main(process.argv);

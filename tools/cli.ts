@@ -1,7 +1,6 @@
 /**
  * The zk-cutover command line.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { Command, CommanderError } from "commander";
 import { registerCheckCommands } from "./checks/cli";
@@ -115,83 +114,8 @@ export function buildProgram(): Command {
     return program;
 }
 
-/** A live process's parent, session and start time (which tells a reused PID apart); Linux only, else undefined. */
-function processStat(pid: number): { ppid: number; session: number; start: string } | undefined {
-    try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        return fields[0] === "Z" ? undefined : { ppid: Number(fields[1]), session: Number(fields[3]), start: fields[19] };
-    } catch {
-        return undefined;
-    }
-}
-
-/**
- * Who started this process: its parent and, within its session, the
- * parent's ancestors up to the session leader (npx runs a command through
- * `sh -c`, which outlives npm).
- */
-function starters(): { pid: number; start: string }[] {
-    const own = processStat(process.pid);
-    const chain: { pid: number; start: string }[] = [];
-    for (let pid = process.ppid; pid > 1; ) {
-        const p = processStat(pid);
-        if (!p) {
-            break;
-        }
-        chain.push({ pid, start: p.start });
-        if (!own || p.session !== own.session || pid === own.session) {
-            break;
-        }
-        pid = p.ppid;
-    }
-    return chain;
-}
-
-/**
- * A command ends with whoever started it. When its parent, or an ancestor in
- * its session, goes away (a closed terminal's shell; npx: npm passes SIGHUP
- * on to nothing, and SIGTERM only to its shell, which does not pass it on) it
- * hangs itself up, as a closing terminal would; when its output is closed
- * (EPIPE: the reader of a pipe went away) it exits. A long-running command
- * (rehearse) stops what it started on either, as on SIGINT, SIGTERM and SIGHUP.
- */
-function endWithStarter(): void {
-    // The parent the command line's first lines saw (bin/zk-cutover.js), before the slow part of starting.
-    const noted = Number(process.env.ZK_CUTOVER_PARENT);
-    const parent = Number.isInteger(noted) && noted > 0 ? noted : process.ppid;
-    delete process.env.ZK_CUTOVER_PARENT;
-    const chain = starters();
-    // Orphaned in a session whose leader is gone: the starter went while this was still starting, before its
-    // parent was noted. A session whose leader is out of sight (0: outside this PID namespace, as in many
-    // containers) or gone long ago (a daemon's session) does not count while this process's parent stays in it.
-    const own = processStat(process.pid);
-    const leaderGone = () => {
-        if (own === undefined || own.session === process.pid || own.session === 0 || processStat(own.session) !== undefined) {
-            return false;
-        }
-        const parentNow = processStat(process.ppid);
-        return parentNow !== undefined && parentNow.session !== own.session;
-    };
-    const watch = setInterval(() => {
-        if (process.ppid !== parent || leaderGone() || chain.some((a) => processStat(a.pid)?.start !== a.start)) {
-            clearInterval(watch);
-            process.kill(process.pid, "SIGHUP");
-        }
-    }, 500);
-    watch.unref();
-    for (const stream of [process.stdout, process.stderr]) {
-        stream.on("error", (err: NodeJS.ErrnoException) => {
-            if (err.code !== "EPIPE") {
-                throw err;
-            }
-            process.exit(128 + 13);
-        });
-    }
-}
-
+/** The command line (bin/zk-cutover.js first makes it end with whoever started it). */
 export async function main(argv: string[]): Promise<void> {
-    endWithStarter();
     process.on("unhandledRejection", (err) => fail(err instanceof Error ? err.message : String(err)));
     const program = buildProgram();
     program.exitOverride();
