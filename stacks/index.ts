@@ -9,7 +9,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderKubeconfig } from "../components/eks/kubeconfig";
 import { assertSafeTransition, guardCutover, parseState } from "../components/cutover/guard";
-import { ZooKeeperCutover, ZooKeeperCutoverArgs } from "../components/cutover/cutover";
+import { ZooKeeperCutover } from "../components/cutover/cutover";
+import { nestCutoverArgs } from "../components/cutover/args";
 import { CutoverSettings, resolveCutoverSettings } from "../components/cutover/settings";
 import { ZooKeeperConfigError } from "../components/shared/errors";
 import { configIsSecret, PROJECT, readStackConfigCollecting } from "./config";
@@ -53,15 +54,21 @@ export = async () => {
     const partition = aws.getPartitionOutput();
     const oidcIssuerUrl = cluster.identities.apply((ids) => ids[0]?.oidcs[0]?.issuer ?? "");
 
+    // The flat config keys nested as the component takes them; the state this stack exported last time, or the one
+    // config gives (previousCutoverState) when there is none.
+    const args = nestCutoverArgs(values);
     const cutover = new ZooKeeperCutover(
         "cutover",
         {
-            ...(values as unknown as ZooKeeperCutoverArgs),
-            previousState: previousState ?? "",
-            vpcId: cluster.vpcConfig.vpcId,
-            clusterSecurityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
-            oidcIssuerUrl,
-            oidcProviderArn: pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:oidc-provider/${oidcIssuerUrl.apply((u) => u.replace(/^https:\/\//, ""))}`,
+            ...args,
+            cluster: {
+                name: settings.clusterName,
+                vpcId: cluster.vpcConfig.vpcId,
+                securityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
+                oidcIssuerUrl,
+                oidcProviderArn: pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:oidc-provider/${oidcIssuerUrl.apply((u) => u.replace(/^https:\/\//, ""))}`,
+            },
+            guard: { ...args.guard, previousState: previousState ?? (values.previousCutoverState as string | undefined) ?? "" },
         },
         { providers: [provider] },
     );

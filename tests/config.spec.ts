@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { CUTOVER_ARG_PATHS, flattenCutoverArgs, nestCutoverArgs } from "../components/cutover/args";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -72,6 +73,18 @@ describe("Pulumi.yaml and the typed stack config", () => {
             expect(schema[key].type, key).to.equal(expectedType);
         }
         expect(schema.clusterName.default).to.equal(undefined);
+    });
+
+    it("maps every key onto one field of ZooKeeperCutover's nested args, and back (the stack program's mapping)", () => {
+        // previousCutoverState is the stack's own: the program passes it as guard.previousState when the stack has no outputs.
+        const keys = Object.keys(schema).filter((k) => k !== "previousCutoverState");
+        expect(keys.filter((k) => !(k in CUTOVER_ARG_PATHS))).to.deep.equal([]);
+        const values = Object.fromEntries(keys.map((k) => [k, `value of ${k}`]));
+        const nested = nestCutoverArgs(values) as unknown as Record<string, Record<string, unknown>>;
+        expect(nested.ensemble.replicas).to.equal("value of replicas");
+        expect(nested.cluster.name).to.equal("value of clusterName");
+        expect(nested.security.tls).to.equal("value of tls");
+        expect(flattenCutoverArgs(nested)).to.deep.equal(values);
     });
 
     it("reads values as Pulumi hands them to the program: strings, JSON lists, defaults for the rest", () => {

@@ -9,12 +9,14 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { SCHEMA_SNAPSHOT } from "../tools/schema";
+import { cutoverArgGroups } from "../components/cutover/args";
 import {
     callerUrn,
     construct,
     ConstructResult,
     errorText,
     fromResource,
+    isCallerOutput,
     NAMESPACE_URN,
     only,
     output,
@@ -39,8 +41,35 @@ const PLAIN: Record<string, Record<string, unknown>> = {
     ZooKeeperNodeGroups: { clusterName: "platform", securityGroupIds: ["sg-0123456789abcdef0"], zones: ZONES, zoneSubnets: SUBNETS, tags: { team: "platform" } },
     ZooKeeperPodNetworking: { clusterName: "platform", ...CLUSTER_FACTS, namespace: "registry", ensembleName: "zk", nodeInstanceTypes: ["m6i.large"], tags: { team: "platform" } },
     LegacyHostBridge: { namespace: "registry", name: "zk-legacy", hosts: ["1=10.0.0.1", "2=10.0.0.2", "3=10.0.0.3"] },
-    ZooKeeperCutover: { clusterName: "platform", ...CLUSTER_FACTS, zones: ZONES, zoneSubnets: SUBNETS, namespace: "registry", stage: "pure-k8s", tags: ["team=platform"] },
+    ZooKeeperCutover: {
+        stage: "pure-k8s",
+        cluster: { name: "platform", vpcId: CLUSTER_FACTS.vpcId, securityGroupId: CLUSTER_FACTS.clusterSecurityGroupId, oidcIssuerUrl: CLUSTER_FACTS.oidcIssuerUrl, oidcProviderArn: CLUSTER_FACTS.oidcProviderArn },
+        ensemble: { namespace: "registry" },
+        nodeGroups: { zones: ZONES, zoneSubnets: SUBNETS },
+        tags: { team: "platform" },
+    },
 };
+
+/** The cutover's minimal inputs with `groups` merged in, group by group (its args are nested by concept). */
+function cutoverInputs(groups: Record<string, unknown>): Record<string, unknown> {
+    const merged: Record<string, unknown> = { ...PLAIN.ZooKeeperCutover };
+    for (const [k, v] of Object.entries(groups)) {
+        const base = merged[k];
+        const isGroup = (x: unknown) => typeof x === "object" && x !== null && !Array.isArray(x) && !isCallerOutput(x);
+        merged[k] = isGroup(base) && isGroup(v) ? { ...(base as object), ...(v as object) } : v;
+    }
+    return merged;
+}
+
+/** The cluster facts under the names of the cutover's `cluster` group. */
+function clusterOf(f: Record<keyof typeof CLUSTER_FACTS, unknown>): Record<string, unknown> {
+    return { vpcId: f.vpcId, securityGroupId: f.clusterSecurityGroupId, oidcIssuerUrl: f.oidcIssuerUrl, oidcProviderArn: f.oidcProviderArn };
+}
+
+/** The fields of one of the cutover's groups, as the pinned schema has them. */
+function pinnedGroup(type: string): Record<string, unknown> {
+    return JSON.parse(fs.readFileSync(SCHEMA_SNAPSHOT, "utf8")).types[type].properties;
+}
 
 /** What each component registers at least, besides itself. */
 const CHILDREN: Record<string, string[]> = {
@@ -225,7 +254,7 @@ describe("cross-language: the components through ComponentProvider", function ()
 
         it("the cutover passes a secret quorum password to its ensemble and keeps it secret", async () => {
             const r = succeeded(
-                await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: { ...PLAIN.ZooKeeperCutover, saslQuorum: "require", saslQuorumPassword: secret(PASSWORD) } }),
+                await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: cutoverInputs({ security: { saslQuorum: "require", saslQuorumPassword: secret(PASSWORD) } }) }),
             );
             expectPasswordsOnlyInSecret(r, [PASSWORD]);
             expect(Object.values(r.outputs).some((o) => o.secret)).to.equal(false);
@@ -308,12 +337,12 @@ describe("cross-language: the components through ComponentProvider", function ()
         });
 
         it("ZooKeeperCutover: the cluster facts as Outputs, and unknown during a preview, reach its networking and node groups", async () => {
-            let r = succeeded(await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: { ...PLAIN.ZooKeeperCutover, ...facts } }));
+            let r = succeeded(await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: cutoverInputs({ cluster: { name: "platform", ...clusterOf(facts) } }) }));
             expect(only(r, "aws:ec2/securityGroup:SecurityGroup").dependencies).to.include(VPC);
             expect(only(r, "aws:ec2/launchTemplate:LaunchTemplate").dependencies).to.include(CLUSTER);
             expect(r.outputs.stage.value).to.equal("pure-k8s");
 
-            r = succeeded(await construct({ type: "ZooKeeperCutover", name: "cutover", preview: true, inputs: { ...PLAIN.ZooKeeperCutover, ...unknownFacts } }));
+            r = succeeded(await construct({ type: "ZooKeeperCutover", name: "cutover", preview: true, inputs: cutoverInputs({ cluster: { name: "platform", ...clusterOf(unknownFacts) } }) }));
             expect(only(r, "aws:ec2/securityGroup:SecurityGroup").unknownPaths).to.include("vpcId");
             // What the next stage's guard needs is known in a preview too.
             expect(r.outputs.cutoverState.known).to.equal(true);
@@ -353,39 +382,64 @@ describe("cross-language: the components through ComponentProvider", function ()
         it("ZooKeeperCutover refuses a previousState the guard cannot read (an Output, an object, text that is no cutoverState) instead of skipping the guard", async () => {
             const state = JSON.stringify({ stage: "old-host", legacyIds: [1, 2, 3], hostIds: [1, 2, 3], podIds: [], podEnsemble: "", registries: ["legacy"], preferred: "legacy", volumeIds: [], volumeOwner: "" });
             const refused = async (previousState: unknown) => {
-                const r = await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: { ...PLAIN.ZooKeeperCutover, previousState } });
+                const r = await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: cutoverInputs({ guard: { previousState } }) });
                 expect(r.resources, String(previousState)).to.deep.equal([]);
                 return r.error?.properties;
             };
             expect(await refused(fromResource(NAMESPACE_URN, state))).to.deep.equal([
                 {
-                    propertyPath: "previousState",
+                    propertyPath: "guard.previousState",
                     reason: "is an Output, which the quorum guard cannot read before it creates anything; allowed: the JSON text of the stack's last cutoverState output as a plain string (read it first, e.g. with StackReference.getOutputDetails), or \"\"",
                 },
             ]);
-            expect(await refused("{not json")).to.deep.equal([{ propertyPath: "previousState", reason: '"{not json" is not a cutoverState output; allowed: the JSON text of the stack\'s last cutoverState output, or ""' }]);
+            expect(await refused("{not json")).to.deep.equal([{ propertyPath: "guard.previousState", reason: '"{not json" is not a cutoverState output; allowed: the JSON text of the stack\'s last cutoverState output, or ""' }]);
             // Given as text, the guard judges it: old-host -> pure-k8s retires the legacy registry without dual-registry.
             const judged = await refused(state);
             expect(judged?.[0].propertyPath).to.equal("stage");
             expect(judged?.[0].reason).to.contain("pure-k8s after old-host (from the stack's last outputs) refused: would retire the legacy registry");
         });
 
-        it("ZooKeeperCutover refuses keys no setting reads: unknown ones, and the ones it derives itself", async () => {
-            const r = await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: { ...PLAIN.ZooKeeperCutover, replica: 5, hostMembers: ["1=10.0.0.1"] } });
+        it("ZooKeeperCutover refuses fields no setting reads, naming where they are: unknown ones, derived ones, flat keys of the old API", async () => {
+            const r = await construct({
+                type: "ZooKeeperCutover",
+                name: "cutover",
+                inputs: cutoverInputs({ ensemble: { namespace: "registry", replica: 5, hostMembers: ["1=10.0.0.1"], tls: "require" }, replicas: 5, nodeGroup: {} }),
+            });
             expect(r.error?.properties).to.deep.equal([
-                { propertyPath: "hostMembers", reason: "is derived by the cutover from its stage settings (legacyHosts, podMembers, legacyHostCidrs, tls, networkPolicy); allowed: leave it out" },
-                { propertyPath: "replica", reason: "unknown setting (did you mean replicas?); allowed: the keys of ZooKeeperCutoverArgs" },
+                { propertyPath: "ensemble.hostMembers", reason: "unknown field; allowed: " + Object.keys(pinnedGroup("CutoverEnsemble")).join(", ") },
+                { propertyPath: "ensemble.replica", reason: "unknown field (did you mean replicas?); allowed: " + Object.keys(pinnedGroup("CutoverEnsemble")).join(", ") },
+                { propertyPath: "ensemble.tls", reason: "is not a field of ensemble; it is security.tls" },
+                { propertyPath: "nodeGroup", reason: "unknown field (did you mean nodeGroups?); allowed: stage, podMembers, tags, cluster, ensemble, security, nodeGroups, networking, legacy, registry, guard" },
+                { propertyPath: "replicas", reason: "is not a top-level field (args are nested by concept); it is ensemble.replicas" },
+            ]);
+            expect(r.resources).to.deep.equal([]);
+        });
+
+        it("ZooKeeperCutover's groups hold exactly the fields its args interfaces declare (the table that maps stack config keys onto them)", () => {
+            const types = JSON.parse(fs.readFileSync(SCHEMA_SNAPSHOT, "utf8")).components.ZooKeeperCutover.inputs as Record<string, { type: string }>;
+            const groups = cutoverArgGroups();
+            expect(Object.keys(groups).sort()).to.deep.equal(Object.keys(types).filter((k) => !["stage", "podMembers", "tags"].includes(k)).sort());
+            for (const [group, fields] of Object.entries(groups)) {
+                expect(fields, group).to.deep.equal(Object.keys(pinnedGroup(types[group].type)).sort());
+            }
+        });
+
+        it("ZooKeeperCutover names the nested field in every error about a setting", async () => {
+            const r = await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: cutoverInputs({ ensemble: { namespace: "registry", replicas: 4 }, nodeGroups: { nodeCapacityType: "RESERVED" } }) });
+            expect(r.error?.properties).to.deep.equal([
+                { propertyPath: "ensemble.replicas", reason: "4 members is an even count, which tolerates no more failures than 3; allowed: an odd count (1, 3, 5, 7), or set allowEvenMembers to true" },
+                { propertyPath: "nodeGroups.nodeCapacityType", reason: '"RESERVED" is not allowed; allowed: ON_DEMAND, SPOT' },
             ]);
             expect(r.resources).to.deep.equal([]);
         });
 
         it("a value from another resource where a plain string is still needed is refused clearly, naming the property: never garbled, never a wrong name", async () => {
             const ns = fromResource(NAMESPACE_URN, "registry");
-            let r = await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: { ...PLAIN.ZooKeeperCutover, namespace: ns } });
-            expect(r.error?.properties).to.deep.equal([{ propertyPath: "namespace", reason: "an Output (a value from another resource) has the wrong type; allowed: a string" }]);
-            r = await construct({ type: "ZooKeeperNodeGroups", name: "zk", inputs: { ...PLAIN.ZooKeeperNodeGroups, clusterName: fromResource(NAMESPACE_URN, "prod") } });
+            let r = await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: cutoverInputs({ ensemble: { namespace: ns } }) });
+            expect(r.error?.properties).to.deep.equal([{ propertyPath: "ensemble.namespace", reason: "an Output (a value from another resource) has the wrong type; allowed: a string" }]);
+            r = await construct({ type: "ZooKeeperPodNetworking", name: "zk", inputs: { ...PLAIN.ZooKeeperPodNetworking, ensembleName: fromResource(NAMESPACE_URN, "zk") } });
             expect(r.error?.properties).to.deep.equal([
-                { propertyPath: "clusterName", reason: "an Output (a value from another resource) is not a plain string; allowed: a string known when the program starts (resource names and tags are derived from it before anything is created)" },
+                { propertyPath: "ensembleName", reason: "an Output (a value from another resource) is not a plain string; allowed: a string known when the program starts (resource names and tags are derived from it before anything is created)" },
             ]);
             expect(r.resources).to.deep.equal([]);
             r = await construct({ type: "LegacyHostBridge", name: "legacy", inputs: { ...PLAIN.LegacyHostBridge, hosts: [fromResource(NAMESPACE_URN, "1=10.0.0.1"), "2=10.0.0.2"] } });
@@ -393,16 +447,42 @@ describe("cross-language: the components through ComponentProvider", function ()
             expect(r.error?.properties).to.deep.equal([
                 { propertyPath: "hosts", reason: '["<Output>","2=10.0.0.2"] is not a list of plain strings; allowed: the legacy servers as "myid=address", known when the program starts' },
             ]);
-            r = await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: { ...PLAIN.ZooKeeperCutover, legacyHosts: [fromResource(NAMESPACE_URN, "1=10.0.0.1"), "2=10.0.0.2", "3=10.0.0.3"] } });
+            r = await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: cutoverInputs({ stage: "old-host", legacy: { legacyHosts: [fromResource(NAMESPACE_URN, "1=10.0.0.1"), "2=10.0.0.2", "3=10.0.0.3"] } }) });
             expect(errorText(r.error!)).to.not.contain("toJSON");
         });
 
+        it("the EKS cluster's name from the caller's cluster resource reaches the node groups, their names and the add-on, with its dependency", async () => {
+            const name = fromResource(CLUSTER, "platform");
+            for (const [type, inputs] of [
+                ["ZooKeeperNodeGroups", { ...PLAIN.ZooKeeperNodeGroups, clusterName: name }],
+                ["ZooKeeperCutover", cutoverInputs({ cluster: { ...(PLAIN.ZooKeeperCutover.cluster as object), name } })],
+            ] as const) {
+                const r = succeeded(await construct({ type, name: "zk", inputs }));
+                const groups = r.resources.filter((x) => x.type === "aws:eks/nodeGroup:NodeGroup");
+                expect(groups.map((g) => g.inputs.nodeGroupName), type).to.deep.equal(ZONES.map((z) => `platform-zookeeper-${z}`));
+                expect(groups.every((g) => g.inputs.clusterName === "platform" && g.dependencies.includes(CLUSTER)), type).to.equal(true);
+            }
+            const r = succeeded(await construct({ type: "ZooKeeperPodNetworking", name: "zk", inputs: { ...PLAIN.ZooKeeperPodNetworking, clusterName: name } }));
+            expect(only(r, "aws:eks/addon:Addon").inputs.clusterName).to.equal("platform");
+            expect(only(r, "aws:ec2/securityGroup:SecurityGroup").inputs.tags.Name).to.equal("platform-zookeeper");
+        });
+
+        it("an empty cluster name is refused, naming the property: before anything is created when plain, once known when it comes from a resource", async () => {
+            let r = await construct({ type: "ZooKeeperNodeGroups", name: "zk", inputs: { ...PLAIN.ZooKeeperNodeGroups, clusterName: "" } });
+            expect(r.error?.properties).to.deep.equal([{ propertyPath: "clusterName", reason: '"" is empty; allowed: the name of an existing EKS cluster' }]);
+            expect(r.resources).to.deep.equal([]);
+            r = await construct({ type: "ZooKeeperNodeGroups", name: "zk", inputs: { ...PLAIN.ZooKeeperNodeGroups, clusterName: fromResource(CLUSTER, "") } });
+            expect(errorText(r.error!)).to.contain('clusterName: "" is empty; allowed: the name of an existing EKS cluster');
+            r = await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: cutoverInputs({ cluster: { ...(PLAIN.ZooKeeperCutover.cluster as object), name: "" } }) });
+            expect(r.error?.properties).to.deep.equal([{ propertyPath: "cluster.name", reason: '"" is empty; allowed: the name of an existing EKS cluster' }]);
+        });
+
         it("ZooKeeperCutover takes tags as a map, like every component, with values from other resources; bad keys are refused", async () => {
-            const r = succeeded(await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: { ...PLAIN.ZooKeeperCutover, tags: { team: "platform", owner: fromResource(CLUSTER, "registry-team") } } }));
+            const r = succeeded(await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: cutoverInputs({ tags: { team: "platform", owner: fromResource(CLUSTER, "registry-team") } }) }));
             const role = r.resources.find((x) => x.type === "aws:iam/role:Role")!;
             expect(role.inputs.tags).to.deep.include({ team: "platform", owner: "registry-team" });
             expect(role.dependencies).to.include(CLUSTER);
-            const bad = await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: { ...PLAIN.ZooKeeperCutover, tags: { "aws:team": "x", " ": "y" } } });
+            const bad = await construct({ type: "ZooKeeperCutover", name: "cutover", inputs: cutoverInputs({ tags: { "aws:team": "x", " ": "y" } }) });
             expect(bad.error?.properties?.map((p) => p.reason)).to.deep.equal([
                 '{" ":"y"} are not tags; allowed: a map of non-empty keys to strings (or values from other resources), e.g. {"team": "platform"}',
                 '"aws:team" uses a reserved prefix; allowed: keys not starting with "aws:" or "zookeeper-cutover/"',

@@ -70,7 +70,15 @@ describe("the npm package", function () {
             expect(ensemble.inputs.replicas).to.deep.include({ type: "number", optional: true });
             expect(ensemble.inputs.memberIds).to.deep.include({ type: "array", optional: true });
             expect(Object.keys(ensemble.outputs)).to.include.members(["clientConnectString", "zooCfg", "memberIds"]);
-            expect(Object.keys(schema.components.ZooKeeperCutover.inputs)).to.include.members(["stage", "podMembers", "legacyHosts", "zones", "replicas"]);
+            // The cutover's args nested by concept, every field of every group documented.
+            expect(Object.keys(schema.components.ZooKeeperCutover.inputs).sort()).to.deep.equal(
+                ["cluster", "ensemble", "guard", "legacy", "networking", "nodeGroups", "podMembers", "registry", "security", "stage", "tags"],
+            );
+            for (const [type, def] of Object.entries(schema.typeDefinitions as Record<string, { properties?: Record<string, { description?: string }> }>)) {
+                for (const [field, p] of Object.entries(def.properties ?? {})) {
+                    expect(p.description, `${type}.${field}`).to.be.a("string").with.length.above(5);
+                }
+            }
         });
     });
 
@@ -87,7 +95,8 @@ describe("the npm package", function () {
             expect(pinned.components.ZooKeeperCutover.inputs.stage).to.deep.include({ type: "Stage", optional: true });
             // Names from other resources: the ensemble's namespace is an Input, the cutover's plain.
             expect(pinned.components.ZooKeeperEnsemble.inputs.namespace.plain).to.equal(undefined);
-            expect(pinned.components.ZooKeeperCutover.inputs.namespace.plain).to.equal(true);
+            expect(pinned.types.CutoverEnsemble.properties.namespace.plain).to.equal(true);
+            expect(pinned.types.CutoverCluster.properties.vpcId.plain).to.equal(undefined);
         });
     });
 

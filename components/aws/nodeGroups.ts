@@ -2,17 +2,16 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import { requirePlainStrings } from "../shared/errors";
-import { toInputErrors } from "../shared/inputErrors";
-import { ec2AssumeRolePolicy, launchTemplateSpec, nodeGroupSpecs, nodePolicyArns } from "./render";
+import { checkedName, clusterNameProblem, toInputErrors } from "../shared/inputErrors";
+import { ec2AssumeRolePolicy, launchTemplateSpec, nodeGroupName, nodeGroupSpecs, nodePolicyArns } from "./render";
 import { NodeGroupSettingsArgs, resolveNodeGroupSettings } from "./settings";
 
 export const NODE_GROUPS_TYPE = "zookeeper-cutover:index:ZooKeeperNodeGroups";
 
 /** Inputs of ZooKeeperNodeGroups. */
 export interface ZooKeeperNodeGroupsArgs extends NodeGroupSettingsArgs {
-    /** Name of the existing EKS cluster. */
-    clusterName: string;
+    /** Name of the existing EKS cluster (e.g. an aws.eks.Cluster's `name`); the node groups are named after it. */
+    clusterName: pulumi.Input<string>;
     /** Security groups of the nodes' primary network interfaces: the cluster security group, plus the ZooKeeper group when pods use the node's groups. */
     securityGroupIds: pulumi.Input<string>[];
     /** Tags for every AWS resource (and, through the launch template, instances, volumes and network interfaces). Default {}. */
@@ -33,10 +32,8 @@ export class ZooKeeperNodeGroups extends pulumi.ComponentResource {
     public readonly nodeGroupNames: pulumi.Output<string[]>;
 
     constructor(name: string, args: ZooKeeperNodeGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
-        const settings = toInputErrors("ZooKeeperNodeGroups", () => {
-            requirePlainStrings(args, ["clusterName"]);
-            return resolveNodeGroupSettings(args);
-        });
+        const settings = toInputErrors("ZooKeeperNodeGroups", () => resolveNodeGroupSettings(args));
+        const clusterName = checkedName("ZooKeeperNodeGroups", "clusterName", args.clusterName, clusterNameProblem);
         super(NODE_GROUPS_TYPE, name, {}, opts);
         const tags = { ...(args.tags ?? {}) };
         const child = { parent: this };
@@ -63,13 +60,13 @@ export class ZooKeeperNodeGroups extends pulumi.ComponentResource {
 
         // Zone by zone: a template change rolls one zone's nodes at a time, as the PDB allows.
         const groups: eks.NodeGroup[] = [];
-        for (const spec of nodeGroupSpecs(args.clusterName, settings)) {
+        for (const spec of nodeGroupSpecs(settings)) {
             groups.push(
                 new eks.NodeGroup(
                     `${name}-${spec.zone}`,
                     {
-                        clusterName: args.clusterName,
-                        nodeGroupName: spec.nodeGroupName,
+                        clusterName,
+                        nodeGroupName: clusterName.apply((c) => nodeGroupName(c, settings.nodeRole, spec.zone)),
                         nodeRoleArn: role.arn,
                         subnetIds: spec.subnetIds,
                         scalingConfig: spec.scalingConfig,

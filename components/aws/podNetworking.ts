@@ -5,7 +5,7 @@ import * as vpc from "@pulumi/aws/vpc";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { requirePlainStrings } from "../shared/errors";
-import { toInputErrors } from "../shared/inputErrors";
+import { checkedName, clusterNameProblem, toInputErrors } from "../shared/inputErrors";
 import {
     cniConfigurationValues,
     cniPolicyArn,
@@ -21,8 +21,8 @@ export const POD_NETWORKING_TYPE = "zookeeper-cutover:index:ZooKeeperPodNetworki
 
 /** Inputs of ZooKeeperPodNetworking. */
 export interface ZooKeeperPodNetworkingArgs extends NetworkSettingsArgs, NetworkDerivedArgs {
-    /** Name of the existing EKS cluster. */
-    clusterName: string;
+    /** Name of the existing EKS cluster (e.g. an aws.eks.Cluster's `name`). */
+    clusterName: pulumi.Input<string>;
     /** VPC of the cluster; the ZooKeeper security group is created in it. */
     vpcId: pulumi.Input<string>;
     /** The cluster security group (EKS-managed); pods with their own group keep it for DNS and the control plane. */
@@ -64,9 +64,10 @@ export class ZooKeeperPodNetworking extends pulumi.ComponentResource {
 
     constructor(name: string, args: ZooKeeperPodNetworkingArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = toInputErrors("ZooKeeperPodNetworking", () => {
-            requirePlainStrings(args, ["clusterName", "namespace", "ensembleName"]);
+            requirePlainStrings(args, ["namespace", "ensembleName"]);
             return resolveNetworkSettings(args, args.nodeInstanceTypes ?? []);
         });
+        const clusterName = checkedName("ZooKeeperPodNetworking", "clusterName", args.clusterName, clusterNameProblem);
         super(POD_NETWORKING_TYPE, name, {}, opts);
         const tags = { ...(args.tags ?? {}) };
         const child = { parent: this };
@@ -86,7 +87,7 @@ export class ZooKeeperPodNetworking extends pulumi.ComponentResource {
         new eks.Addon(
             `${name}-vpc-cni`,
             {
-                clusterName: args.clusterName,
+                clusterName,
                 addonName: "vpc-cni",
                 ...(args.cniAddonVersion ? { addonVersion: args.cniAddonVersion } : {}),
                 serviceAccountRoleArn: cniRole.arn,
@@ -102,7 +103,7 @@ export class ZooKeeperPodNetworking extends pulumi.ComponentResource {
 
         const group = new ec2.SecurityGroup(
             `${name}-zookeeper`,
-            { vpcId: args.vpcId, description: "ZooKeeper members, legacy ZooKeeper hosts and clients", tags: { ...tags, Name: `${args.clusterName}-zookeeper` } },
+            { vpcId: args.vpcId, description: "ZooKeeper members, legacy ZooKeeper hosts and clients", tags: { ...tags, Name: pulumi.interpolate`${clusterName}-zookeeper` } },
             child,
         );
         for (const rule of securityGroupRules(settings)) {

@@ -17,7 +17,6 @@ export function stackTags(stack: string, userTags: Tags = {}): Tags {
 
 export interface NodeGroupSpec {
     zone: string;
-    nodeGroupName: string;
     subnetIds: string[];
     labels: Record<string, string>;
     taints: { key: string; value: string; effect: "NO_SCHEDULE" }[];
@@ -28,12 +27,16 @@ export interface NodeGroupSpec {
     amiType: string;
 }
 
+/** Name of the node group of one zone: the cluster, the nodes' role and the zone, at most 63 characters. */
+export function nodeGroupName(clusterName: string, nodeRole: string, zone: string): string {
+    return `${clusterName}-${nodeRole}-${zone}`.slice(0, 63);
+}
+
 /** One managed node group per zone, each with only that zone's subnets, labelled and tainted from the shared placement. */
-export function nodeGroupSpecs(clusterName: string, s: NodeGroupSettings): NodeGroupSpec[] {
+export function nodeGroupSpecs(s: NodeGroupSettings): NodeGroupSpec[] {
     const placement = dedicatedNodePlacement(s.nodeRole);
     return s.zones.map((zone) => ({
         zone,
-        nodeGroupName: `${clusterName}-${s.nodeRole}-${zone}`.slice(0, 63),
         subnetIds: [...s.subnetsByZone[zone]],
         labels: { ...placement.nodeLabels },
         taints: placement.taints.map((t) => ({ key: t.key, value: t.value, effect: "NO_SCHEDULE" as const })),

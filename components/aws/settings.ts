@@ -152,14 +152,18 @@ export function resolveNodeGroupSettings(args: NodeGroupSettingsArgs): NodeGroup
     };
 }
 
-/** Pod-networking inputs that are checked before anything is created. */
-export interface NetworkSettingsArgs {
+/** How the pods reach the legacy hosts and the hosts reach the pods. */
+export interface LegacyNetworkArgs {
     /** Legacy ZooKeeper hosts as "myid=address" (IPv4). Default []. */
     legacyHosts?: string[];
     /** CIDRs of the legacy hosts; pods and hosts reach each other on 2181, 2888 and 3888. Default []. */
     legacyHostCidrs?: string[];
     /** Security groups of the legacy hosts (same or peered VPC); rules are added on both sides. Default []. */
     legacyHostSecurityGroups?: string[];
+}
+
+/** Who reaches the members from outside the cluster, and the pod networking (vpc-cni) itself. */
+export interface PodNetworkArgs {
     /** CIDRs of clients outside the cluster; they reach 2181 only. Default []. */
     clientCidrs?: string[];
     /** Security groups of clients outside the cluster; they reach 2181 only. Default []. */
@@ -175,6 +179,9 @@ export interface NetworkSettingsArgs {
     /** vpc-cni MINIMUM_IP_TARGET; 0 leaves the add-on default. Default 0. */
     cniMinimumIpTarget?: number;
 }
+
+/** Pod-networking inputs that are checked before anything is created. */
+export interface NetworkSettingsArgs extends LegacyNetworkArgs, PodNetworkArgs {}
 
 /** Pod networking settings a ZooKeeperCutover derives from its ensemble's (networkPolicy, tls); callers of the pod networking alone give them. */
 export interface NetworkDerivedArgs {

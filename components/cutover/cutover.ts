@@ -3,77 +3,20 @@ import * as pulumi from "@pulumi/pulumi";
 import { ZooKeeperNodeGroups } from "../aws/nodeGroups";
 import { ZooKeeperPodNetworking } from "../aws/podNetworking";
 import { stackTags } from "../aws/render";
-import { NetworkSettingsArgs, NodeGroupSettingsArgs } from "../aws/settings";
 import { ZooKeeperEnsemble } from "../ensemble/ensemble";
 import { LABEL_COMPONENT, MANAGED_BY, objectLabels } from "../shared/labels";
-import { EnsembleSettingsArgs } from "../ensemble/args";
-import { IssueCollector, show } from "../shared/errors";
+import { isPendingInput, IssueCollector, show } from "../shared/errors";
 import { objectNames } from "../shared/zookeeper";
 import { toInputErrors } from "../shared/inputErrors";
 import { LegacyHostBridge } from "./bridge";
 import { connectString, registriesOf, renderRegistryFiles } from "./registry";
-import { checkCutoverKeys, PreferredRegistry, resolveCutoverSettings, Workload } from "./settings";
-import { assertSafeTransition, guardCutover, parseState, Stage } from "./guard";
+import { checkCutoverKeys, resolveCutoverSettings } from "./settings";
+import { flattenCutoverArgs, withArgPaths, ZooKeeperCutoverArgs } from "./args";
+import { assertSafeTransition, guardCutover, parseState } from "./guard";
 
 export const CUTOVER_TYPE = "zookeeper-cutover:index:ZooKeeperCutover";
 
-/**
- * Inputs of ZooKeeperCutover: one stage config. Every field of the ensemble,
- * node groups and pod networking is accepted under the same name as the stack
- * config key, plus the stage keys below and the cluster facts the stack looks
- * up.
- */
-export interface ZooKeeperCutoverArgs extends EnsembleSettingsArgs, NodeGroupSettingsArgs, NetworkSettingsArgs {
-    /**
-     * Kubernetes namespace of the ensemble, the bridge and the registry ConfigMap. Plain: the stage's guard,
-     * registry configuration and bridge are derived from it before anything is created.
-     */
-    namespace: string;
-    /** Prefix of every Kubernetes object name of the pod ensemble. Plain, like namespace. Default "zk". */
-    ensembleName?: string;
-    /** StorageClass of the data volumes; empty means the one the pod networking creates. Default "". */
-    storageClass?: string;
-    /** Name of the existing EKS cluster. */
-    clusterName: string;
-    /** Cutover stage: "old-host", "dual-registry", "member-swap" or "pure-k8s". Default "pure-k8s". */
-    stage?: Stage;
-    /** Member swap: the legacy member ids already running as pods (consecutive, one more per step). Default []. */
-    podMembers?: number[];
-    /** Name prefix of the legacy-host bridge's Services (old-host, dual-registry, member-swap). Default "zk-legacy". */
-    legacyEnsembleName?: string;
-    /** What the ensemble serves: "dubbo", "kafka", "hbase", "curator" or "other"; dual-registry is refused for kafka, hbase and curator. Default "dubbo". */
-    workload?: Workload;
-    /** Registry Dubbo consumers prefer in dual-registry: "legacy" until parity is checked, then "k8s". Default "legacy". */
-    preferredRegistry?: PreferredRegistry;
-    /** Namespaces that get the client registry ConfigMap; empty means the ensemble's namespace. Default []. */
-    registryNamespaces?: string[];
-    /** The stage this stack was at before, when not read from its last outputs: "" or a stage. Default "". */
-    previousStage?: string;
-    /** Member swap: the pods of the previous stage (with previousStage "member-swap"). Default []. */
-    previousPodMembers?: number[];
-    /** Apply a transition the quorum guard refuses, with loud warnings. Default false. */
-    allowUnsafeTransition?: boolean;
-    /** The stack's last `cutoverState` output (JSON), if any: the previous stage for the guard. Default "". */
-    previousState?: string;
-    /** Create the node groups. Default true. */
-    createNodeGroups?: boolean;
-    /** KMS key for the data volumes. Default "". */
-    storageKmsKeyArn?: string;
-    /** vpc-cni add-on version. Default "". */
-    cniAddonVersion?: string;
-    /** Extra tags for every AWS resource, as every component takes them (a stack config lists them as "key=value"); the project and stack name are always added. Default {}. */
-    tags?: Record<string, string>;
-    /** VPC of the cluster. */
-    vpcId: pulumi.Input<string>;
-    /** The cluster security group. */
-    clusterSecurityGroupId: pulumi.Input<string>;
-    /** The cluster's OIDC issuer URL. */
-    oidcIssuerUrl: pulumi.Input<string>;
-    /** ARN of the cluster's IAM OIDC provider. */
-    oidcProviderArn: pulumi.Input<string>;
-}
-
-/** Keys of ZooKeeperCutoverArgs that are not stage config values. */
+/** Keys of the flat args that are not stage config values. */
 const NOT_CONFIG = ["previousState", "vpcId", "clusterSecurityGroupId", "oidcIssuerUrl", "oidcProviderArn"];
 
 /**
@@ -137,14 +80,26 @@ export class ZooKeeperCutover extends pulumi.ComponentResource {
     public readonly storageClassName: pulumi.Output<string>;
 
     constructor(name: string, args: ZooKeeperCutoverArgs, opts?: pulumi.ComponentResourceOptions) {
-        toInputErrors("ZooKeeperCutover", () => {
-            checkCutoverKeys(Object.fromEntries(Object.entries(args ?? {}).filter(([, v]) => v !== undefined)), NOT_CONFIG);
-            checkPreviousState(args.previousState);
-        });
-        const values = Object.fromEntries(Object.entries(args).filter(([k, v]) => v !== undefined && !NOT_CONFIG.includes(k)));
-        const settings = toInputErrors("ZooKeeperCutover", () => resolveCutoverSettings(values));
-        const guard = guardCutover(settings, parseState(args.previousState));
-        toInputErrors("ZooKeeperCutover", () => assertSafeTransition(settings, guard));
+        const flat = toInputErrors("ZooKeeperCutover", () => flattenCutoverArgs(args));
+        toInputErrors(
+            "ZooKeeperCutover",
+            () => {
+                checkCutoverKeys(flat, NOT_CONFIG);
+                checkPreviousState(flat.previousState);
+            },
+            withArgPaths,
+        );
+        // The cluster's name may come from another resource: the settings are checked with a stand-in, the node groups
+        // and pod networking check the name itself once it is known.
+        const clusterName = flat.clusterName as pulumi.Input<string>;
+        const values = Object.fromEntries(Object.entries(flat).filter(([k]) => !NOT_CONFIG.includes(k)));
+        if (isPendingInput(clusterName)) {
+            values.clusterName = "pending-cluster";
+        }
+        const settings = toInputErrors("ZooKeeperCutover", () => resolveCutoverSettings(values), withArgPaths);
+        const previousState = flat.previousState as string | undefined;
+        const guard = guardCutover(settings, parseState(previousState));
+        toInputErrors("ZooKeeperCutover", () => assertSafeTransition(settings, guard), withArgPaths);
         super(CUTOVER_TYPE, name, {}, opts);
         const child = { parent: this };
         // Components created at the stack's top level before this component existed keep their URNs.
@@ -160,11 +115,11 @@ export class ZooKeeperCutover extends pulumi.ComponentResource {
             "networking",
             {
                 ...settings.network,
-                clusterName: settings.clusterName,
-                vpcId: args.vpcId,
-                clusterSecurityGroupId: args.clusterSecurityGroupId,
-                oidcIssuerUrl: args.oidcIssuerUrl,
-                oidcProviderArn: args.oidcProviderArn,
+                clusterName,
+                vpcId: args.cluster.vpcId,
+                clusterSecurityGroupId: args.cluster.securityGroupId,
+                oidcIssuerUrl: args.cluster.oidcIssuerUrl,
+                oidcProviderArn: args.cluster.oidcProviderArn,
                 namespace: e.namespace,
                 ensembleName: e.ensembleName,
                 nodeInstanceTypes: settings.nodeGroups.nodeInstanceTypes ?? [],
@@ -183,8 +138,8 @@ export class ZooKeeperCutover extends pulumi.ComponentResource {
                     {
                         ...settings.nodeGroups,
                         nodeRole: e.nodeRole,
-                        clusterName: settings.clusterName,
-                        securityGroupIds: settings.network.podSecurityGroups ? [args.clusterSecurityGroupId] : [args.clusterSecurityGroupId, networking.securityGroupId],
+                        clusterName,
+                        securityGroupIds: settings.network.podSecurityGroups ? [args.cluster.securityGroupId] : [args.cluster.securityGroupId, networking.securityGroupId],
                         tags,
                     },
                     moved,

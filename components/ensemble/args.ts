@@ -7,28 +7,25 @@ import type { Input } from "@pulumi/pulumi";
 import { HostMember } from "../shared/net";
 import { DEFAULT_ZOOKEEPER_VERSION } from "./version";
 
-/**
- * Settings of a ZooKeeper ensemble (its inputs but for the member swap's
- * placement, below). Every field is optional except `namespace`;
- * the default of each is given in its description and in `ENSEMBLE_DEFAULTS`.
- * The names (`namespace`, `ensembleName`, `storageClass`) and the passwords
- * may come from other resources (Outputs); they are checked when known. Every
- * other value shapes the resources (members, version, ports, security steps)
- * and is plain, so it is checked before any resource is created.
- */
-export interface EnsembleSettingsArgs {
+/** The ensemble's names: they may come from other resources (Outputs), and are checked when known. */
+export interface EnsembleNamesArgs {
     /** Kubernetes namespace the ensemble lives in (e.g. a Namespace resource's `metadata.name`). Must exist (or be created by the caller). */
     namespace: Input<string>;
     /** Prefix of every Kubernetes object name (`<ensembleName>-1`, `<ensembleName>-client`, ...). A DNS label of at most 40 characters. Default "zk". */
     ensembleName?: Input<string>;
+    /** StorageClass of the data volumes; empty means the cluster's default class. Default "". */
+    storageClass?: Input<string>;
+}
+
+/**
+ * The ensemble itself: members, version, timing, limits, storage, resources,
+ * scheduling and client access. Plain values: they shape the resources.
+ */
+export interface EnsembleCoreArgs {
     /** Number of members. Odd, so that a majority survives a failure. Default 3. */
     replicas?: number;
     /** Explicit member ids (myid, 1..255), one per member, consecutive (each member's pod ordinal is its myid). Empty means 1..replicas. Default []. */
     memberIds?: number[];
-    /** dataDir of the members on hosts, for the zoo.cfg rendered for them. Default "/var/lib/zookeeper". */
-    hostDataDir?: string;
-    /** Configuration directory of the members on hosts, where they keep zoo.cfg and the `java.security` override (`hostJvmFlags` points at it). Default "/etc/zookeeper/conf". */
-    hostConfDir?: string;
     /**
      * Seconds a member's JVM keeps a resolved peer address (Java's
      * `networkaddress.cache.ttl`, set through a `java.security` override;
@@ -79,8 +76,6 @@ export interface EnsembleSettingsArgs {
     metrics?: MetricsMode;
     /** Port of the Prometheus metrics endpoint. Default 7000. */
     metricsPort?: number;
-    /** StorageClass of the data volumes; empty means the cluster's default class. Default "". */
-    storageClass?: Input<string>;
     /** Size of each member's data volume (snapshots, and the transaction log unless `dataLogVolumeSize` is set). Default "20Gi". */
     dataVolumeSize?: string;
     /** Size of a separate transaction log volume (`dataLogDir`); empty keeps the log on the data volume. Default "". */
@@ -97,8 +92,6 @@ export interface EnsembleSettingsArgs {
     jvmHeap?: string;
     /** Schedule members only on nodes dedicated to ZooKeeper (node label `zookeeper-cutover/node-role` and a matching NoSchedule taint). Default true. */
     dedicatedNodes?: boolean;
-    /** Value of the dedicated nodes' role label and taint. Default "zookeeper". */
-    nodeRole?: string;
     /** Spread of members over availability zones: "required" (never two members in one zone while another zone has fewer) or "preferred". Default "required". */
     zoneSpread?: ZoneSpread;
     /** Protect the StatefulSet: Pulumi refuses to delete or replace it (a replacement would stop every member at once); `pulumi state unprotect` lifts it. Default true. */
@@ -115,10 +108,24 @@ export interface EnsembleSettingsArgs {
     clientNamespaces?: string[];
     /** Pod labels ("key=value", all must match) a client pod in those namespaces must carry; empty admits every pod there. Default []. */
     clientPodLabels?: string[];
-    /** Addresses outside the cluster that may reach 2181 (NodePort and load balancer clients, load balancer health checks). Default []. */
-    clientCidrs?: string[];
     /** Namespace of the Prometheus that scrapes the metrics port. Default "monitoring". */
     monitoringNamespace?: string;
+}
+
+/** Where the members keep their files on the legacy hosts (the zoo.cfg rendered for hosts names them). */
+export interface LegacyHostDirsArgs {
+    /** dataDir of the members on hosts, for the zoo.cfg rendered for them. Default "/var/lib/zookeeper". */
+    hostDataDir?: string;
+    /** Configuration directory of the members on hosts, where they keep zoo.cfg and the `java.security` override (`hostJvmFlags` points at it). Default "/etc/zookeeper/conf". */
+    hostConfDir?: string;
+}
+
+/**
+ * TLS and SASL of an ensemble, each turned on (or off) one step per rolling
+ * restart. Passwords may be plain strings or Outputs; wherever they go they are
+ * kept secret (wrapped with pulumi.secret), whatever the caller passed.
+ */
+export interface EnsembleSecurity {
     /**
      * TLS (3.5.5+), one step per rolling restart on a running ensemble:
      * "off"; "accept" (members accept TLS and plaintext from peers, clients may
@@ -154,6 +161,22 @@ export interface EnsembleSettingsArgs {
     saslClientUsers?: string[];
     /** Passwords of `saslClientUsers`, in the same order (Pulumi secrets). Default []. */
     saslClientPasswords?: Input<string>[];
+}
+
+/**
+ * Settings of a ZooKeeper ensemble (its inputs but for the member swap's
+ * placement, below). Every field is optional except `namespace`;
+ * the default of each is given in its description and in `ENSEMBLE_DEFAULTS`.
+ * The names (`namespace`, `ensembleName`, `storageClass`) and the passwords
+ * may come from other resources (Outputs); they are checked when known. Every
+ * other value shapes the resources (members, version, ports, security steps)
+ * and is plain, so it is checked before any resource is created.
+ */
+export interface EnsembleSettingsArgs extends EnsembleNamesArgs, EnsembleCoreArgs, LegacyHostDirsArgs, EnsembleSecurity {
+    /** Value of the dedicated nodes' role label and taint. Default "zookeeper". */
+    nodeRole?: string;
+    /** Addresses outside the cluster that may reach 2181 (NodePort and load balancer clients, load balancer health checks). Default []. */
+    clientCidrs?: string[];
 }
 
 /**

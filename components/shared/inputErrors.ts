@@ -4,12 +4,14 @@ import { ZooKeeperConfigError } from "./errors";
 /**
  * Runs a pure validation and converts its issues into Pulumi's input-property
  * errors (printed per property by the engine, without a stack trace). Called
- * before a component registers itself, so nothing is created.
+ * before a component registers itself, so nothing is created. `rename` names
+ * each issue's key as the caller wrote it (nested args).
  */
-export function toInputErrors<T>(component: string, validate: () => T): T {
+export function toInputErrors<T>(component: string, validate: () => T, rename: (err: ZooKeeperConfigError) => ZooKeeperConfigError = (e) => e): T {
     try {
         return validate();
-    } catch (err) {
+    } catch (caught) {
+        const err = ZooKeeperConfigError.isInstance(caught) ? rename(caught) : caught;
         if (ZooKeeperConfigError.isInstance(err)) {
             throw new pulumi.InputPropertiesError({
                 message: `invalid ${component} args:\n${err.message}`,
@@ -18,4 +20,36 @@ export function toInputErrors<T>(component: string, validate: () => T): T {
         }
         throw err;
     }
+}
+
+/**
+ * A name that may come from another resource (an Output): checked now when it
+ * is a plain value, else once it is known (then a bad one fails the update,
+ * naming the property). `problem` says what is wrong with a value, or undefined.
+ */
+export function checkedName(component: string, key: string, value: pulumi.Input<string>, problem: (v: unknown) => string | undefined): pulumi.Output<string> {
+    const fail = (reason: string) => new pulumi.InputPropertiesError({ message: `invalid ${component} args:\n${key}: ${reason}`, errors: [{ propertyPath: key, reason }] });
+    if (!pulumi.Output.isInstance(value) && !isPromise(value)) {
+        const now = problem(value);
+        if (now !== undefined) {
+            throw fail(now);
+        }
+        return pulumi.output(value);
+    }
+    return pulumi.output(value).apply((v) => {
+        const later = problem(v);
+        if (later !== undefined) {
+            throw fail(later);
+        }
+        return v;
+    });
+}
+
+function isPromise(v: unknown): boolean {
+    return typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
+}
+
+/** The problem with an EKS cluster name, if any. */
+export function clusterNameProblem(v: unknown): string | undefined {
+    return typeof v !== "string" ? `${JSON.stringify(v)} has the wrong type; allowed: a string` : v === "" ? `"" is empty; allowed: the name of an existing EKS cluster` : undefined;
 }

@@ -155,7 +155,9 @@ export function checkCidrs(key: string, cidrs: string[], issues: IssueCollector)
 
 /** A ZooKeeper server on a host: its myid and routable address. */
 export interface HostMember {
+    /** The member's myid (1..255). */
     id: number;
+    /** The host's routable address (IPv4), which the member's Service points at. */
     address: string;
 }
 
