@@ -35,6 +35,9 @@ const SUBNETS = ["eu-west-1a=subnet-0a1a1a1a1a1a1a1a1", "eu-west-1b=subnet-0b2b2
 const ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
 const CLUSTER_FACTS = { vpcId: "vpc-0123456789abcdef0", clusterSecurityGroupId: "sg-0123456789abcdef0", oidcIssuerUrl: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC", oidcProviderArn: "arn:aws:iam::000000000000:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC" };
 
+/** TLS from a cert-manager issuer: the ensemble gets a Certificate (a custom resource). */
+const TLS_ISSUER = { tls: "accept", tlsIssuer: "zookeeper-ca" };
+
 /** Minimal plain inputs per component, as a YAML program would write them. */
 const PLAIN: Record<string, Record<string, unknown>> = {
     ZooKeeperEnsemble: { namespace: "registry", replicas: 3 },
@@ -354,9 +357,11 @@ describe("cross-language: the components through ComponentProvider", function ()
                 await construct({
                     type: "ZooKeeperEnsemble",
                     name: "zk",
-                    inputs: { ...PLAIN.ZooKeeperEnsemble, namespace: fromResource(NAMESPACE_URN, "registry"), ensembleName: fromResource(NAMESPACE_URN, "zk-orders"), storageClass: fromResource(CLUSTER, "gp3-zk") },
+                    inputs: { ...PLAIN.ZooKeeperEnsemble, ...TLS_ISSUER, namespace: fromResource(NAMESPACE_URN, "registry"), ensembleName: fromResource(NAMESPACE_URN, "zk-orders"), storageClass: fromResource(CLUSTER, "gp3-zk") },
                 }),
             );
+            // Custom resources (the monitoring's, cert-manager's) keep their type: apiVersion and kind do not wait for the names.
+            expect(r.resources.map((x) => x.type)).to.include.members(["kubernetes:monitoring.coreos.com/v1:PodMonitor", "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "kubernetes:cert-manager.io/v1:Certificate"]);
             const sts = only(r, "kubernetes:apps/v1:StatefulSet");
             expect(sts.inputs.metadata).to.deep.include({ name: "zk-orders", namespace: "registry" });
             expect(sts.inputs.spec.volumeClaimTemplates[0].spec.storageClassName).to.equal("gp3-zk");
@@ -366,7 +371,7 @@ describe("cross-language: the components through ComponentProvider", function ()
             expect(r.outputs.clientConnectString.value).to.equal("zk-orders-client.registry.svc.cluster.local:2181");
             expect(r.outputs.clientConnectString.dependencies).to.include(NAMESPACE_URN);
             // The same objects as with plain names.
-            const plain = succeeded(await construct({ type: "ZooKeeperEnsemble", name: "zk", inputs: { ...PLAIN.ZooKeeperEnsemble, namespace: "registry", ensembleName: "zk-orders", storageClass: "gp3-zk" } }));
+            const plain = succeeded(await construct({ type: "ZooKeeperEnsemble", name: "zk", inputs: { ...PLAIN.ZooKeeperEnsemble, ...TLS_ISSUER, namespace: "registry", ensembleName: "zk-orders", storageClass: "gp3-zk" } }));
             const byName = (rs: typeof r.resources) => rs.map((x) => [x.type, x.name, x.inputs]).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
             expect(byName(r.resources)).to.deep.equal(byName(plain.resources));
         });

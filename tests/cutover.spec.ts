@@ -269,10 +269,14 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             this.timeout(30000);
             const d = await diffStages("old-host", "dual-registry");
             expect(d.guard).to.deep.equal({ safe: true, overridden: false, rules: [], messages: [] });
-            expect(d.counts).to.deep.equal({ add: 12, remove: 0, replace: 0, change: 3 });
+            expect(d.counts).to.deep.equal({ add: 15, remove: 0, replace: 0, change: 3 });
             const text = diffText(d);
-            expect(text).to.contain("Diff old-host -> dual-registry (offline, Pulumi mock engine)\nQuorum guard: safe\n12 to add, 0 to remove, 0 to replace, 3 to change\n");
+            expect(text).to.contain("Diff old-host -> dual-registry (offline, Pulumi mock engine)\nQuorum guard: safe\n15 to add, 0 to remove, 0 to replace, 3 to change\n");
             expect(text).to.contain("+  kubernetes:apps/v1:StatefulSet zk-statefulset (zookeeper/zk)\n");
+            // The new ensemble comes with its scraping, alerts and dashboard.
+            expect(text).to.contain("+  kubernetes:monitoring.coreos.com/v1:PodMonitor zk-pod-monitor (zookeeper/zk)\n");
+            expect(text).to.contain("+  kubernetes:monitoring.coreos.com/v1:PrometheusRule zk-alerts (zookeeper/zk)\n");
+            expect(text).to.contain("+  kubernetes:core/v1:ConfigMap zk-dashboard (zookeeper/zk-dashboard)\n");
             expect(text).to.contain('~  kubernetes:core/v1:ConfigMap registries-orders (orders/zk-registries)\n     ~ data["dubbo-registries.properties"]\n');
             const md = diffMarkdown(d);
             expect(md).to.match(/^### zk-cutover diff: `old-host` → `dual-registry`\n\n\*\*Quorum guard:\*\* safe\n/);

@@ -40,8 +40,11 @@ describe("ZooKeeperEnsemble on the mock engine", () => {
         expect(kinds.sort()).to.deep.equal([
             "ConfigMap/zk-bootstrap",
             "ConfigMap/zk-config-<hash>",
+            "ConfigMap/zk-dashboard",
             "NetworkPolicy/zk",
             "PodDisruptionBudget/zk",
+            "PodMonitor/zk",
+            "PrometheusRule/zk",
             "Service/zk-1",
             "Service/zk-2",
             "Service/zk-3",

@@ -59,12 +59,15 @@ describe("zk-cutover plan", () => {
                 "kubernetes:apps/v1:StatefulSet",
                 "kubernetes:core/v1:ConfigMap",
                 "kubernetes:core/v1:ConfigMap",
+                "kubernetes:core/v1:ConfigMap",
                 "kubernetes:core/v1:Service",
                 "kubernetes:core/v1:Service",
                 "kubernetes:core/v1:Service",
                 "kubernetes:core/v1:Service",
                 "kubernetes:core/v1:Service",
                 "kubernetes:core/v1:Service",
+                "kubernetes:monitoring.coreos.com/v1:PodMonitor",
+                "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
                 "kubernetes:networking.k8s.io/v1:NetworkPolicy",
                 "kubernetes:policy/v1:PodDisruptionBudget",
             ]);
@@ -94,7 +97,7 @@ describe("zk-cutover plan", () => {
     describe("readable summary", () => {
         it("lists resources by type and the rendered zoo.cfg", async () => {
             const text = planText(await planStack({ stack: "pure-k8s" }));
-            expect(text).to.match(/^Plan of stack pure-k8s \(offline, Pulumi mock engine\): 40 resources$/m);
+            expect(text).to.match(/^Plan of stack pure-k8s \(offline, Pulumi mock engine\): 43 resources$/m);
             expect(text).to.match(/^ {2}kubernetes:core\/v1:Service +6 +zk-client, zk-external, zk-member-1, zk-member-2, zk-member-3, zk-peers$/m);
             expect(text).to.match(/zoo\.cfg \(ConfigMap zookeeper\/zk-config-[0-9a-f]{10}\):\n {2}# zoo\.cfg rendered by zookeeper-cutover/);
             expect(text).to.contain("  server.3=zk-3.zookeeper.svc.cluster.local:2888:3888;2181\n");
@@ -118,10 +121,13 @@ describe("zk-cutover plan", () => {
                     "configmap-payments-zk-registries.yaml",
                     "configmap-zookeeper-zk-bootstrap.yaml",
                     "configmap-zookeeper-zk-config-<hash>.yaml",
+                    "configmap-zookeeper-zk-dashboard.yaml",
                     "configmap-zookeeper-zk-registries.yaml",
                     "namespace-zookeeper.yaml",
                     "networkpolicy-zookeeper-zk.yaml",
                     "poddisruptionbudget-zookeeper-zk.yaml",
+                    "podmonitor-zookeeper-zk.yaml",
+                    "prometheusrule-zookeeper-zk.yaml",
                     "securitygrouppolicy-zookeeper-zk-pods.yaml",
                     "service-zookeeper-zk-1.yaml",
                     "service-zookeeper-zk-2.yaml",
@@ -211,7 +217,7 @@ describe("zk-cutover plan", () => {
                 fs.writeFileSync(file, "");
                 expect(() => writeObjects(plan, file)).to.throw(`--out: ${file} is not a directory; allowed: a new or empty directory`);
                 const fresh = path.join(dir, "new", "manifests");
-                expect(writeObjects(plan, fresh)).to.have.length(17);
+                expect(writeObjects(plan, fresh)).to.have.length(20);
             });
         });
 

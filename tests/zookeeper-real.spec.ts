@@ -28,7 +28,9 @@ import {
     stopMember,
     waitFor,
     ZooKeeperInstall,
+    fourLetterWord,
 } from "../tools/zookeeper/process";
+import { METRICS } from "../components/ensemble/monitoring";
 import { CreateMode, ZkClient } from "../tools/zookeeper/client";
 import { loopbackServers, startLocalMember } from "../tools/zookeeper/local";
 import { requireZooKeeper } from "./support/zookeeper";
@@ -166,6 +168,32 @@ describe("rendered configs on real ZooKeeper servers", function () {
         const read = await waitFor(`${znode} to be readable through member ${last}`, () => reader.data(znode), { timeoutMs: 15_000, intervalMs: 100 });
         expect(read.toString("utf8")).to.equal(payload.toString("utf8"));
         closeClients();
+    });
+
+    it("exports every ZooKeeper metric the alert rules and the dashboard read (mntr: the registry the Prometheus provider exports, with zk_)", async function () {
+        this.timeout(60_000);
+        // Writes and the election above have recorded every summary (fsynctime, updatelatency, election_time, ...).
+        const writer = await connect(`${address(ids()[0])}:${PORTS.client}`);
+        await writer.create(`/metrics-${process.pid}-${Date.now()}`, Buffer.from("x"), CreateMode.EPHEMERAL);
+        await writer.exists("/");
+        closeClients();
+        const reports = await srvrAll();
+        const keysOf = async (id: number) => new Set((await fourLetterWord(address(id), PORTS.client, "mntr")).split("\n").map((l) => l.split("\t")[0]).filter(Boolean));
+        const leader = ids().find((_, i) => reports[i]?.mode === "leader")!;
+        const leaderKeys = await keysOf(leader);
+        const all = new Set([...leaderKeys, ...(await Promise.all(ids().map(keysOf))).flatMap((k) => [...k])]);
+        const missing: string[] = [];
+        for (const [name, source] of Object.entries(METRICS)) {
+            const keys = source === "summary" ? [`zk_cnt_${name}`, `zk_sum_${name}`] : source === "gauge" || source === "counter" ? [`zk_${name}`] : source === "leaderGauge" ? [`zk_${name}`] : [];
+            for (const key of keys) {
+                if (!(source === "leaderGauge" ? leaderKeys : all).has(key)) {
+                    missing.push(`${name} (${source}): ${key}`);
+                }
+            }
+        }
+        expect(missing, `mntr keys of the leader: ${[...leaderKeys].sort().join(" ")}`).to.deep.equal([]);
+        // The rules and panels read nothing else of ZooKeeper's (monitoring.spec checks every query against METRICS).
+        expect(Object.values(METRICS).filter((v) => v !== "jvm" && v !== "kubelet" && v !== "prometheus").length).to.be.greaterThan(15);
     });
 
     it("the leader left without followers stops being ready but stays live", async function () {

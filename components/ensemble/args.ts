@@ -110,6 +110,18 @@ export interface EnsembleCoreArgs {
     clientPodLabels?: string[];
     /** Namespace of the Prometheus that scrapes the metrics port. Default "monitoring". */
     monitoringNamespace?: string;
+    /** A prometheus-operator PodMonitor that scrapes every member's metrics port (when metrics are on); false where the prometheus-operator CRDs are not installed. Default true. */
+    podMonitor?: boolean;
+    /** A prometheus-operator PrometheusRule with the ensemble's alerts (when metrics are on); false where the CRDs are not installed. Default true. */
+    prometheusRule?: boolean;
+    /** Labels ("key=value") on the PodMonitor and the PrometheusRule, for the Prometheus's podMonitorSelector and ruleSelector (e.g. "release=kube-prometheus-stack"). Default []. */
+    monitoringLabels?: string[];
+    /** A Grafana dashboard of the ensemble, as a ConfigMap in the ensemble's namespace that the Grafana dashboard sidecar loads (when metrics are on). Default true. */
+    grafanaDashboard?: boolean;
+    /** Labels ("key=value") of the dashboard ConfigMap that the Grafana sidecar looks for. Default ["grafana_dashboard=1"]. */
+    grafanaDashboardLabels?: string[];
+    /** Where your copy of this package's README is (an https URL): each alert's `runbook_url` is its section there; empty names the section of "README.md". Default "". */
+    runbookBaseUrl?: string;
 }
 
 /** Where the members keep their files on the legacy hosts (the zoo.cfg rendered for hosts names them). */
@@ -273,6 +285,12 @@ export const ENSEMBLE_DEFAULTS = {
     clientCidrs: [] as string[],
     peerCidrs: [] as string[],
     monitoringNamespace: "monitoring",
+    podMonitor: true,
+    prometheusRule: true,
+    monitoringLabels: [] as string[],
+    grafanaDashboard: true,
+    grafanaDashboardLabels: ["grafana_dashboard=1"],
+    runbookBaseUrl: "",
     tls: "off",
     tlsSecretName: "",
     tlsIssuer: "",

@@ -20,9 +20,14 @@ export function validateEnsembleArgs(args: EnsembleValues): EnsembleSettings {
 /** Stand-ins for names that come from other resources, while everything else is checked up front; each is a valid name. */
 const PENDING_NAMES: Record<(typeof NAME_INPUT_KEYS)[number], string> = { namespace: "pending-namespace", ensembleName: "pending", storageClass: "pending-storage-class" };
 
-/** A Kubernetes object whose content is known later, as resource args: each top-level field an Output (the fields are those of `shape`). */
+/**
+ * A Kubernetes object whose content is known later, as resource args: each
+ * top-level field an Output (the fields are those of `shape`), but for its
+ * apiVersion and kind, which names do not change and a custom resource's type
+ * is made of when it is created.
+ */
 function lift(object: pulumi.Output<KubeObject>, shape: KubeObject): KubeObject {
-    return Object.fromEntries(Object.keys(shape).map((key) => [key, object.apply((o) => o[key])])) as unknown as KubeObject;
+    return Object.fromEntries(Object.keys(shape).map((key) => [key, key === "apiVersion" || key === "kind" ? shape[key] : object.apply((o) => o[key])])) as unknown as KubeObject;
 }
 
 /**
@@ -112,6 +117,16 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
         create(k8s.policy.v1.PodDisruptionBudget, "pdb", object((_, r) => r.podDisruptionBudget));
         if (rendered.networkPolicy) {
             create(k8s.networking.v1.NetworkPolicy, "network-policy", object((_, r) => r.networkPolicy!));
+        }
+        // Scraping, alerts and the dashboard (prometheus-operator CRDs and the Grafana sidecar), when metrics are on.
+        if (rendered.monitoring.podMonitor) {
+            create(k8s.apiextensions.CustomResource, "pod-monitor", object((_, r) => r.monitoring.podMonitor!));
+        }
+        if (rendered.monitoring.prometheusRule) {
+            create(k8s.apiextensions.CustomResource, "alerts", object((_, r) => r.monitoring.prometheusRule!));
+        }
+        if (rendered.monitoring.dashboard) {
+            create(k8s.core.v1.ConfigMap, "dashboard", object((_, r) => r.monitoring.dashboard!));
         }
 
         this.clientConnectString = view((s) => `${objectNames(s).clientService}.${s.namespace}.svc.${s.clusterDomain}:${primaryClientPort(s)}`);

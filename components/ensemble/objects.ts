@@ -28,6 +28,7 @@ import { renderHostEndpointSlice, renderHostService } from "../shared/hostServic
 import { JAVA_SECURITY_FILE, POD_PATHS } from "./paths";
 import { javaSecurityFlag, renderConfigFiles } from "./zooCfg";
 import { renderSecurityJvmFlags, usesSasl } from "./security";
+import { renderMonitoring } from "./monitoring";
 import { EnsembleSettings } from "./settings";
 
 /** Pod annotation that changes whenever the rendered configuration changes, so pods roll. */
@@ -55,6 +56,8 @@ export interface RenderedEnsemble {
     networkPolicy?: KubeObject;
     /** cert-manager Certificate that fills the TLS Secret, when `tlsIssuer` is set. */
     certificate?: KubeObject;
+    /** PodMonitor, PrometheusRule and Grafana dashboard, as the settings ask (none when metrics are off). */
+    monitoring: ReturnType<typeof renderMonitoring>;
 }
 
 function meta(s: EnsembleSettings, name: string, extraLabels: Labels = {}): KubeObject["metadata"] {
@@ -485,5 +488,6 @@ export function renderEnsemble(s: EnsembleSettings): RenderedEnsemble {
         bootstrapConfigMap: renderBootstrapConfigMap(s),
         networkPolicy: s.networkPolicy ? renderNetworkPolicy(s) : undefined,
         certificate: renderCertificate(s),
+        monitoring: renderMonitoring(s),
     };
 }

@@ -89,6 +89,13 @@ export interface EnsembleSettings extends SecuritySettings {
     clientCidrs: string[];
     peerCidrs: string[];
     monitoringNamespace: string;
+    /** What watches the ensemble when metrics are on (each false when metrics are off). */
+    podMonitor: boolean;
+    prometheusRule: boolean;
+    monitoringLabels: Record<string, string>;
+    grafanaDashboard: boolean;
+    grafanaDashboardLabels: Record<string, string>;
+    runbookBaseUrl: string;
 }
 
 const IMAGE_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
@@ -108,6 +115,28 @@ export interface MemberKeys {
     hosts: string;
     /** Key of the members that run as pods. */
     pods: string;
+}
+
+/**
+ * Labels given as "key=value" under config key `key`: each a label Kubernetes
+ * accepts, one value per key; `carrier` is what carries them (an error says
+ * what a bad one cannot do).
+ */
+function labelsOf(key: string, entries: string[], carrier: "pod" | "object", example: string, issues: IssueCollector): Record<string, string> {
+    const why = carrier === "pod" ? "can select no pod" : "cannot label an object";
+    const labels: Record<string, string> = {};
+    for (const [name, value] of parsePairs(key, entries, issues, `"key=value", e.g. ${example}`)) {
+        const [prefix, local] = name.includes("/") ? name.split("/", 2) : ["", name];
+        const keyOk = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/.test(local) && local.length <= 63 && (prefix === "" || (isDnsSubdomain(prefix) && prefix.length <= 253));
+        if (!keyOk || !isLabelValue(value) || value.length > 63) {
+            issues.add(key, `${show(`${name}=${value}`)} ${why} (not a valid label); allowed: label keys and values Kubernetes accepts`);
+        } else if (name in labels && labels[name] !== value) {
+            issues.add(key, `${show(name)} is given two values, which no ${carrier} can carry at once; allowed: one value per key`);
+        } else {
+            labels[name] = value;
+        }
+    }
+    return labels;
 }
 
 /**
@@ -394,20 +423,12 @@ export function resolveEnsembleSettings(args: EnsembleValues, memberKeys?: Membe
     if (typed.has("monitoringNamespace") && !isNamespaceName(a.monitoringNamespace)) {
         issues.add("monitoringNamespace", `${show(a.monitoringNamespace)} can select no namespace (not a namespace name); allowed: a name such as "monitoring"`);
     }
-    const clientPodLabels: Record<string, string> = {};
-    if (typed.has("clientPodLabels")) {
-        for (const [key, value] of parsePairs("clientPodLabels", a.clientPodLabels, issues, '"key=value", e.g. "app.kubernetes.io/part-of=orders"')) {
-            const [prefix, name] = key.includes("/") ? key.split("/", 2) : ["", key];
-            const keyOk = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/.test(name) && name.length <= 63 && (prefix === "" || (isDnsSubdomain(prefix) && prefix.length <= 253));
-            if (!keyOk || !isLabelValue(value) || value.length > 63) {
-                issues.add("clientPodLabels", `${show(`${key}=${value}`)} can select no pod (not a valid label); allowed: label keys and values Kubernetes accepts`);
-            } else if (key in clientPodLabels && clientPodLabels[key] !== value) {
-                issues.add("clientPodLabels", `${show(key)} is given two values, which no pod can carry at once; allowed: one value per key`);
-            } else {
-                clientPodLabels[key] = value;
-            }
-        }
+    if (typed.has("runbookBaseUrl") && a.runbookBaseUrl !== "" && !/^https?:\/\/[^\s#]+$/.test(a.runbookBaseUrl)) {
+        issues.add("runbookBaseUrl", `${show(a.runbookBaseUrl)} is not a URL without a fragment; allowed: "" or an http(s) URL of your copy of the README, e.g. "https://git.example.com/platform/zookeeper-cutover/README.md"`);
     }
+    const clientPodLabels = typed.has("clientPodLabels") ? labelsOf("clientPodLabels", a.clientPodLabels, "pod", '"app.kubernetes.io/part-of=orders"', issues) : {};
+    const monitoringLabels = typed.has("monitoringLabels") ? labelsOf("monitoringLabels", a.monitoringLabels, "object", '"release=kube-prometheus-stack"', issues) : {};
+    const grafanaDashboardLabels = typed.has("grafanaDashboardLabels") ? labelsOf("grafanaDashboardLabels", a.grafanaDashboardLabels, "object", '"grafana_dashboard=1"', issues) : {};
     for (const key of ["clientCidrs", "peerCidrs"] as const) {
         if (typed.has(key)) {
             checkCidrs(key, a[key], issues);
@@ -470,6 +491,12 @@ export function resolveEnsembleSettings(args: EnsembleValues, memberKeys?: Membe
         clientCidrs: [...a.clientCidrs],
         peerCidrs: [...a.peerCidrs],
         monitoringNamespace: a.monitoringNamespace,
+        podMonitor: metricsEnabled && a.podMonitor,
+        prometheusRule: metricsEnabled && a.prometheusRule,
+        monitoringLabels,
+        grafanaDashboard: metricsEnabled && a.grafanaDashboard,
+        grafanaDashboardLabels,
+        runbookBaseUrl: a.runbookBaseUrl,
         ...security,
     };
 }

@@ -32,6 +32,11 @@ export function objectNames(s: { ensembleName: string }) {
         securityGroupPolicy: `${n}-pods`,
         /** The client registry ConfigMap in every registry namespace. */
         registries: `${n}-registries`,
+        /** The PodMonitor (its scrape job is "<namespace>/<name>") and the PrometheusRule. */
+        podMonitor: n,
+        prometheusRule: n,
+        /** The Grafana dashboard's ConfigMap. */
+        dashboard: `${n}-dashboard`,
     };
 }
 

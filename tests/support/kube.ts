@@ -48,7 +48,13 @@ const importModule = new Function("specifier", "return import(specifier)") as (s
 /** Validates an object against the Kubernetes OpenAPI schema (kubernetes-models); rejects with the schema errors. */
 export async function validateKubeObject(object: any): Promise<void> {
     const [group, version] = object.apiVersion.includes("/") ? object.apiVersion.split("/") : ["", object.apiVersion];
-    const modulePath = group === "" ? `kubernetes-models/${version}` : `kubernetes-models/${group}/${version}`;
+    // prometheus-operator's CRDs have their own models package.
+    const modulePath =
+        group === "monitoring.coreos.com"
+            ? `@kubernetes-models/prometheus-operator/${group}/${version}`
+            : group === ""
+              ? `kubernetes-models/${version}`
+              : `kubernetes-models/${group}/${version}`;
     const models = await importModule(modulePath);
     const Model = models[object.kind];
     if (!Model) {
