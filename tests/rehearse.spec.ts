@@ -6,6 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { rehearse, RehearsalReport, reportText } from "../tools/rehearse/rehearse";
 import { longestGapOf } from "../tools/rehearse/report";
+import { PLOT_CHART, timelineSvg } from "../tools/rehearse/plot";
 import { resolveRehearsalInput } from "../tools/rehearse/input";
 import { ClusterDns } from "../tools/rehearse/dns";
 import { mapPodPaths } from "../tools/rehearse/members";
@@ -170,6 +171,42 @@ describe("cutover rehearsal on real ZooKeeper (own network namespaces, cluster D
             expect(last.warnings.join("\n")).to.not.contain("cannot dial");
         });
 
+        it("draws the run as a picture (--plot): writes per second and providers over time, the stages, the three moves and the one election", async function () {
+            this.timeout(60_000);
+            const t = report.timeline;
+            expect(t.stages.map((st) => st.stage)).to.deep.equal(["old-host", "member-swap", "pure-k8s", "end"]);
+            expect(t.steps.filter((st) => st.move).map((st) => st.step.replace(/ \(.*$/, ""))).to.deep.equal(["move member 3", "move member 2", "move member 1"]);
+            expect(t.elections).to.have.length(1);
+            // The acknowledged writes of the stages, but for the run's last, partial second.
+            const drawn = t.writes.reduce((sum, w) => sum + w.writes, 0);
+            expect(drawn).to.be.at.most(report.total.writesAcknowledged);
+            expect(drawn).to.be.at.least(report.total.writesAcknowledged * 0.9);
+            const svg = await timelineSvg(report);
+            const root = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(svg);
+            expect(root, svg.slice(0, 200)).to.not.equal(null);
+            expect(Number(root![1])).to.be.at.least(PLOT_CHART.width);
+            expect(Number(root![2])).to.be.at.least(2 * PLOT_CHART.height);
+            /** The SVG of one mark group: its lines and paths, up to the next group. */
+            const group = (name: string) => {
+                const at = svg.indexOf(`role-mark ${name}"`);
+                expect(at, name).to.be.above(-1);
+                return svg.slice(at, svg.indexOf("<g class=", at + 1) === -1 ? undefined : svg.indexOf("<g class=", at + 1));
+            };
+            const count = (text: string, re: RegExp) => (text.match(re) ?? []).length;
+            for (const chart of ["concat_0", "concat_1"]) {
+                // One line per ensemble (a member swap has one); the events as rules: 4 stage marks, 3 moves, 1 election.
+                expect(count(svg, new RegExp(`role-mark ${chart}_layer_0_marks"`, "g")), chart).to.equal(1);
+                expect(group(`${chart}_layer_0_marks`)).to.match(/<path [^>]*d="M[^"]{200,}"/);
+                const rules = group(`${chart}_layer_1_marks`);
+                expect(count(rules, /<line [^>]*stroke="#333333"/g), `${chart} stages`).to.equal(4);
+                expect(count(rules, /<line [^>]*stroke="#999999"/g), `${chart} moves`).to.equal(3);
+                expect(count(rules, /<line [^>]*stroke="#d62728"/g), `${chart} elections`).to.equal(1);
+            }
+            for (const label of ["Acknowledged writes per second", "Providers each registry lists", "old-host", "member-swap", "pure-k8s", "leader election", "member move"]) {
+                expect(svg, label).to.contain(label);
+            }
+        });
+
         it("says what it does not emulate", () => {
             expect(report.notEmulated.join("\n")).to.contain("a changed answer reaches it 5 s (clusterDnsTtlSeconds) after the EndpointSlice changes");
             expect(reportText(report)).to.match(/^total +\d+\.\d +\d+ +\d+ +0 +1 +0 +0 +\d+$/m);
@@ -256,6 +293,15 @@ describe("cutover rehearsal on real ZooKeeper (own network namespaces, cluster D
             }
             expect(leftovers(dir, child.pid!)).to.deep.equal({ processes: "", namespaces: [], files: [] });
             fs.rmSync(dir, { recursive: true, force: true });
+        });
+
+        it("a --plot file the picture cannot be written to is refused in one line, before anything starts", () => {
+            const run = (plot: string) =>
+                spawnSync(process.execPath, [path.join(REPO_ROOT, "bin", "zk-cutover.js"), "rehearse", "--strategy", "member-swap", "--plot", plot], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 });
+            let r = run("cutover.png");
+            expect([r.status, r.stderr]).to.deep.equal([1, 'error: --plot: "cutover.png" does not end in .svg; allowed: a file name ending in .svg (the picture is SVG)\n']);
+            r = run("no-such-dir/cutover.svg");
+            expect([r.status, r.stderr]).to.deep.equal([1, 'error: --plot: the directory "no-such-dir" does not exist; allowed: a file in an existing directory\n']);
         });
 
         it("a bad option prints one line and exits 1, starting nothing", () => {

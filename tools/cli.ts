@@ -1,6 +1,7 @@
 /**
  * The zk-cutover command line.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { Command, CommanderError } from "commander";
 import { registerCheckCommands } from "./checks/cli";
@@ -71,7 +72,8 @@ export function buildProgram(): Command {
         .option("--stage-seconds <s>", "seconds of steady load in old-host and pure-k8s", "3")
         .option("--logs <dir>", "keep every member's log and the cluster DNS's history in this directory")
         .option("--json", "print the report as one JSON document")
-        .action(async (opts: { strategy?: string; members?: string; stack?: string; configFile?: string; legacyLeader?: string; stageSeconds: string; logs?: string; json?: boolean }) => {
+        .option("--plot <file.svg>", "also draw the run as an SVG picture: writes per second and registry providers over time, stages, member moves and leader elections")
+        .action(async (opts: { strategy?: string; members?: string; stack?: string; configFile?: string; legacyLeader?: string; stageSeconds: string; logs?: string; json?: boolean; plot?: string }) => {
             const { rehearse, RehearsalInputError, reportText } = await import("./rehearse/rehearse");
             const whole = (text: string | undefined, option: string, allowed: string) => {
                 if (text === undefined) {
@@ -92,6 +94,9 @@ export function buildProgram(): Command {
             if (stageSeconds > 600) {
                 throw new RehearsalInputError(`--stage-seconds: ${opts.stageSeconds} is out of range; allowed: 0 to 600`);
             }
+            if (opts.plot !== undefined) {
+                checkPlotFile(opts.plot, (message) => new RehearsalInputError(message));
+            }
             const report = await rehearse({
                 strategy: opts.strategy,
                 members: whole(opts.members, "--members", "3 to 9 members"),
@@ -103,6 +108,11 @@ export function buildProgram(): Command {
                 log: opts.json ? undefined : (line) => process.stderr.write(`${line}\n`),
             });
             process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + "\n" : reportText(report));
+            if (opts.plot !== undefined) {
+                const { timelineSvg } = await import("./rehearse/plot");
+                fs.writeFileSync(opts.plot, await timelineSvg(report));
+                process.stderr.write(`wrote the rehearsal's picture to ${opts.plot}\n`);
+            }
             if (report.total.writesLost > 0) {
                 process.exitCode = 1;
             }
@@ -112,6 +122,20 @@ export function buildProgram(): Command {
     registerCopyCommand(program);
 
     return program;
+}
+
+/** Refuses a --plot file the picture cannot be written to, before anything starts. */
+function checkPlotFile(file: string, error: (message: string) => Error): void {
+    if (!file.endsWith(".svg")) {
+        throw error(`--plot: ${JSON.stringify(file)} does not end in .svg; allowed: a file name ending in .svg (the picture is SVG)`);
+    }
+    const dir = path.dirname(path.resolve(file));
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+        throw error(`--plot: the directory ${JSON.stringify(path.dirname(file))} does not exist; allowed: a file in an existing directory`);
+    }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
+        throw error(`--plot: ${JSON.stringify(file)} is a directory; allowed: a file name ending in .svg`);
+    }
 }
 
 /** The command line (bin/zk-cutover.js first makes it end with whoever started it). */

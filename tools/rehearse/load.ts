@@ -286,6 +286,8 @@ export class ProviderApp {
  * moment to reach the member the consumer reads from).
  */
 export class RegistryWatch {
+    /** How many providers each registry listed, per poll: the rehearsal's timeline. */
+    readonly listed: { at: number; ensemble: string; providers: number }[] = [];
     private readonly sessions = new Map<string, SessionClient>();
     private stopped = false;
     private loops: Promise<void>[] = [];
@@ -328,6 +330,7 @@ export class RegistryWatch {
                         present.add(`${dir}/${child}`);
                     }
                 }
+                this.listed.push({ at: startedAt, ensemble, providers: present.size });
                 const missing = expected.filter((p) => !present.has(p) && this.app.registered.get(ensemble)?.has(p));
                 if (missing.length > 0 && !shortSince) {
                     shortSince = { at: startedAt, stage: this.counters.stage() };

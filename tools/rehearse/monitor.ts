@@ -15,6 +15,8 @@ export interface LiveMember {
 export class ElectionMonitor {
     /** Elections per stage (after each ensemble's first leader). */
     readonly elections = new Map<string, number>();
+    /** When each election was seen, and in which ensemble. */
+    readonly seen: { at: number; ensemble: string }[] = [];
     /** Elections per ensemble. */
     private readonly lastEpoch = new Map<string, number>();
     private stopped = false;
@@ -46,6 +48,10 @@ export class ElectionMonitor {
                 const stage = this.stage();
                 this.elections.set(stage, (this.elections.get(stage) ?? 0) + (epoch - last));
                 this.lastEpoch.set(ensemble, epoch);
+                const at = Date.now();
+                for (let i = last; i < epoch; i++) {
+                    this.seen.push({ at, ensemble });
+                }
             }
         }
     }

@@ -31,7 +31,7 @@ import { changeGovernance, seedGovernance } from "./governance";
 import { ElectionMonitor, LiveMember } from "./monitor";
 import { LocalNetwork, networkUnavailableReason } from "./network";
 import { makeEnsembleCertificate } from "./pki";
-import { Figures, GateWait, longestGapOf, RehearsalReport, StageReport, StepReport, SwapPlanReport, totalOf } from "./report";
+import { Figures, GateWait, longestGapOf, RehearsalReport, StageReport, StepReport, SwapPlanReport, timelineOf, totalOf } from "./report";
 
 export { STRATEGIES, RehearsalInputError } from "./input";
 export type { RehearsalOptions, Strategy } from "./input";
@@ -636,6 +636,14 @@ class Rehearsal {
                 total: totalOf(stages, this.writer.acked, first, last),
                 longestWriteGap: this.gapReport(first, last),
                 steps: this.steps,
+                timeline: timelineOf({
+                    startedAt: this.startedAt,
+                    stageStarts: this.stageStarts,
+                    acked: this.writer.acked,
+                    elections: this.monitor.seen,
+                    steps: this.steps,
+                    listed: this.watch.listed,
+                }),
                 ...head,
                 ...(this.chaos ? { chaos: this.chaos } : {}),
                 notEmulated,

@@ -91,6 +91,66 @@ export interface RehearsalReport {
     chaos?: string;
     /** What differs from production, one line each. */
     notEmulated: string[];
+    /** What happened when, second by second: what `rehearse --plot` draws. */
+    timeline: Timeline;
+}
+
+/** The run over time, in seconds from the first stage's start. */
+export interface Timeline {
+    /** Where each stage starts (the last entry, "end", where the run ends). */
+    stages: { stage: string; atS: number }[];
+    /** Acknowledged writes in each whole second, per ensemble (0 where none were). */
+    writes: { second: number; ensemble: string; writes: number }[];
+    /** When a new leader was seen, per ensemble. */
+    elections: { atS: number; ensemble: string }[];
+    /** Where each step of the runbook starts; `move` marks a member moving from its host to its pod. */
+    steps: { atS: number; step: string; move: boolean }[];
+    /** The fewest providers a registry listed in each second it was read. */
+    providers: { second: number; ensemble: string; providers: number }[];
+}
+
+/** The timeline of a run from what it recorded (times in ms since the epoch, step times from `startedAt`). */
+export function timelineOf(r: {
+    startedAt: number;
+    stageStarts: { stage: string; at: number }[];
+    acked: AckedWrite[];
+    elections: { at: number; ensemble: string }[];
+    steps: StepReport[];
+    listed: { at: number; ensemble: string; providers: number }[];
+}): Timeline {
+    const from = r.stageStarts[0]?.at ?? r.startedAt;
+    const seconds = (at: number) => Math.round((at - from) / 100) / 10;
+    const second = (at: number) => Math.floor((at - from) / 1000);
+    const writes = new Map<string, Map<number, number>>();
+    // Whole seconds only: the run's last, partial second would read as a drop.
+    const end = r.stageStarts[r.stageStarts.length - 1]?.at ?? from;
+    const lastWhole = Math.floor((end - from) / 1000);
+    for (const w of r.acked.filter((a) => a.at >= from && second(a.at) < lastWhole)) {
+        const perSecond = writes.get(w.ensemble) ?? new Map<number, number>();
+        perSecond.set(second(w.at), (perSecond.get(second(w.at)) ?? 0) + 1);
+        writes.set(w.ensemble, perSecond);
+    }
+    const providers = new Map<string, number>();
+    for (const l of r.listed.filter((x) => x.at >= from)) {
+        const key = `${l.ensemble}\n${second(l.at)}`;
+        providers.set(key, Math.min(providers.get(key) ?? Infinity, l.providers));
+    }
+    return {
+        stages: r.stageStarts.map((st) => ({ stage: st.stage, atS: seconds(st.at) })),
+        writes: [...writes].sort(([a], [b]) => a.localeCompare(b)).flatMap(([ensemble, perSecond]) => {
+            const all = [...perSecond.keys()];
+            const [first, last] = [Math.min(...all), Math.max(...all)];
+            return Array.from({ length: last - first + 1 }, (_, i) => ({ second: first + i, ensemble, writes: perSecond.get(first + i) ?? 0 }));
+        }),
+        elections: r.elections.filter((e) => e.at >= from).map((e) => ({ atS: seconds(e.at), ensemble: e.ensemble })),
+        steps: r.steps.map((st) => ({ atS: seconds(r.startedAt + st.atMs), step: st.step, move: st.step.startsWith("move member") })),
+        providers: [...providers]
+            .map(([key, count]) => {
+                const [ensemble, s] = key.split("\n");
+                return { second: Number(s), ensemble, providers: count };
+            })
+            .sort((a, b) => a.ensemble.localeCompare(b.ensemble) || a.second - b.second),
+    };
 }
 
 /** Longest interval without an acknowledged write between `from` and `to`, and when it began. */
