@@ -20,7 +20,7 @@ function git(cwd: string, ...args: string[]): string {
     return r.stdout;
 }
 
-describe("pull-request workflows", function () {
+describe("GitHub workflows: pull requests, deploy, drift, release", function () {
     this.timeout(120_000);
 
     it("are valid GitHub workflows (GitHub's workflow parser reports no error)", async () => {
@@ -62,6 +62,73 @@ describe("pull-request workflows", function () {
         expect(JSON.stringify(offline)).to.not.contain("secrets.");
     });
 
+    it("preview with the policy pack enforced, refreshed first, with the detailed diff", () => {
+        const doc = YAML.parse(fs.readFileSync(path.join(WORKFLOWS, "pull-request.yml"), "utf8"));
+        const step = doc.jobs.preview.steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions@"));
+        expect(step.with).to.include({ command: "preview", refresh: true, diff: true, policyPacks: "policy" });
+        expect(fs.existsSync(path.join(REPO_ROOT, "policy", "PulumiPolicy.yaml"))).to.equal(true);
+    });
+
+    it("deploy each changed stack on a merge to main, one at a time behind its environment, with the same gates", () => {
+        const doc = YAML.parse(fs.readFileSync(path.join(WORKFLOWS, "deploy.yml"), "utf8"));
+        expect(doc.on.push.branches).to.deep.equal(["main"]);
+        const up = doc.jobs.up;
+        expect(up.environment).to.equal("${{ matrix.stack }}");
+        expect(up.strategy).to.deep.include({ "fail-fast": true, "max-parallel": 1 });
+        const step = up.steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions@"));
+        expect(step.with).to.include({ command: "up", refresh: true, policyPacks: "policy" });
+        expect(step.if).to.equal("env.HAS_CLOUD == 'true'");
+        expect(doc.jobs["changed-stacks"].steps.map((s: { run?: string }) => s.run ?? "").join("\n")).to.contain("changed-stacks.sh \"${{ github.event.before }}\"");
+        expect(doc.concurrency).to.deep.include({ "cancel-in-progress": false });
+    });
+
+    it("check every stack for drift every day, failing loudly on any", () => {
+        const doc = YAML.parse(fs.readFileSync(path.join(WORKFLOWS, "drift.yml"), "utf8"));
+        expect(doc.on.schedule[0].cron).to.match(/^\d+ \d+ \* \* \*$/);
+        expect(doc.jobs.refresh.strategy.matrix.stack).to.contain("needs.stacks.outputs.stacks");
+        expect(JSON.stringify(doc.jobs.refresh.steps)).to.contain("bash .github/scripts/drift.sh");
+        const shipped = fs.readdirSync(path.join(REPO_ROOT, "stacks")).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice("Pulumi.".length, -".yaml".length)).sort();
+        const listed = spawnSync("bash", [".github/scripts/all-stacks.sh"], { cwd: REPO_ROOT, encoding: "utf8" });
+        expect(JSON.parse(listed.stdout).sort()).to.deep.equal(shipped);
+        // drift.sh with a stand-in for the Pulumi CLI: a refresh preview that finds changes fails, naming the stack.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-drift-"));
+        try {
+            const fake = (code: number) => {
+                const f = path.join(dir, `pulumi-${code}`);
+                fs.writeFileSync(f, `#!/usr/bin/env bash\necho "args: $*"\n${code === 0 ? "" : "echo '~ aws:eks/nodeGroup:NodeGroup nodes-eu-west-1a update [diff: ~scalingConfig]'\n"}exit ${code}\n`, { mode: 0o755 });
+                return f;
+            };
+            const drifted = spawnSync("bash", [".github/scripts/drift.sh", "prod"], { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, PULUMI: fake(255) } });
+            expect(drifted.status).to.equal(1);
+            expect(drifted.stdout).to.contain("args: refresh --stack prod --preview-only --expect-no-changes --non-interactive --diff");
+            expect(drifted.stdout).to.contain("::error title=Drift in prod::the cloud no longer matches stack prod");
+            const clean = spawnSync("bash", [".github/scripts/drift.sh", "prod"], { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, PULUMI: fake(0) } });
+            expect([clean.status, clean.stdout.trim().split("\n").pop()]).to.deep.equal([0, "no drift in prod"]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("release only a tag that names package.json's version, after the tests", () => {
+        const doc = YAML.parse(fs.readFileSync(path.join(WORKFLOWS, "release.yml"), "utf8"));
+        expect(doc.on.push.tags).to.deep.equal(["v*"]);
+        const runs = doc.jobs.release.steps.map((s: { run?: string }) => s.run ?? "");
+        const at = (text: string) => runs.findIndex((r: string) => r.includes(text));
+        expect(at("check-release-tag.sh")).to.be.below(at(".ci/run"));
+        expect(at(".ci/run")).to.be.below(at("npm publish"));
+        const version = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).version;
+        const check = (tag: string) => spawnSync("bash", [".github/scripts/check-release-tag.sh", tag], { cwd: REPO_ROOT, encoding: "utf8" });
+        expect(check(`v${version}`).status).to.equal(0);
+        const wrong = check("v99.0.0");
+        expect(wrong.status).to.equal(1);
+        expect(wrong.stderr).to.equal(`::error::tag v99.0.0 does not name package.json's version ${version}; allowed: v${version} (or bump the version first)\n`);
+    });
+
+    it("changed-stacks.sh counts every stack as changed on a branch's first push (no previous commit)", () => {
+        const r = spawnSync("bash", [".github/scripts/changed-stacks.sh", "0000000000000000000000000000000000000000"], { cwd: REPO_ROOT, encoding: "utf8" });
+        expect(JSON.parse(r.stdout).length).to.equal(fs.readdirSync(path.join(REPO_ROOT, "stacks")).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).length);
+    });
+
     describe("the scripts, on a pull request that changes one stack", () => {
         let repo: string;
         before(() => {
@@ -90,7 +157,7 @@ describe("pull-request workflows", function () {
                 env: { ...process.env, ZK_CUTOVER: `${process.execPath} ${path.join(REPO_ROOT, "bin", "zk-cutover.js")}` },
             });
             expect(r.status, r.stderr).to.equal(0);
-            expect(r.stdout).to.match(/^## zk-cutover: offline stage diffs\n\n### zk-cutover diff: `pure-k8s` → `pure-k8s`\n/);
+            expect(r.stdout).to.match(/^## zk-cutover: offline stage diffs\n\nOffline, without credentials: .* both planned with this pull request's code .*\n\n### zk-cutover diff: `pure-k8s` → `pure-k8s`\n/);
             expect(r.stdout).to.contain("`spec.template.spec.containers[0].env[6].value`");
             expect(r.stdout).to.contain("| change | `zk-statefulset` | `kubernetes:apps/v1:StatefulSet` | `zookeeper/zk` |");
         });

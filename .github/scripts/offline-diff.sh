@@ -12,6 +12,8 @@ trap 'rm -rf "$work"' EXIT
 stacks="$(bash "$here/changed-stacks.sh" "$base" | tr -d '[]"' | tr ',' ' ')"
 echo "## zk-cutover: offline stage diffs"
 echo
+echo "Offline, without credentials: the base branch's config of each changed stack against this pull request's, both planned with this pull request's code (a code change shows as the difference it makes to the same config). The preview job shows the cloud's view where credentials exist."
+echo
 if [ -z "${stacks// /}" ]; then
   echo "No stack changes."
   exit 0
