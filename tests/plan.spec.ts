@@ -270,6 +270,30 @@ describe("zk-cutover plan", () => {
         });
     });
 
+    describe("several stacks in one call (start-up paid once)", () => {
+        it("prints each stack's plan, the same as planned alone: a JSON list, or the summaries one after another", function () {
+            this.timeout(120000);
+            const both = cli(["plan", "--stack", "pure-k8s", "--stack", "old-host", "--json"]);
+            expect(both.status, both.stderr).to.equal(0);
+            const docs = JSON.parse(both.stdout);
+            expect(docs.map((d: { stack: string }) => d.stack)).to.deep.equal(["pure-k8s", "old-host"]);
+            const alone = cli(["plan", "--stack", "old-host", "--json"]);
+            expect(docs[1]).to.deep.equal(JSON.parse(alone.stdout));
+            const text = cli(["plan", "--stack", "pure-k8s", "--stack", "old-host"]);
+            expect(text.stdout.match(/^Plan of stack (\S+) /gm)).to.deep.equal(["Plan of stack pure-k8s ", "Plan of stack old-host "]);
+        });
+
+        it("checks every stack before planning any, and writes --out for one stack only", function () {
+            this.timeout(60000);
+            let r = cli(["plan", "--stack", "pure-k8s", "--stack", "nope", "--json"]);
+            expect([r.status, r.stdout]).to.deep.equal([1, ""]);
+            expect(r.stderr).to.match(/^error: --stack: no stack named "nope"; shipped stacks: /);
+            r = cli(["plan", "--stack", "pure-k8s", "--stack", "old-host", "--out", path.join(os.tmpdir(), "zk-never-written")]);
+            expect([r.status, r.stderr]).to.deep.equal([1, "error: --out writes one stack's objects; allowed: one --stack or --config-file with --out (given 2)\n"]);
+            expect(fs.existsSync(path.join(os.tmpdir(), "zk-never-written"))).to.equal(false);
+        });
+    });
+
     describe("bad input", () => {
         it("a bad stack config fails with one line per issue naming the key, no stack trace, nothing planned", async function () {
             this.timeout(60000);

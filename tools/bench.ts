@@ -1,7 +1,9 @@
 /**
  * Benchmark: wall time and peak memory of `zk-cutover plan --stack pure-k8s`,
- * run as a user runs it (a fresh process each time). Prints the median and the
- * worst of several runs against the targets; figures, not a pass/fail test.
+ * run as a user runs it (a fresh process each time), beside the floor of merely
+ * loading the three Pulumi packages, and of every shipped stack planned in one
+ * call. Prints the median and the worst of several runs against the targets;
+ * figures, not a pass/fail test.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -19,27 +21,48 @@ function median(xs: number[]): number {
     return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function runOnce(): { seconds: number; peakMB: number } {
+/** One fresh node process running `args`: wall time and peak RSS. */
+function timed(args: string[]): { seconds: number; peakMB: number } {
     const rssFile = path.join(os.tmpdir(), `zk-bench-rss-${process.pid}`);
-    const args = ["-r", path.join(__dirname, "rss-hook.js"), path.join(ROOT, "bin", "zk-cutover.js"), "plan", "--stack", "pure-k8s", "--json"];
     const start = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, BENCH_RSS_FILE: rssFile } });
+    const r = spawnSync(process.execPath, ["-r", path.join(__dirname, "rss-hook.js"), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, BENCH_RSS_FILE: rssFile } });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (r.status !== 0) {
-        throw new Error(`plan failed: ${r.stderr}`);
+        throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
     }
     const kib = Number(fs.readFileSync(rssFile, "utf8"));
     fs.rmSync(rssFile, { force: true });
     return { seconds, peakMB: kib / 1024 };
 }
 
-const results = Array.from({ length: RUNS }, runOnce);
+const CLI = path.join(ROOT, "bin", "zk-cutover.js");
+/** The floor: merely loading the three Pulumi packages a plan needs, in the same run. */
+const FLOOR = ["-e", 'require("@pulumi/pulumi"); require("@pulumi/aws"); require("@pulumi/kubernetes");'];
+const results: { seconds: number; peakMB: number }[] = [];
+const floors: { seconds: number; peakMB: number }[] = [];
+for (let i = 0; i < RUNS; i++) {
+    // Interleaved, so both see the same machine.
+    results.push(timed([CLI, "plan", "--stack", "pure-k8s", "--json"]));
+    floors.push(timed(FLOOR));
+}
 const seconds = results.map((r) => r.seconds);
 const mem = results.map((r) => r.peakMB);
 const medianSeconds = median(seconds);
+const floorSeconds = median(floors.map((r) => r.seconds));
 process.stdout.write(`zk-cutover plan --stack pure-k8s, ${RUNS} runs\n`);
 process.stdout.write(`  wall time: median ${medianSeconds.toFixed(2)} s, max ${Math.max(...seconds).toFixed(2)} s (target < ${TARGET_SECONDS} s)\n`);
 process.stdout.write(`  peak RSS:  median ${median(mem).toFixed(0)} MB, max ${Math.max(...mem).toFixed(0)} MB (target < ${TARGET_MB} MB)\n`);
+process.stdout.write(
+    `  import floor (@pulumi/pulumi, aws, kubernetes loaded, nothing else): median ${floorSeconds.toFixed(2)} s, ${median(floors.map((r) => r.peakMB)).toFixed(0)} MB; plan / floor ${(medianSeconds / floorSeconds).toFixed(2)}\n`,
+);
+const stacks = fs
+    .readdirSync(path.join(ROOT, "stacks"))
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((n): n is string => !!n);
+const all = timed([CLI, "plan", ...stacks.flatMap((s) => ["--stack", s]), "--json"]);
+process.stdout.write(
+    `  all ${stacks.length} shipped stacks in one call: ${all.seconds.toFixed(2)} s, ${all.peakMB.toFixed(0)} MB (${stacks.length} separate calls: about ${(stacks.length * medianSeconds).toFixed(1)} s)\n`,
+);
 
 /**
  * Cross-language schema analysis, timed the way the component provider runs it when a consumer's Pulumi starts the

@@ -23,23 +23,32 @@ export function buildProgram(): Command {
 
     program
         .command("plan")
-        .description("Render a stack offline on Pulumi's mock engine: resources by type and the rendered zoo.cfg.")
-        .option("--stack <name>", "a shipped stack: renders stacks/Pulumi.<name>.yaml")
-        .option("--config-file <path>", "a stack config file from anywhere (Pulumi.<name>.yaml)")
-        .option("--json", "print exactly one JSON document: {stack, resources}")
-        .option("--out <dir>", "also write every Kubernetes object as YAML, one file each")
-        .action(async (opts: { stack?: string; configFile?: string; json?: boolean; out?: string }) => {
-            const { planJson, planStack, planText, writeObjects } = await import("./plan");
-            const plan = await planStack({ stack: opts.stack, configFile: opts.configFile });
-            let written: string[] = [];
-            if (opts.out) {
-                written = writeObjects(plan, opts.out);
+        .description("Render stacks offline on Pulumi's mock engine: resources by type and the rendered zoo.cfg. Several stacks in one call pay start-up once.")
+        .option("--stack <name>", "a shipped stack: renders stacks/Pulumi.<name>.yaml (repeat for several)", collect, [])
+        .option("--config-file <path>", "a stack config file from anywhere, Pulumi.<name>.yaml (repeat for several)", collect, [])
+        .option("--json", "print exactly one JSON document: {stack, resources}, or a list of them for several stacks")
+        .option("--out <dir>", "also write every Kubernetes object as YAML, one file each (one stack only)")
+        .action(async (opts: { stack: string[]; configFile: string[]; json?: boolean; out?: string }) => {
+            const { planJson, planStack, planText, PlanInputError, resolveSource, writeObjects } = await import("./plan");
+            if (opts.stack.length > 0 && opts.configFile.length > 0) {
+                throw new PlanInputError("Only one of --stack or --config-file can be provided.");
             }
+            const sources = opts.configFile.length > 0 ? opts.configFile.map((configFile) => ({ configFile })) : opts.stack.map((stack) => ({ stack }));
+            if (sources.length > 1 && opts.out) {
+                throw new PlanInputError(`--out writes one stack's objects; allowed: one --stack or --config-file with --out (given ${sources.length})`);
+            }
+            // Every source is checked before the first is planned.
+            sources.forEach((source) => resolveSource(source));
+            const plans = [];
+            for (const source of sources.length > 0 ? sources : [{}]) {
+                plans.push(await planStack(source));
+            }
+            const written = opts.out ? writeObjects(plans[0], opts.out) : [];
             if (opts.json) {
-                process.stdout.write(planJson(plan));
+                process.stdout.write(plans.length === 1 ? planJson(plans[0]) : `[\n${plans.map((p) => planJson(p).trimEnd()).join(",\n")}\n]\n`);
                 return;
             }
-            process.stdout.write(planText(plan));
+            process.stdout.write(plans.map((p) => planText(p)).join("\n"));
             if (opts.out) {
                 process.stdout.write(`\nWrote ${written.length} Kubernetes objects to ${path.resolve(opts.out)}\n`);
             }
@@ -122,6 +131,11 @@ export function buildProgram(): Command {
     registerCopyCommand(program);
 
     return program;
+}
+
+/** Commander's collector of a repeatable option. */
+function collect(value: string, previous: string[]): string[] {
+    return [...previous, value];
 }
 
 /** Refuses a --plot file the picture cannot be written to, before anything starts. */
