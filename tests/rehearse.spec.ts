@@ -10,7 +10,7 @@ import { PLOT_CHART, timelineSvg } from "../tools/rehearse/plot";
 import { resolveRehearsalInput } from "../tools/rehearse/input";
 import { ClusterDns } from "../tools/rehearse/dns";
 import { mapPodPaths } from "../tools/rehearse/members";
-import { resourcesOf } from "../tools/rehearse/network";
+import { HEARTBEATS, networkUnavailableReason, resourcesOf, sweepStale } from "../tools/rehearse/network";
 import { REPO_ROOT } from "../tools/plan";
 import { stackConfigWith, withStackFile } from "./support/stacks";
 import { requireZooKeeper } from "./support/zookeeper";
@@ -78,6 +78,42 @@ describe("rehearsal building blocks", () => {
             "-Xms1024m -XX:HeapDumpPath=/r/pod-1/tmp -Djava.security.properties=/r/pod-1/conf/java.security",
         );
         expect(mapPodPaths("dataDir=/data\ndataLogDir=/datalog\nother=/database\n", "/r/p")).to.equal("dataDir=/r/p/data\ndataLogDir=/r/p/datalog\nother=/database\n");
+    });
+
+    it("sweeps the namespaces of a stopped run only: never those of a live run in another PID namespace (its PID means nothing here)", () => {
+        const reason = networkUnavailableReason();
+        if (reason) {
+            throw new Error(reason);
+        }
+        // A run id names a PID in base 36: 4194304 is above Linux's largest PID, so it is never alive here.
+        const run = (suffix: string) => `${(4194304).toString(36)}${suffix}`;
+        const make = (id: string, heartbeatAgeMs: number | undefined) => {
+            spawnSync("ip", ["netns", "add", `zkr-${id}-host-1`]);
+            if (heartbeatAgeMs !== undefined) {
+                fs.mkdirSync(HEARTBEATS, { recursive: true });
+                const file = path.join(HEARTBEATS, id);
+                fs.writeFileSync(file, "1\n");
+                const at = new Date(Date.now() - heartbeatAgeMs);
+                fs.utimesSync(file, at, at);
+            }
+        };
+        const exists = (id: string) => spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout.includes(`zkr-${id}-host-1`);
+        const [live, killed, old] = [run("l0"), run("k0"), run("o0")];
+        try {
+            make(live, 1_000); // beating: another PID namespace's live run
+            make(killed, 120_000); // stopped beating two minutes ago
+            make(old, undefined); // no heartbeat, owner not alive
+            const swept = sweepStale();
+            expect(exists(live), "the live run's namespace").to.equal(true);
+            expect(swept).to.include.members([`zkr-${killed}-host-1`, `zkr-${old}-host-1`]);
+            expect([exists(killed), exists(old)]).to.deep.equal([false, false]);
+            expect(fs.existsSync(path.join(HEARTBEATS, killed))).to.equal(false);
+        } finally {
+            for (const id of [live, killed, old]) {
+                spawnSync("ip", ["netns", "delete", `zkr-${id}-host-1`]);
+                fs.rmSync(path.join(HEARTBEATS, id), { force: true });
+            }
+        }
     });
 
     it("refuses bad options with one line naming the option, before starting anything", () => {

@@ -8,8 +8,10 @@
  * process reaches every namespace through the bridge. Needs root (or
  * CAP_NET_ADMIN and CAP_SYS_ADMIN) and iproute2.
  *
- * Names carry this process's PID (in base 36), so a later run removes what a
- * killed run left behind (`sweepStale`).
+ * Names carry this process's PID (in base 36), and a running rehearsal keeps
+ * a heartbeat file beside the namespaces (/run), so a later run removes what a
+ * killed run left behind (`sweepStale`) and never what a live run in another
+ * PID namespace (a container, CI) holds, whose PID means nothing here.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -19,6 +21,11 @@ import { UserInputError } from "../errors";
 /** Where `ip netns exec` finds files it binds over /etc inside a namespace (here: /etc/hosts, the cluster DNS). */
 const NETNS_ETC = "/etc/netns";
 const PREFIX = "zkr";
+/** Heartbeats of running rehearsals, one file per run, touched every few seconds. */
+export const HEARTBEATS = "/run/zk-cutover/rehearsals";
+const HEARTBEAT_EVERY_MS = 5_000;
+/** A run whose heartbeat is older than this has stopped (killed outright). */
+const HEARTBEAT_STALE_MS = 30_000;
 
 /** The rehearsal cannot build its network here: one line, no stack trace. */
 export class NetworkUnavailableError extends UserInputError {
@@ -70,12 +77,14 @@ function ownerOf(run: string): number {
 
 interface Owned {
     name: string;
+    /** The run id, and the PID it names. */
+    run: string;
     owner: number;
 }
 
 /** Every rehearsal's namespaces, /etc/netns entries and bridges on this machine, each with its owner's PID. */
 function everyRun(): { namespaces: Owned[]; etc: Owned[]; bridges: Owned[] } {
-    const ofNamespace = (name: string) => ({ name, owner: ownerOf(name.split("-")[1] ?? "") });
+    const ofNamespace = (name: string) => ({ name, run: name.split("-")[1] ?? "", owner: ownerOf(name.split("-")[1] ?? "") });
     const namespaces = ip(["netns", "list"], true)
         .split("\n")
         .map((l) => l.trim().split(/\s+/)[0])
@@ -86,21 +95,42 @@ function everyRun(): { namespaces: Owned[]; etc: Owned[]; bridges: Owned[] } {
         .split("\n")
         .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
         .filter((n): n is string => n !== undefined && new RegExp(`^${PREFIX}b[0-9a-z]{7}$`).test(n))
-        .map((name) => ({ name, owner: ownerOf(name.slice(PREFIX.length + 1)) }));
+        .map((name) => ({ name, run: name.slice(PREFIX.length + 1), owner: ownerOf(name.slice(PREFIX.length + 1)) }));
     return { namespaces, etc, bridges };
 }
 
-/** Every namespace, /etc/netns entry and bridge a run of process `pid` holds (what a finished run must not leave behind). */
+/** Every namespace, /etc/netns entry, bridge and heartbeat a run of process `pid` holds (what a finished run must not leave behind). */
 export function resourcesOf(pid: number): string[] {
     const { namespaces, etc, bridges } = everyRun();
     const mine = (r: Owned) => r.owner === pid;
-    return [...namespaces.filter(mine).map((n) => n.name), ...etc.filter(mine).map((n) => path.join(NETNS_ETC, n.name)), ...bridges.filter(mine).map((b) => b.name)];
+    const heartbeats = (fs.existsSync(HEARTBEATS) ? fs.readdirSync(HEARTBEATS) : []).filter((run) => ownerOf(run) === pid).map((run) => path.join(HEARTBEATS, run));
+    return [
+        ...namespaces.filter(mine).map((n) => n.name),
+        ...etc.filter(mine).map((n) => path.join(NETNS_ETC, n.name)),
+        ...bridges.filter(mine).map((b) => b.name),
+        ...heartbeats,
+    ];
 }
 
-/** Namespaces, their /etc/netns files, and bridges of runs whose process is gone. */
+/**
+ * Whether a run has stopped: its heartbeat is older than HEARTBEAT_STALE_MS,
+ * or (a run without one) its owner's PID is not alive here.
+ */
+function stopped(r: Owned, now = Date.now()): boolean {
+    try {
+        return now - fs.statSync(path.join(HEARTBEATS, r.run)).mtimeMs > HEARTBEAT_STALE_MS;
+    } catch {
+        return !alive(r.owner);
+    }
+}
+
+/** Namespaces, their /etc/netns files, and bridges of runs that have stopped; and their heartbeats. */
 export function sweepStale(): string[] {
     const { namespaces, etc, bridges } = everyRun();
-    const dead = (r: Owned) => !alive(r.owner);
+    const dead = (r: Owned) => stopped(r);
+    for (const r of [...namespaces, ...etc, ...bridges].filter(dead)) {
+        fs.rmSync(path.join(HEARTBEATS, r.run), { force: true });
+    }
     const stale = [...new Set([...namespaces, ...etc].filter(dead).map((n) => n.name))];
     for (const ns of stale) {
         ip(["netns", "delete", ns], true);
@@ -143,6 +173,7 @@ export class LocalNetwork {
     private bridgeUp = false;
     private destroyed = false;
     private vethCount = 0;
+    private heartbeat: NodeJS.Timeout | undefined;
 
     private constructor(
         private readonly run: string,
@@ -160,6 +191,7 @@ export class LocalNetwork {
         sweepStale();
         const n = new LocalNetwork(runId(process.pid), freeSlash22(), hostsFile);
         try {
+            n.beat();
             n.createBridge();
         } catch (err) {
             n.destroy();
@@ -175,6 +207,22 @@ export class LocalNetwork {
     /** The address of member `id` on `subnet` (ids 1..255). */
     address(subnet: Subnet, id: number): string {
         return `198.${this.net.second}.${this.net.third + SUBNET_OFFSET[subnet]}.${id}`;
+    }
+
+    /** Starts this run's heartbeat: other runs leave its namespaces alone while it beats. */
+    private beat(): void {
+        const file = path.join(HEARTBEATS, this.run);
+        fs.mkdirSync(HEARTBEATS, { recursive: true });
+        fs.writeFileSync(file, `${process.pid}\n`);
+        this.heartbeat = setInterval(() => {
+            const now = new Date();
+            try {
+                fs.utimesSync(file, now, now);
+            } catch {
+                // Removed by destroy() meanwhile.
+            }
+        }, HEARTBEAT_EVERY_MS);
+        this.heartbeat.unref();
     }
 
     private createBridge(): void {
@@ -225,5 +273,7 @@ export class LocalNetwork {
             ip(["link", "delete", this.bridge], true);
             this.bridgeUp = false;
         }
+        clearInterval(this.heartbeat);
+        fs.rmSync(path.join(HEARTBEATS, this.run), { force: true });
     }
 }
