@@ -5,10 +5,9 @@ import * as os from "os";
 import * as path from "path";
 import { pathToFileURL } from "url";
 import * as YAML from "yaml";
+import { importEsm } from "../tools/esm";
 import { REPO_ROOT } from "../tools/plan";
 
-// @actions/workflow-parser (GitHub's own workflow parser and schema) ships ES modules only.
-const importModule = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<any>;
 const WORKFLOWS = path.join(REPO_ROOT, ".github", "workflows");
 const workflowFiles = () => fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
 
@@ -26,7 +25,7 @@ describe("GitHub workflows: pull requests, deploy, drift, release", function () 
     it("are valid GitHub workflows (GitHub's workflow parser reports no error)", async () => {
         // The parser imports its JSON schema without an import attribute; teach the loader to accept that.
         (require("module") as { register: (specifier: string, parentURL: string) => void }).register("./support/json-modules.mjs", pathToFileURL(__filename).href);
-        const { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } = await importModule("@actions/workflow-parser");
+        const { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } = await importEsm("@actions/workflow-parser");
         expect(workflowFiles()).to.not.deep.equal([]);
         for (const name of workflowFiles()) {
             const content = fs.readFileSync(path.join(WORKFLOWS, name), "utf8");

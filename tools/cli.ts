@@ -104,7 +104,7 @@ export function buildProgram(): Command {
                 throw new RehearsalInputError(`--stage-seconds: ${opts.stageSeconds} is out of range; allowed: 0 to 600`);
             }
             if (opts.plot !== undefined) {
-                checkPlotFile(opts.plot, (message) => new RehearsalInputError(message));
+                checkPlotFile(opts.plot);
             }
             const report = await rehearse({
                 strategy: opts.strategy,
@@ -139,7 +139,8 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** Refuses a --plot file the picture cannot be written to, before anything starts. */
-function checkPlotFile(file: string, error: (message: string) => Error): void {
+function checkPlotFile(file: string): void {
+    const error = (message: string) => new UserInputError(message, "PlotFileError");
     if (!file.endsWith(".svg")) {
         throw error(`--plot: ${JSON.stringify(file)} does not end in .svg; allowed: a file name ending in .svg (the picture is SVG)`);
     }

@@ -4,6 +4,7 @@
  */
 import { POD_INDEX_LABEL, POD_NAME_LABEL } from "../../components/shared/labels";
 import { Labels, LabelSelector, selects as kubernetesSelects } from "../../policy/policies";
+import { importEsm } from "../../tools/esm";
 
 export type { Labels, LabelSelector };
 
@@ -42,8 +43,6 @@ export function podsOf(statefulSet: any): SimulatedPod[] {
     return pods;
 }
 
-// kubernetes-models ships ES modules only; a real dynamic import (not compiled into require) loads them.
-const importModule = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<any>;
 
 /** Validates an object against the Kubernetes OpenAPI schema (kubernetes-models); rejects with the schema errors. */
 export async function validateKubeObject(object: any): Promise<void> {
@@ -55,7 +54,7 @@ export async function validateKubeObject(object: any): Promise<void> {
             : group === ""
               ? `kubernetes-models/${version}`
               : `kubernetes-models/${group}/${version}`;
-    const models = await importModule(modulePath);
+    const models = await importEsm(modulePath);
     const Model = models[object.kind];
     if (!Model) {
         throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);

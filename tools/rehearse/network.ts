@@ -116,9 +116,9 @@ export function resourcesOf(pid: number): string[] {
  * Whether a run has stopped: its heartbeat is older than HEARTBEAT_STALE_MS,
  * or (a run without one) its owner's PID is not alive here.
  */
-function stopped(r: Owned, now = Date.now()): boolean {
+function stopped(r: Owned): boolean {
     try {
-        return now - fs.statSync(path.join(HEARTBEATS, r.run)).mtimeMs > HEARTBEAT_STALE_MS;
+        return Date.now() - fs.statSync(path.join(HEARTBEATS, r.run)).mtimeMs > HEARTBEAT_STALE_MS;
     } catch {
         return !alive(r.owner);
     }
@@ -127,17 +127,21 @@ function stopped(r: Owned, now = Date.now()): boolean {
 /** Namespaces, their /etc/netns files, and bridges of runs that have stopped; and their heartbeats. */
 export function sweepStale(): string[] {
     const { namespaces, etc, bridges } = everyRun();
-    const dead = (r: Owned) => stopped(r);
-    for (const r of [...namespaces, ...etc, ...bridges].filter(dead)) {
-        fs.rmSync(path.join(HEARTBEATS, r.run), { force: true });
-    }
+    // Each run judged once, before any of its heartbeats is removed.
+    const runs = new Map<string, boolean>();
+    const dead = (r: Owned) => runs.get(r.run) ?? runs.set(r.run, stopped(r)).get(r.run)!;
     const stale = [...new Set([...namespaces, ...etc].filter(dead).map((n) => n.name))];
+    const staleBridges = bridges.filter(dead).map((b) => b.name);
     for (const ns of stale) {
         ip(["netns", "delete", ns], true);
         fs.rmSync(path.join(NETNS_ETC, ns), { recursive: true, force: true });
     }
-    const staleBridges = bridges.filter(dead).map((b) => b.name);
     staleBridges.forEach((b) => ip(["link", "delete", b], true));
+    for (const [run, isDead] of runs) {
+        if (isDead) {
+            fs.rmSync(path.join(HEARTBEATS, run), { force: true });
+        }
+    }
     return [...stale, ...staleBridges];
 }
 

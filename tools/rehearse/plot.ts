@@ -5,13 +5,12 @@
  * glance where writes stalled and why. Drawn with Vega-Lite (compiled to Vega,
  * rendered to SVG without a browser).
  */
+import { importEsm } from "../esm";
 import type { RehearsalReport, Timeline } from "./report";
 
 /** The picture's size: each of the two charts, in pixels. */
 export const PLOT_CHART = { width: 900, height: 200 } as const;
 
-// Vega and Vega-Lite ship ES modules only: a real dynamic import (not compiled into require) loads them.
-const importModule = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<any>;
 
 type Event = { atS: number; kind: "stage" | "member move" | "leader election"; label: string };
 
@@ -89,7 +88,7 @@ export function timelineSpec(report: RehearsalReport): Record<string, unknown> {
 
 /** The picture as SVG text. */
 export async function timelineSvg(report: RehearsalReport): Promise<string> {
-    const [vega, vegaLite] = await Promise.all([importModule("vega"), importModule("vega-lite")]);
+    const [vega, vegaLite] = await Promise.all([importEsm("vega"), importEsm("vega-lite")]);
     const compiled = vegaLite.compile(timelineSpec(report)).spec;
     const view = new vega.View(vega.parse(compiled), { renderer: "none" });
     try {
