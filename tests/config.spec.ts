@@ -79,6 +79,8 @@ describe("Pulumi.yaml and the typed stack config", () => {
         // previousCutoverState is the stack's own: the program passes it as guard.previousState when the stack has no outputs.
         const keys = Object.keys(schema).filter((k) => k !== "previousCutoverState");
         expect(keys.filter((k) => !(k in CUTOVER_ARG_PATHS))).to.deep.equal([]);
+        // And the other way: every field is a config key, or a fact the program looks up (the cluster, the last state).
+        expect(Object.keys(CUTOVER_ARG_PATHS).filter((k) => !(k in schema)).sort()).to.deep.equal(["clusterSecurityGroupId", "oidcIssuerUrl", "oidcProviderArn", "previousState", "vpcId"]);
         const values = Object.fromEntries(keys.map((k) => [k, `value of ${k}`]));
         const nested = nestCutoverArgs(values) as unknown as Record<string, Record<string, unknown>>;
         expect(nested.ensemble.replicas).to.equal("value of replicas");

@@ -2,9 +2,9 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import { checkedName, clusterNameProblem, toInputErrors } from "../shared/inputErrors";
+import { checkedName, toInputErrors } from "../shared/inputErrors";
 import { ec2AssumeRolePolicy, launchTemplateSpec, nodeGroupName, nodeGroupSpecs, nodePolicyArns } from "./render";
-import { NodeGroupSettingsArgs, resolveNodeGroupSettings } from "./settings";
+import { clusterNameProblem, NodeGroupSettingsArgs, resolveNodeGroupSettings } from "./settings";
 
 export const NODE_GROUPS_TYPE = "zookeeper-cutover:index:ZooKeeperNodeGroups";
 

@@ -5,7 +5,7 @@ import * as vpc from "@pulumi/aws/vpc";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { requirePlainStrings } from "../shared/errors";
-import { checkedName, clusterNameProblem, toInputErrors } from "../shared/inputErrors";
+import { checkedName, toInputErrors } from "../shared/inputErrors";
 import {
     cniConfigurationValues,
     cniPolicyArn,
@@ -15,7 +15,7 @@ import {
     renderStorageClass,
     securityGroupRules,
 } from "./render";
-import { NetworkDerivedArgs, NetworkSettingsArgs, resolveNetworkSettings } from "./settings";
+import { clusterNameProblem, NetworkDerivedArgs, NetworkSettingsArgs, resolveNetworkSettings } from "./settings";
 
 export const POD_NETWORKING_TYPE = "zookeeper-cutover:index:ZooKeeperPodNetworking";
 

@@ -2,12 +2,17 @@
  * Inputs of the AWS side (node groups, pod networking) and their validation.
  * Pure: no Pulumi import.
  */
-import { checkTypes, IssueCollector, show, typeOfDefault, ValueType } from "../shared/errors";
+import { checkTypes, IssueCollector, show, typeOfDefault, ValueOf, ValueType } from "../shared/errors";
 import { checkCidrs, cidrContains, HostMember, ipv4ToInt, parseCidr, parseHostMembers, parsePairs } from "../shared/net";
 
 /** Capacity of the ZooKeeper nodes (a reclaimed spot node takes a member with it). */
 export const CapacityType = { OnDemand: "ON_DEMAND", Spot: "SPOT" } as const;
-export type CapacityType = (typeof CapacityType)[keyof typeof CapacityType];
+export type CapacityType = ValueOf<typeof CapacityType>;
+
+/** The problem with an EKS cluster name, if any (the node groups, the pod networking and the cutover check it). */
+export function clusterNameProblem(v: unknown): string | undefined {
+    return typeof v !== "string" ? `${show(v)} has the wrong type; allowed: a string` : v === "" ? `"" is empty; allowed: the name of an existing EKS cluster` : undefined;
+}
 
 /** Node-group inputs that are checked before anything is created. */
 export interface NodeGroupSettingsArgs {

@@ -10,7 +10,7 @@ import { objectNames } from "../shared/zookeeper";
 import { toInputErrors } from "../shared/inputErrors";
 import { LegacyHostBridge } from "./bridge";
 import { connectString, registriesOf, renderRegistryFiles } from "./registry";
-import { checkCutoverKeys, resolveCutoverSettings } from "./settings";
+import { resolveCutoverSettings } from "./settings";
 import { flattenCutoverArgs, withArgPaths, ZooKeeperCutoverArgs } from "./args";
 import { assertSafeTransition, guardCutover, parseState } from "./guard";
 
@@ -81,14 +81,8 @@ export class ZooKeeperCutover extends pulumi.ComponentResource {
 
     constructor(name: string, args: ZooKeeperCutoverArgs, opts?: pulumi.ComponentResourceOptions) {
         const flat = toInputErrors("ZooKeeperCutover", () => flattenCutoverArgs(args));
-        toInputErrors(
-            "ZooKeeperCutover",
-            () => {
-                checkCutoverKeys(flat, NOT_CONFIG);
-                checkPreviousState(flat.previousState);
-            },
-            withArgPaths,
-        );
+        // The args' table holds only keys a setting reads (config.spec checks it against the stack config's keys).
+        toInputErrors("ZooKeeperCutover", () => checkPreviousState(flat.previousState), withArgPaths);
         // The cluster's name may come from another resource: the settings are checked with a stand-in, the node groups
         // and pod networking check the name itself once it is known.
         const clusterName = flat.clusterName as pulumi.Input<string>;

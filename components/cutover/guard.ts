@@ -14,11 +14,11 @@
  */
 
 import { CLIENT_SASL_STEPS, SECURITY_STEPS } from "../ensemble/args";
-import { ZooKeeperConfigError } from "../shared/errors";
+import { ValueOf, ZooKeeperConfigError } from "../shared/errors";
 
 /** Cutover stages: the ensemble on hosts, old and new side by side, members moving to pods one at a time, pods only. */
 export const Stage = { OldHost: "old-host", DualRegistry: "dual-registry", MemberSwap: "member-swap", PureK8s: "pure-k8s" } as const;
-export type Stage = (typeof Stage)[keyof typeof Stage];
+export type Stage = ValueOf<typeof Stage>;
 export const STAGES: readonly Stage[] = Object.values(Stage);
 export type EnsembleIdentity = "legacy" | "new";
 

@@ -7,6 +7,7 @@
 import { DEFAULT_STORAGE_CLASS } from "../aws/render";
 import {
     checkNodesForMembers,
+    clusterNameProblem,
     checkZonesForMembers,
     NETWORK_DEFAULTS,
     NetworkDerivedArgs,
@@ -19,7 +20,7 @@ import {
 import { checkNamePrefix, isNamespaceName } from "../shared/kube";
 import { ENSEMBLE_ARG_KEYS, EnsembleValues } from "../ensemble/args";
 import { EnsembleSettings, resolveEnsembleSettings } from "../ensemble/settings";
-import { checkTypes, ConfigIssue, isPendingInput, IssueCollector, show, suggest, typeOfDefault, ValueType, ZooKeeperConfigError } from "../shared/errors";
+import { checkTypes, ConfigIssue, isPendingInput, IssueCollector, show, typeOfDefault, ValueOf, ValueType, ZooKeeperConfigError } from "../shared/errors";
 import { HostMember, parseMap } from "../shared/net";
 
 export type { HostMember };
@@ -51,40 +52,12 @@ export const DERIVED_NETWORK_KEYS = ["enforceNetworkPolicies", "secureClientPort
 
 /** The registry Dubbo consumers prefer in dual-registry: the legacy one until parity is checked, then the new one. */
 export const PreferredRegistry = { Legacy: "legacy", K8s: "k8s" } as const;
-export type PreferredRegistry = (typeof PreferredRegistry)[keyof typeof PreferredRegistry];
+export type PreferredRegistry = ValueOf<typeof PreferredRegistry>;
 export const REGISTRIES: readonly string[] = Object.values(PreferredRegistry);
-
-/**
- * Refuses keys of a cutover's args that no setting reads: unknown ones (with a
- * did-you-mean) and the ones the cutover derives itself, which would otherwise
- * be dropped without a word. `extra` are the component's own non-config keys.
- */
-export function checkCutoverKeys(values: Record<string, unknown>, extra: readonly string[]): void {
-    const derived = [...DERIVED_ENSEMBLE_KEYS, ...DERIVED_NETWORK_KEYS];
-    const known = [
-        "clusterName",
-        ...Object.keys(CUTOVER_DEFAULTS),
-        ...ENSEMBLE_ARG_KEYS,
-        ...Object.keys(NETWORK_DEFAULTS),
-        "zones",
-        "zoneSubnets",
-        ...Object.keys(NODE_GROUP_DEFAULTS),
-        ...extra,
-    ].filter((k) => !derived.includes(k));
-    const issues = new IssueCollector();
-    for (const key of Object.keys(values).sort()) {
-        if (derived.includes(key)) {
-            issues.add(key, "is derived by the cutover from its stage settings (legacyHosts, podMembers, legacyHostCidrs, tls, networkPolicy); allowed: leave it out");
-        } else if (!known.includes(key)) {
-            issues.add(key, `unknown setting${suggest(key, known)}; allowed: the keys of ZooKeeperCutoverArgs`);
-        }
-    }
-    issues.throwIfAny();
-}
 
 /** What an ensemble serves; dual-registry suits only clients that register again by themselves. */
 export const Workload = { Dubbo: "dubbo", Kafka: "kafka", Hbase: "hbase", Curator: "curator", Other: "other" } as const;
-export type Workload = (typeof Workload)[keyof typeof Workload];
+export type Workload = ValueOf<typeof Workload>;
 export const WORKLOADS: readonly string[] = Object.values(Workload);
 const NO_DUAL_REGISTRY: Record<string, string> = {
     kafka: "Kafka (ZooKeeper mode) keeps its brokers, topics and controller epoch as persistent, version-checked znodes and holds one connection string",
@@ -180,8 +153,9 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
     }
     const { values: checked, wrong } = checkTypes({ ...CUTOVER_DEFAULTS, ...given }, CUTOVER_TYPES, CUTOVER_DEFAULTS, issues);
     const v = checked as typeof CUTOVER_DEFAULTS & Record<string, unknown>;
-    if (!wrong.has("clusterName") && (v.clusterName === "" || v.clusterName === undefined)) {
-        issues.add("clusterName", `${show(v.clusterName ?? "")} is empty; allowed: the name of an existing EKS cluster`);
+    const clusterProblem = wrong.has("clusterName") ? undefined : clusterNameProblem(v.clusterName ?? "");
+    if (clusterProblem) {
+        issues.add("clusterName", clusterProblem);
     }
 
     const stage = v.stage as Stage;

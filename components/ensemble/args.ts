@@ -6,6 +6,7 @@
 import type { Input } from "@pulumi/pulumi";
 import { HostMember } from "../shared/net";
 import { DEFAULT_ZOOKEEPER_VERSION } from "./version";
+import type { ValueOf } from "../shared/errors";
 
 /** The ensemble's names: they may come from other resources (Outputs), and are checked when known. */
 export interface EnsembleNamesArgs {
@@ -319,25 +320,25 @@ export const PROBE_WORDS = ["ruok", "srvr"];
 
 /** How clients outside the cluster reach the ensemble: not at all, a NodePort Service, or an internal LoadBalancer. */
 export const ClientAccess = { None: "none", NodePort: "NodePort", LoadBalancer: "LoadBalancer" } as const;
-export type ClientAccess = (typeof ClientAccess)[keyof typeof ClientAccess];
+export type ClientAccess = ValueOf<typeof ClientAccess>;
 /** How strictly members are spread over zones: required (a zone per member) or preferred. */
 export const ZoneSpread = { Required: "required", Preferred: "preferred" } as const;
-export type ZoneSpread = (typeof ZoneSpread)[keyof typeof ZoneSpread];
+export type ZoneSpread = ValueOf<typeof ZoneSpread>;
 /** The Prometheus metrics endpoint (3.6+): on where the version supports it, on, or off. */
 export const MetricsMode = { Auto: "auto", On: "on", Off: "off" } as const;
-export type MetricsMode = (typeof MetricsMode)[keyof typeof MetricsMode];
+export type MetricsMode = ValueOf<typeof MetricsMode>;
 /** Steps of turning TLS or quorum SASL on (or off) on a running ensemble, one per rolling restart, in order. */
 export const SecurityStep = { Off: "off", Accept: "accept", Prefer: "prefer", Require: "require" } as const;
-export type SecurityStep = (typeof SecurityStep)[keyof typeof SecurityStep];
+export type SecurityStep = ValueOf<typeof SecurityStep>;
 /** Steps of client SASL, one per rolling restart, in order. */
 export const ClientSaslStep = { Off: "off", Accept: "accept", Require: "require" } as const;
-export type ClientSaslStep = (typeof ClientSaslStep)[keyof typeof ClientSaslStep];
+export type ClientSaslStep = ValueOf<typeof ClientSaslStep>;
 /** Kind of cert-manager issuer. */
 export const IssuerKind = { ClusterIssuer: "ClusterIssuer", Issuer: "Issuer" } as const;
-export type IssuerKind = (typeof IssuerKind)[keyof typeof IssuerKind];
+export type IssuerKind = ValueOf<typeof IssuerKind>;
 /** Client certificates on the TLS client port (ssl.clientAuth). */
 export const TlsClientAuth = { Need: "need", Want: "want", None: "none" } as const;
-export type TlsClientAuth = (typeof TlsClientAuth)[keyof typeof TlsClientAuth];
+export type TlsClientAuth = ValueOf<typeof TlsClientAuth>;
 
 export const CLIENT_ACCESS: readonly string[] = Object.values(ClientAccess);
 export const ZONE_SPREAD: readonly string[] = Object.values(ZoneSpread);

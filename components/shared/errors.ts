@@ -186,3 +186,6 @@ function editDistance(a: string, b: string): number {
 export function isPendingInput(v: unknown): boolean {
     return typeof v === "object" && v !== null && (typeof (v as { apply?: unknown }).apply === "function" || typeof (v as { then?: unknown }).then === "function");
 }
+
+/** The values of a closed set declared `as const` (the cross-language schema turns the set into an enum). */
+export type ValueOf<T> = T[keyof T];

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ZooKeeperConfigError } from "./errors";
+import { isPendingInput, ZooKeeperConfigError } from "./errors";
 
 /**
  * Runs a pure validation and converts its issues into Pulumi's input-property
@@ -29,7 +29,7 @@ export function toInputErrors<T>(component: string, validate: () => T, rename: (
  */
 export function checkedName(component: string, key: string, value: pulumi.Input<string>, problem: (v: unknown) => string | undefined): pulumi.Output<string> {
     const fail = (reason: string) => new pulumi.InputPropertiesError({ message: `invalid ${component} args:\n${key}: ${reason}`, errors: [{ propertyPath: key, reason }] });
-    if (!pulumi.Output.isInstance(value) && !isPromise(value)) {
+    if (!isPendingInput(value)) {
         const now = problem(value);
         if (now !== undefined) {
             throw fail(now);
@@ -43,13 +43,4 @@ export function checkedName(component: string, key: string, value: pulumi.Input<
         }
         return v;
     });
-}
-
-function isPromise(v: unknown): boolean {
-    return typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
-}
-
-/** The problem with an EKS cluster name, if any. */
-export function clusterNameProblem(v: unknown): string | undefined {
-    return typeof v !== "string" ? `${JSON.stringify(v)} has the wrong type; allowed: a string` : v === "" ? `"" is empty; allowed: the name of an existing EKS cluster` : undefined;
 }
