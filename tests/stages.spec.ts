@@ -60,17 +60,22 @@ describe("quorum guard", () => {
             const pods = (...ids: number[]) => facts("pure-k8s", [], ids);
             // Rehearsed with ZooKeeper 3.8: 3 -> 5 in one step let two leaders accept writes.
             expect(guard(pods(1, 2, 3), pods(1, 2, 3, 4, 5))).to.deep.equal([
-                "membership: would add 4, 5 (members [1, 2, 3] -> [1, 2, 3, 4, 5]) in one rolling restart, but members on the old list and on the new one could each elect a leader while it rolls; safe next step: memberIds [1, 2, 3, 4] (replicas 4 with allowEvenMembers), one member per pulumi up",
+                "membership: would add 4, 5 (members [1, 2, 3] -> [1, 2, 3, 4, 5]) in one rolling restart, but members on the old list and on the new one could each elect a leader while it rolls; safe next step: memberIds [1, 2, 3, 4] (replicas 4 with allowEvenMembers), step 1 of 2 to memberIds [1, 2, 3, 4, 5], one pulumi up per step",
             ]);
-            // 5 -> 3 lost quorum while the first kept member restarted; 5 -> 4 did not.
+            // 5 -> 3 lost quorum while the first kept member restarted; 5 -> 4 did not, but 4 -> 3 does: no way down to 3.
+            const noWay = "and no way of rolling restarts that each keep quorum reaches it from here; move to a new ensemble of that size with stage dual-registry instead, or accept losing quorum while it rolls with allowUnsafeTransition";
             expect(guard(pods(1, 2, 3, 4, 5), pods(1, 2, 3))).to.deep.equal([
-                "membership: would remove 4, 5 (members [1, 2, 3, 4, 5] -> [1, 2, 3]) in one rolling restart, but while it rolls, a restarting member leaves the others short of a majority of the 5-member list they still hold; safe next step: memberIds [1, 2, 3, 4] (replicas 4 with allowEvenMembers), one member per pulumi up",
+                `membership: would remove 4, 5 (members [1, 2, 3, 4, 5] -> [1, 2, 3]) in one rolling restart, but while it rolls, a restarting member leaves the others short of a majority of the 5-member list they still hold, ${noWay}`,
             ]);
             expect(guard(pods(1, 2, 3, 4), pods(1, 2, 3))).to.deep.equal([
-                "membership: would remove 4 (members [1, 2, 3, 4] -> [1, 2, 3]) in one rolling restart, but while it rolls, a restarting member leaves the others short of a majority of the 4-member list they still hold, and no single step towards it keeps quorum; move to a new ensemble of that size with stage dual-registry instead, or accept losing quorum for one restart with allowUnsafeTransition",
+                `membership: would remove 4 (members [1, 2, 3, 4] -> [1, 2, 3]) in one rolling restart, but while it rolls, a restarting member leaves the others short of a majority of the 4-member list they still hold, ${noWay}`,
             ]);
             expect(guard(pods(1, 2, 3), pods(4, 5, 6))).to.deep.equal([
-                "membership: would remove 1, 2, 3 and add 4, 5, 6 (members [1, 2, 3] -> [4, 5, 6]) in one rolling restart, but while it rolls, a restarting member leaves the others short of a majority of the 3-member list they still hold or of the 3-member list; safe next step: memberIds [1, 2, 3, 4] (replicas 4 with allowEvenMembers), one member per pulumi up",
+                `membership: would remove 1, 2, 3 and add 4, 5, 6 (members [1, 2, 3] -> [4, 5, 6]) in one rolling restart, but while it rolls, a restarting member leaves the others short of a majority of the 3-member list they still hold or of the 3-member list, ${noWay}`,
+            ]);
+            // Down to 5: one member at a time while a removal keeps quorum, the last step straight to the target.
+            expect(guard(pods(1, 2, 3, 4, 5, 6, 7, 8, 9), pods(1, 2, 3, 4, 5))).to.deep.equal([
+                "membership: would remove 6, 7, 8, 9 (members [1, 2, 3, 4, 5, 6, 7, 8, 9] -> [1, 2, 3, 4, 5]) in one rolling restart, but while it rolls, a restarting member leaves the others short of a majority of the 9-member list they still hold; safe next step: memberIds [1, 2, 3, 4, 5, 6, 7, 8] (replicas 8 with allowEvenMembers), step 1 of 3 to memberIds [1, 2, 3, 4, 5], one pulumi up per step",
             ]);
             expect(guard(pods(1, 2, 3), pods(1, 2, 3, 4))).to.deep.equal([]);
             expect(guard(pods(1, 2, 3, 4), pods(1, 2, 3, 4, 5))).to.deep.equal([]);
@@ -253,6 +258,32 @@ function modelKeepsQuorum(before: number[], after: number[]): boolean {
     });
 }
 
+/**
+ * Whether the model reaches `after` from `before` in rolling restarts it keeps
+ * serving through, each adding or removing one member at an end of the ids, the
+ * last one possibly straight to `after`: a breadth-first search over every
+ * consecutive id range within 1..16 (wider than the property's lists need).
+ */
+function modelReachable(before: number[], after: number[]): boolean {
+    const seen = new Set([before.join(",")]);
+    const queue = [before];
+    for (let i = 0; i < queue.length; i++) {
+        const ids = queue[i];
+        if (modelKeepsQuorum(ids, after)) {
+            return true;
+        }
+        const first = ids[0];
+        const last = ids[ids.length - 1];
+        for (const next of [[...ids, last + 1], [first - 1, ...ids], ids.slice(0, -1), ids.slice(1)]) {
+            if (next.length > 0 && next[0] >= 1 && next[next.length - 1] <= 16 && !seen.has(next.join(",")) && modelKeepsQuorum(ids, next)) {
+                seen.add(next.join(","));
+                queue.push(next);
+            }
+        }
+    }
+    return false;
+}
+
 describe("quorum guard against a model of the rolling restart (property)", () => {
     const range = (lo: number, n: number) => Array.from({ length: n }, (_, i) => lo + i);
 
@@ -270,6 +301,43 @@ describe("quorum guard against a model of the rolling restart (property)", () =>
                     const step = next[1].split(", ").map(Number);
                     expect(modelKeepsQuorum(before, step), `next step [${step}]`).to.equal(true);
                     expect(Math.abs(step.length - before.length)).to.equal(1);
+                }
+            }),
+            { numRuns: 500 },
+        );
+    });
+
+    it("following the named membership steps always reaches the target, or the guard says at once that no way does (property)", () => {
+        const verdict = (before: number[], after: number[]) => {
+            const p = stateOf({ stage: "pure-k8s", legacyIds: [], memberIds: before, podMembers: [] });
+            return checkTransition(p, stateOf({ stage: "pure-k8s", legacyIds: [], memberIds: after, podMembers: [] }, p)).map((r) => r.message);
+        };
+        fc.assert(
+            fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 9 }), (lo1, n1, lo2, n2) => {
+                const target = range(lo2, n2);
+                let current = range(lo1, n1);
+                const seen: string[] = [];
+                for (let i = 0; ; i++) {
+                    const messages = verdict(current, target);
+                    const way = `${[...seen, `[${current}]`].join(" -> ")}: ${messages.join("; ")}`;
+                    if (messages.length === 0) {
+                        // Reached: the target itself, or one restart from it that the model keeps serving through.
+                        expect(modelKeepsQuorum(current, target), way).to.equal(true);
+                        break;
+                    }
+                    const next = /safe next step: memberIds \[([\d, ]+)\]/.exec(messages[0]);
+                    if (!next) {
+                        // No way: said at the start, never after steps the guard named, and the model agrees.
+                        expect(i, way).to.equal(0);
+                        expect(messages[0]).to.contain("no way of rolling restarts that each keep quorum reaches it");
+                        expect(modelReachable(current, target), way).to.equal(false);
+                        break;
+                    }
+                    const step = next[1].split(", ").map(Number);
+                    expect(modelKeepsQuorum(current, step), `${way}: step [${step}]`).to.equal(true);
+                    expect(i, way).to.be.below(20);
+                    seen.push(`[${current}]`);
+                    current = step;
                 }
             }),
             { numRuns: 500 },

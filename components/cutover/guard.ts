@@ -212,6 +212,14 @@ function nextSwapStep(prev: CutoverState, wanted: number[]): number[] {
 
 const majority = (n: number) => Math.floor(n / 2) + 1;
 
+/** membershipStepKeepsQuorum by sizes: `kept` members on both lists, the rest of the `after` list added. */
+function stepKeepsQuorum(before: number, after: number, kept: number): boolean {
+    const added = after - kept;
+    const restarting = kept - 1;
+    const oneLeader = majority(before) + majority(after) > kept + added;
+    return oneLeader && restarting >= majority(before) && restarting + added >= majority(after);
+}
+
 /**
  * Whether one rolling restart can take a running pod ensemble from the server
  * list `before` to `after` (static configuration). Removed members stop first
@@ -226,28 +234,85 @@ const majority = (n: number) => Math.floor(n / 2) + 1;
  * restart; 3 -> 4 and 5 -> 4 kept serving.
  */
 export function membershipStepKeepsQuorum(before: number[], after: number[]): boolean {
-    const kept = before.filter((id) => after.includes(id));
-    const added = after.filter((id) => !before.includes(id));
-    const restarting = kept.length - 1;
-    const oneLeader = majority(before.length) + majority(after.length) > kept.length + added.length;
-    return oneLeader && restarting >= majority(before.length) && restarting + added.length >= majority(after.length);
+    return stepKeepsQuorum(before.length, after.length, before.filter((id) => after.includes(id)).length);
 }
 
 /**
- * The next safe membership step from `before` towards `after`: one member
- * added or removed at an end of the id range (pod ordinals are consecutive),
- * or undefined when no single step keeps quorum.
+ * The way from the server list `before` to `after` in rolling restarts that
+ * each keep quorum (membershipStepKeepsQuorum): one member added or removed at
+ * an end of the id range per step (pod ordinals are consecutive), the last step
+ * straight to `after` where one restart can make it. Returns the lists after
+ * each step, the last one `after` (none when they are equal), or undefined when
+ * no such way exists (e.g. down to 3 members: every way ends in a restart that
+ * loses quorum). Shortest first, and among those the one that moves towards
+ * `after` first. Searches ids within one of either list's range and lists at
+ * most one member longer than the longer of the two.
+ */
+export function membershipPath(before: number[], after: number[]): number[][] | undefined {
+    const key = (ids: number[]) => ids.join(",");
+    const target = sorted(after);
+    const start = sorted(before);
+    if (key(start) === key(target)) {
+        return [];
+    }
+    const wanted = new Set(target);
+    const reaches = (ids: number[], kept: number) => stepKeepsQuorum(ids.length, target.length, kept);
+    if (start.length === 0 || target.length === 0) {
+        return undefined;
+    }
+    if (reaches(start, start.filter((id) => wanted.has(id)).length)) {
+        return [target];
+    }
+    const lo = Math.max(1, Math.min(start[0], target[0]) - 1);
+    const hi = Math.min(255, Math.max(start[start.length - 1], target[target.length - 1]) + 1);
+    const longest = Math.max(start.length, target.length) + 1;
+    type Node = { ids: number[]; kept: number };
+    const steps = ({ ids, kept }: Node): Node[] => {
+        const first = ids[0];
+        const last = ids[ids.length - 1];
+        const moves = [
+            { ids: [...ids, last + 1], id: last + 1, add: true },
+            { ids: [first - 1, ...ids], id: first - 1, add: true },
+            { ids: ids.slice(0, -1), id: last, add: false },
+            { ids: ids.slice(1), id: first, add: false },
+        ].filter((m) => m.ids.length > 0 && m.ids.length <= longest && m.id >= lo && m.id <= hi);
+        // Towards the target first: adding a member it has, removing one it has not.
+        const towards = (m: { id: number; add: boolean }) => (m.add === wanted.has(m.id) ? 0 : 1);
+        return moves
+            .sort((x, y) => towards(x) - towards(y))
+            .filter((m) => stepKeepsQuorum(ids.length, m.ids.length, m.add ? ids.length : ids.length - 1))
+            .map((m) => ({ ids: m.ids, kept: kept + (wanted.has(m.id) ? (m.add ? 1 : -1) : 0) }));
+    };
+    const from = new Map<string, Node | undefined>([[key(start), undefined]]);
+    const queue: Node[] = [{ ids: start, kept: start.filter((id) => wanted.has(id)).length }];
+    for (let i = 0; i < queue.length; i++) {
+        for (const next of steps(queue[i])) {
+            const k = key(next.ids);
+            if (from.has(k)) {
+                continue;
+            }
+            from.set(k, queue[i]);
+            const arrived = k === key(target);
+            if (arrived || reaches(next.ids, next.kept)) {
+                const path = arrived ? [] : [target];
+                for (let at: Node | undefined = next; at && at !== queue[0]; at = from.get(key(at.ids))) {
+                    path.unshift(at.ids);
+                }
+                return path;
+            }
+            queue.push(next);
+        }
+    }
+    return undefined;
+}
+
+/**
+ * The next safe membership step from `before` towards `after`: the first step
+ * of membershipPath (one member added or removed at an end of the id range),
+ * or undefined when no way of safe steps reaches `after`.
  */
 export function nextMembershipStep(before: number[], after: number[]): number[] | undefined {
-    const lo = before[0];
-    const hi = before[before.length - 1];
-    const candidates = [
-        ...(after.some((id) => id > hi) || (after.length > before.length && !after.some((id) => id < lo)) ? [[...before, hi + 1]] : []),
-        ...(after.some((id) => id < lo) && lo > 1 ? [[lo - 1, ...before]] : []),
-        ...(!after.includes(hi) ? [before.slice(0, -1)] : []),
-        ...(!after.includes(lo) ? [before.slice(1)] : []),
-    ];
-    return candidates.find((c) => c.length > 0 && membershipStepKeepsQuorum(before, c));
+    return membershipPath(before, after)?.[0];
 }
 
 function membershipRefusals(prev: CutoverState, next: CutoverState): GuardRefusal[] {
@@ -256,7 +321,8 @@ function membershipRefusals(prev: CutoverState, next: CutoverState): GuardRefusa
     if (before.join(",") === after.join(",") || membershipStepKeepsQuorum(before, after)) {
         return [];
     }
-    const step = nextMembershipStep(before, after);
+    const path = membershipPath(before, after);
+    const step = path?.[0];
     const removed = before.filter((id) => !after.includes(id));
     const added = after.filter((id) => !before.includes(id));
     const change = [removed.length > 0 ? `remove ${removed.join(", ")}` : "", added.length > 0 ? `add ${added.join(", ")}` : ""].filter((x) => x).join(" and ");
@@ -271,8 +337,8 @@ function membershipRefusals(prev: CutoverState, next: CutoverState): GuardRefusa
         {
             rule: "membership",
             message: step
-                ? `${what}; safe next step: memberIds [${step.join(", ")}] (replicas ${step.length}${even}), one member per pulumi up`
-                : `${what}, and no single step towards it keeps quorum; move to a new ensemble of that size with stage dual-registry instead, or accept losing quorum for one restart with allowUnsafeTransition`,
+                ? `${what}; safe next step: memberIds [${step.join(", ")}] (replicas ${step.length}${even}), step 1 of ${path!.length} to memberIds [${after.join(", ")}], one pulumi up per step`
+                : `${what}, and no way of rolling restarts that each keep quorum reaches it from here; move to a new ensemble of that size with stage dual-registry instead, or accept losing quorum while it rolls with allowUnsafeTransition`,
         },
     ];
 }
