@@ -152,14 +152,14 @@ describe("check health verdict and input", function () {
 });
 
 describe("check health membership: the ensemble's own server lists, or one standalone server", function () {
-    const srvrText = (mode: string) => `Zookeeper version: 3.8.0\nLatency min/avg/max: 0/1/4\nOutstanding: 0\nZxid: 0x300000007\nMode: ${mode}\nNode count: 4\n`;
+    const srvrText = (mode: string) => `Zookeeper version: 3.8.4\nLatency min/avg/max: 0/1/4\nOutstanding: 0\nZxid: 0x300000007\nMode: ${mode}\nNode count: 4\n`;
     const conf = (id: number) => `clientPort=2181\nserverId=${id}\nmembership: \n${[1, 2, 3].map((i) => `server.${i}=zk-${i}:2888:3888:participant;0.0.0.0:2181`).join("\n")}\nversion=0\n`;
     const member = (id: number, mode: string) => memberReport(`zk-${id}:2181`, { srvr: srvrText(mode), conf: conf(id) });
     /** What ZooKeeper 3.8 answers in standalone mode: conf without server lines and serverId 0. */
     const standalone = (member: string) =>
         memberReport(member, {
             srvr: srvrText("standalone"),
-            mntr: "zk_version\t3.8.0\nzk_server_state\tstandalone\nzk_uptime\t60000\n",
+            mntr: "zk_version\t3.8.4\nzk_server_state\tstandalone\nzk_uptime\t60000\n",
             conf: "clientPort=2181\nsecureClientPort=-1\ndataDir=/data/version-2\ntickTime=2000\nserverId=0\n",
         });
 
@@ -181,6 +181,16 @@ describe("check health membership: the ensemble's own server lists, or one stand
         expect(healthy.healthy).to.equal(true);
         expect(healthy.quorum).to.deep.include({ voters: 3, formed: true });
         expect(healthy.warnings).to.deep.equal(["member 3 was not among the members given; it was asked at zk-3:2181, where the server lists name it"]);
+    });
+
+    it("members on a release with ZOOKEEPER-4537 are named in one warning (not failing): a write can wait for the client's next ping", function () {
+        const on = (id: number, mode: string, version: string) => memberReport(`zk-${id}:2181`, { srvr: srvrText(mode).replace("3.8.4", `${version}-5a02a05eddb59aee6ac762f7ea82e92a68eb9c0f, built on 2022-02-25 08:49 UTC`), conf: conf(id) });
+        const report = assessHealth([on(1, "follower", "3.8.0"), on(2, "leader", "3.8.0"), on(3, "follower", "3.8.4")]);
+        expect(report.healthy).to.equal(true);
+        expect(report.warnings).to.deep.equal([
+            "members 1 and 2 run ZooKeeper 3.8.0, which has ZOOKEEPER-4537: a server can leave a committed write unanswered until another request reaches it, so a client whose server has no other busy client waits until its own next ping (a third of its session timeout); fixed in 3.6.4, 3.7.2 and 3.8.1",
+        ]);
+        expect(assessHealth([on(1, "follower", "3.8.4"), on(2, "leader", "3.8.4"), on(3, "follower", "3.8.4")]).warnings).to.deep.equal([]);
     });
 
     it("a standalone server that serves is a healthy one-member ensemble", function () {
@@ -325,10 +335,10 @@ describe("live checks against ports that are not ZooKeeper", function () {
 });
 
 describe("check health as the gate of every member-swap step", function () {
-    const srvrText = (mode: string) => `Zookeeper version: 3.8.0\nLatency min/avg/max: 0/1/4\nOutstanding: 0\nZxid: 0x300000007\nMode: ${mode}\nNode count: 4\n`;
+    const srvrText = (mode: string) => `Zookeeper version: 3.8.4\nLatency min/avg/max: 0/1/4\nOutstanding: 0\nZxid: 0x300000007\nMode: ${mode}\nNode count: 4\n`;
     const conf = (id: number, hosts: string[]) =>
         `clientPort=2181\nserverId=${id}\nmembership: \n${hosts.map((h, i) => `server.${i + 1}=${h}:2888:3888:participant;0.0.0.0:2181`).join("\n")}\nversion=0\n`;
-    const mntr = (servingMs: number) => `zk_version\t3.8.0\nzk_uptime\t${servingMs}\nzk_outstanding_requests\t0\n`;
+    const mntr = (servingMs: number) => `zk_version\t3.8.4\nzk_uptime\t${servingMs}\nzk_outstanding_requests\t0\n`;
     const name = (id: number) => `zk-${id}.zookeeper.svc.cluster.local`;
     const names = [1, 2, 3].map(name);
     const hostIps = ["10.1.0.11", "10.1.0.12", "10.1.0.13"];

@@ -270,6 +270,25 @@ describe("zk-cutover plan", () => {
         });
     });
 
+    describe("a release with a defect clients feel", () => {
+        it("plans, warning once on stderr that the version has ZOOKEEPER-4537 and that a fixed patch release of its line exists", async function () {
+            this.timeout(60000);
+            const config = { "zookeeper-cutover:clusterName": "prod", "zookeeper-cutover:createNodeGroups": false, "zookeeper-cutover:zookeeperVersion": "3.8.0" };
+            await withStackFile("on380", config, (file) => {
+                const r = cli(["plan", "--config-file", file, "--json"]);
+                expect(r.status, r.stderr).to.equal(0);
+                expect(JSON.parse(r.stdout).stack).to.equal("on380");
+                expect(r.stderr.trimEnd().split("\n")).to.deep.equal([
+                    "warning: [runtime] zookeeperVersion: ZooKeeper 3.8.0 has ZOOKEEPER-4537: a server can leave a committed write unanswered until another request reaches it, so a client whose server has no other busy client waits until its own next ping (a third of its session timeout); fixed in 3.6.4, 3.7.2 and 3.8.1; use a fixed release of the same line (a patch upgrade rolls like any other change)",
+                ]);
+            });
+            await withStackFile("on384", { ...config, "zookeeper-cutover:zookeeperVersion": "3.8.4" }, (file) => {
+                const r = cli(["plan", "--config-file", file, "--json"]);
+                expect([r.status, r.stderr]).to.deep.equal([0, ""]);
+            });
+        });
+    });
+
     describe("several stacks in one call (start-up paid once)", () => {
         it("prints each stack's plan, the same as planned alone: a JSON list, or the summaries one after another", function () {
             this.timeout(120000);

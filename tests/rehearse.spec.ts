@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { rehearse, RehearsalReport, reportText } from "../tools/rehearse/rehearse";
-import { longestGapOf } from "../tools/rehearse/report";
+import { gapsOf, installedStall, longestGapOf } from "../tools/rehearse/report";
 import { PLOT_CHART, timelineSvg } from "../tools/rehearse/plot";
 import { resolveRehearsalInput } from "../tools/rehearse/input";
 import { ClusterDns } from "../tools/rehearse/dns";
@@ -71,6 +71,35 @@ describe("rehearsal building blocks", () => {
         expect(longestGapOf(acks, 0, 3_500)).to.deep.equal({ ms: 1_800, at: 1_100 });
         expect(longestGapOf(acks, 0, 6_000)).to.deep.equal({ ms: 3_000, at: 3_000 });
         expect(longestGapOf([], 500, 900)).to.deep.equal({ ms: 400, at: 500 });
+    });
+
+    it("puts a gap down to ZOOKEEPER-4537 of the installed release only when its write was answered with the client's next ping and the rendered release has the fix", () => {
+        const affected = { lostCommitWakeup: true };
+        const fixed = { lostCommitWakeup: false };
+        // The writer's client pings every 6000 ms (an 18 s session); its write waited 6003 ms.
+        const write = (waited: number) => ({ ensemble: "main", path: "/w-1", stage: "s", sentAt: 10_000, at: 10_000 + waited, pingMs: 6_000 });
+        expect(installedStall(affected, fixed, write(6_003), 0)).to.equal("ZOOKEEPER-4537");
+        expect(installedStall(affected, fixed, write(6_250), 0)).to.equal("ZOOKEEPER-4537");
+        // Answered before the ping, or well after it: something else held it.
+        expect(installedStall(affected, fixed, write(5_900), 0)).to.equal(undefined);
+        expect(installedStall(affected, fixed, write(6_400), 0)).to.equal(undefined);
+        // The connection changed in the gap: a reconnect, not the lost wake-up.
+        expect(installedStall(affected, fixed, write(6_003), 2)).to.equal(undefined);
+        // The rendered release has the defect too (production would stall the same), or the installed one does not.
+        expect(installedStall(affected, affected, write(6_003), 0)).to.equal(undefined);
+        expect(installedStall(fixed, fixed, write(6_003), 0)).to.equal(undefined);
+        expect(installedStall(affected, fixed, { ...write(6_003), pingMs: undefined }, 0)).to.equal(undefined);
+    });
+
+    it("lists the gaps between acknowledged writes longest first, so the longest one a defect did not make can be found", () => {
+        const acks = [1_000, 1_100, 2_900, 3_000].map((at, i) => ({ ensemble: "main", path: `/w-${i}`, stage: "s", at }));
+        expect(gapsOf(acks, 0, 3_500)).to.deep.equal([
+            { ms: 1_800, at: 1_100 },
+            { ms: 1_000, at: 0 },
+            { ms: 500, at: 3_000 },
+            { ms: 100, at: 1_000 },
+            { ms: 100, at: 2_900 },
+        ]);
     });
 
     it("pods' mounted paths point into the pod's directory; nothing else changes", () => {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { resolveEnsembleSettings } from "../components/ensemble/settings";
 import { EnsembleValues } from "../components/ensemble/args";
-import { parseZooKeeperVersion } from "../components/ensemble/version";
+import { featuresOf, parseZooKeeperVersion, supportedVersionsText, ZooKeeperVersion } from "../components/ensemble/version";
 import { issuesOf } from "./support/settings";
 
 describe("ensemble settings", () => {
@@ -267,6 +267,19 @@ describe("ensemble settings", () => {
             expect(parseZooKeeperVersion("3.5.10")).to.include({ minor: 5, patch: 10 });
             expect(parseZooKeeperVersion("3.9.3")).to.include({ minor: 9 });
             expect(parseZooKeeperVersion("3.4.6")).to.have.property("error");
+        });
+
+        it("know the releases with ZOOKEEPER-4537 (a committed write left unanswered until the next request): 3.6.0-3.6.3, 3.7.0-3.7.1 and 3.8.0", () => {
+            const affected = supportedVersionsText()
+                .split(", ")
+                .flatMap((range) => {
+                    const [first, last = first] = range.split("-");
+                    const [, minor, from] = first.split(".").map(Number);
+                    const to = Number(last.split(".")[2]);
+                    return Array.from({ length: to - from + 1 }, (_, i) => `3.${minor}.${from + i}`);
+                })
+                .filter((text) => featuresOf(parseZooKeeperVersion(text) as ZooKeeperVersion).lostCommitWakeup);
+            expect(affected).to.deep.equal(["3.6.0", "3.6.1", "3.6.2", "3.6.3", "3.7.0", "3.7.1", "3.8.0"]);
         });
     });
 });

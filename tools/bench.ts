@@ -127,7 +127,7 @@ async function rehearsals(): Promise<void> {
         "\nrehearsal (real ZooKeeper, package defaults, tickTime 2000, embrace included; targets: 0 lost writes, 0 expired sessions, registry never short, member-swap <= 1 election and longest write gap < 2 s, dual-registry 0 elections and no persistent node missing)\n",
     );
     const head = ["strategy", "members", "cutover s", "acked", "lost", "expired", "short ms", "elections", "longest gap ms"];
-    const widths = [14, 7, 10, 7, 5, 8, 9, 10, 15];
+    const widths = [14, 7, 10, 7, 5, 8, 9, 10, 17];
     const row = (cells: (string | number)[]) => "  " + cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(" ") + "\n";
     process.stdout.write(row(head));
     const steps: string[] = [];
@@ -138,8 +138,14 @@ async function rehearsals(): Promise<void> {
             const r = await rehearse({ strategy, members, stageSeconds: 2 });
             const cutover = r.stages.filter((st) => st.stage !== "old-host").reduce((a, st) => a + st.durationMs, 0) / 1000;
             const t = r.total;
-            process.stdout.write(row([strategy, members, cutover.toFixed(1), t.writesAcknowledged, t.writesLost, t.expiredSessions, t.longestProviderShortfallMs, t.leaderElections, t.longestWriteGapMs]));
-            gaps.push(`  ${strategy} ${members}: ${r.longestWriteGap.ms} ms during ${r.longestWriteGap.during}${r.longestWriteGap.writes.length > 0 ? ` (${r.longestWriteGap.writes.join("; ")})` : ""}`);
+            // A gap a defect of the installed ZooKeeper made (one the rendered release has fixed) is shown apart: "* 6003".
+            const otherwise = r.longestWriteGapOtherwise;
+            process.stdout.write(row([strategy, members, cutover.toFixed(1), t.writesAcknowledged, t.writesLost, t.expiredSessions, t.longestProviderShortfallMs, t.leaderElections, otherwise ? `${otherwise.ms} *${t.longestWriteGapMs}` : t.longestWriteGapMs]));
+            const gapText = (g: typeof r.longestWriteGap) => `${g.ms} ms during ${g.during}${g.writes.length > 0 ? ` (${g.writes.join("; ")})` : ""}`;
+            gaps.push(`  ${strategy} ${members}: ${gapText(r.longestWriteGap)}`);
+            if (otherwise) {
+                gaps.push(`  ${strategy} ${members}, apart from ${r.longestWriteGap.installedDefect} of the installed ZooKeeper ${r.zookeeperVersion} (* in the table): ${gapText(otherwise)}`);
+            }
             if (r.governance) {
                 const by = Object.entries(r.governance.byStage).map(([stage, n]) => `${stage} ${n.last} at the end (at most ${n.most})`);
                 governance.push(`  dual-registry ${members}: ${r.governance.seeded} seeded, ${r.governance.changed.length} changed mid-stage; ${by.join(", ")}`);

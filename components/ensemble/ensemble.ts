@@ -9,6 +9,7 @@ import { KubeObject } from "../shared/kube";
 import { primaryClientPort, renderEnsemble, RenderedEnsemble, renderSaslSecret } from "./objects";
 import { EnsembleSettings, resolveEnsembleSettings } from "./settings";
 import { EnsembleValues, NAME_INPUT_KEYS, ZooKeeperEnsembleArgs } from "./args";
+import { LOST_COMMIT_WAKEUP_TEXT } from "./version";
 
 export const ENSEMBLE_TYPE = "zookeeper-cutover:index:ZooKeeperEnsemble";
 
@@ -66,6 +67,9 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
         const known = { ...args, ...Object.fromEntries(pending.map((key) => [key, PENDING_NAMES[key]])) } as EnsembleValues;
         const settings = validateEnsembleArgs(known);
         super(ENSEMBLE_TYPE, name, {}, opts);
+        if (settings.features.lostCommitWakeup) {
+            pulumi.log.warn(`zookeeperVersion: ZooKeeper ${settings.version.text} has ${LOST_COMMIT_WAKEUP_TEXT}; use a fixed release of the same line (a patch upgrade rolls like any other change)`, this);
+        }
 
         const rendered = renderEnsemble(settings);
         const later =

@@ -64,6 +64,14 @@ export interface VersionFeatures {
      * at start).
      */
     electionAnnouncement: "none" | "hostname" | "address";
+    /**
+     * ZOOKEEPER-4537 (3.6.0-3.6.3, 3.7.0-3.7.1, 3.8.0; fixed in 3.6.4, 3.7.2,
+     * 3.8.1): the commit processor can miss its wake-up, so a committed write
+     * waits for the next request to reach that server. A server whose one busy
+     * client waits for its answer answers at that client's next ping: a third
+     * of its session timeout (6 s for an 18 s session, 20 s for Curator's 60 s).
+     */
+    lostCommitWakeup: boolean;
 }
 
 /** Parses "3.8.4"; returns an explanation instead when the text is not a supported version. */
@@ -108,8 +116,14 @@ export function featuresOf(v: ZooKeeperVersion): VersionFeatures {
         requireClientSasl: atLeast(6),
         logging: atLeast(8) ? "logback" : "log4j",
         electionAnnouncement: electionAnnouncementOf(v),
+        lostCommitWakeup: v.major === 3 && ((v.minor === 6 && v.patch <= 3) || (v.minor === 7 && v.patch <= 1) || (v.minor === 8 && v.patch === 0)),
     };
 }
+
+/** What a version with `lostCommitWakeup` does to clients, for a warning that names the release and where it runs. */
+export const LOST_COMMIT_WAKEUP_TEXT =
+    "ZOOKEEPER-4537: a server can leave a committed write unanswered until another request reaches it, " +
+    "so a client whose server has no other busy client waits until its own next ping (a third of its session timeout); fixed in 3.6.4, 3.7.2 and 3.8.1";
 
 /** See `VersionFeatures.electionAnnouncement` (ZOOKEEPER-3057 made 3.5.7 send the address, ZOOKEEPER-3860 made 3.8.2 send the name again). */
 function electionAnnouncementOf(v: ZooKeeperVersion): VersionFeatures["electionAnnouncement"] {

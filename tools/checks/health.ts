@@ -15,6 +15,7 @@ import * as dns from "dns";
 import * as net from "net";
 import { UserInputError } from "../errors";
 import { AnswerTooLongError, fourLetterWord, NOT_SERVING, parseSrvr } from "../zookeeper/process";
+import { featuresOf, LOST_COMMIT_WAKEUP_TEXT, parseZooKeeperVersion } from "../../components/ensemble/version";
 
 /** A user mistake in a check's options (or a side that cannot be checked): printed as one line, exit code 2. */
 export class CheckError extends UserInputError {
@@ -588,6 +589,21 @@ function compareServerLists(members: MemberReport[], leaderLabels: string[], res
     return out;
 }
 
+/** A warning per ZooKeeper release with a defect the clients feel, naming the members that run it. */
+export function defectWarnings(members: MemberReport[]): string[] {
+    const byVersion = new Map<string, string[]>();
+    for (const m of members) {
+        const v = parseZooKeeperVersion(/^\d+\.\d+\.\d+/.exec(m.version ?? "")?.[0] ?? "");
+        if (!("error" in v) && featuresOf(v).lostCommitWakeup) {
+            byVersion.set(v.text, [...(byVersion.get(v.text) ?? []), m.id !== undefined ? String(m.id) : m.member]);
+        }
+    }
+    return [...byVersion].map(([text, who]) => {
+        const named = who.length === 1 ? `member ${who[0]} runs` : `members ${who.slice(0, -1).join(", ")} and ${who[who.length - 1]} run`;
+        return `${named} ZooKeeper ${text}, which has ${LOST_COMMIT_WAKEUP_TEXT}`;
+    });
+}
+
 /** The verdict over every member's report. Pure. */
 export function assessHealth(members: MemberReport[], context: HealthContext = {}): HealthReport {
     const problems: string[] = [];
@@ -603,6 +619,7 @@ export function assessHealth(members: MemberReport[], context: HealthContext = {
             warnings.push(`member ${m.id ?? "?"} was not among the members given; it was asked at ${m.member}, where the server lists name it`);
         }
     }
+    warnings.push(...defectWarnings(members));
     // Every member the server lists name must have been asked, and answered as itself.
     const accounted = new Set(members.filter((m) => m.id !== undefined).map((m) => m.id!));
     for (const [id, places] of listedMembers(members)) {

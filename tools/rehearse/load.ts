@@ -31,6 +31,8 @@ export interface AckedWrite {
     at: number;
     /** When it was sent. */
     sentAt?: number;
+    /** How long the writer's client lets its connection idle before it pings. */
+    pingMs?: number;
 }
 
 /** A write that was not acknowledged, and why. */
@@ -166,7 +168,7 @@ export class Writer {
             const sentAt = Date.now();
             try {
                 const path = await client.create(`${WRITES_PATH}/w-`, Buffer.from(String(this.seq++)), CreateMode.PERSISTENT_SEQUENTIAL);
-                this.acked.push({ ensemble: target.ensemble, path, stage, at: Date.now(), sentAt });
+                this.acked.push({ ensemble: target.ensemble, path, stage, at: Date.now(), sentAt, pingMs: client.pingIntervalMs() });
             } catch (err) {
                 // Not acknowledged (connection loss, no quorum, timeout): counted as attempted only.
                 this.failed.push({ sentAt, at: Date.now(), reason: err instanceof Error ? err.message : String(err) });

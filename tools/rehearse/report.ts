@@ -5,6 +5,7 @@
  */
 import { AckedWrite } from "./load";
 import { Strategy } from "./input";
+import { VersionFeatures } from "../../components/ensemble/version";
 
 export interface Figures {
     durationMs: number;
@@ -60,6 +61,11 @@ export interface GapReport {
     during: string;
     /** The writes sent in the gap: failures by reason, and how long the one that ended it waited for its answer. */
     writes: string[];
+    /**
+     * The defect of the installed ZooKeeper that made the gap, when the write
+     * that ended it shows its mark (see `installedStall`): e.g. "ZOOKEEPER-4537".
+     */
+    installedDefect?: string;
 }
 
 export interface RehearsalReport {
@@ -75,6 +81,12 @@ export interface RehearsalReport {
     stages: StageReport[];
     total: Figures;
     longestWriteGap: GapReport;
+    /**
+     * When a defect of the installed ZooKeeper made the longest gap (one the
+     * rendered release does not have): the longest gap it did not make, the
+     * figure that stands for the runbook.
+     */
+    longestWriteGapOtherwise?: GapReport;
     steps: StepReport[];
     /** Member swap: the order decided from the live leader. */
     swap?: SwapPlanReport;
@@ -155,16 +167,41 @@ export function timelineOf(r: {
 
 /** Longest interval without an acknowledged write between `from` and `to`, and when it began. */
 export function longestGapOf(acks: AckedWrite[], from: number, to: number): { ms: number; at: number } {
+    return gapsOf(acks, from, to)[0] ?? { ms: 0, at: from };
+}
+
+/**
+ * Whether the write that ended a gap bears the mark of ZOOKEEPER-4537 in the
+ * installed ZooKeeper while the rendered release has the fix: its answer came
+ * with the client's next ping (at most 250 ms after the ping interval), on a
+ * connection that stayed up (no state change in the gap). Returns the
+ * defect's name, or undefined.
+ */
+export function installedStall(
+    installed: Pick<VersionFeatures, "lostCommitWakeup">,
+    rendered: Pick<VersionFeatures, "lostCommitWakeup">,
+    ending: AckedWrite | undefined,
+    stateChanges: number,
+): string | undefined {
+    if (!installed.lostCommitWakeup || rendered.lostCommitWakeup || stateChanges > 0 || ending?.sentAt === undefined || ending.pingMs === undefined) {
+        return undefined;
+    }
+    const waited = ending.at - ending.sentAt;
+    return waited >= ending.pingMs && waited <= ending.pingMs + 250 ? "ZOOKEEPER-4537" : undefined;
+}
+
+/** Every gap between acknowledgements from `from` to `to` (the first from `from`, the last until `to`), longest first (the earlier of equal ones first). */
+export function gapsOf(acks: AckedWrite[], from: number, to: number): { ms: number; at: number }[] {
     const times = acks.map((a) => a.at).filter((t) => t >= from && t <= to).sort((a, b) => a - b);
-    let longest = { ms: 0, at: from };
+    const gaps: { ms: number; at: number }[] = [];
     let previous = from;
     for (const t of [...times, to]) {
-        if (t - previous > longest.ms) {
-            longest = { ms: t - previous, at: previous };
+        if (t > previous) {
+            gaps.push({ ms: t - previous, at: previous });
         }
         previous = t;
     }
-    return longest;
+    return gaps.sort((a, b) => b.ms - a.ms || a.at - b.at);
 }
 
 /** The total over the stages; the longest gap over the whole run. */
@@ -226,8 +263,11 @@ export function reportText(r: RehearsalReport): string {
             `${s.stage.padEnd(14)} ${pad(seconds(s.durationMs), 8)} ${pad(s.writesAttempted, 10)} ${pad(s.writesAcknowledged, 7)} ${pad(s.writesLost, 5)} ${pad(s.leaderElections, 10)} ${pad(s.expiredSessions, 8)} ${pad(s.longestProviderShortfallMs, 9)} ${pad(s.longestWriteGapMs, 15)}`,
         );
     }
-    const g = r.longestWriteGap;
-    lines.push("", `longest write gap: ${g.ms} ms from ${seconds(g.atMs)} s, during ${g.during}${g.writes.length > 0 ? ` (${g.writes.join("; ")})` : ""}`);
+    const gapLine = (g: GapReport) => `${g.ms} ms from ${seconds(g.atMs)} s, during ${g.during}${g.writes.length > 0 ? ` (${g.writes.join("; ")})` : ""}`;
+    lines.push("", `longest write gap: ${gapLine(r.longestWriteGap)}`);
+    if (r.longestWriteGapOtherwise) {
+        lines.push(`longest write gap apart from ${r.longestWriteGap.installedDefect} of the installed ZooKeeper ${r.zookeeperVersion}: ${gapLine(r.longestWriteGapOtherwise)}`);
+    }
     lines.push("", "steps (each gate's wait, and what it waited for):");
     for (const step of r.steps) {
         lines.push(`  ${seconds(step.atMs).padStart(6)} s  ${step.stage}: ${step.step} (${seconds(step.durationMs)} s)`);

@@ -40,6 +40,7 @@ interface RawClient {
     remove(path: string, version: number, cb: (err: ZkError | null) => void): void;
     addAuthInfo(scheme: string, auth: Buffer): void;
     getSessionId(): Buffer;
+    getSessionTimeout(): number;
     getSessionPassword(): Buffer;
     /** The library's connection manager: its socket (to tear down a client without a session) and its reader (to bound what is read). */
     connectionManager?: ConnectionManager;
@@ -262,6 +263,15 @@ export class ZkClient {
             ...(session ? { sessionId: session.id, sessionPassword: session.password } : {}),
         });
         return new ZkClient(raw, options.opTimeoutMs ?? 5_000);
+    }
+
+    /**
+     * How long this client lets its connection idle before it pings: a third
+     * of the session timeout the server granted (the library's rule, as the
+     * Java client's).
+     */
+    pingIntervalMs(): number {
+        return Math.floor(this.raw.getSessionTimeout() / 3);
     }
 
     /** This client's session (id and password). */
