@@ -8,7 +8,7 @@ import { expect } from "chai";
 import * as crypto from "crypto";
 import * as path from "path";
 import { PORTS } from "../components/shared/zookeeper";
-import { copyTree, CopyReport, manifestPath, parseCopyRoot, parseCopyTimeout, parseExcludes, registerCopyCommand } from "../tools/checks/copy";
+import { copyTree, CopyReport, manifestPath, parseCopyRoot, parseCopyTimeout, parseExcludes, registerCopyCommand, SHOWN_VERSIONED } from "../tools/checks/copy";
 import { CreateMode, Permission, ZkAcl, ZkClient } from "../tools/zookeeper/client";
 import { loopbackAddress, randomLoopbackNetwork } from "../tools/zookeeper/process";
 import { runCommand } from "./support/cli";
@@ -253,6 +253,43 @@ describe("zk-cutover copy on real ZooKeeper", function () {
         const unreachable = await runCli(["--from", connectOf("old"), "--to", nowhere, "--timeout", "2"]);
         expect(unreachable.code).to.equal(2);
         expect(unreachable.err).to.equal(`error: --to ${nowhere} is unreachable or has no quorum: connecting to ${nowhere} did not finish within 2000 ms\n`);
+    });
+
+    it("reports the nodes whose data version on the source is above 0 and the version the new side has (0 when created, one up when overwritten): text names the first few, --json all", async function () {
+        this.timeout(20_000);
+        const root = freshRoot();
+        const rule = `${root}/config/dubbo/orders.configurators`;
+        await put("old", rule, "v0");
+        await zk("old").setData(rule, Buffer.from("v1"));
+        await zk("old").setData(rule, Buffer.from("v2"));
+        await put("old", `${root}/config/dubbo/never-changed`, "x");
+        const mappings = Array.from({ length: SHOWN_VERSIONED + 1 }, (_, i) => `${root}/mapping/svc-${i}`);
+        for (const m of mappings) {
+            await put("old", m, "a");
+            await zk("old").setData(m, Buffer.from("b"));
+        }
+
+        const first = await copy(root);
+        expect(first.code, first.out).to.equal(0);
+        expect(first.out).to.include(
+            `versioned nodes (${SHOWN_VERSIONED + 2}): data version above 0 on --from; versions cannot be carried over (the new side starts a node at version 0, an --overwrite adds 1 to its own), so a client's version-checked write (Dubbo 3 config, Curator) must read it again on --to:\n` +
+                `  @ ${rule}: version 2 on --from, 0 on --to\n` +
+                mappings
+                    .slice(0, SHOWN_VERSIONED - 1)
+                    .map((m) => `  @ ${m}: version 1 on --from, 0 on --to\n`)
+                    .join("") +
+                "  ... 2 more (--json lists every one)\n",
+        );
+        expect(first.out).not.to.include("never-changed");
+        expect((await zk("new").stat(rule))!.version).to.equal(0);
+
+        const again = await json(root);
+        expect(again.report.versioned).to.deep.equal([{ path: rule, fromVersion: 2, toVersion: 0 }, ...mappings.map((m) => ({ path: m, fromVersion: 1, toVersion: 0 }))]);
+
+        await zk("old").setData(rule, Buffer.from("v3"));
+        const overwritten = await json(root, ["--overwrite"]);
+        expect(overwritten.report.versioned[0]).to.deep.equal({ path: rule, fromVersion: 3, toVersion: 1 });
+        expect((await zk("new").stat(rule))!.version).to.equal(1);
     });
 
     it("copyTree stops at the deadline and says which paths were done", async function () {

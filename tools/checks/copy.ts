@@ -15,7 +15,12 @@
  * - sequential counters and versions cannot be carried over: persistent
  *   nodes whose names end in a 10-digit sequence are reported with their
  *   parent's cversion on both sides (a client creating the next sequential
- *   child on the new side gets a suffix from the new parent's cversion);
+ *   child on the new side gets a suffix from the new parent's cversion), and
+ *   nodes whose data version on the source is above 0 with their version on
+ *   both sides (a node the copy creates starts at version 0, one it
+ *   overwrites goes one up from its own: a client's version-checked write,
+ *   such as Dubbo 3 publishing config or Curator, must read the node again
+ *   on the new side);
  * - the whole run is bounded by `--timeout`, each operation by ten seconds.
  *
  * Keeping the new ensemble in step during dual-registry (deletions included)
@@ -43,7 +48,7 @@
  */
 import { Command, CommanderError } from "commander";
 import * as zlib from "zlib";
-import type { ZkAcl, ZkClient } from "../zookeeper/client";
+import type { ZkAcl, ZkClient, ZkNodeStat, ZkStat } from "../zookeeper/client";
 import type { ConnectString } from "./health";
 
 type ClientModule = typeof import("../zookeeper/client");
@@ -66,6 +71,8 @@ export const DEFAULT_COPY_TIMEOUT_S = 600;
 const OP_TIMEOUT_MS = 10_000;
 /** Where a target records what the copies wrote (outside any Dubbo root). */
 export const MANIFEST_PARENT = "/zk-cutover/copies";
+/** How many nodes with a data version above 0 the text report names (--json lists every one). */
+export const SHOWN_VERSIONED = 5;
 /** A persistent sequential node's name ends in ZooKeeper's 10-digit counter. */
 const SEQUENTIAL_NAME = /\d{10}$/;
 
@@ -116,6 +123,15 @@ export interface SequentialNote {
     toCversion?: number;
 }
 
+/** A node whose data version on the source is above 0: versions cannot be carried over. */
+export interface VersionNote {
+    path: string;
+    /** Its data version (stat.version) on the source. */
+    fromVersion: number;
+    /** Its data version on the target after this run (a created node starts at 0, an overwritten one goes one up from its own; in a dry run, what it would be). */
+    toVersion: number;
+}
+
 export interface CopyReport {
     from: string;
     to: string;
@@ -136,6 +152,8 @@ export interface CopyReport {
     conflicts: CopyConflict[];
     failed: { path: string; reason: string }[];
     sequential: SequentialNote[];
+    /** Nodes whose data version on the source is above 0, by path: their versions differ on the target. */
+    versioned: VersionNote[];
     /** Nodes an earlier copy wrote that the source no longer has, still on the target (without --prune, or kept). */
     stale: string[];
     /** Why the run stopped before visiting every node, if it did. */
@@ -210,6 +228,8 @@ export function parseAuth(text: string | undefined, option: string): { scheme: s
 }
 
 const isEphemeral = (stat: { ephemeralOwner: Buffer }) => stat.ephemeralOwner.some((b) => b !== 0);
+/** A node's data version: the stat `dataWithStat` hands back is the library's whole stat, versions included, though `ZkStat` names none. */
+const dataVersion = (stat: ZkStat) => (stat as ZkStat & Partial<Pick<ZkNodeStat, "version">>).version ?? 0;
 
 /** The znode recording what copies of `root` wrote on the target. */
 export function manifestPath(root: string): string {
@@ -327,6 +347,7 @@ export async function copyTree(options: CopyOptions): Promise<CopyReport> {
         conflicts: [],
         failed: [],
         sequential: [],
+        versioned: [],
         stale: [],
         elapsedMs: 0,
     };
@@ -397,6 +418,12 @@ export async function copyTree(options: CopyOptions): Promise<CopyReport> {
         }
         /** The ACL to set once the children are in (a node created open so that they could be). */
         let aclAfter: ZkAcl[] | undefined;
+        const fromVersion = dataVersion(src.value.stat);
+        const noteVersion = (toVersion: number) => {
+            if (fromVersion > 0) {
+                report.versioned.push({ path, fromVersion, toVersion });
+            }
+        };
         if (!isRoot) {
             const dst = await op("--to", `read ${path}`, () => sides.to.dataWithStat(path));
             if (!dst.ok) {
@@ -413,6 +440,7 @@ export async function copyTree(options: CopyOptions): Promise<CopyReport> {
                 }
                 report.created.push(path);
                 copied.add(path);
+                noteVersion(0);
                 aclAfter = needsOpen ? acl : undefined;
             } else if (isEphemeral(dst.value.stat)) {
                 report.conflicts.push({ path, differs: ["ephemeral on the target"] });
@@ -423,11 +451,14 @@ export async function copyTree(options: CopyOptions): Promise<CopyReport> {
                     return fail(path, dstAcl.ok ? `${path} vanished on --to while it was copied` : `${dstAcl.reason}; its subtree was not copied`);
                 }
                 const differs = [...(src.value.data.equals(dst.value.data) ? [] : ["data"]), ...(sameAcl(acl, dstAcl.value) ? [] : ["acl"])];
+                const toVersion = dataVersion(dst.value.stat);
                 if (differs.length === 0) {
                     report.counts.unchanged++;
                     copied.add(path);
+                    noteVersion(toVersion);
                 } else if (!overwrite) {
                     report.conflicts.push({ path, differs });
+                    noteVersion(toVersion);
                 } else {
                     const w = differs.includes("data") && !dryRun ? await op("--to", `write ${path}`, () => sides.to.setData(path, src.value!.data)) : undefined;
                     if (w !== undefined && !w.ok) {
@@ -435,6 +466,7 @@ export async function copyTree(options: CopyOptions): Promise<CopyReport> {
                     } else {
                         report.updated.push(path);
                         copied.add(path);
+                        noteVersion(differs.includes("data") ? toVersion + 1 : toVersion);
                         aclAfter = differs.includes("acl") ? acl : undefined;
                     }
                 }
@@ -541,6 +573,7 @@ export async function copyTree(options: CopyOptions): Promise<CopyReport> {
     sides.to.close();
     report.created.sort();
     report.updated.sort();
+    report.versioned.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     report.counts = {
         ...report.counts,
         created: report.created.length,
@@ -587,6 +620,15 @@ export function copyText(r: CopyReport): string {
             "",
             `sequential nodes (${r.sequential.length}): copied by name; counters and versions cannot be carried over:`,
             ...r.sequential.map((s) => `  # ${s.path}: parent ${s.parent} cversion ${s.fromCversion} on --from, ${s.toCversion ?? "unknown"} on --to`),
+        );
+    }
+    if (r.versioned.length > 0) {
+        const more = r.versioned.length - SHOWN_VERSIONED;
+        lines.push(
+            "",
+            `versioned nodes (${r.versioned.length}): data version above 0 on --from; versions cannot be carried over (the new side starts a node at version 0, an --overwrite adds 1 to its own), so a client's version-checked write (Dubbo 3 config, Curator) must read it again on --to:`,
+            ...r.versioned.slice(0, SHOWN_VERSIONED).map((v) => `  @ ${v.path}: version ${v.fromVersion} on --from, ${v.toVersion} on --to`),
+            ...(more > 0 ? [`  ... ${more} more (--json lists every one)`] : []),
         );
     }
     if (r.ancestorsCreated.length > 0) {
@@ -685,6 +727,7 @@ export function registerCopyCommand(program: Command): Command {
             "Copy the persistent znodes under --root (data and ACLs; never ephemeral nodes) from the legacy ensemble to the new one, for dual-registry: " +
                 "Dubbo routers, configurators, config center and metadata that no service re-registers. Idempotent: run it again before every gate. " +
                 "A node that differs on --to is a conflict and is kept unless --overwrite; with --prune, nodes an earlier copy wrote that --from no longer has are deleted. " +
+                "Counters and versions cannot be carried over: the report lists sequential nodes with their parents' cversion and nodes whose data version on --from is above 0 (text the first few, --json all). " +
                 "Exit codes: 0 copied (nothing left to do); 1 conflicts, failed nodes, stale nodes without --prune, or stopped mid-way (the report lists what was done); " +
                 "2 cannot run (bad option, an ensemble unreachable, --root missing on --from, --from and --to one ensemble).",
         )
