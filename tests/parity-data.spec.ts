@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { registerCheckCommands } from "../tools/checks/cli";
-import { PersistentNode } from "../tools/checks/dubbo";
+import { compareData, PersistentNode } from "../tools/checks/dubbo";
 import { checkParity, parityReport, parityText, SHOWN_PATHS } from "../tools/checks/parity";
 import { CreateMode, Permission, ZkAcl, ZkClient } from "../tools/zookeeper/client";
 import { runCommand } from "./support/cli";
@@ -194,6 +194,19 @@ describe("check parity on persistent data (real ZooKeeper)", function () {
         expect(cli.err).to.equal(
             `error: --old registry ${connectOf("old")} could not read ${root}/config/dubbo/secret.properties: no permission (NoAuth); the check needs read access to every znode under --root\n`,
         );
+    });
+});
+
+describe("check parity's ACL comparison", function () {
+    const node = (acl: string[]): PersistentNode => ({ path: "/dubbo/config/dubbo/orders.configurators", bytes: 1, sha256: "0".repeat(64), acl });
+    const admin = "digest:admin:0uuVRL2YDgUtYMchr3b4yWhA/0c=:cdrwa";
+
+    it("compares a digest ACL that ZooKeeper hides from one side's session (user:x) as hidden on both: no difference, but another user or other permissions are one", function () {
+        expect(compareData([node(["world:anyone:r", admin])], [node(["digest:admin:x:cdrwa", "world:anyone:r"])]).different).to.deep.equal([]);
+        expect(compareData([node([admin])], [node(["digest:admin:x:cdrwa"])]).inParity).to.equal(true);
+        expect(compareData([node([admin])], [node(["digest:other:x:cdrwa"])]).different.map((d) => d.differs)).to.deep.equal([["acl"]]);
+        expect(compareData([node([admin])], [node(["digest:admin:x:r"])]).different.map((d) => d.differs)).to.deep.equal([["acl"]]);
+        expect(compareData([node([admin])], [node(["digest:admin:1uuVRL2YDgUtYMchr3b4yWhA/0c=:cdrwa"])]).different.map((d) => d.differs)).to.deep.equal([["acl"]]);
     });
 });
 

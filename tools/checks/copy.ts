@@ -49,6 +49,7 @@
 import { Command, CommanderError } from "commander";
 import * as zlib from "zlib";
 import type { ZkAcl, ZkClient, ZkNodeStat, ZkStat } from "../zookeeper/client";
+import { aclText, isMaskedDigest, sameAcl } from "./dubbo";
 import type { ConnectString } from "./health";
 
 type ClientModule = typeof import("../zookeeper/client");
@@ -200,20 +201,11 @@ export function parseCopyTimeout(text: string | undefined): number {
 const isUnder = (path: string, root: string) => root === "/" || path === root || path.startsWith(`${root}/`);
 const join = (parent: string, child: string) => (parent === "/" ? `/${child}` : `${parent}/${child}`);
 const parentOf = (path: string) => path.slice(0, path.lastIndexOf("/")) || "/";
-const aclKey = (acl: ZkAcl[]) =>
-    acl
-        .map((a) => `${a.scheme}:${a.id}:${a.permission}`)
-        .sort()
-        .join(",");
 /**
- * ZooKeeper (3.6 and later) shows a digest ACL entry as `user:x` to a session
- * without ADMIN on the node: such an ACL cannot be copied (it would lock the
- * node with a password nobody has).
+ * A digest ACL entry ZooKeeper shows masked (`user:x`, see `isMaskedDigest`):
+ * such an ACL cannot be copied (it would lock the node with a password nobody has).
  */
-const maskedDigest = (a: ZkAcl) => a.scheme === "digest" && a.id.endsWith(":x");
-const masked = (acl: ZkAcl[]) => acl.map((a) => (a.scheme === "digest" ? { ...a, id: a.id.replace(/:[^:]*$/, ":x") } : a));
-/** Equal ACLs; when a side shows digests masked, compared as masked (all this session can see). */
-const sameAcl = (a: ZkAcl[], b: ZkAcl[]) => (a.some(maskedDigest) || b.some(maskedDigest) ? aclKey(masked(a)) === aclKey(masked(b)) : aclKey(a) === aclKey(b));
+const maskedDigest = (a: ZkAcl) => isMaskedDigest(aclText(a));
 
 /** `--from-auth`/`--to-auth`: `scheme:credentials`. */
 export function parseAuth(text: string | undefined, option: string): { scheme: string; credentials: string } | undefined {
@@ -450,7 +442,7 @@ export async function copyTree(options: CopyOptions): Promise<CopyReport> {
                 if (!dstAcl.ok || dstAcl.value === undefined) {
                     return fail(path, dstAcl.ok ? `${path} vanished on --to while it was copied` : `${dstAcl.reason}; its subtree was not copied`);
                 }
-                const differs = [...(src.value.data.equals(dst.value.data) ? [] : ["data"]), ...(sameAcl(acl, dstAcl.value) ? [] : ["acl"])];
+                const differs = [...(src.value.data.equals(dst.value.data) ? [] : ["data"]), ...(sameAcl(acl.map(aclText), dstAcl.value.map(aclText)) ? [] : ["acl"])];
                 const toVersion = dataVersion(dst.value.stat);
                 if (differs.length === 0) {
                     report.counts.unchanged++;
