@@ -5,20 +5,17 @@
  * naming what to install.
  */
 import { expect } from "chai";
-import * as crypto from "crypto";
 import * as path from "path";
 import { PORTS } from "../components/shared/zookeeper";
 import { copyTree, CopyReport, manifestPath, parseCopyRoot, parseCopyTimeout, parseExcludes, registerCopyCommand, SHOWN_VERSIONED } from "../tools/checks/copy";
 import { CreateMode, Permission, ZkAcl, ZkClient } from "../tools/zookeeper/client";
 import { loopbackAddress, randomLoopbackNetwork } from "../tools/zookeeper/process";
 import { runCommand } from "./support/cli";
-import { Side, SIDES, standalonePair } from "./support/pair";
+import { digestId, Side, SIDES, standalonePair } from "./support/pair";
 
 /** Runs `zk-cutover copy ...` in-process; resolves with the exit code and the output. */
 const runCli = (args: string[]) => runCommand(registerCopyCommand, ["copy", ...args]);
 
-/** A digest ACL id as ZooKeeper computes it: user:base64(sha1(user:password)). */
-const digestId = (user: string, password: string) => `${user}:${crypto.createHash("sha1").update(`${user}:${password}`).digest("base64")}`;
 const OPEN: ZkAcl[] = [{ scheme: "world", id: "anyone", permission: Permission.ALL }];
 /** Readable by anyone, changed only by the admin: a typical governance ACL. */
 const GOVERNED: ZkAcl[] = [

@@ -7,11 +7,12 @@
  */
 import { expect } from "chai";
 import { registerCheckCommands } from "../tools/checks/cli";
+import { copyTree } from "../tools/checks/copy";
 import { compareData, PersistentNode } from "../tools/checks/dubbo";
 import { checkParity, parityReport, parityText, SHOWN_PATHS } from "../tools/checks/parity";
 import { CreateMode, Permission, ZkAcl, ZkClient } from "../tools/zookeeper/client";
 import { runCommand } from "./support/cli";
-import { Side, SIDES, standalonePair } from "./support/pair";
+import { digestId, Side, SIDES, standalonePair } from "./support/pair";
 
 /** Runs `zk-cutover check ...` in-process; resolves with the exit code and the output. */
 const runCli = (args: string[]) => runCommand(registerCheckCommands, args);
@@ -192,8 +193,83 @@ describe("check parity on persistent data (real ZooKeeper)", function () {
         const cli = await parity(root);
         expect(cli.code).to.equal(2);
         expect(cli.err).to.equal(
-            `error: --old registry ${connectOf("old")} could not read ${root}/config/dubbo/secret.properties: no permission (NoAuth); the check needs read access to every znode under --root\n`,
+            `error: --old registry ${connectOf("old")} could not read ${root}/config/dubbo/secret.properties: no permission (NoAuth); the check needs read access to every znode under --root; allowed: --old-auth scheme:credentials of a user who may read it, or --exclude ${root}/config/dubbo/secret.properties\n`,
         );
+    });
+    /** What a copy leaves on the new side, plus what services register there by themselves (the ephemeral provider). */
+    async function copyAndRegister(root: string, extra: Partial<Parameters<typeof copyTree>[0]> = {}): Promise<void> {
+        const copied = await copyTree({ fromConnect: connectOf("old"), toConnect: connectOf("new"), root, ...extra });
+        expect(copied.ok, JSON.stringify(copied.failed)).to.equal(true);
+        if (!(await clients.new!.exists(`${root}/${IFACE}/providers/${enc(PROVIDER)}`))) {
+            await put("new", `${root}/${IFACE}/providers/${enc(PROVIDER)}`, "", CreateMode.EPHEMERAL);
+        }
+    }
+
+    it("--old-auth and --new-auth read what only a user may read, as copy's --from-auth and --to-auth do; without them it is one NoAuth line naming the option", async function () {
+        this.timeout(30_000);
+        const root = freshRoot();
+        const secret = `${root}/config/dubbo/secret.properties`;
+        const governed = `${root}/config/dubbo/governed.properties`;
+        const admin = digestId("admin", "s3cret");
+        await seed("old", root);
+        await put("old", secret, "password=x", CreateMode.PERSISTENT, [{ scheme: "digest", id: admin, permission: Permission.ALL }]);
+        await put("old", governed, "weight=1", CreateMode.PERSISTENT, [
+            { scheme: "world", id: "anyone", permission: Permission.READ },
+            { scheme: "digest", id: admin, permission: Permission.ALL },
+        ]);
+        await copyAndRegister(root, { fromAuth: "digest:admin:s3cret", toAuth: "digest:admin:s3cret" });
+
+        const anonymous = await parity(root);
+        expect(anonymous.code).to.equal(2);
+        expect(anonymous.err).to.equal(
+            `error: --old registry ${connectOf("old")} could not read ${secret}: no permission (NoAuth); the check needs read access to every znode under --root; allowed: --old-auth scheme:credentials of a user who may read it, or --exclude ${secret}\n`,
+        );
+        const oldOnly = await parity(root, "--old-auth", "digest:admin:s3cret");
+        expect(oldOnly.code).to.equal(2);
+        expect(oldOnly.err).to.match(new RegExp(`^error: --new registry \\S+ could not read \\S+secret\\.properties: no permission \\(NoAuth\\); .*allowed: --new-auth scheme:credentials`));
+        const both = await parity(root, "--old-auth", "digest:admin:s3cret", "--new-auth", "digest:admin:s3cret");
+        expect(both.code, both.out + both.err).to.equal(0);
+        expect(both.out).to.contain("IN PARITY");
+        // The governed node's digest is hidden from the new side's anonymous session: compared as masked, not a difference.
+        const masked = await parity(root, "--old-auth", "digest:admin:s3cret", "--exclude", secret);
+        expect(masked.code, masked.out + masked.err).to.equal(0);
+    });
+
+    it("--exclude leaves a path and its subtree out of both registries, as copy --exclude does, and the report says so", async function () {
+        this.timeout(30_000);
+        const root = freshRoot();
+        const local = `${root}/config/dubbo/local`;
+        await seed("old", root);
+        await put("old", `${local}/host-a.properties`, "a");
+        await put("old", `${local}/host-b.properties`, "b");
+        await copyAndRegister(root, { exclude: [local] });
+        // Left out of the copy, kept apart on the new side with other data.
+        await put("new", `${local}/host-a.properties`, "other");
+
+        const without = await parity(root, "--json");
+        expect(without.code).to.equal(1);
+        const report = JSON.parse(without.out);
+        expect(report.data.missingInNew.map((n: PersistentNode) => n.path)).to.deep.equal([`${local}/host-b.properties`]);
+        expect(report.data.different.map((n: { path: string }) => n.path)).to.deep.equal([`${local}/host-a.properties`]);
+
+        const cli = await parity(root, "--exclude", local);
+        expect(cli.code, cli.out + cli.err).to.equal(0);
+        expect(cli.out).to.contain("IN PARITY").and.to.contain(`left out in both registries (--exclude): ${local}\n`);
+        expect(JSON.parse((await parity(root, "--exclude", local, "--json")).out).excluded).to.deep.equal([local]);
+    });
+
+    it("refuses a malformed --old-auth/--new-auth and an --exclude outside --root with exit 2 and one line naming the option, before connecting", async function () {
+        const unreachable = ["--old", "127.0.0.1:1", "--new", "127.0.0.2:1"];
+        const auth = await runCli(["check", "parity", ...unreachable, "--old-auth", "admin"]);
+        expect(auth.code).to.equal(2);
+        expect(auth.err).to.equal("error: --old-auth is not scheme:credentials; allowed: e.g. digest:USER:PASSWORD\n");
+        const newAuth = await runCli(["check", "parity", ...unreachable, "--new-auth", ":x"]);
+        expect(newAuth.err).to.equal("error: --new-auth is not scheme:credentials; allowed: e.g. digest:USER:PASSWORD\n");
+        const outside = await runCli(["check", "parity", ...unreachable, "--exclude", "/elsewhere/a"]);
+        expect(outside.code).to.equal(2);
+        expect(outside.err).to.equal("error: --exclude /elsewhere/a is not under --root /dubbo; allowed: a path below /dubbo/\n");
+        const notPath = await runCli(["check", "parity", ...unreachable, "--root", "/reg", "--exclude", "reg/a"]);
+        expect(notPath.err).to.equal('error: --exclude "reg/a" is not a znode path; allowed: an absolute path without a trailing slash under --root /reg\n');
     });
 });
 

@@ -5,6 +5,7 @@
  * their data directories removed. Never skipped: without ZooKeeper it fails,
  * naming what to install.
  */
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -16,6 +17,9 @@ import { requireZooKeeper } from "./zookeeper";
 
 /** How long two standalone servers may take to answer (a cold JVM on a busy machine). */
 const START_TIMEOUT_MS = 40_000;
+
+/** A digest ACL id as ZooKeeper computes it: user:base64(sha1(user:password)). */
+export const digestId = (user: string, password: string): string => `${user}:${crypto.createHash("sha1").update(`${user}:${password}`).digest("base64")}`;
 
 export type Side = "old" | "new";
 export const SIDES: Side[] = ["old", "new"];

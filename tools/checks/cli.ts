@@ -16,6 +16,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { UserInputError } from "../errors";
+import { repeatable } from "./copy";
 // The checks (and the ZooKeeper client under them) load only when a check runs, so other commands start fast.
 const health = () => import("./health");
 const parity = () => import("./parity");
@@ -49,6 +50,9 @@ export interface ParityCommandOptions {
     json?: boolean;
     timeoutMs?: string;
     maxNodes?: string;
+    exclude?: string[];
+    oldAuth?: string;
+    newAuth?: string;
 }
 
 /**
@@ -129,7 +133,16 @@ export function runParityCommand(opts: ParityCommandOptions, output: CheckOutput
         const { checkParity, parityJson, parityText, parseMaxNodes } = await parity();
         const timeoutMs = parseTimeoutMs(opts.timeoutMs, "--timeout-ms", 10_000);
         const maxNodes = parseMaxNodes(opts.maxNodes);
-        const report = await checkParity({ oldConnect: opts.old ?? "", newConnect: opts.new ?? "", root: opts.root, timeoutMs, maxNodes });
+        const report = await checkParity({
+            oldConnect: opts.old ?? "",
+            newConnect: opts.new ?? "",
+            root: opts.root,
+            timeoutMs,
+            maxNodes,
+            exclude: opts.exclude,
+            oldAuth: opts.oldAuth,
+            newAuth: opts.newAuth,
+        });
         output.out(opts.json ? parityJson(report) : parityText(report));
         return report.inParity ? 0 : 1;
     });
@@ -195,6 +208,7 @@ export function registerCheckCommands(program: Command): Command {
                 "(not versions or times; ephemeral nodes are not persistent data; Dubbo's own containers, <root>/<x> and <root>/<interface>/<category>, are not compared). " +
                 "Exit 1 while the new registry lacks a provider of the old one, lacks a persistent node of it, or holds one with other data or ACL " +
                 "(text names up to 20 nodes per list, --json all); nodes only in the new registry are reported, not a failure. " +
+                "--exclude, --old-auth and --new-auth work as copy's --exclude, --from-auth and --to-auth. " +
                 "Exit 2 when there is nothing to compare (one ensemble on both sides, no such --root in the old registry, neither providers nor persistent nodes in it), " +
                 "when a registry cannot be read (unreachable, no quorum, not ZooKeeper, a znode it may not read) and when a tree holds more than --max-nodes znodes.",
         )
@@ -204,6 +218,9 @@ export function registerCheckCommands(program: Command): Command {
         .option("--json", "print exactly one JSON document")
         .option("--timeout-ms <ms>", "deadline for connecting to each registry and for each read (default 10000)")
         .option("--max-nodes <n>", "the most znodes read under --root in each registry; more fails with exit 2 (default 100000)")
+        .option("--exclude <path>", "leave out this path and its subtree in both registries, as copy --exclude does (repeatable)", repeatable)
+        .option("--old-auth <scheme:credentials>", "credentials for --old, as copy's --from-auth (e.g. digest:USER:PASSWORD): to read nodes only a user may read")
+        .option("--new-auth <scheme:credentials>", "credentials for --new, as copy's --to-auth")
         .action(async (opts: ParityCommandOptions, cmd: Command) => {
             process.exitCode = await runParityCommand(opts, outputOf(cmd));
         });

@@ -198,7 +198,8 @@ export function parseCopyTimeout(text: string | undefined): number {
     return Number(text) * 1000;
 }
 
-const isUnder = (path: string, root: string) => root === "/" || path === root || path.startsWith(`${root}/`);
+/** True when `path` is `root` or below it. */
+export const isUnder = (path: string, root: string) => root === "/" || path === root || path.startsWith(`${root}/`);
 const join = (parent: string, child: string) => (parent === "/" ? `/${child}` : `${parent}/${child}`);
 const parentOf = (path: string) => path.slice(0, path.lastIndexOf("/")) || "/";
 /**
@@ -710,9 +711,11 @@ export async function runCopyCommand(opts: CopyCommandOptions, output: CopyOutpu
     }
 }
 
+/** Commander's argument parser of an option that may be given again: collects every value. */
+export const repeatable = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 /** Adds `copy` to `program` (after the program's configureOutput). */
 export function registerCopyCommand(program: Command): Command {
-    const collect = (value: string, previous: string[] = []) => [...previous, value];
     const cmd = program
         .command("copy")
         .description(
@@ -726,7 +729,7 @@ export function registerCopyCommand(program: Command): Command {
         .option("--from <connect>", "the legacy ensemble: host:port,host:port[/chroot]")
         .option("--to <connect>", "the new ensemble: host:port,host:port[/chroot]")
         .option("--root <path>", "root of the copied tree (default /dubbo)")
-        .option("--exclude <path>", "leave out this path and its subtree (repeatable)", collect)
+        .option("--exclude <path>", "leave out this path and its subtree (repeatable)", repeatable)
         .option("--dry-run", "read both sides and report what would change; write nothing")
         .option("--overwrite", "replace nodes whose data or ACL differ on --to")
         .option("--prune", "delete from --to the nodes an earlier copy wrote that --from no longer has (nodes no copy wrote are never deleted)")

@@ -6,7 +6,9 @@
  * (routers, configurators, config and metadata center, mappings, providers
  * registered with `dynamic=false`), alike in data and ACL. What only the new
  * registry holds is reported but does not fail. Ephemeral nodes are not
- * persistent data: ephemeral providers are compared as providers.
+ * persistent data: ephemeral providers are compared as providers. `--exclude`, `--old-auth` and
+ * `--new-auth` mean what copy's `--exclude`, `--from-auth` and `--to-auth`
+ * mean, so that what a copy may read and leaves out can pass the gate.
  *
  * The check never passes for want of something to compare: it refuses two
  * sides that are one ensemble, a `--root` the old registry does not have, and
@@ -16,6 +18,7 @@
  */
 import { createHash } from "crypto";
 import { codeOf, isEphemeral, NO_AUTH, ZkClient } from "../zookeeper/client";
+import { CopyError, isUnder, parseAuth, parseExcludes } from "./copy";
 import { openTwoEnsembles, sharedMembers } from "./ensembles";
 import { CheckError, parseConnectString } from "./health";
 import {
@@ -46,6 +49,12 @@ export interface ParityOptions {
     timeoutMs?: number;
     /** The most znodes read under the root of each registry; more is an error (nothing compared). Default `DEFAULT_MAX_NODES`. */
     maxNodes?: number;
+    /** Paths (with their subtrees) left out in both registries, as `copy --exclude` leaves them out; under the root. */
+    exclude?: string[];
+    /** Credentials for the old registry's session, `scheme:credentials` (e.g. `digest:admin:secret`), as --old-auth gives them. */
+    oldAuth?: string;
+    /** Credentials for the new registry's session, as --new-auth gives them. */
+    newAuth?: string;
 }
 
 /** Default of `--max-nodes`. */
@@ -114,6 +123,8 @@ export interface ParityReport {
     inBoth: number;
     /** Persistent nodes compared by path, data and ACL. */
     data: DataParity;
+    /** Paths left out in both registries (`--exclude`), sorted. */
+    excluded: string[];
 }
 
 /** Checks `--max-nodes`: a whole number from 1 to `MAX_NODES_LIMIT`. Throws `CheckError`. */
@@ -179,13 +190,14 @@ const childPath = (parent: string, child: string) => (parent === "/" ? `/${child
 
 /**
  * Walks one open side under `root`, level by level (16 reads at once): data
- * and stat of every znode, ACL and children of the persistent ones. Reads at
+ * and stat of every znode, ACL and children of the persistent ones. Paths
+ * under `excludes` (and their subtrees) are not read. Reads at
  * most `maxNodes` znodes: a tree with more is a `CheckError` naming
  * `--max-nodes`, before anything past the limit is read. Nodes that vanish
  * while it walks (a provider going away) are skipped. Failures become a
  * `CheckError` naming the side and the znode.
  */
-export async function readTree(r: OpenRegistry, root: string, maxNodes: number): Promise<TreeRead> {
+export async function readTree(r: OpenRegistry, root: string, maxNodes: number, excludes: string[] = []): Promise<TreeRead> {
     const persistent: PersistentNode[] = [];
     const children = new Map<string, string[]>();
     let ephemeral = 0;
@@ -207,7 +219,7 @@ export async function readTree(r: OpenRegistry, root: string, maxNodes: number):
             at = "read the ACL of";
             const acl = await r.client.acl(path);
             at = "list the children of";
-            const kids = node.stat.numChildren > 0 ? [...(await r.client.children(path))].sort() : [];
+            const kids = node.stat.numChildren > 0 ? [...(await r.client.children(path))].filter((c) => !excludes.some((e) => isUnder(childPath(path, c), e))).sort() : [];
             children.set(path, kids);
             if (acl !== undefined && !isDubboContainer(root, path)) {
                 persistent.push({ path, bytes: node.data.length, sha256: createHash("sha256").update(node.data).digest("hex"), acl: acl.map(aclText).sort() });
@@ -216,7 +228,11 @@ export async function readTree(r: OpenRegistry, root: string, maxNodes: number):
             if (err instanceof CheckError) {
                 throw err;
             }
-            const why = codeOf(err) === NO_AUTH ? "no permission (NoAuth); the check needs read access to every znode under --root" : (err as Error).message;
+            const auth = r.side === "--old" ? "--old-auth" : "--new-auth";
+            const why =
+                codeOf(err) === NO_AUTH
+                    ? `no permission (NoAuth); the check needs read access to every znode under --root; allowed: ${auth} scheme:credentials of a user who may read it, or --exclude ${path}`
+                    : (err as Error).message;
             throw new CheckError(`${r.side} registry ${r.connect} could not ${at} ${path}: ${why}`);
         }
     };
@@ -239,6 +255,20 @@ export async function readTree(r: OpenRegistry, root: string, maxNodes: number):
     return { providers: providerListing(root, byInterface), persistent, ephemeral, nodesRead };
 }
 
+/**
+ * Awaits every promise at once; when some fail, throws the failure of the
+ * first in `promises`' order (the old side's before the new side's), not the
+ * first in time, so that a run tells the same error every time.
+ */
+async function allInOrder<T extends readonly unknown[]>(promises: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
+    const settled = await Promise.allSettled(promises);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) {
+        throw failed.reason;
+    }
+    return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 /** How many names a message lists before it says "...". */
 const SHOWN = 10;
 
@@ -249,7 +279,7 @@ const SHOWN = 10;
  * compared. A registry holding only governance data (routers, config center)
  * is compared.
  */
-async function registryParity(registries: { old: OpenRegistry; new: OpenRegistry }, root: string, maxNodes: number): Promise<ParityReport> {
+async function registryParity(registries: { old: OpenRegistry; new: OpenRegistry }, root: string, maxNodes: number, excludes: string[]): Promise<ParityReport> {
     const { old, new: next } = registries;
     let hasRoot: boolean;
     let topLevel: string[] = [];
@@ -267,7 +297,7 @@ async function registryParity(registries: { old: OpenRegistry; new: OpenRegistry
             `--root ${root} is not a znode in the old registry (--old ${old.connect}); allowed: the Dubbo root the providers register under (the old registry's top-level znodes: ${names || "none"})`,
         );
     }
-    const [oldTree, newTree] = await Promise.all([readTree(old, root, maxNodes), readTree(next, root, maxNodes)]);
+    const [oldTree, newTree] = await allInOrder([readTree(old, root, maxNodes, excludes), readTree(next, root, maxNodes, excludes)] as const);
     if (oldTree.providers.providers.length === 0 && oldTree.persistent.length === 0) {
         const n = oldTree.providers.undecodable.length;
         const odd = n > 0 ? ` (${n} node${n === 1 ? "" : "s"} under its providers paths ${n === 1 ? "is" : "are"} not a provider URL)` : "";
@@ -275,7 +305,12 @@ async function registryParity(registries: { old: OpenRegistry; new: OpenRegistry
             `the old registry (--old ${old.connect}) has no providers and no persistent nodes under ${root}${odd}: nothing to compare; allowed: --old naming the registry the providers use now, and --root their Dubbo root`,
         );
     }
-    return parityReport(root, { connect: old.connect, listing: oldTree.providers, tree: oldTree }, { connect: next.connect, listing: newTree.providers, tree: newTree });
+    return parityReport(
+        root,
+        { connect: old.connect, listing: oldTree.providers, tree: oldTree },
+        { connect: next.connect, listing: newTree.providers, tree: newTree },
+        excludes,
+    );
 }
 
 const summary = (p: DubboProvider): ProviderSummary => ({ key: p.key, interface: p.interface, address: p.address, group: p.group, version: p.version, url: p.url });
@@ -287,8 +322,8 @@ export interface SideRead {
     tree?: Pick<TreeRead, "persistent" | "ephemeral" | "nodesRead">;
 }
 
-/** Builds the report from both sides as read. Pure. */
-export function parityReport(root: string, old: SideRead, next: SideRead): ParityReport {
+/** Builds the report from both sides as read; `excluded` are the paths left out of both. Pure. */
+export function parityReport(root: string, old: SideRead, next: SideRead, excluded: string[] = []): ParityReport {
     const diff = compareListings(old.listing, next.listing);
     const data = compareData(old.tree?.persistent ?? [], next.tree?.persistent ?? []);
     const side = (name: Side, s: SideRead): RegistrySummary => ({
@@ -312,6 +347,7 @@ export function parityReport(root: string, old: SideRead, next: SideRead): Parit
         onlyInNew: diff.onlyInNew.map(summary),
         inBoth: diff.inBoth,
         data,
+        excluded: [...excluded].sort(),
     };
 }
 
@@ -327,6 +363,16 @@ export async function checkParity(options: ParityOptions): Promise<ParityReport>
     const oldSide = parseConnectString(options.oldConnect, "--old", true);
     const newSide = parseConnectString(options.newConnect, "--new", true);
     const root = parseRoot(options.root);
+    // copy's own parsers, so that both commands take these options alike; their mistakes are this check's (exit 2).
+    const asCheck = <T>(parse: () => T): T => {
+        try {
+            return parse();
+        } catch (err) {
+            throw err instanceof CopyError ? new CheckError(err.message) : err;
+        }
+    };
+    const excludes = asCheck(() => parseExcludes(options.exclude, root));
+    const auths = asCheck(() => [parseAuth(options.oldAuth, "--old-auth"), parseAuth(options.newAuth, "--new-auth")] as const);
     const shared = sharedMembers(oldSide, newSide);
     if (shared.length > 0) {
         throw new CheckError(`--old and --new reach the same ensemble (both list ${shared.join(", ")}): ${ONE_ENSEMBLE}`);
@@ -347,8 +393,13 @@ export async function checkParity(options: ParityOptions): Promise<ParityReport>
         old: { side: "--old", connect: connects[0], client: oldClient },
         new: { side: "--new", connect: connects[1], client: newClient },
     };
+    for (const [client, auth] of [[oldClient, auths[0]], [newClient, auths[1]]] as const) {
+        if (auth) {
+            client.addAuth(auth.scheme, auth.credentials);
+        }
+    }
     try {
-        return await registryParity(registries, root, maxNodes);
+        return await registryParity(registries, root, maxNodes, excludes);
     } finally {
         closeRegistries(registries);
     }
@@ -396,6 +447,9 @@ export function parityText(r: ParityReport): string {
     }
     if (d.onlyInNew.length > 0) {
         lines.push("", `persistent nodes only in the new registry (${d.onlyInNew.length}, reported, not a failure):`, ...capped(d.onlyInNew, (n) => `  + ${n.path}`));
+    }
+    if (r.excluded.length > 0) {
+        lines.push("", `left out in both registries (--exclude): ${r.excluded.join(", ")}`);
     }
     for (const s of [r.old, r.new]) {
         if (s.undecodable.length > 0) {
