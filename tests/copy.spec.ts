@@ -7,7 +7,9 @@
 import { expect } from "chai";
 import * as path from "path";
 import { PORTS } from "../components/shared/zookeeper";
+import { registerCheckCommands } from "../tools/checks/cli";
 import { copyTree, CopyReport, manifestPath, parseCopyRoot, parseCopyTimeout, parseExcludes, registerCopyCommand, SHOWN_VERSIONED } from "../tools/checks/copy";
+import { ParityReport } from "../tools/checks/parity";
 import { CreateMode, Permission, ZkAcl, ZkClient } from "../tools/zookeeper/client";
 import { loopbackAddress, randomLoopbackNetwork } from "../tools/zookeeper/process";
 import { runCommand } from "./support/cli";
@@ -287,6 +289,61 @@ describe("zk-cutover copy on real ZooKeeper", function () {
         const overwritten = await json(root, ["--overwrite"]);
         expect(overwritten.report.versioned[0]).to.deep.equal({ path: rule, fromVersion: 3, toVersion: 1 });
         expect((await zk("new").stat(rule))!.version).to.equal(1);
+    });
+
+    it("round trip with check parity: a rule deleted, a rule and an ACL changed and an ephemeral node added on the legacy side fail parity by name until copy --prune --overwrite; the ephemeral node is never copied", async function () {
+        this.timeout(60_000);
+        const root = freshRoot();
+        const s = await seed(root);
+        const configurator = `${root}/${IFACE}/configurators/${encodeURIComponent("override://10.0.0.5:20880/" + IFACE + "?disabled=true")}`;
+        const conditionRouter = `${root}/config/dubbo/orders.condition-router`;
+        const secret = `${root}/config/dubbo/secret.properties`;
+        await put("old", secret, "password=x", SECRET);
+        const AUTH = ["--old-auth", "digest:admin:s3cret", "--new-auth", "digest:admin:s3cret"];
+        const parity = async (...extra: string[]) => {
+            const r = await runCommand(registerCheckCommands, ["check", "parity", "--old", connectOf("old"), "--new", connectOf("new"), "--root", root, ...AUTH, ...extra]);
+            return { ...r, report: extra.includes("--json") && r.out !== "" ? (JSON.parse(r.out) as ParityReport) : undefined };
+        };
+
+        expect((await copy(root)).code).to.equal(0);
+        // Services register to both registries by themselves.
+        await put("new", s.ephemeral, "", OPEN, CreateMode.EPHEMERAL);
+        const inParity = await parity();
+        expect(inParity.code, inParity.out + inParity.err).to.equal(0);
+        expect(inParity.out).to.match(/IN PARITY\n/);
+
+        // In dubbo-admin, on the legacy side: the override goes, a route is rewritten, a rule is locked to the admin; a consumer registers.
+        await zk("old").remove(configurator);
+        await zk("old").setData(s.router, Buffer.from("=> host != 10.0.0.8"));
+        await zk("old").setAcl(conditionRouter, GOVERNED);
+        const consumer = await put("old", `${root}/${IFACE}/consumers/${encodeURIComponent("consumer://10.0.0.20/" + IFACE)}`, "", OPEN, CreateMode.EPHEMERAL);
+
+        const drifted = await parity("--json");
+        expect(drifted.code, drifted.err).to.equal(1);
+        expect(drifted.report!.data.stale.map((n) => n.path)).to.deep.equal([configurator]);
+        expect(drifted.report!.data.different.map((n) => [n.path, n.differs])).to.deep.equal([
+            [s.router, ["data"]],
+            [conditionRouter, ["acl"]],
+        ]);
+        expect(drifted.report!.data.missingInNew).to.deep.equal([]);
+        const text = await parity();
+        expect(text.code).to.equal(1);
+        expect(text.out).to.include(`  x ${configurator}\n`).and.to.include(`  ~ ${s.router}: data`).and.to.include(`  ~ ${conditionRouter}: acl`);
+        expect(text.out).not.to.include(consumer);
+
+        const recopy = await json(root, ["--prune", "--overwrite"]);
+        expect(recopy.code, JSON.stringify(recopy.report.failed)).to.equal(0);
+        expect(recopy.report.deleted).to.deep.equal([configurator]);
+        expect(recopy.report.updated).to.deep.equal([s.router, conditionRouter]);
+        expect(recopy.report.skippedEphemeral).to.include(consumer);
+
+        const after = await parity();
+        expect(after.code, after.out + after.err).to.equal(0);
+        expect(await zk("new").exists(consumer)).to.equal(false);
+        expect(await zk("new").exists(configurator)).to.equal(false);
+        expect((await zk("new").data(s.router))!.toString()).to.equal("=> host != 10.0.0.8");
+        expect(aclKey(await zk("new").acl(conditionRouter))).to.deep.equal(aclKey(GOVERNED));
+        expect(aclKey(await zk("new").acl(secret))).to.deep.equal(aclKey(SECRET));
     });
 
     it("copyTree stops at the deadline and says which paths were done", async function () {

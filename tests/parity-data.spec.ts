@@ -79,7 +79,7 @@ describe("check parity on persistent data (real ZooKeeper)", function () {
         await seed("old", root);
         await seed("new", root);
         const report = await checkParity({ oldConnect: connectOf("old"), newConnect: connectOf("new"), root });
-        expect(report.data).to.deep.equal({ inParity: true, missingInNew: [], different: [], onlyInNew: [], alike: 12 });
+        expect(report.data).to.deep.equal({ inParity: true, missingInNew: [], different: [], stale: [], onlyInNew: [], alike: 12 });
         expect(report.inParity).to.equal(true);
         // 6 governance nodes, the dynamic=false provider, and the parents that are not Dubbo's containers: /config/dubbo and 4 under /metadata.
         expect(report.old).to.include({ providers: 2, persistentNodes: 12, ephemeralNodes: 1 });
@@ -196,6 +196,7 @@ describe("check parity on persistent data (real ZooKeeper)", function () {
             `error: --old registry ${connectOf("old")} could not read ${root}/config/dubbo/secret.properties: no permission (NoAuth); the check needs read access to every znode under --root; allowed: --old-auth scheme:credentials of a user who may read it, or --exclude ${root}/config/dubbo/secret.properties\n`,
         );
     });
+
     /** What a copy leaves on the new side, plus what services register there by themselves (the ephemeral provider). */
     async function copyAndRegister(root: string, extra: Partial<Parameters<typeof copyTree>[0]> = {}): Promise<void> {
         const copied = await copyTree({ fromConnect: connectOf("old"), toConnect: connectOf("new"), root, ...extra });
@@ -204,6 +205,51 @@ describe("check parity on persistent data (real ZooKeeper)", function () {
             await put("new", `${root}/${IFACE}/providers/${enc(PROVIDER)}`, "", CreateMode.EPHEMERAL);
         }
     }
+
+    it("a node a copy wrote that the legacy side deleted since fails as stale (exit 1, naming it and copy --prune); a node no copy wrote is reported only", async function () {
+        this.timeout(30_000);
+        const root = freshRoot();
+        await seed("old", root);
+        await copyAndRegister(root);
+        // Written on the new side only (a service there publishes its own config).
+        await put("new", `${root}/config/dubbo/payments.configurators`, "configs: []\n");
+        const before = await parity(root);
+        expect(before.code, before.out + before.err).to.equal(0);
+        expect(before.out).to.contain(`persistent nodes only in the new registry, written by no copy (1, reported, not a failure):\n  + ${root}/config/dubbo/payments.configurators\n`);
+
+        // An operator deletes the override (disabled=true) in dubbo-admin, on the legacy side only.
+        await clients.old!.remove(`${root}${CONFIGURATOR}`);
+        const cli = await parity(root);
+        expect(cli.code, cli.err).to.equal(1);
+        expect(cli.out).to.contain("NOT IN PARITY");
+        expect(cli.out).to.contain(
+            `persistent nodes stale in the new registry (1): deleted on the legacy side after the copy; run zk-cutover copy --root ${root} --prune:\n  x ${root}${CONFIGURATOR}\n`,
+        );
+        expect(cli.out).to.contain(`written by no copy (1, reported, not a failure):\n  + ${root}/config/dubbo/payments.configurators\n`);
+        const report = JSON.parse((await parity(root, "--json")).out);
+        expect(report.data.inParity).to.equal(false);
+        expect(report.data.stale).to.deep.equal([{ path: `${root}${CONFIGURATOR}`, bytes: 0, sha256: report.data.stale[0].sha256, acl: ["world:anyone:cdrwa"], copyRoot: root }]);
+        expect(report.data.onlyInNew.map((n: PersistentNode) => n.path)).to.deep.equal([`${root}/config/dubbo/payments.configurators`]);
+
+        await copyAndRegister(root, { prune: true });
+        const pruned = await parity(root);
+        expect(pruned.code, pruned.out).to.equal(0);
+        expect(await clients.new!.exists(`${root}/config/dubbo/payments.configurators`)).to.equal(true);
+    });
+
+    it("the records of a copy of a tree inside --root count too, naming that copy's --root", async function () {
+        this.timeout(30_000);
+        const root = freshRoot();
+        await put("old", `${root}/config/dubbo/orders.configurators`, "configs: []\n");
+        await put("old", `${root}/config/dubbo/orders.tag-router`, "tags: []\n");
+        const copied = await copyTree({ fromConnect: connectOf("old"), toConnect: connectOf("new"), root: `${root}/config` });
+        expect(copied.ok).to.equal(true);
+        expect((await parity(root)).code).to.equal(0);
+        await clients.old!.remove(`${root}/config/dubbo/orders.tag-router`);
+        const cli = await parity(root);
+        expect(cli.code, cli.err).to.equal(1);
+        expect(cli.out).to.contain(`run zk-cutover copy --root ${root}/config --prune:\n  x ${root}/config/dubbo/orders.tag-router\n`);
+    });
 
     it("--old-auth and --new-auth read what only a user may read, as copy's --from-auth and --to-auth do; without them it is one NoAuth line naming the option", async function () {
         this.timeout(30_000);

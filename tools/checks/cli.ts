@@ -5,7 +5,8 @@
  * Exit codes (set on `process.exitCode`; nothing here calls process.exit):
  *   0  healthy / in parity
  *   1  unhealthy / the new registry lacks providers of the old one, or
- *      persistent nodes of it, or holds them with other data or ACL
+ *      persistent nodes of it, or holds them with other data or ACL, or
+ *      holds nodes a copy wrote that the old one no longer has (stale)
  *   2  a user mistake (bad option, malformed connect string, including
  *      commander's own usage errors in these commands); for parity, a
  *      registry that cannot be read (unreachable, no quorum, not ZooKeeper,
@@ -126,7 +127,7 @@ export function runHealthCommand(opts: HealthCommandOptions, output: CheckOutput
     });
 }
 
-/** `check parity`: prints the report and resolves with the exit code (0 in parity, 1 missing providers or persistent nodes missing or different, 2 bad input, unreadable side or nothing to compare). */
+/** `check parity`: prints the report and resolves with the exit code (0 in parity, 1 missing providers or persistent nodes missing, different or stale, 2 bad input, unreadable side or nothing to compare). */
 export function runParityCommand(opts: ParityCommandOptions, output: CheckOutput): Promise<number> {
     return guarded(output, async () => {
         const { parseTimeoutMs } = await health();
@@ -206,8 +207,10 @@ export function registerCheckCommands(program: Command): Command {
             "Compare the old and the new Dubbo registry under --root: providers (<root>/<interface>/providers) by interface, host:port, group and version, " +
                 "and persistent znodes (routers, configurators, config and metadata center, mappings, dynamic=false providers) by path, data and ACL " +
                 "(not versions or times; ephemeral nodes are not persistent data; Dubbo's own containers, <root>/<x> and <root>/<interface>/<category>, are not compared). " +
-                "Exit 1 while the new registry lacks a provider of the old one, lacks a persistent node of it, or holds one with other data or ACL " +
-                "(text names up to 20 nodes per list, --json all); nodes only in the new registry are reported, not a failure. " +
+                "Exit 1 while the new registry lacks a provider of the old one, lacks a persistent node of it, holds one with other data or ACL, " +
+                "or holds a persistent node that zk-cutover copy wrote there (its record in /zk-cutover/copies) and the old registry no longer has " +
+                "(stale: deleted on the legacy side after the copy; copy --prune deletes it) " +
+                "(text names up to 20 nodes per list, --json all); nodes only in the new registry that no copy wrote are reported, not a failure. " +
                 "--exclude, --old-auth and --new-auth work as copy's --exclude, --from-auth and --to-auth. " +
                 "Exit 2 when there is nothing to compare (one ensemble on both sides, no such --root in the old registry, neither providers nor persistent nodes in it), " +
                 "when a registry cannot be read (unreachable, no quorum, not ZooKeeper, a znode it may not read) and when a tree holds more than --max-nodes znodes.",

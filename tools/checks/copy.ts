@@ -250,17 +250,33 @@ interface Manifest {
     paths: string[];
 }
 
-async function readManifest(zk: ClientModule, to: ZkClient, root: string): Promise<Set<string>> {
-    const raw = await to.data(manifestPath(root));
-    if (raw === undefined || raw.length === 0) {
-        return new Set();
+/** The message for a manifest znode whose data is not one; `side` is the option naming the target. */
+export const notAManifest = (side: string, root: string) =>
+    `${side} holds ${manifestPath(root)}, but it is not a record of earlier copies; allowed: delete it (the next copy writes it again)`;
+
+/**
+ * The paths a manifest's data records (empty data: none); undefined when the
+ * data is not a manifest.
+ */
+export function manifestPaths(raw: Buffer): string[] | undefined {
+    if (raw.length === 0) {
+        return [];
     }
     try {
         const m = JSON.parse(zlib.gunzipSync(raw).toString("utf8")) as Manifest;
-        return new Set(m.paths);
+        return Array.isArray(m.paths) && m.paths.every((p) => typeof p === "string") ? m.paths : undefined;
     } catch {
-        throw new CopyError(`--to holds ${manifestPath(root)}, but it is not a record of earlier copies; allowed: delete it (the next copy writes it again)`);
+        return undefined;
     }
+}
+
+async function readManifest(to: ZkClient, root: string): Promise<Set<string>> {
+    const raw = await to.data(manifestPath(root));
+    const paths = raw === undefined ? [] : manifestPaths(raw);
+    if (paths === undefined) {
+        throw new CopyError(notAManifest("--to", root));
+    }
+    return new Set(paths);
 }
 
 async function writeManifest(zk: ClientModule, to: ZkClient, root: string, paths: Set<string>): Promise<void> {
@@ -485,7 +501,7 @@ export async function copyTree(options: CopyOptions): Promise<CopyReport> {
             throw new CopyError(`--root ${root} is not a znode on --from ${from}; allowed: a path that exists there (its top-level znodes: ${top.sort().map((c) => `/${c}`).join(", ") || "none"})`);
         }
         try {
-            manifest = await readManifest(zk, sides.to, root);
+            manifest = await readManifest(sides.to, root);
         } catch (err) {
             if (err instanceof CopyError) {
                 throw err;

@@ -13,7 +13,9 @@
  * routers, configurators, the config center (`<root>/config`), the metadata
  * center (`<root>/metadata`), Dubbo 3's mappings (`<root>/mapping`) and
  * providers registered with `dynamic=false`. `compareData` compares those
- * nodes by path, data and ACL.
+ * nodes by path, data and ACL, and tells apart what only the new registry
+ * holds: nodes a copy wrote there that the old registry no longer has
+ * (stale) from nodes no copy wrote.
  */
 
 /** One decoded provider registration. */
@@ -230,12 +232,20 @@ export interface DataDifference {
     missingInNew: PersistentNode[];
     /** Persistent nodes whose data or ACL differs (fail the check). */
     different: NodeDifference[];
-    /** Persistent nodes only the new registry holds (reported only). */
+    /** Persistent nodes a copy wrote to the new registry that the old one no longer has (fail the check). */
+    stale: StaleNode[];
+    /** Persistent nodes only the new registry holds that no copy wrote (reported only). */
     onlyInNew: PersistentNode[];
     /** Persistent nodes alike in both. */
     alike: number;
-    /** True when the new registry holds every persistent node of the old one, alike. */
+    /** True when the new registry holds every persistent node of the old one, alike, and none a copy wrote that the old one no longer has. */
     inParity: boolean;
+}
+
+/** A persistent node a copy wrote to the new registry that the old registry no longer has: deleted on the legacy side after the copy. */
+export interface StaleNode extends PersistentNode {
+    /** The `--root` of the copy that recorded it (`copy --root <it> --prune` deletes it). */
+    copyRoot: string;
 }
 
 /** An ACL entry as compared and shown: `world:anyone:cdrwa`. */
@@ -274,8 +284,15 @@ export function sameAcl(a: string[], b: string[]): boolean {
     return key(a) === key(b);
 }
 
-/** Compares the persistent nodes of two registries by path, data and ACL (versions and times are not compared; a digest hidden from one side is compared hidden, see `sameAcl`). Pure. */
-export function compareData(oldNodes: PersistentNode[], newNodes: PersistentNode[]): DataDifference {
+/**
+ * Compares the persistent nodes of two registries by path, data and ACL
+ * (versions and times are not compared; a digest hidden from one side is
+ * compared hidden, see `sameAcl`). A node only the new registry holds
+ * is stale when `copied` (the paths copies wrote there, each with the copy's
+ * `--root`) names it: the old registry had it when it was copied and has it
+ * no more. Pure.
+ */
+export function compareData(oldNodes: PersistentNode[], newNodes: PersistentNode[], copied: ReadonlyMap<string, string> = new Map()): DataDifference {
     const byPath = new Map(newNodes.map((n) => [n.path, n]));
     const oldPaths = new Set(oldNodes.map((n) => n.path));
     const missingInNew: PersistentNode[] = [];
@@ -302,6 +319,8 @@ export function compareData(oldNodes: PersistentNode[], newNodes: PersistentNode
             different.push({ path, differs, old: oldFacts, new: newFacts });
         }
     }
-    const onlyInNew = newNodes.filter((n) => !oldPaths.has(n.path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { missingInNew, different, onlyInNew, alike, inParity: missingInNew.length === 0 && different.length === 0 };
+    const notInOld = newNodes.filter((n) => !oldPaths.has(n.path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const stale = notInOld.filter((n) => copied.has(n.path)).map((n) => ({ ...n, copyRoot: copied.get(n.path)! }));
+    const onlyInNew = notInOld.filter((n) => !copied.has(n.path));
+    return { missingInNew, different, stale, onlyInNew, alike, inParity: missingInNew.length === 0 && different.length === 0 && stale.length === 0 };
 }

@@ -4,9 +4,14 @@
  * to the new registry only once it holds every provider of the old one (by
  * decoded URL) and every persistent node of the old one under `--root`
  * (routers, configurators, config and metadata center, mappings, providers
- * registered with `dynamic=false`), alike in data and ACL. What only the new
- * registry holds is reported but does not fail. Ephemeral nodes are not
- * persistent data: ephemeral providers are compared as providers. `--exclude`, `--old-auth` and
+ * registered with `dynamic=false`), alike in data and ACL, and holds no
+ * persistent node that `zk-cutover copy` wrote there (its record on the new
+ * side, `/zk-cutover/copies/<root>`) and the old registry no longer has: such
+ * a node is stale, a rule deleted on the legacy side after the copy that
+ * would still apply after the flip (`copy --prune` deletes it). What only the
+ * new registry holds and no copy wrote (services may write it) is reported
+ * but does not fail. Ephemeral nodes are not persistent data: ephemeral
+ * providers are compared as providers. `--exclude`, `--old-auth` and
  * `--new-auth` mean what copy's `--exclude`, `--from-auth` and `--to-auth`
  * mean, so that what a copy may read and leaves out can pass the gate.
  *
@@ -18,7 +23,7 @@
  */
 import { createHash } from "crypto";
 import { codeOf, isEphemeral, NO_AUTH, ZkClient } from "../zookeeper/client";
-import { CopyError, isUnder, parseAuth, parseExcludes } from "./copy";
+import { CopyError, isUnder, MANIFEST_PARENT, manifestPaths, notAManifest, parseAuth, parseExcludes } from "./copy";
 import { openTwoEnsembles, sharedMembers } from "./ensembles";
 import { CheckError, parseConnectString } from "./health";
 import {
@@ -31,6 +36,7 @@ import {
     PersistentNode,
     ProviderListing,
     providerListing,
+    StaleNode,
     UndecodableProvider,
 } from "./dubbo";
 
@@ -98,7 +104,9 @@ export interface DataParity {
     missingInNew: PersistentNode[];
     /** Persistent nodes both hold whose data or ACL differs (these fail the check); `differs` says which. */
     different: NodeDifference[];
-    /** Persistent nodes only the new registry holds (reported only). */
+    /** Persistent nodes a copy wrote to the new registry that the old one no longer has (these fail the check; `copy --prune` deletes them). */
+    stale: StaleNode[];
+    /** Persistent nodes only the new registry holds that no copy wrote (reported only: services may have written them). */
     onlyInNew: PersistentNode[];
     /** Persistent nodes alike in both. */
     alike: number;
@@ -256,6 +264,46 @@ export async function readTree(r: OpenRegistry, root: string, maxNodes: number, 
 }
 
 /**
+ * The paths copies wrote to one registry under `root`, each with the
+ * `--root` of the copy that recorded it: the records `zk-cutover copy` keeps
+ * there (`/zk-cutover/copies/<root>`, see copy.ts) of copies of `root`, of a
+ * tree around it and of trees in it. Empty when no copy ran. An unreadable
+ * record is a `CheckError` naming the side.
+ */
+export async function copiedPaths(r: OpenRegistry, root: string): Promise<Map<string, string>> {
+    const copied = new Map<string, string>();
+    let at = `list ${MANIFEST_PARENT}`;
+    try {
+        for (const name of [...(await r.client.children(MANIFEST_PARENT))].sort()) {
+            let copyRoot: string;
+            try {
+                copyRoot = decodeURIComponent(name);
+            } catch {
+                continue; // not a record a copy wrote
+            }
+            if (!isUnder(root, copyRoot) && !isUnder(copyRoot, root)) {
+                continue;
+            }
+            at = `read ${MANIFEST_PARENT}/${name}`;
+            const raw = await r.client.data(`${MANIFEST_PARENT}/${name}`);
+            const paths = raw === undefined ? [] : manifestPaths(raw);
+            if (paths === undefined) {
+                throw new CheckError(notAManifest(`${r.side} registry ${r.connect}`, copyRoot));
+            }
+            for (const path of paths.filter((p) => isUnder(p, root))) {
+                copied.set(path, copyRoot);
+            }
+        }
+    } catch (err) {
+        if (err instanceof CheckError) {
+            throw err;
+        }
+        throw new CheckError(`${r.side} registry ${r.connect} could not ${at} (what copies wrote there): ${(err as Error).message}`);
+    }
+    return copied;
+}
+
+/**
  * Awaits every promise at once; when some fail, throws the failure of the
  * first in `promises`' order (the old side's before the new side's), not the
  * first in time, so that a run tells the same error every time.
@@ -297,7 +345,7 @@ async function registryParity(registries: { old: OpenRegistry; new: OpenRegistry
             `--root ${root} is not a znode in the old registry (--old ${old.connect}); allowed: the Dubbo root the providers register under (the old registry's top-level znodes: ${names || "none"})`,
         );
     }
-    const [oldTree, newTree] = await allInOrder([readTree(old, root, maxNodes, excludes), readTree(next, root, maxNodes, excludes)] as const);
+    const [oldTree, newTree, copied] = await allInOrder([readTree(old, root, maxNodes, excludes), readTree(next, root, maxNodes, excludes), copiedPaths(next, root)] as const);
     if (oldTree.providers.providers.length === 0 && oldTree.persistent.length === 0) {
         const n = oldTree.providers.undecodable.length;
         const odd = n > 0 ? ` (${n} node${n === 1 ? "" : "s"} under its providers paths ${n === 1 ? "is" : "are"} not a provider URL)` : "";
@@ -308,7 +356,7 @@ async function registryParity(registries: { old: OpenRegistry; new: OpenRegistry
     return parityReport(
         root,
         { connect: old.connect, listing: oldTree.providers, tree: oldTree },
-        { connect: next.connect, listing: newTree.providers, tree: newTree },
+        { connect: next.connect, listing: newTree.providers, tree: newTree, copied },
         excludes,
     );
 }
@@ -320,12 +368,14 @@ export interface SideRead {
     connect: string;
     listing: ProviderListing;
     tree?: Pick<TreeRead, "persistent" | "ephemeral" | "nodesRead">;
+    /** The new side: the paths copies wrote there, each with the copy's `--root` (see `copiedPaths`). */
+    copied?: ReadonlyMap<string, string>;
 }
 
 /** Builds the report from both sides as read; `excluded` are the paths left out of both. Pure. */
 export function parityReport(root: string, old: SideRead, next: SideRead, excluded: string[] = []): ParityReport {
     const diff = compareListings(old.listing, next.listing);
-    const data = compareData(old.tree?.persistent ?? [], next.tree?.persistent ?? []);
+    const data = compareData(old.tree?.persistent ?? [], next.tree?.persistent ?? [], next.copied);
     const side = (name: Side, s: SideRead): RegistrySummary => ({
         side: name,
         connect: s.connect,
@@ -445,8 +495,16 @@ export function parityText(r: ParityReport): string {
             ...capped(d.different, (n) => `  ~ ${n.path}: ${n.differs.map((a) => `${a} (old ${facts(n.old, a)}; new ${facts(n.new, a)})`).join(", ")}`),
         );
     }
+    if (d.stale.length > 0) {
+        const roots = [...new Set(d.stale.map((n) => n.copyRoot))].sort();
+        lines.push(
+            "",
+            `persistent nodes stale in the new registry (${d.stale.length}): deleted on the legacy side after the copy; run ${roots.map((root) => `zk-cutover copy --root ${root} --prune`).join(" and ")}:`,
+            ...capped(d.stale, (n) => `  x ${n.path}`),
+        );
+    }
     if (d.onlyInNew.length > 0) {
-        lines.push("", `persistent nodes only in the new registry (${d.onlyInNew.length}, reported, not a failure):`, ...capped(d.onlyInNew, (n) => `  + ${n.path}`));
+        lines.push("", `persistent nodes only in the new registry, written by no copy (${d.onlyInNew.length}, reported, not a failure):`, ...capped(d.onlyInNew, (n) => `  + ${n.path}`));
     }
     if (r.excluded.length > 0) {
         lines.push("", `left out in both registries (--exclude): ${r.excluded.join(", ")}`);
