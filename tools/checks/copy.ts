@@ -39,7 +39,8 @@
  * (a rule deleted in dubbo-admin disappears on the new side too); nodes the
  * copy never wrote (created directly on the target, e.g. the category nodes
  * a pod's Dubbo client makes) are never deleted. Without `--prune` such
- * nodes are reported as stale and the run exits 1.
+ * nodes are reported as stale and the run exits 1; `check parity` reads the
+ * same records and fails on them too (parity.ts `copiedPaths`).
  *
  * Exit codes: 0 copied (or nothing to do); 1 conflicts, failed nodes, stale
  * nodes without --prune, or a run stopped mid-way (the report says which
