@@ -455,6 +455,34 @@ describe("check command wiring", function () {
         expect(unknown.err).to.match(/error: unknown option '--bogus'/);
     });
 
+    it("check health of a stage whose ensemble is TLS only needs --tls-ca (and a client certificate when members ask for one); TLS files are checked before anything is asked", async function () {
+        const tlsOnly = await runCli(["check", "health", "--stack", "pure-k8s-tls-require"]);
+        expect([tlsOnly.code, tlsOnly.out]).to.deep.equal([2, ""]);
+        expect(tlsOnly.err).to.equal(
+            "error: stage pure-k8s's ensemble answers clients only over TLS (tls: require, port 2281): --tls-ca is missing; allowed: --tls-ca FILE with --tls-cert FILE and --tls-key FILE (tlsClientAuth is need)\n",
+        );
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-tls-options-"));
+        try {
+            const pem = path.join(dir, "ca.crt");
+            fs.writeFileSync(pem, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+            const notPem = path.join(dir, "notes.txt");
+            fs.writeFileSync(notPem, "hello\n");
+            const cases: [string[], string][] = [
+                [["--tls-cert", pem, "--tls-key", pem], "error: --tls-ca is missing; allowed: a PEM file of the CA the members' certificates chain to (with --tls-cert and --tls-key when the members ask for a client certificate)\n"],
+                [["--tls-ca", pem, "--tls-cert", pem], "error: --tls-cert needs --tls-key; allowed: a client certificate and its key together, or neither\n"],
+                [["--tls-ca", path.join(dir, "missing.crt")], `error: --tls-ca ${JSON.stringify(path.join(dir, "missing.crt"))} cannot be read (ENOENT); allowed: a PEM CA certificate\n`],
+                [["--tls-ca", notPem], `error: --tls-ca ${JSON.stringify(notPem)} holds no PEM certificate; allowed: a PEM CA certificate\n`],
+                [["--tls-ca", pem, "--tls-cert", pem, "--tls-key", pem], `error: --tls-key ${JSON.stringify(pem)} holds no PEM private key; allowed: a PEM private key\n`],
+            ];
+            for (const [options, error] of cases) {
+                const r = await runCli(["check", "health", "--connect", "zk-1:2281", ...options]);
+                expect([r.code, r.out, r.err], options.join(" ")).to.deep.equal([2, "", error]);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("check parity refuses --old and --new naming the same members: nothing to compare", async function () {
         const same = await runCli(["check", "parity", "--old", "zk-1:2181,zk-2:2181", "--new", "ZK-2:2181, zk-1:2181"]);
         expect(same.code).to.equal(2);

@@ -11,6 +11,9 @@ import { loopbackServers, startLocalMember } from "../tools/zookeeper/local";
 import { MemberProcess, randomLoopbackNetwork, stopMember, waitForQuorum, ZooKeeperInstall } from "../tools/zookeeper/process";
 import { requireOpenssl, requireZooKeeper } from "./support/zookeeper";
 import { zkCli } from "./support/zkcli";
+import { runCommand } from "./support/cli";
+import { registerCheckCommands } from "../tools/checks/cli";
+import { CreateMode, ZkClient } from "../tools/zookeeper/client";
 
 /** Runs openssl, failing the test with its stderr when it fails. */
 function openssl(cwd: string, args: string[]): void {
@@ -139,6 +142,34 @@ describe("TLS and SASL on real ZooKeeper", function () {
             expect(read.stdout.trim().split("\n").pop()).to.equal("kept");
             const noCert = zkCli(install, root, `${address(2)}:${PORTS.secureClient}`, ["get", "/before-tls"], tlsClient().filter((f) => !f.includes("keyStore")));
             expect(noCert.status).to.equal(1);
+        });
+
+        it("check health asks the TLS-only ensemble over TLS (CA and client certificate); the package's own client writes and reads through TLS", async () => {
+            // Runs on the ensemble the test above left at require.
+            const secure = [1, 2, 3].map((id) => `${address(id)}:${PORTS.secureClient}`);
+            const files = ["--tls-ca", path.join(pki(), "ca.crt"), "--tls-cert", path.join(pki(), "client.crt"), "--tls-key", path.join(pki(), "client.key")];
+            const healthy = await runCommand(registerCheckCommands, ["check", "health", "--connect", secure.slice(0, 2).join(","), ...files, "--json"]);
+            expect(healthy.code, healthy.out + healthy.err).to.equal(0);
+            const report = JSON.parse(healthy.out);
+            // Member 3 was not given: the server lists name it, and it was asked at its TLS port too.
+            expect(report.members.map((m: { id: number; member: string; mode: string }) => [m.id, m.member])).to.deep.equal([
+                [1, secure[0]],
+                [2, secure[1]],
+                [3, secure[2]],
+            ]);
+            expect(report.members.filter((m: { mode: string }) => m.mode === "leader")).to.have.length(1);
+            const plain = await runCommand(registerCheckCommands, ["check", "health", "--connect", secure.join(","), "--timeout-ms", "2000"]);
+            expect(plain.code).to.equal(1);
+            const tls = { ca: fs.readFileSync(path.join(pki(), "ca.crt")), cert: fs.readFileSync(path.join(pki(), "client.crt")), key: fs.readFileSync(path.join(pki(), "client.key")) };
+            const client = await ZkClient.connect(secure.join(","), { tls, connectTimeoutMs: 20_000 });
+            try {
+                expect((await client.data("/before-tls"))?.toString()).to.equal("kept");
+                await client.create("/over-node-tls", Buffer.from("node"), CreateMode.PERSISTENT);
+            } finally {
+                client.close();
+            }
+            const read = zkCli(install, root, `${address(1)}:${PORTS.secureClient}`, ["get", "/over-node-tls"], tlsClient());
+            expect(read.stdout.trim().split("\n").pop()).to.equal("node");
         });
     });
 

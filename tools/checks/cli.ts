@@ -41,6 +41,9 @@ export interface HealthCommandOptions {
     wait?: string;
     json?: boolean;
     timeoutMs?: string;
+    tlsCa?: string;
+    tlsCert?: string;
+    tlsKey?: string;
 }
 
 /** Options of `check parity` as commander gives them. */
@@ -101,6 +104,8 @@ export function runHealthCommand(opts: HealthCommandOptions, output: CheckOutput
         let settleSeconds = parseSeconds(opts.settleSeconds, "--settle-seconds", 0, 600);
         // Loaded only with a stage config: it brings the cutover's settings along.
         const gate = fromConfig ? await import("./gate") : undefined;
+        const { readClientTls } = await import("../zookeeper/tls");
+        const tls = readClientTls({ ca: opts.tlsCa, cert: opts.tlsCert, key: opts.tlsKey }, { ca: "--tls-ca", cert: "--tls-cert", key: "--tls-key" });
         let settings: import("../../components/cutover/settings").CutoverSettings | undefined;
         let endpoints;
         if (gate) {
@@ -109,12 +114,18 @@ export function runHealthCommand(opts: HealthCommandOptions, output: CheckOutput
             const stage = gate.stageGate(settings, opts.registry);
             endpoints = stage.endpoints;
             settleSeconds ??= stage.settleSeconds;
+            if (stage.tlsOnly && tls === undefined) {
+                const e = settings.ensembleSettings;
+                throw new CheckError(
+                    `stage ${settings.stage}'s ensemble answers clients only over TLS (tls: require, port ${endpoints[0].port}): --tls-ca is missing; allowed: --tls-ca FILE${e.tlsClientAuth === "need" ? " with --tls-cert FILE and --tls-key FILE (tlsClientAuth is need)" : ""}`,
+                );
+            }
         } else if (opts.connect === undefined) {
             throw new CheckError("--connect is missing; allowed: --connect host:port,host:port (every member), or --stack NAME / --config-file FILE (the stage's members)");
         } else {
             endpoints = parseConnectString(opts.connect, "--connect").members;
         }
-        const waited = await waitForHealth(endpoints, { timeoutMs, settleSeconds, waitMs: waitSeconds * 1000 });
+        const waited = await waitForHealth(endpoints, { timeoutMs, settleSeconds, waitMs: waitSeconds * 1000, ...(tls ? { tls } : {}) });
         const report = waited.report;
         const plan = gate && settings ? gate.memberSwapPlan(settings, report) : undefined;
         if (opts.json) {
@@ -198,6 +209,9 @@ export function registerCheckCommands(program: Command): Command {
         .option("--wait <s>", "check again every second until healthy, for at most this long (default 0: once)")
         .option("--json", "print exactly one JSON document")
         .option("--timeout-ms <ms>", "deadline of each four-letter word per member (default 3000)")
+        .option("--tls-ca <file>", "ask over TLS, trusting this PEM CA (an ensemble with tls: require answers only on 2281)")
+        .option("--tls-cert <file>", "with --tls-ca: a PEM client certificate, for members that ask for one (tlsClientAuth need)")
+        .option("--tls-key <file>", "the PEM key of --tls-cert")
         .action(async (opts: HealthCommandOptions, cmd: Command) => {
             process.exitCode = await runHealthCommand(opts, outputOf(cmd));
         });

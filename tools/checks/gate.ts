@@ -16,6 +16,8 @@ export interface StageGate {
     registry: string;
     /** Member swap: `moveSettleSeconds`. */
     settleSeconds?: number;
+    /** The members answer clients only over TLS (`tls: require`), at `endpoints`' TLS port. */
+    tlsOnly: boolean;
 }
 
 /** Which members a stage's gate asks (`--registry` picks one in dual-registry), and its settle time. */
@@ -35,6 +37,8 @@ export function stageGate(settings: CutoverSettings, registry?: string): StageGa
         endpoints,
         registry: chosen,
         ...(settings.stage === "member-swap" ? { settleSeconds: settings.ensembleSettings.moveSettleSeconds } : {}),
+        // The legacy ensemble is outside the package's TLS settings; the pods' ensemble may be TLS only.
+        tlsOnly: chosen === "k8s" && settings.ensembleSettings.tls === "require",
     };
 }
 

@@ -15,6 +15,7 @@ import * as dns from "dns";
 import * as net from "net";
 import { UserInputError } from "../errors";
 import { AnswerTooLongError, fourLetterWord, NOT_SERVING, parseSrvr } from "../zookeeper/process";
+import { ClientTls } from "../zookeeper/tls";
 import { featuresOf, LOST_COMMIT_WAKEUP_TEXT, parseZooKeeperVersion } from "../../components/ensemble/version";
 
 /** A user mistake in a check's options (or a side that cannot be checked): printed as one line, exit code 2. */
@@ -236,6 +237,8 @@ export interface HealthContext {
     resolved?: Record<string, string[]>;
     /** Seconds a member must have served before the ensemble counts as settled after a move (`moveSettleSeconds`); no settle check when absent or 0. */
     settleSeconds?: number;
+    /** The members were asked over TLS, at their TLS client port: members the lists name are found at that port too. */
+    secure?: boolean;
 }
 
 const NOT_ALLOWED = /is not executed because it is not in the whitelist/i;
@@ -440,8 +443,9 @@ function hostOf(member: string): string {
 }
 
 /** Where a server line says its member takes clients: its host, and its client port, else `port` (the port its holder was asked at). */
-function clientEndpointOf(l: ServerLine, port: number): Endpoint {
-    return { host: l.host, port: l.clientPort ?? port };
+function clientEndpointOf(l: ServerLine, port: number, secure = false): Endpoint {
+    // Over TLS the members answer on their TLS client port; a line's client port is the plaintext one.
+    return { host: l.host, port: secure ? port : (l.clientPort ?? port) };
 }
 
 /** The port of a `host:port` member text. */
@@ -454,11 +458,11 @@ function portOf(member: string): number {
  * list naming it puts it. The lists, not the members given, are the truth
  * about who the members are.
  */
-function listedMembers(members: MemberReport[]): Map<number, Endpoint[]> {
+function listedMembers(members: MemberReport[], secure = false): Map<number, Endpoint[]> {
     const listed = new Map<number, Endpoint[]>();
     for (const m of members) {
         for (const l of m.servers ?? []) {
-            const at = clientEndpointOf(l, portOf(m.member));
+            const at = clientEndpointOf(l, portOf(m.member), secure);
             const places = listed.get(l.id) ?? [];
             if (!places.some((p) => endpointText(p) === endpointText(at))) {
                 places.push(at);
@@ -622,7 +626,7 @@ export function assessHealth(members: MemberReport[], context: HealthContext = {
     warnings.push(...defectWarnings(members));
     // Every member the server lists name must have been asked, and answered as itself.
     const accounted = new Set(members.filter((m) => m.id !== undefined).map((m) => m.id!));
-    for (const [id, places] of listedMembers(members)) {
+    for (const [id, places] of listedMembers(members, context.secure)) {
         if (!accounted.has(id)) {
             problems.push(`member ${id} is in the members' server lists (at ${places.map(endpointText).join(", ")}) but no member answered as member ${id}`);
         }
@@ -704,23 +708,23 @@ export function assessHealth(members: MemberReport[], context: HealthContext = {
     };
 }
 
-/** A four-letter word whose partial answer at the timeout still counts (see `fourLetterWord`). */
-export function askFourLetterWord(host: string, port: number, word: string, timeoutMs: number): Promise<string> {
-    return fourLetterWord(host, port, word, timeoutMs, { partialOnTimeout: true });
+/** A four-letter word whose partial answer at the timeout still counts (see `fourLetterWord`); over TLS with `tls`. */
+export function askFourLetterWord(host: string, port: number, word: string, timeoutMs: number, tls?: ClientTls): Promise<string> {
+    return fourLetterWord(host, port, word, timeoutMs, { partialOnTimeout: true, ...(tls ? { tls } : {}) });
 }
 
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 /** Asks one member srvr, then (if it serves) mntr and conf, and builds its report. Never throws. */
-export async function probeMember(endpoint: Endpoint, timeoutMs: number): Promise<MemberReport> {
+export async function probeMember(endpoint: Endpoint, timeoutMs: number, tls?: ClientTls): Promise<MemberReport> {
     const { host, port } = endpoint;
     const member = endpointText(endpoint);
-    const srvrAnswer = await askFourLetterWord(host, port, "srvr", timeoutMs).catch(asError);
+    const srvrAnswer = await askFourLetterWord(host, port, "srvr", timeoutMs, tls).catch(asError);
     const first = memberReport(member, { srvr: srvrAnswer });
     if (first.state !== "serving" || srvrAnswer instanceof Error) {
         return first;
     }
-    const [mntr, conf] = await Promise.all(["mntr", "conf"].map((w) => askFourLetterWord(host, port, w, timeoutMs).catch(asError)));
+    const [mntr, conf] = await Promise.all(["mntr", "conf"].map((w) => askFourLetterWord(host, port, w, timeoutMs, tls).catch(asError)));
     return memberReport(member, { srvr: srvrAnswer, mntr, conf });
 }
 
@@ -730,6 +734,8 @@ export interface HealthOptions {
     timeoutMs?: number;
     /** See `HealthContext.settleSeconds`. */
     settleSeconds?: number;
+    /** Ask every member over TLS (the members given are at their TLS client port). */
+    tls?: ClientTls;
 }
 
 /**
@@ -754,10 +760,10 @@ export function resolveHost(host: string, timeoutMs: number): Promise<string[]> 
  * each until one serves as that member. Its report, marked `fromServerList`;
  * when none serves, the first place's report, with the id the lists give.
  */
-async function askListedMember(id: number, places: Endpoint[], timeoutMs: number): Promise<MemberReport> {
+async function askListedMember(id: number, places: Endpoint[], timeoutMs: number, tls?: ClientTls): Promise<MemberReport> {
     let first: MemberReport | undefined;
     for (const place of places) {
-        const report = await probeMember(place, timeoutMs);
+        const report = await probeMember(place, timeoutMs, tls);
         if (report.state === "serving" && (report.id === undefined || report.id === id)) {
             return { ...report, id, fromServerList: true };
         }
@@ -772,12 +778,12 @@ async function askListedMember(id: number, places: Endpoint[], timeoutMs: number
  * serving, conf not whitelisted) takes that id; the others are asked where
  * the lists put them. Returns the reports of those asked.
  */
-async function askListedMembers(given: MemberReport[], endpoints: Endpoint[], resolved: Record<string, string[]>, timeoutMs: number): Promise<MemberReport[]> {
+async function askListedMembers(given: MemberReport[], endpoints: Endpoint[], resolved: Record<string, string[]>, timeoutMs: number, tls?: ClientTls): Promise<MemberReport[]> {
     const answered = new Set(given.filter((m) => m.id !== undefined).map((m) => m.id!));
     const addressesOf = (host: string) => (isAddress(host) ? [host] : (resolved[host] ?? []));
     const samePlace = (a: Endpoint, b: Endpoint) => a.port === b.port && (a.host === b.host || addressesOf(a.host).some((x) => addressesOf(b.host).includes(x)));
     const asked: Promise<MemberReport>[] = [];
-    for (const [id, places] of listedMembers(given)) {
+    for (const [id, places] of listedMembers(given, tls !== undefined)) {
         if (answered.has(id)) {
             continue;
         }
@@ -786,7 +792,7 @@ async function askListedMembers(given: MemberReport[], endpoints: Endpoint[], re
             given[at].id = id;
             continue;
         }
-        asked.push(askListedMember(id, places, timeoutMs));
+        asked.push(askListedMember(id, places, timeoutMs, tls));
     }
     return Promise.all(asked);
 }
@@ -800,7 +806,7 @@ async function askListedMembers(given: MemberReport[], endpoints: Endpoint[], re
 export async function checkHealth(connect: string | Endpoint[], options: HealthOptions = {}): Promise<HealthReport> {
     const endpoints = typeof connect === "string" ? parseConnectString(connect, "--connect").members : connect;
     const timeoutMs = options.timeoutMs ?? 3_000;
-    const given = await Promise.all(endpoints.map((e) => probeMember(e, timeoutMs)));
+    const given = await Promise.all(endpoints.map((e) => probeMember(e, timeoutMs, options.tls)));
     // Server-list hosts, and where each member was reached (where it runs now).
     const hostsOf = (members: MemberReport[]) => members.flatMap((m) => [...(m.servers ?? []).map((l) => l.host), hostOf(m.member)]);
     const resolve = async (hosts: string[], known: Record<string, string[]>) => {
@@ -808,9 +814,9 @@ export async function checkHealth(connect: string | Endpoint[], options: HealthO
         return { ...known, ...Object.fromEntries(await Promise.all(names.map(async (n) => [n, await resolveHost(n, timeoutMs)] as const))) };
     };
     let resolved = await resolve([...hostsOf(given), ...endpoints.map((e) => e.host)], {});
-    const listed = await askListedMembers(given, endpoints, resolved, timeoutMs);
+    const listed = await askListedMembers(given, endpoints, resolved, timeoutMs, options.tls);
     resolved = await resolve(hostsOf(listed), resolved);
-    return assessHealth([...given, ...listed], { resolved, settleSeconds: options.settleSeconds });
+    return assessHealth([...given, ...listed], { resolved, settleSeconds: options.settleSeconds, secure: options.tls !== undefined });
 }
 
 /** A `checkHealth` repeated until healthy, with how long it took. */

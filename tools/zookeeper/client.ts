@@ -6,8 +6,12 @@
  * data, or sends bytes the library cannot parse) fails the client with a
  * one-line `NotZooKeeperError` instead of filling memory or crashing.
  */
+import { ClientTls, connectTls } from "./tls";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const zookeeper = require("node-zookeeper-client");
+/** The `net` module object itself (the library's), not an import's copy of it: its `connect` is swapped to dial TLS. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const netModule: { connect: unknown } = require("net");
 
 export const CreateMode = zookeeper.CreateMode as { PERSISTENT: number; EPHEMERAL: number; PERSISTENT_SEQUENTIAL: number; EPHEMERAL_SEQUENTIAL: number };
 export const NO_NODE: number = zookeeper.Exception.NO_NODE;
@@ -150,6 +154,8 @@ export interface ConnectOptions {
     connectTimeoutMs?: number;
     /** Deadline for each operation, ms. Default 5000. */
     opTimeoutMs?: number;
+    /** Speak TLS to the members (their TLS client port). */
+    tls?: ClientTls;
 }
 
 /** A connected client. Close it when done. */
@@ -262,7 +268,35 @@ export class ZkClient {
             retries: 0,
             ...(session ? { sessionId: session.id, sessionPassword: session.password } : {}),
         });
+        if (options.tls) {
+            ZkClient.dialTls(raw, options.tls);
+        }
         return new ZkClient(raw, options.opTimeoutMs ?? 5_000);
+    }
+
+    /**
+     * Makes the library dial every server over TLS. It opens each connection
+     * with `net.connect` in the callback of its server choice: that call, and
+     * only it, gets a TLS connection instead (the TLS socket buffers what the
+     * library writes until the handshake is done).
+     */
+    private static dialTls(raw: RawClient, options: ClientTls): void {
+        const manager = raw.connectionManager as (ConnectionManager & { findNextServer?: (cb: (server: { host: string; port: number }) => void) => void }) | undefined;
+        const find = manager?.findNextServer;
+        if (manager === undefined || find === undefined) {
+            throw new Error("this node-zookeeper-client has no findNextServer to dial TLS through");
+        }
+        manager.findNextServer = function (this: unknown, callback) {
+            find.call(this, (server) => {
+                const plain = netModule.connect;
+                netModule.connect = (target: { host: string; port: number }) => connectTls(options, target.host, target.port);
+                try {
+                    callback(server);
+                } finally {
+                    netModule.connect = plain;
+                }
+            });
+        };
     }
 
     /**

@@ -8,6 +8,7 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
+import { ClientTls, connectTls } from "./tls";
 
 /** Main class of a (quorum or standalone) ZooKeeper server. */
 export const ZOOKEEPER_MAIN_CLASS = "org.apache.zookeeper.server.quorum.QuorumPeerMain";
@@ -586,6 +587,8 @@ export interface FourLetterWordOptions {
     partialOnTimeout?: boolean;
     /** Read at most this many bytes of the answer; more rejects with `AnswerTooLongError`. Default `FOUR_LETTER_WORD_MAX_BYTES`. */
     maxBytes?: number;
+    /** Ask over TLS (a member's TLS client port). */
+    tls?: ClientTls;
 }
 
 /**
@@ -602,7 +605,7 @@ export function fourLetterWord(host: string, port: number, word: string, timeout
         const chunks: Buffer[] = [];
         let received = 0;
         let settled = false;
-        const socket = net.createConnection({ host, port });
+        const socket = options.tls ? connectTls(options.tls, host, port) : net.createConnection({ host, port });
         const text = () => Buffer.concat(chunks).toString("utf8");
         const finish = (err?: Error, timedOut = false) => {
             if (settled) {
@@ -618,7 +621,7 @@ export function fourLetterWord(host: string, port: number, word: string, timeout
             }
         };
         const timer = setTimeout(() => finish(new Error(`no answer to ${word} within ${timeoutMs} ms`), true), timeoutMs);
-        socket.on("connect", () => socket.write(word));
+        socket.on(options.tls ? "secureConnect" : "connect", () => socket.write(word));
         socket.on("data", (chunk: Buffer) => {
             if (settled) {
                 return;

@@ -1,0 +1,81 @@
+/**
+ * TLS for the commands' own clients: the ZooKeeper client sessions and the
+ * four-letter words, for an ensemble that answers clients only on its TLS
+ * port (`tls: require`). The trust is a CA file; a client certificate and key
+ * go with it when the members ask for one (`ssl.clientAuth` need, the
+ * package's default).
+ */
+import * as fs from "fs";
+import * as net from "net";
+import * as tls from "tls";
+import { UserInputError } from "../errors";
+
+/** A TLS option that cannot be used: one line naming it. */
+export class TlsOptionError extends UserInputError {
+    constructor(message: string) {
+        super(message, "TlsOptionError");
+    }
+}
+
+/** What a client needs to speak TLS to the members. */
+export interface ClientTls {
+    /** PEM CA certificate(s) the members' certificates chain to. */
+    ca: Buffer;
+    /** PEM client certificate and its key, for members that ask for one. */
+    cert?: Buffer;
+    key?: Buffer;
+}
+
+/** The files behind `ClientTls`, as options name them. */
+export interface ClientTlsFiles {
+    ca?: string;
+    cert?: string;
+    key?: string;
+}
+
+/**
+ * Reads the TLS files given on a command line; undefined without any. Each
+ * problem is one line naming the option (`names` maps a file to its option).
+ */
+export function readClientTls(files: ClientTlsFiles, names: Record<keyof ClientTlsFiles, string>): ClientTls | undefined {
+    if (files.ca === undefined && files.cert === undefined && files.key === undefined) {
+        return undefined;
+    }
+    if (files.ca === undefined) {
+        throw new TlsOptionError(`${names.ca} is missing; allowed: a PEM file of the CA the members' certificates chain to (with ${names.cert} and ${names.key} when the members ask for a client certificate)`);
+    }
+    if ((files.cert === undefined) !== (files.key === undefined)) {
+        const [given, missing] = files.cert === undefined ? [names.key, names.cert] : [names.cert, names.key];
+        throw new TlsOptionError(`${given} needs ${missing}; allowed: a client certificate and its key together, or neither`);
+    }
+    const read = (file: string, option: string, what: RegExp, allowed: string): Buffer => {
+        let data: Buffer;
+        try {
+            data = fs.readFileSync(file);
+        } catch (err) {
+            throw new TlsOptionError(`${option} ${JSON.stringify(file)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); allowed: ${allowed}`);
+        }
+        if (!what.test(data.toString("latin1"))) {
+            throw new TlsOptionError(`${option} ${JSON.stringify(file)} holds no PEM ${what === PEM_KEY ? "private key" : "certificate"}; allowed: ${allowed}`);
+        }
+        return data;
+    };
+    return {
+        ca: read(files.ca, names.ca, PEM_CERTIFICATE, "a PEM CA certificate"),
+        ...(files.cert !== undefined && files.key !== undefined
+            ? { cert: read(files.cert, names.cert, PEM_CERTIFICATE, "a PEM certificate"), key: read(files.key, names.key, PEM_KEY, "a PEM private key") }
+            : {}),
+    };
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
+const PEM_KEY = /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/;
+
+/**
+ * A TLS connection to a member. The certificate must chain to the CA and name
+ * the host the client dialled (a Service name, as cert-manager is asked for);
+ * a member dialled by address is checked against the addresses it names.
+ */
+export function connectTls(options: ClientTls, host: string, port: number): tls.TLSSocket {
+    return tls.connect({ host, port, ca: options.ca, cert: options.cert, key: options.key, ...(net.isIP(host) === 0 ? { servername: host } : {}) });
+}
