@@ -438,10 +438,10 @@ class Rehearsal {
     /** Persistent nodes of the legacy registry the new one lacks or holds otherwise, per stage: the last count and the most. */
     private readonly governanceByStage = new Map<string, { last: number; most: number }>();
 
-    /** Counts persistent nodes missing in (or different in) the new registry now, for the current stage. */
+    /** Counts persistent nodes missing in, different in or stale in the new registry now, for the current stage. */
     private async measureGovernance(legacyConnect: string, newConnect: string): Promise<void> {
         const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT });
-        const n = r.data.missingInNew.length + r.data.different.length;
+        const n = r.data.missingInNew.length + r.data.different.length + r.data.stale.length;
         const seen = this.governanceByStage.get(this.stage);
         this.governanceByStage.set(this.stage, { last: n, most: Math.max(n, seen?.most ?? 0) });
     }
@@ -545,7 +545,7 @@ class Rehearsal {
         await this.finishLoad();
         await this.verify("new");
         return {
-            parity: { providers: parity.oldProviders.length, missingInNew: parity.missingInNew.length, persistentNodes: parity.old.persistentNodes, persistentMissingInNew: parity.data.missingInNew.length + parity.data.different.length },
+            parity: { providers: parity.oldProviders.length, missingInNew: parity.missingInNew.length, persistentNodes: parity.old.persistentNodes, persistentMissingInNew: parity.data.missingInNew.length + parity.data.different.length + parity.data.stale.length },
             governance: { seeded, changed, copies, byStage: Object.fromEntries(this.governanceByStage) },
         };
     }
