@@ -49,7 +49,7 @@
  */
 import { Command, CommanderError } from "commander";
 import * as zlib from "zlib";
-import type { ZkAcl, ZkClient, ZkNodeStat, ZkStat } from "../zookeeper/client";
+import type { ZkAcl, ZkClient, ZkNodeStat } from "../zookeeper/client";
 import { aclText, isMaskedDigest, sameAcl } from "./dubbo";
 import type { ConnectString } from "./health";
 
@@ -222,8 +222,8 @@ export function parseAuth(text: string | undefined, option: string): { scheme: s
 }
 
 const isEphemeral = (stat: { ephemeralOwner: Buffer }) => stat.ephemeralOwner.some((b) => b !== 0);
-/** A node's data version: the stat `dataWithStat` hands back is the library's whole stat, versions included, though `ZkStat` names none. */
-const dataVersion = (stat: ZkStat) => (stat as ZkStat & Partial<Pick<ZkNodeStat, "version">>).version ?? 0;
+/** A node's data version, from the stat `dataWithStat` hands back. */
+const dataVersion = (stat: ZkNodeStat) => stat.version;
 
 /** The znode recording what copies of `root` wrote on the target. */
 export function manifestPath(root: string): string {

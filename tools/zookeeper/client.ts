@@ -104,7 +104,7 @@ export function isEphemeral(stat: Pick<ZkStat, "ephemeralOwner">): boolean {
 
 /** The library's reads that also hand back the stat and the ACL. */
 interface RawStatReads {
-    getData(path: string, cb: (err: ZkError | null, data: Buffer, stat: ZkStat) => void): void;
+    getData(path: string, cb: (err: ZkError | null, data: Buffer, stat: ZkNodeStat) => void): void;
     getACL(path: string, cb: (err: ZkError | null, acls: { permission: number; id: { scheme: string; id: string } }[], stat: ZkStat) => void): void;
 }
 
@@ -364,8 +364,8 @@ export class ZkClient {
         );
     }
 
-    /** Data and stat of `path`, or undefined when it does not exist. */
-    dataWithStat(path: string): Promise<{ data: Buffer; stat: ZkStat } | undefined> {
+    /** Data and stat of `path` (versions included), or undefined when it does not exist. */
+    dataWithStat(path: string): Promise<{ data: Buffer; stat: ZkNodeStat } | undefined> {
         const raw = this.raw as unknown as RawStatReads;
         return withTimeout(`read ${path}`, this.opTimeoutMs, (resolve, reject) =>
             raw.getData(path, (e, d, stat) => (e ? (codeOf(e) === NO_NODE ? resolve(undefined) : reject(e)) : resolve({ data: d ?? Buffer.alloc(0), stat }))),
