@@ -9,6 +9,14 @@ import { planErrors, planWith, stackConfigWith, withStackFile } from "./support/
 
 const STS = "kubernetes:apps/v1:StatefulSet";
 
+/** Overrides for a stage that follows `previous`, given in full (previousCutoverState) instead of the file's previousStage. */
+const after = (previous: Plan, overrides: Record<string, unknown>) => ({
+    previousStage: null,
+    previousPodMembers: null,
+    previousCutoverState: previous.outputs.cutoverState,
+    ...overrides,
+});
+
 const kube = (plan: Plan, kind: string): any[] => objectsOfKind(plan.resources, kind);
 function names(plan: Plan, kind: string): string[] {
     return kube(plan, kind)
@@ -20,9 +28,11 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
     const plans: Record<string, Plan> = {};
     before(async function () {
         this.timeout(60000);
-        for (const stage of ["old-host", "dual-registry", "member-swap", "pure-k8s"]) {
+        for (const stage of ["old-host", "dual-registry", "member-swap-embrace", "pure-k8s"]) {
             plans[stage] = await planStack({ stack: stage });
         }
+        // The member swap's step as pulumi up judges it: after the embrace step, from the stack's own outputs.
+        plans["member-swap"] = await planStack({ stack: "member-swap", lastOutputs: { cutoverState: plans["member-swap-embrace"].outputs.cutoverState } });
     });
 
     describe("what each stage creates", () => {
@@ -247,8 +257,9 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
         });
 
         it("in a member swap, moving member k touches only member k's resources (and scales the StatefulSet by one)", async () => {
-            const one = await planWith("member-swap", { podMembers: [1] }, "prod");
-            const two = await planWith("member-swap", { podMembers: [1, 2], previousStage: "member-swap", previousPodMembers: [1] }, "prod");
+            const embrace = await planWith("member-swap-embrace", {}, "prod");
+            const one = await planWith("member-swap", after(embrace, { podMembers: [1] }), "prod");
+            const two = await planWith("member-swap", after(one, { podMembers: [1, 2] }), "prod");
             const changes = comparePlans(one, two).map((c) => `${c.kind} ${c.name} ${c.paths.join(",")}`);
             expect(changes).to.deep.equal([
                 "change zk-statefulset spec.replicas",
@@ -258,8 +269,9 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
         });
 
         it("finishing a member swap into pure-k8s keeps the StatefulSet's identity and template", async () => {
-            const last = await planWith("member-swap", { podMembers: [1, 2, 3], previousStage: "member-swap", previousPodMembers: [1, 2] }, "prod");
-            const pure = await planWith("pure-k8s", { previousStage: "member-swap", previousPodMembers: [1, 2, 3] }, "prod");
+            const two = await planWith("member-swap", { podMembers: [1, 2], previousStage: "member-swap", previousPodMembers: [1, 2] }, "prod");
+            const last = await planWith("member-swap", after(two, { podMembers: [1, 2, 3] }), "prod");
+            const pure = await planWith("pure-k8s", after(last, {}), "prod");
             expect(stateful(pure)).to.deep.equal(stateful(last));
         });
     });
@@ -387,13 +399,32 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
         });
 
         it("refuses moving two members in one step", async () => {
-            expect(await planErrors("member-swap", { podMembers: [1, 2], previousStage: "member-swap", previousPodMembers: [] })).to.deep.equal([
-                "zookeeper-cutover:stage: member-swap after member-swap (from config previousStage) refused: would take members 1, 2 (2 of 3) away at once, but a 3-member ensemble tolerates 1; safe next step: stage member-swap with podMembers [1] (allowUnsafeTransition overrides this)",
+            const embrace = await planWith("member-swap-embrace", {});
+            expect(await planErrors("member-swap", after(embrace, { podMembers: [1, 2] }))).to.deep.equal([
+                "zookeeper-cutover:stage: member-swap after member-swap (from config previousCutoverState) refused: would take members 1, 2 (2 of 3) away at once, but a 3-member ensemble tolerates 1; safe next step: stage member-swap with podMembers [1] (allowUnsafeTransition overrides this)",
             ]);
         });
 
+        it("previousStage vouches for no names or host addresses: a member-swap step with a new namespace or a host's new address is refused, the stage applied again is not", async () => {
+            const unknown =
+                "zookeeper-cutover:stage: member-swap after member-swap (from config previousStage) refused: the previous member-swap state does not say the names its objects had (namespace, ensembleName, clusterDomain, legacyEnsembleName) or its live hosts' addresses, so a rename or a host's new address in this same step cannot be ruled out (only member-swap applied again unchanged is taken as this config states it); set previousCutoverState to the stack's last cutoverState output (pulumi stack output cutoverState) instead of previousStage, or, for a cutoverState recorded before names and addresses were, apply member-swap once more unchanged first (allowUnsafeTransition overrides this)";
+            // The shipped member-swap step (previousStage member-swap, previousPodMembers []) with namespace renamed, or host 3 readdressed.
+            expect(await planErrors("member-swap", { namespace: "zk-prod", registryNamespaces: ["zk-prod"] })).to.deep.equal([unknown]);
+            expect(await planErrors("member-swap", { legacyHosts: ["1=10.1.0.11", "2=10.1.0.12", "3=10.1.0.23"] })).to.deep.equal([unknown]);
+            // The same steps after the embrace step given in full are judged on its names and addresses.
+            const embrace = await planWith("member-swap-embrace", {});
+            expect(await planErrors("member-swap", after(embrace, { namespace: "zk-prod", registryNamespaces: ["zk-prod"] }))).to.have.length(2);
+            expect(await planErrors("member-swap", after(embrace, { legacyHosts: ["1=10.1.0.11", "2=10.1.0.12", "3=10.1.0.23"] }))).to.deep.equal([
+                "zookeeper-cutover:stage: member-swap after member-swap (from config previousCutoverState) refused: would take members 1, 3 (2 of 3) away at once (1 (host 10.1.0.11 -> pod), 3 (host 10.1.0.13 -> host 10.1.0.23): a host's new address is a member moved), but a 3-member ensemble tolerates 1; safe next step: change one host's address per pulumi up, and no move with it (allowUnsafeTransition overrides this)",
+            ]);
+            // The stage applied again (previous stage and pods its own) plans.
+            expect((await planWith("member-swap", { previousPodMembers: [1] })).outputs.stage).to.equal("member-swap");
+            expect((await planWith("old-host", { previousStage: "old-host" })).outputs.stage).to.equal("old-host");
+        });
+
         it("lets an explicit override through, loudly", async () => {
-            const p = await planWith("member-swap", { podMembers: [1, 2], previousStage: "member-swap", previousPodMembers: [], allowUnsafeTransition: true });
+            const embrace = await planWith("member-swap-embrace", {});
+            const p = await planWith("member-swap", after(embrace, { podMembers: [1, 2], allowUnsafeTransition: true }));
             expect(p.outputs.guard).to.match(/^UNSAFE, allowed by allowUnsafeTransition: would take members 1, 2/);
         });
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as fc from "fast-check";
-import { checkTransition, CutoverState, StageFacts, stateOf } from "../components/cutover/guard";
+import { checkTransition, CutoverState, parseState, StageFacts, stateOf } from "../components/cutover/guard";
 
 const legacy = [1, 2, 3];
 const facts = (stage: StageFacts["stage"], podMembers: number[] = [], memberIds = [1, 2, 3], legacyIds = legacy, preferredRegistry = "legacy"): StageFacts => ({
@@ -182,6 +182,50 @@ describe("quorum guard", () => {
             expect(guard(stated(facts("old-host")), facts("dual-registry"))).to.deep.equal([]);
             // With the facts known (the stack's outputs), the rollback is safe.
             expect(guard(facts("dual-registry"), facts("old-host"))).to.deep.equal([]);
+        });
+
+        it("what a previous stage stated in config does not say: names and host addresses, for a step that moves anything (not for the stage applied again)", () => {
+            const names = { namespace: "zookeeper", ensembleName: "zk", clusterDomain: "cluster.local", legacyEnsembleName: "zk-legacy" };
+            const hostAddresses = { "1": "10.1.0.11", "2": "10.1.0.12", "3": "10.1.0.13" };
+            const stated = (f: StageFacts): StageFacts => ({ ...f, unknown: ["names", "hostAddresses"] });
+            const known = (f: StageFacts, n: Partial<typeof names> = {}): StageFacts => ({ ...f, names: { ...names, ...n }, hostAddresses });
+            const unknownBoth =
+                "unknown-previous: the previous member-swap state does not say the names its objects had (namespace, ensembleName, clusterDomain, legacyEnsembleName) or its live hosts' addresses, so a rename or a host's new address in this same step cannot be ruled out (only member-swap applied again unchanged is taken as this config states it); set previousCutoverState to the stack's last cutoverState output (pulumi stack output cutoverState) instead of previousStage, or, for a cutoverState recorded before names and addresses were, apply member-swap once more unchanged first";
+            // A move: this config's names and addresses may be new ones (the audit: a namespace renamed, host 3 readdressed).
+            expect(guard(stated(facts("member-swap")), known(facts("member-swap", [1])))).to.deep.equal([unknownBoth]);
+            expect(guard(stated(facts("member-swap")), known(facts("member-swap", [1]), { namespace: "zk-prod" }))).to.deep.equal([unknownBoth]);
+            expect(guard(stated(facts("old-host")), known(facts("dual-registry")))).to.deep.equal([unknownBoth.replace(/member-swap/g, "old-host")]);
+            expect(guard(stated(facts("pure-k8s")), known(facts("pure-k8s", [], [1, 2, 3, 4])))).to.deep.equal([
+                "unknown-previous: the previous pure-k8s state does not say the names its objects had (namespace, ensembleName, clusterDomain, legacyEnsembleName), so a rename in this same step cannot be ruled out (only pure-k8s applied again unchanged is taken as this config states it); set previousCutoverState to the stack's last cutoverState output (pulumi stack output cutoverState) instead of previousStage, or, for a cutoverState recorded before names and addresses were, apply pure-k8s once more unchanged first",
+            ]);
+            // The stage applied again (same stage, same members in the same places) is taken as the config states it.
+            expect(guard(stated(facts("member-swap", [1])), known(facts("member-swap", [1])))).to.deep.equal([]);
+            expect(guard(stated(facts("old-host")), known(facts("old-host")))).to.deep.equal([]);
+            // Where nothing runs on under the old names or on the old hosts, neither matters.
+            expect(guard(stated(facts("old-host")), known(facts("pure-k8s")))).to.deep.equal([
+                "registry-retirement: would retire the legacy registry while the stage before was old-host, not dual-registry; safe next step: stage dual-registry (services register to both), check parity with `zk-cutover check parity`, then pure-k8s",
+            ]);
+            // With them known (previousCutoverState, the stack's outputs), the step is judged on them.
+            expect(guard(known(facts("member-swap")), known(facts("member-swap", [1])))).to.deep.equal([]);
+            expect(guard(known(facts("member-swap")), known(facts("member-swap", [1]), { namespace: "zk-prod" }))[0]).to.match(/^identity: would change namespace from zookeeper to zk-prod/);
+        });
+
+        it("a cutoverState recorded before names and host addresses were: unknown, not assumed unchanged", () => {
+            const names = { namespace: "zookeeper", ensembleName: "zk", clusterDomain: "cluster.local", legacyEnsembleName: "zk-legacy" };
+            const old = parseState(JSON.stringify({ stage: "pure-k8s", legacyIds: [], hostIds: [], podIds: [1, 2, 3], podEnsemble: "new", registries: ["new"], preferred: "new", volumeIds: [1, 2, 3], volumeOwner: "new" }))!;
+            expect(old.unknown).to.deep.equal(["names"]);
+            // A step (here one member more) with a namespace that may be new.
+            const renamed = stateOf({ ...facts("pure-k8s", [], [1, 2, 3, 4]), names: { ...names, namespace: "zk-prod" } }, old);
+            expect(checkTransition(old, renamed).map((r) => r.rule)).to.deep.equal(["unknown-previous"]);
+            expect(checkTransition(old, renamed)[0].message).to.contain("the previous pure-k8s state does not say the names its objects had");
+            // Applied again, it is taken as the config states it (and its cutoverState then records the names).
+            expect(checkTransition(old, stateOf({ ...facts("pure-k8s"), names }, old))).to.deep.equal([]);
+            const swap = parseState(JSON.stringify({ stage: "member-swap", legacyIds: [1, 2, 3], hostIds: [2, 3], podIds: [1], podEnsemble: "legacy", registries: ["legacy"], preferred: "legacy", volumeIds: [1], volumeOwner: "legacy", names }))!;
+            expect(swap.unknown).to.deep.equal(["hostAddresses"]);
+            const readdressed = stateOf({ ...facts("member-swap", [1, 2]), names, hostAddresses: { "1": "10.1.0.11", "2": "10.1.0.12", "3": "10.1.0.23" } }, swap);
+            expect(checkTransition(swap, readdressed).map((r) => r.message)).to.deep.equal([
+                "the previous member-swap state does not say its live hosts' addresses, so a host's new address in this same step cannot be ruled out (only member-swap applied again unchanged is taken as this config states it); set previousCutoverState to the stack's last cutoverState output (pulumi stack output cutoverState) instead of previousStage, or, for a cutoverState recorded before names and addresses were, apply member-swap once more unchanged first",
+            ]);
         });
 
         it("nothing without a previous stage (a new ensemble)", () => {

@@ -58,8 +58,12 @@ export interface EnsembleNames {
     legacyEnsembleName: string;
 }
 
-/** Facts of a previous stage that config's `previousStage` does not state. */
-export type UnknownFact = "preferredRegistry" | "security";
+/**
+ * Facts of a previous state that are not known: what config's `previousStage`
+ * does not state (all four), or what a cutoverState written before the fact was
+ * recorded lacks (names, host addresses).
+ */
+export type UnknownFact = "preferredRegistry" | "security" | "names" | "hostAddresses";
 
 /** Where the pod ensemble stands on turning TLS and SASL on (steps as in the ensemble settings). */
 export interface SecuritySteps {
@@ -147,8 +151,14 @@ export function stateOf(f: StageFacts, previous?: CutoverState): CutoverState {
     const volumeIds = keepsOwner ? sorted([...(previous?.volumeIds ?? []), ...base.podIds]) : sorted(base.podIds);
     const hostAddresses = f.hostAddresses ? Object.fromEntries(base.hostIds.filter((id) => f.hostAddresses![id] !== undefined).map((id) => [String(id), f.hostAddresses![id]])) : undefined;
     // What is unknown matters only where the stage has it: the preferred registry in dual-registry, security with pods
-    // (a member swap runs none).
-    const unknown = (f.unknown ?? []).filter((u) => (u === "preferredRegistry" ? f.stage === "dual-registry" : base.podIds.length > 0 && f.stage !== "member-swap"));
+    // (a member swap runs none), host addresses with live hosts; names always (the bridge's or the pods').
+    const matters: Record<UnknownFact, boolean> = {
+        preferredRegistry: f.stage === "dual-registry",
+        security: base.podIds.length > 0 && f.stage !== "member-swap",
+        hostAddresses: base.hostIds.length > 0,
+        names: true,
+    };
+    const unknown = (f.unknown ?? []).filter((u) => matters[u]);
     return {
         stage: f.stage,
         ...base,
@@ -161,11 +171,14 @@ export function stateOf(f: StageFacts, previous?: CutoverState): CutoverState {
     };
 }
 
-/** Where a legacy member runs in a state ("host <address>" when the address is known), or undefined when it does not run. */
-function legacyLocation(s: CutoverState, id: number): string | undefined {
+/**
+ * Where a legacy member runs in a state ("host <address>" when the address is
+ * known and `address` asks for it), or undefined when it does not run.
+ */
+function legacyLocation(s: CutoverState, id: number, address = true): string | undefined {
     if (s.hostIds.includes(id)) {
-        const address = s.hostAddresses?.[String(id)];
-        return address === undefined ? "host" : `host ${address}`;
+        const at = address ? s.hostAddresses?.[String(id)] : undefined;
+        return at === undefined ? "host" : `host ${at}`;
     }
     if (s.podEnsemble === "legacy" && s.podIds.includes(id)) {
         return "pod";
@@ -174,8 +187,8 @@ function legacyLocation(s: CutoverState, id: number): string | undefined {
 }
 
 /** How a legacy member's place changes, for messages: "3 (host 10.0.0.3 -> pod)". */
-function describeMove(prev: CutoverState, next: CutoverState, id: number): string {
-    return `${id} (${legacyLocation(prev, id) ?? "not running"} -> ${legacyLocation(next, id) ?? "not running"})`;
+function describeMove(prev: CutoverState, next: CutoverState, id: number, addresses: boolean): string {
+    return `${id} (${legacyLocation(prev, id, addresses) ?? "not running"} -> ${legacyLocation(next, id, addresses) ?? "not running"})`;
 }
 
 function servesLegacy(s: CutoverState): boolean {
@@ -377,11 +390,49 @@ function identityRefusals(prev: CutoverState, next: CutoverState): GuardRefusal[
     return refusals;
 }
 
-/** What a previous stage stated in config leaves unknown, where the transition depends on it. */
+/** The next state is the previous one applied again: same stage, the same members in the same places, the same registries. */
+function reapplies(prev: CutoverState, next: CutoverState): boolean {
+    const where = (s: CutoverState) => JSON.stringify([s.stage, s.legacyIds, s.hostIds, s.podIds, s.podEnsemble, s.registries]);
+    return where(prev) === where(next);
+}
+
+/**
+ * A previous state without names or host addresses, applied again, is taken as
+ * this config states them: nothing is declared to move, and nothing else is
+ * known to compare with (as for a stack with no previous state at all).
+ */
+function assumeReapplied(prev: CutoverState, next: CutoverState): CutoverState {
+    const unknown = prev.unknown ?? [];
+    if (!reapplies(prev, next) || !(unknown.includes("names") || unknown.includes("hostAddresses"))) {
+        return prev;
+    }
+    const rest = unknown.filter((u) => u !== "names" && u !== "hostAddresses");
+    const { unknown: _unknown, ...known } = prev;
+    return {
+        ...known,
+        ...(unknown.includes("names") && next.names ? { names: { ...next.names } } : {}),
+        ...(unknown.includes("hostAddresses") && next.hostAddresses ? { hostAddresses: { ...next.hostAddresses } } : {}),
+        ...(rest.length > 0 ? { unknown: rest } : {}),
+    };
+}
+
+/** What a previous stage stated in config (or a cutoverState recorded before a fact was) leaves unknown, where the transition depends on it. */
 function unknownRefusals(prev: CutoverState, next: CutoverState): GuardRefusal[] {
     const unknown = prev.unknown ?? [];
     const refusals: GuardRefusal[] = [];
     const how = "set previousCutoverState to the stack's last cutoverState output (pulumi stack output cutoverState) instead of previousStage";
+    // Names matter where identityRefusals compares them, host addresses where a live host stays live.
+    const named = namedEnsemble(prev);
+    const namesMatter = unknown.includes("names") && ((named !== "" && named === namedEnsemble(next)) || (prev.hostIds.length > 0 && next.hostIds.length > 0));
+    const addressesMatter = unknown.includes("hostAddresses") && prev.hostIds.some((id) => next.hostIds.includes(id));
+    if (namesMatter || addressesMatter) {
+        const missing = [namesMatter ? "the names its objects had (namespace, ensembleName, clusterDomain, legacyEnsembleName)" : "", addressesMatter ? "its live hosts' addresses" : ""].filter((x) => x);
+        const risks = [namesMatter ? "a rename" : "", addressesMatter ? "a host's new address" : ""].filter((x) => x);
+        refusals.push({
+            rule: "unknown-previous",
+            message: `the previous ${prev.stage} state does not say ${missing.join(" or ")}, so ${risks.join(" or ")} in this same step cannot be ruled out (only ${prev.stage} applied again unchanged is taken as this config states it); ${how}, or, for a cutoverState recorded before names and addresses were, apply ${prev.stage} once more unchanged first`,
+        });
+    }
     const retired = prev.registries.filter((r) => !next.registries.includes(r));
     if (unknown.includes("preferredRegistry") && retired.length > 0) {
         refusals.push({
@@ -408,12 +459,16 @@ function unknownRefusals(prev: CutoverState, next: CutoverState): GuardRefusal[]
  * cannot make with quorum; renaming what a running ensemble is made of;
  * retiring a registry unless clients used both and preferred the other one;
  * security more than one step at a time; and anything that depends on a fact
- * a previous stage stated in config does not give.
+ * the previous state does not give (config's previousStage states the stage and
+ * its pods only; a cutoverState recorded by an older version may lack names and
+ * host addresses), except that a stage applied again unchanged is taken as its
+ * config states it.
  */
 export function checkTransition(prev: CutoverState | undefined, next: CutoverState): GuardRefusal[] {
     if (!prev) {
         return [];
     }
+    prev = assumeReapplied(prev, next);
     const refusals: GuardRefusal[] = [...identityRefusals(prev, next), ...unknownRefusals(prev, next)];
 
     // A myid live twice within the legacy ensemble (host and pod at once).
@@ -436,12 +491,14 @@ export function checkTransition(prev: CutoverState | undefined, next: CutoverSta
     if (servesLegacy(prev) && servesLegacy(next) && (prev.hostIds.length > 0 || next.hostIds.length > 0)) {
         const legacyPods = (st: CutoverState) => (st.podEnsemble === "legacy" ? st.podIds : []);
         const ids = sorted([...prev.legacyIds, ...next.legacyIds, ...legacyPods(prev), ...legacyPods(next)]);
-        const moved = ids.filter((id) => legacyLocation(prev, id) !== legacyLocation(next, id));
+        // Host addresses are compared where both states know them (where one does not, unknownRefusals says so).
+        const addresses = !!prev.hostAddresses && !!next.hostAddresses;
+        const moved = ids.filter((id) => legacyLocation(prev, id, addresses) !== legacyLocation(next, id, addresses));
         const n = ids.length;
         const tolerated = Math.floor((n - 1) / 2);
         const swap = prev.stage === "member-swap" || next.stage === "member-swap";
         const readdressed = moved.filter((id) => prev.hostIds.includes(id) && next.hostIds.includes(id));
-        const because = readdressed.length > 0 ? ` (${moved.map((id) => describeMove(prev, next, id)).join(", ")}: a host's new address is a member moved)` : "";
+        const because = readdressed.length > 0 ? ` (${moved.map((id) => describeMove(prev, next, id, addresses)).join(", ")}: a host's new address is a member moved)` : "";
         if (moved.length > tolerated) {
             const step = nextSwapStep(prev, next.podIds);
             refusals.push({
@@ -532,6 +589,9 @@ export function parseState(json: string | undefined): CutoverState | undefined {
     if (s === null || typeof s !== "object" || !STAGES.includes(s.stage as Stage)) {
         return undefined;
     }
+    // Recorded before names and host addresses were: not known, so not assumed unchanged.
+    const unrecorded: UnknownFact[] = [...(s.names ? [] : ["names" as const]), ...(s.hostAddresses || !(s.hostIds ?? []).length ? [] : ["hostAddresses" as const])];
+    const unknown = [...new Set([...(s.unknown ?? []), ...unrecorded])];
     return {
         stage: s.stage!,
         legacyIds: s.legacyIds ?? [],
@@ -545,7 +605,7 @@ export function parseState(json: string | undefined): CutoverState | undefined {
         ...(s.security ? { security: s.security } : {}),
         ...(s.names ? { names: s.names } : {}),
         ...(s.hostAddresses ? { hostAddresses: s.hostAddresses } : {}),
-        ...(s.unknown ? { unknown: s.unknown } : {}),
+        ...(unknown.length > 0 ? { unknown } : {}),
     };
 }
 

@@ -97,7 +97,7 @@ export interface CutoverSettings {
     /** Namespaces that get the client registry ConfigMap. */
     registryNamespaces: string[];
     facts: StageFacts;
-    /** The previous stage as config states it (previousStage), if it does: the stage and its pods, nothing more. */
+    /** The previous stage as config states it (previousStage), if it does: the stage and its pods, nothing more (the rest unknown). */
     previousFromConfig?: StageFacts;
     /** The previous state config gives in full (previousCutoverState), if it does. */
     previousStateFromConfig?: CutoverState;
@@ -243,15 +243,16 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
         if (!STAGES.includes(previousStage as Stage)) {
             issues.add("previousStage", `${show(previousStage)} is not a cutover stage; allowed: "" (read it from the stack's last outputs), ${STAGES.join(", ")}`);
         } else {
-            // previousStage says the stage and its pods, of this same config; which registry consumers preferred
-            // and the pods' security steps change between stages, so they are unknown (a member swap runs none).
+            // previousStage says the stage and its pods, nothing more: which registry consumers preferred, the pods'
+            // security steps (a member swap runs none), the names the objects had and the hosts' addresses are unknown
+            // (this config's may be new ones); the guard takes them as this config's only when it is applied again.
             previousFromConfig = {
                 stage: previousStage as Stage,
                 legacyIds,
                 memberIds: ensembleSettings?.memberIds ?? [],
                 podMembers: previousPodMembers,
                 ...(previousStage === "member-swap" ? { security: { tls: "off", saslQuorum: "off", saslClient: "off" } } : {}),
-                unknown: ["preferredRegistry", "security"],
+                unknown: ["preferredRegistry", "security", "names", "hostAddresses"],
             };
         }
     }
@@ -329,7 +330,7 @@ export function resolveCutoverSettings(values: Record<string, unknown>, reported
             preferredRegistry: v.preferredRegistry as string,
             security: { tls: ensembleSettings!.tls, saslQuorum: ensembleSettings!.saslQuorum, saslClient: ensembleSettings!.saslClient },
         },
-        previousFromConfig: previousFromConfig && { ...previousFromConfig, names, hostAddresses },
+        previousFromConfig,
         ...(previousStateFromConfig ? { previousStateFromConfig } : {}),
         allowUnsafeTransition: v.allowUnsafeTransition as boolean,
     };
