@@ -380,6 +380,17 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             expect(diffMarkdown(d)).to.contain("**Quorum guard: refused**");
         });
 
+        it("names the --to stack (not the --from stack it is planned under) when the target config is invalid", async function () {
+            this.timeout(30000);
+            const message = await withStackFile("lb", stackConfigWith("pure-k8s", { replicas: 0 }), (file) =>
+                diffStages("pure-k8s", file).then(
+                    () => "",
+                    (err: Error) => err.message.split("\n")[0].replace(file, "FILE"),
+                ),
+            );
+            expect(message).to.equal("stack lb (FILE):");
+        });
+
         it("flags a replacement of the protected StatefulSet", async function () {
             this.timeout(30000);
             const a = await planWith("pure-k8s", {}, "prod");

@@ -300,7 +300,8 @@ export async function planStack(source: PlanSource): Promise<Plan> {
             outputs = typeof exported === "function" ? await exported() : exported;
         } catch (err) {
             if (pulumi.RunError.isInstance(err) || ZooKeeperConfigError.isInstance(err)) {
-                throw new PlanInputError(`stack ${stack} (${display}):\n${(err as Error).message}`);
+                // Named as the user named it (a diff plans its target under the current stage's stack name).
+                throw new PlanInputError(`stack ${resolved.stack} (${display}):\n${(err as Error).message}`);
             }
             throw err;
         }
