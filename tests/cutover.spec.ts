@@ -312,6 +312,23 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             expect(diffMarkdown(d)).to.contain("> - pure-k8s after dual-registry (from the stack's last outputs) refused: would retire the legacy registry");
         });
 
+        it("warns on stderr that pulumi up applies a refused transition only when the target sets allowUnsafeTransition, not because diff plans it overridden", async function () {
+            this.timeout(60000);
+            const warned = async (overrides: Record<string, unknown>) => {
+                const warn = console.warn;
+                const lines: string[] = [];
+                console.warn = (...args: unknown[]) => void lines.push(args.join(" "));
+                try {
+                    const d = await withStackFile("renamed", stackConfigWith("pure-k8s", { ensembleName: "zk2", ...overrides }), (file) => diffStages("pure-k8s", file));
+                    return { rules: d.guard.rules, overridden: d.guard.overridden, warnings: lines.filter((l) => l.includes("UNSAFE TRANSITION ALLOWED")).length };
+                } finally {
+                    console.warn = warn;
+                }
+            };
+            expect(await warned({})).to.deep.equal({ rules: ["identity"], overridden: false, warnings: 0 });
+            expect(await warned({ allowUnsafeTransition: true })).to.deep.equal({ rules: ["identity"], overridden: true, warnings: 1 });
+        });
+
         it("every shipped stack against itself: safe and no change", async function () {
             this.timeout(120000);
             for (const stack of shippedStacks()) {

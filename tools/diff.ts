@@ -5,7 +5,8 @@
  * the changed input paths. Text, Markdown for a pull-request comment, or JSON.
  */
 import * as path from "path";
-import { guardCutover, parseState, refusalMessages } from "../components/cutover/guard";
+import { CutoverSettings } from "../components/cutover/settings";
+import { GuardConfig, GuardRefusal, guardCutover, parseState, refusalMessages } from "../components/cutover/guard";
 import { Plan, PlannedResource, planStack, PlanSource, resolveSource } from "./plan";
 import { loadStage, StageConfigError } from "./stageConfig";
 
@@ -133,19 +134,50 @@ export function comparePlans(a: Plan, b: Plan): ResourceChange[] {
 
 /**
  * The state a stage config leaves once deployed and applied again (the steady
- * state of the current stage: its volumes exist, its bootstrap is over), or
- * undefined when the config does not validate (planning it reports why).
+ * state of the current stage: its volumes exist, its bootstrap is over), with
+ * the config's settings, or undefined when the config does not validate
+ * (planning it reports why).
  */
-function steadyState(source: PlanSource): string | undefined {
+function steadyState(source: PlanSource): { state: string; settings: CutoverSettings } | undefined {
     try {
         const { settings } = loadStage(source);
-        return JSON.stringify(guardCutover(settings, undefined).next);
+        return { state: JSON.stringify(guardCutover(settings, undefined).next), settings };
     } catch (err) {
         if (err instanceof StageConfigError) {
             return undefined;
         }
         throw err;
     }
+}
+
+/**
+ * Plans with the quorum guard overridden (a diff shows what a stage would
+ * change either way), holding back what the plan warns on the console so the
+ * caller can drop the warnings its own override caused (printWarnings). A plan
+ * that fails prints every warning it held.
+ */
+async function planOverridden(source: PlanSource): Promise<{ plan: Plan; warnings: unknown[][] }> {
+    const warn = console.warn;
+    const warnings: unknown[][] = [];
+    console.warn = (...args: unknown[]) => void warnings.push(args);
+    try {
+        return { plan: await planStack({ ...source, configOverrides: { "zookeeper-cutover:allowUnsafeTransition": "true" } }), warnings };
+    } catch (err) {
+        warnings.forEach((args) => warn(...args));
+        throw err;
+    } finally {
+        console.warn = warn;
+    }
+}
+
+/**
+ * Prints held warnings, but not those the diff's forced override caused: a
+ * warning that names one of the guard's refusals, where the config does not
+ * set allowUnsafeTransition itself (the refusal is in the diff's verdict).
+ */
+function printWarnings(warnings: unknown[][], settings: GuardConfig | undefined, refusals: GuardRefusal[]): void {
+    const forced = settings?.allowUnsafeTransition ? [] : refusals.map((r) => r.message);
+    warnings.filter((args) => !(typeof args[0] === "string" && forced.some((m) => (args[0] as string).endsWith(m)))).forEach((args) => console.warn(...args));
 }
 
 /** Plans both stages and compares them; the quorum guard judges `to` with `from`, deployed, as its previous stage. */
@@ -155,16 +187,19 @@ export async function diffStages(fromSpec: string, toSpec: string): Promise<Stag
     const to = sourceOf(toSpec, "--to");
     const names = { from: resolveSource(from).stack, to: resolveSource(to).stack };
     // The current stage is deployed already: its own transition is not judged here.
-    const overridden = { "zookeeper-cutover:allowUnsafeTransition": "true" };
     const settled = steadyState(from);
-    const fromPlan = await planStack({ ...from, configOverrides: overridden, ...(settled ? { lastOutputs: { cutoverState: settled } } : {}) });
+    const fromPlanned = await planOverridden({ ...from, ...(settled ? { lastOutputs: { cutoverState: settled.state } } : {}) });
+    printWarnings(fromPlanned.warnings, settled?.settings, settled ? guardCutover(settled.settings, parseState(settled.state)).refusals : []);
+    const fromPlan = fromPlanned.plan;
     const previous = { cutoverState: fromPlan.outputs.cutoverState };
     // One environment moving between stages: both plans run as the same stack, so URNs and stack tags line up.
-    // The target is planned as if the guard were overridden, to show what it would change either way.
+    // The target is planned as if the guard were overridden, to show what it would change either way; the verdict is
+    // judged apart, and the override's warnings are printed only where the target sets allowUnsafeTransition itself.
     const stackName = fromPlan.stack;
-    const toPlan = await planStack({ ...to, stackName, lastOutputs: previous, configOverrides: overridden });
+    const { plan: toPlan, warnings } = await planOverridden({ ...to, stackName, lastOutputs: previous });
     const { settings } = loadStage(to);
     const verdict = guardCutover(settings, parseState(String(fromPlan.outputs.cutoverState)));
+    printWarnings(warnings, settings, verdict.refusals);
     const guard = {
         safe: verdict.refusals.length === 0,
         overridden: verdict.refusals.length > 0 && settings.allowUnsafeTransition,
