@@ -3,7 +3,9 @@
  * the old and the new registry of `check parity`. Opens both and refuses one
  * ensemble reached through both sides; the callers word the errors.
  */
+import { PORTS } from "../../components/shared/zookeeper";
 import { NotZooKeeperError, ZkClient } from "../zookeeper/client";
+import type { ClientTls } from "../zookeeper/tls";
 import { ConnectString, endpointText } from "./health";
 
 /**
@@ -31,6 +33,8 @@ export interface TwoEnsembles {
     noun?: string;
     /** Deadline of each connection, ms. */
     timeoutMs: number;
+    /** Each side's TLS (every connection to that side, the session probe too); undefined for plaintext. Its options are `<option>-tls-ca` etc. */
+    tls?: readonly [ClientTls | undefined, ClientTls | undefined];
     /** Makes the error a message becomes. */
     error(message: string): Error;
     /** The message when the second side knows the session opened on the first. */
@@ -50,14 +54,19 @@ export interface TwoEnsembles {
  */
 export async function openTwoEnsembles(t: TwoEnsembles): Promise<[ZkClient, ZkClient]> {
     const label = (i: 0 | 1) => (t.noun ? `${t.options[i]} ${t.noun}` : t.options[i]);
+    // Plaintext to the TLS port times out like a dead ensemble: say what is likely missing.
+    const tlsHint = (i: 0 | 1) =>
+        t.tls?.[i] === undefined && t.sides[i].members.some((m) => m.port === PORTS.secureClient)
+            ? ` (${PORTS.secureClient} is the TLS client port; allowed: ${t.options[i]}-tls-ca FILE, with ${t.options[i]}-tls-cert and ${t.options[i]}-tls-key when the members ask for a client certificate)`
+            : "";
     const connect = async (i: 0 | 1): Promise<ZkClient> => {
         try {
-            return await ZkClient.connect(t.connects[i], { connectTimeoutMs: t.timeoutMs, opTimeoutMs: t.timeoutMs });
+            return await ZkClient.connect(t.connects[i], { connectTimeoutMs: t.timeoutMs, opTimeoutMs: t.timeoutMs, tls: t.tls?.[i] });
         } catch (err) {
             if (err instanceof NotZooKeeperError) {
                 throw t.error(`${label(i)} ${t.connects[i]} is not a ZooKeeper server: ${err.message}`);
             }
-            throw t.error(`${label(i)} ${t.connects[i]} is unreachable or has no quorum: ${(err as Error).message}`);
+            throw t.error(`${label(i)} ${t.connects[i]} is unreachable or has no quorum: ${(err as Error).message}${tlsHint(i)}`);
         }
     };
     const [a, b] = await Promise.allSettled([connect(0), connect(1)]);
@@ -74,7 +83,7 @@ export async function openTwoEnsembles(t: TwoEnsembles): Promise<[ZkClient, ZkCl
     if ((t.sides[0].chroot ?? "") === (t.sides[1].chroot ?? "")) {
         let same: boolean;
         try {
-            same = await ZkClient.knowsSession(t.connects[1], clients[0].session(), { connectTimeoutMs: t.timeoutMs });
+            same = await ZkClient.knowsSession(t.connects[1], clients[0].session(), { connectTimeoutMs: t.timeoutMs, tls: t.tls?.[1] });
         } catch (err) {
             close();
             throw t.error(`${label(1)} ${t.connects[1]} could not be asked whether it is the ${t.options[0]} ensemble: ${(err as Error).message}`);

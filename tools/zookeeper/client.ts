@@ -321,10 +321,10 @@ export class ZkClient {
      * writes no znode. Taking the session over moves it away from its client
      * and closing the probe ends it: pass only a session that is not needed
      * once the answer is true. Rejects like `connect` when no server there
-     * answers.
+     * answers. With `tls`, asks over TLS (the members' TLS client port).
      */
-    static async knowsSession(connectString: string, session: ZkSession, options: Pick<ConnectOptions, "connectTimeoutMs"> = {}): Promise<boolean> {
-        const probe = ZkClient.create(connectString, {}, session);
+    static async knowsSession(connectString: string, session: ZkSession, options: Pick<ConnectOptions, "connectTimeoutMs" | "tls"> = {}): Promise<boolean> {
+        const probe = ZkClient.create(connectString, options, session);
         const ms = options.connectTimeoutMs ?? 10_000;
         try {
             return await withTimeout<boolean>(`connecting to ${connectString}`, ms, (resolve, reject) => {
