@@ -17,7 +17,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { UserInputError } from "../errors";
-import { repeatable } from "./copy";
+import { readSideTls, repeatable, sideTlsOptions } from "./copy";
 // The checks (and the ZooKeeper client under them) load only when a check runs, so other commands start fast.
 const health = () => import("./health");
 const parity = () => import("./parity");
@@ -57,6 +57,12 @@ export interface ParityCommandOptions {
     exclude?: string[];
     oldAuth?: string;
     newAuth?: string;
+    oldTlsCa?: string;
+    oldTlsCert?: string;
+    oldTlsKey?: string;
+    newTlsCa?: string;
+    newTlsCert?: string;
+    newTlsKey?: string;
 }
 
 /**
@@ -145,6 +151,8 @@ export function runParityCommand(opts: ParityCommandOptions, output: CheckOutput
         const { checkParity, parityJson, parityText, parseMaxNodes } = await parity();
         const timeoutMs = parseTimeoutMs(opts.timeoutMs, "--timeout-ms", 10_000);
         const maxNodes = parseMaxNodes(opts.maxNodes);
+        const oldTls = await readSideTls({ ca: opts.oldTlsCa, cert: opts.oldTlsCert, key: opts.oldTlsKey }, "--old");
+        const newTls = await readSideTls({ ca: opts.newTlsCa, cert: opts.newTlsCert, key: opts.newTlsKey }, "--new");
         const report = await checkParity({
             oldConnect: opts.old ?? "",
             newConnect: opts.new ?? "",
@@ -154,6 +162,8 @@ export function runParityCommand(opts: ParityCommandOptions, output: CheckOutput
             exclude: opts.exclude,
             oldAuth: opts.oldAuth,
             newAuth: opts.newAuth,
+            oldTls,
+            newTls,
         });
         output.out(opts.json ? parityJson(report) : parityText(report));
         return report.inParity ? 0 : 1;
@@ -216,7 +226,7 @@ export function registerCheckCommands(program: Command): Command {
             process.exitCode = await runHealthCommand(opts, outputOf(cmd));
         });
 
-    usageErrorsExit2(check.command("parity"))
+    const parityCommand = usageErrorsExit2(check.command("parity"))
         .description(
             "Compare the old and the new Dubbo registry under --root: providers (<root>/<interface>/providers) by interface, host:port, group and version, " +
                 "and persistent znodes (routers, configurators, config and metadata center, mappings, dynamic=false providers) by path, data and ACL " +
@@ -225,7 +235,7 @@ export function registerCheckCommands(program: Command): Command {
                 "or holds a persistent node that zk-cutover copy wrote there (its record in /zk-cutover/copies) and the old registry no longer has " +
                 "(stale: deleted on the legacy side after the copy; copy --prune deletes it) " +
                 "(text names up to 20 nodes per list, --json all); nodes only in the new registry that no copy wrote are reported, not a failure. " +
-                "--exclude, --old-auth and --new-auth work as copy's --exclude, --from-auth and --to-auth. " +
+                "--exclude, --old-auth, --new-auth and --old-tls-*, --new-tls-* work as copy's --exclude, --from-auth, --to-auth and --from-tls-*, --to-tls-*. " +
                 "Exit 2 when there is nothing to compare (one ensemble on both sides, no such --root in the old registry, neither providers nor persistent nodes in it), " +
                 "when a registry cannot be read (unreachable, no quorum, not ZooKeeper, a znode it may not read) and when a tree holds more than --max-nodes znodes.",
         )
@@ -237,10 +247,12 @@ export function registerCheckCommands(program: Command): Command {
         .option("--max-nodes <n>", "the most znodes read under --root in each registry; more fails with exit 2 (default 100000)")
         .option("--exclude <path>", "leave out this path and its subtree in both registries, as copy --exclude does (repeatable)", repeatable)
         .option("--old-auth <scheme:credentials>", "credentials for --old, as copy's --from-auth (e.g. digest:USER:PASSWORD): to read nodes only a user may read")
-        .option("--new-auth <scheme:credentials>", "credentials for --new, as copy's --to-auth")
-        .action(async (opts: ParityCommandOptions, cmd: Command) => {
-            process.exitCode = await runParityCommand(opts, outputOf(cmd));
-        });
+        .option("--new-auth <scheme:credentials>", "credentials for --new, as copy's --to-auth");
+    sideTlsOptions(parityCommand, "--old");
+    sideTlsOptions(parityCommand, "--new");
+    parityCommand.action(async (opts: ParityCommandOptions, cmd: Command) => {
+        process.exitCode = await runParityCommand(opts, outputOf(cmd));
+    });
 
     return check;
 }

@@ -21,7 +21,10 @@
  *   overwrites goes one up from its own: a client's version-checked write,
  *   such as Dubbo 3 publishing config or Curator, must read the node again
  *   on the new side);
- * - the whole run is bounded by `--timeout`, each operation by ten seconds.
+ * - the whole run is bounded by `--timeout`, each operation by ten seconds;
+ * - a side that answers only over TLS (`tls: require`, port 2281) is reached
+ *   with `--from-tls-*` / `--to-tls-*` (`fromTls` / `toTls`): every
+ *   connection to it, the same-ensemble probe too.
  *
  * Keeping the new ensemble in step during dual-registry (deletions included)
  * is a re-copy, not a watch-driven follower: see `prune` below and the
@@ -49,7 +52,9 @@
  */
 import { Command, CommanderError } from "commander";
 import * as zlib from "zlib";
+import { UserInputError } from "../errors";
 import type { ZkAcl, ZkClient, ZkNodeStat } from "../zookeeper/client";
+import type { ClientTls, ClientTlsFiles } from "../zookeeper/tls";
 import { aclText, isMaskedDigest, sameAcl } from "./dubbo";
 import type { ConnectString } from "./health";
 
@@ -97,6 +102,10 @@ export interface CopyOptions {
     fromAuth?: string;
     /** Credentials for the target session, as --to-auth gives them. */
     toAuth?: string;
+    /** Speak TLS to the source (every connection to it), as --from-tls-ca/-cert/-key give it. */
+    fromTls?: ClientTls;
+    /** Speak TLS to the target (every connection to it, the same-ensemble probe too), as --to-tls-ca/-cert/-key give it. */
+    toTls?: ClientTls;
     /** The whole run, ms. Default 600 s. */
     timeoutMs?: number;
     /** Deadline of each connection and operation, ms. Default 10 s. */
@@ -328,6 +337,7 @@ export async function copyTree(options: CopyOptions): Promise<CopyReport> {
         sides: [fromSide, toSide],
         connects: [from, to],
         timeoutMs: opTimeoutMs,
+        tls: [options.fromTls, options.toTls],
         error: (message) => new CopyError(message),
         sameSessionMessage: "--from and --to reach the same ensemble (it knows the session opened through --from); allowed: the legacy ensemble as --from and the new one as --to",
     });
@@ -672,6 +682,12 @@ export interface CopyCommandOptions {
     prune?: boolean;
     fromAuth?: string;
     toAuth?: string;
+    fromTlsCa?: string;
+    fromTlsCert?: string;
+    fromTlsKey?: string;
+    toTlsCa?: string;
+    toTlsCert?: string;
+    toTlsKey?: string;
     json?: boolean;
     timeout?: string;
 }
@@ -700,6 +716,8 @@ export async function runCopyCommand(opts: CopyCommandOptions, output: CopyOutpu
         if (opts.from === undefined || opts.to === undefined) {
             throw new CopyError(`${opts.from === undefined ? "--from" : "--to"} is missing; allowed: --from LEGACY_CONNECT --to NEW_CONNECT (host:port,host:port[/chroot])`);
         }
+        const fromTls = await readSideTls({ ca: opts.fromTlsCa, cert: opts.fromTlsCert, key: opts.fromTlsKey }, "--from");
+        const toTls = await readSideTls({ ca: opts.toTlsCa, cert: opts.toTlsCert, key: opts.toTlsKey }, "--to");
         const report = await copyTree({
             fromConnect: opts.from,
             toConnect: opts.to,
@@ -710,6 +728,8 @@ export async function runCopyCommand(opts: CopyCommandOptions, output: CopyOutpu
             prune: opts.prune,
             fromAuth: opts.fromAuth,
             toAuth: opts.toAuth,
+            fromTls,
+            toTls,
             timeoutMs: parseCopyTimeout(opts.timeout),
             progress,
         });
@@ -723,9 +743,29 @@ export async function runCopyCommand(opts: CopyCommandOptions, output: CopyOutpu
             output.err("\r\x1b[K");
         }
         const message = err instanceof Error ? err.message : String(err);
-        output.err(err instanceof CopyError ? `error: ${message}\n` : `error: the copy could not run: ${message.split("\n")[0]}\n`);
+        // A TLS file that cannot be used is a user mistake like a bad option (readClientTls' TlsOptionError).
+        const userMistake = err instanceof CopyError || err instanceof UserInputError;
+        output.err(userMistake ? `error: ${message}\n` : `error: the copy could not run: ${message.split("\n")[0]}\n`);
         return COPY_EXIT.cannotRun;
     }
+}
+
+/**
+ * One side's TLS options, `<side>-tls-ca`, `<side>-tls-cert` and
+ * `<side>-tls-key` (side: the option giving its connect string, e.g. `--to`),
+ * for copy and check parity alike.
+ */
+export function sideTlsOptions(cmd: Command, side: string): Command {
+    return cmd
+        .option(`${side}-tls-ca <file>`, `reach ${side} over TLS, trusting this PEM CA (an ensemble with tls: require answers only on 2281)`)
+        .option(`${side}-tls-cert <file>`, `with ${side}-tls-ca: a PEM client certificate, for members that ask for one (tlsClientAuth need)`)
+        .option(`${side}-tls-key <file>`, `the PEM key of ${side}-tls-cert`);
+}
+
+/** Reads the files of `sideTlsOptions` (readClientTls: undefined without any; a `TlsOptionError` naming the option). */
+export async function readSideTls(files: ClientTlsFiles, side: string): Promise<ClientTls | undefined> {
+    const { readClientTls } = await import("../zookeeper/tls");
+    return readClientTls(files, { ca: `${side}-tls-ca`, cert: `${side}-tls-cert`, key: `${side}-tls-key` });
 }
 
 /** Commander's argument parser of an option that may be given again: collects every value. */
@@ -751,8 +791,10 @@ export function registerCopyCommand(program: Command): Command {
         .option("--overwrite", "replace nodes whose data or ACL differ on --to")
         .option("--prune", "delete from --to the nodes an earlier copy wrote that --from no longer has (nodes no copy wrote are never deleted)")
         .option("--from-auth <scheme:credentials>", "credentials for --from, as zkCli's addauth (e.g. digest:USER:PASSWORD): needed to read nodes and digest ACLs only a user may read")
-        .option("--to-auth <scheme:credentials>", "credentials for --to (to change nodes whose ACL names a user)")
-        .option("--json", "print exactly one JSON document")
+        .option("--to-auth <scheme:credentials>", "credentials for --to (to change nodes whose ACL names a user)");
+    sideTlsOptions(cmd, "--from");
+    sideTlsOptions(cmd, "--to");
+    cmd.option("--json", "print exactly one JSON document")
         .option("--timeout <s>", `stop after this many seconds (default ${DEFAULT_COPY_TIMEOUT_S}); each operation has 10 s`)
         .exitOverride((err: CommanderError) => {
             if (err.exitCode === 0) {

@@ -23,6 +23,7 @@
  */
 import { createHash } from "crypto";
 import { codeOf, isEphemeral, NO_AUTH, ZkClient } from "../zookeeper/client";
+import type { ClientTls } from "../zookeeper/tls";
 import { CopyError, isUnder, MANIFEST_PARENT, manifestPaths, notAManifest, parseAuth, parseExcludes } from "./copy";
 import { openTwoEnsembles, sharedMembers } from "./ensembles";
 import { CheckError, parseConnectString } from "./health";
@@ -61,6 +62,10 @@ export interface ParityOptions {
     oldAuth?: string;
     /** Credentials for the new registry's session, as --new-auth gives them. */
     newAuth?: string;
+    /** Speak TLS to the old registry (every connection to it), as --old-tls-ca/-cert/-key give it. */
+    oldTls?: ClientTls;
+    /** Speak TLS to the new registry (every connection to it, the same-ensemble probe too), as --new-tls-ca/-cert/-key give it. */
+    newTls?: ClientTls;
 }
 
 /** Default of `--max-nodes`. */
@@ -436,6 +441,7 @@ export async function checkParity(options: ParityOptions): Promise<ParityReport>
         connects,
         noun: "registry",
         timeoutMs,
+        tls: [options.oldTls, options.newTls],
         error: (message) => new CheckError(message),
         sameSessionMessage: `--old and --new reach the same ensemble (it knows the session this check opened through --old): ${ONE_ENSEMBLE}`,
     });
