@@ -9,7 +9,7 @@ import * as path from "path";
 import { PORTS } from "../components/shared/zookeeper";
 import { registerCheckCommands } from "../tools/checks/cli";
 import { copyTree, CopyReport, manifestPath, parseCopyRoot, parseCopyTimeout, parseExcludes, registerCopyCommand, SHOWN_VERSIONED } from "../tools/checks/copy";
-import { ParityReport } from "../tools/checks/parity";
+import { checkParity, ParityReport } from "../tools/checks/parity";
 import { CreateMode, Permission, ZkAcl, ZkClient } from "../tools/zookeeper/client";
 import { loopbackAddress, randomLoopbackNetwork } from "../tools/zookeeper/process";
 import { runCommand } from "./support/cli";
@@ -355,5 +355,104 @@ describe("zk-cutover copy on real ZooKeeper", function () {
         const report = await copyTree({ fromConnect: connectOf("old"), toConnect: connectOf("new"), root, timeoutMs: 1, opTimeoutMs: 2_000 });
         expect(report.ok).to.equal(false);
         expect(report.interrupted).to.equal("the copy did not finish within --timeout 0.001 s");
+    });
+});
+
+describe("zk-cutover copy and check parity to a TLS-only new ensemble (real ZooKeeper)", function () {
+    // The new side answers clients only over TLS (tls: require, mutual TLS) at localhost:2281; the legacy side is plaintext.
+    const pair = standalonePair("the TLS copy tests", "copytls", { tlsOnly: "new" });
+    const { connectOf } = pair;
+    const clients: Record<Side, ZkClient | undefined> = { old: undefined, new: undefined };
+    const zk = (side: Side) => clients[side]!;
+    /** `--<side>-tls-ca/-cert/-key` with the TLS-only side's files. */
+    const tlsArgs = (side: string) => {
+        const f = pair.tlsFiles("new")!;
+        return [`${side}-tls-ca`, f.ca, `${side}-tls-cert`, f.cert, `${side}-tls-key`, f.key];
+    };
+    const parity = (args: string[]) => runCommand(registerCheckCommands, ["check", "parity", ...args]);
+
+    before(async function () {
+        this.timeout(30_000);
+        for (const side of SIDES) {
+            const tls = pair.tls(side);
+            clients[side] = await ZkClient.connect(connectOf(side), { connectTimeoutMs: 15_000, opTimeoutMs: 5_000, ...(tls ? { tls } : {}) });
+            pair.closeFirst(() => clients[side]?.close());
+        }
+    });
+
+    it("copy --to-tls-* copies the governance data into the TLS-only ensemble and check parity --new-tls-* passes (the library as copyTree toTls and checkParity newTls); without them both fail, exit 2, one line naming --to / --new", async function () {
+        this.timeout(60_000);
+        const root = "/dubbo-tls";
+        const rule = `${root}/config/dubbo/orders.condition-router`;
+        await zk("old").mkdirp(`${root}/config/dubbo`);
+        await zk("old").create(rule, Buffer.from("scope: application\nkey: orders\n"), CreateMode.PERSISTENT);
+        const from = ["--from", connectOf("old"), "--root", root];
+
+        const copied = await runCli([...from, "--to", connectOf("new"), ...tlsArgs("--to")]);
+        expect(copied.code, copied.out + copied.err).to.equal(0);
+        expect(copied.out).to.match(new RegExp(`^Copy of ${root} from ${connectOf("old")} to localhost:2281: DONE\n  created 4,`));
+        expect((await zk("new").data(rule))?.toString()).to.equal("scope: application\nkey: orders\n");
+        const passed = await parity(["--old", connectOf("old"), "--new", connectOf("new"), "--root", root, ...tlsArgs("--new")]);
+        expect(passed.code, passed.out + passed.err).to.equal(0);
+        expect(passed.out).to.match(/IN PARITY\n/);
+
+        const again = await copyTree({ fromConnect: connectOf("old"), toConnect: connectOf("new"), root, toTls: pair.tls("new") });
+        expect([again.ok, again.counts.created, again.counts.unchanged]).to.deep.equal([true, 0, 4]);
+        const report = await checkParity({ oldConnect: connectOf("old"), newConnect: connectOf("new"), root, newTls: pair.tls("new") });
+        expect([report.inParity, report.data.alike]).to.deep.equal([true, 2]);
+
+        // Plaintext to the TLS port: no session within the deadline; the line names the side and the option it lacks.
+        const hint = (side: string) => `(2281 is the TLS client port; allowed: ${side}-tls-ca FILE, with ${side}-tls-cert and ${side}-tls-key when the members ask for a client certificate)`;
+        const plainCopy = await runCli([...from, "--to", connectOf("new"), "--timeout", "3"]);
+        expect([plainCopy.code, plainCopy.out, plainCopy.err]).to.deep.equal([
+            2,
+            "",
+            `error: --to localhost:2281 is unreachable or has no quorum: connecting to localhost:2281 did not finish within 3000 ms ${hint("--to")}\n`,
+        ]);
+        const plainParity = await parity(["--old", connectOf("old"), "--new", connectOf("new"), "--root", root, "--timeout-ms", "3000"]);
+        expect([plainParity.code, plainParity.out, plainParity.err]).to.deep.equal([
+            2,
+            "",
+            `error: --new registry localhost:2281 is unreachable or has no quorum: connecting to localhost:2281 did not finish within 3000 ms ${hint("--new")}\n`,
+        ]);
+    });
+
+    it("the same-ensemble probe speaks TLS to a TLS side: the TLS-only server's TLS port and its own plaintext port are one ensemble, refused", async function () {
+        this.timeout(30_000);
+        const plainPort = `${pair.addresses.new}:${PORTS.client}`;
+        // The probe asks --to (over TLS) whether it knows the session opened through --from (plaintext).
+        const toTls = await runCli(["--from", plainPort, "--to", connectOf("new"), ...tlsArgs("--to"), "--timeout", "10"]);
+        expect([toTls.code, toTls.err]).to.deep.equal([
+            2,
+            "error: --from and --to reach the same ensemble (it knows the session opened through --from); allowed: the legacy ensemble as --from and the new one as --to\n",
+        ]);
+        const fromTls = await parity(["--old", connectOf("new"), ...tlsArgs("--old"), "--new", plainPort, "--timeout-ms", "10000"]);
+        expect(fromTls.code).to.equal(2);
+        expect(fromTls.err).to.match(/^error: --old and --new reach the same ensemble \(it knows the session this check opened through --old\): [^\n]*\n$/);
+    });
+
+    it("copy's and check parity's TLS options that cannot be used: one line naming the option, exit 2, before connecting", async function () {
+        const f = pair.tlsFiles("new")!;
+        const missing = `${f.ca}.missing`;
+        for (const [command, [first, second]] of [
+            [["copy", "--from", "127.0.0.1:1", "--to", "127.0.0.2:1"], ["--from", "--to"]],
+            [["check", "parity", "--old", "127.0.0.1:1", "--new", "127.0.0.2:1"], ["--old", "--new"]],
+        ] as const) {
+            const run = (args: string[]) => runCommand(command[0] === "copy" ? registerCopyCommand : registerCheckCommands, [...command, ...args]);
+            const cases: [string[], string][] = [
+                [[`${second}-tls-ca`, f.ca, `${second}-tls-cert`, f.cert], `${second}-tls-cert needs ${second}-tls-key; allowed: a client certificate and its key together, or neither`],
+                [
+                    [`${first}-tls-key`, f.key],
+                    `${first}-tls-ca is missing; allowed: a PEM file of the CA the members' certificates chain to (with ${first}-tls-cert and ${first}-tls-key when the members ask for a client certificate)`,
+                ],
+                [[`${second}-tls-ca`, missing], `${second}-tls-ca ${JSON.stringify(missing)} cannot be read (ENOENT); allowed: a PEM CA certificate`],
+                [[`${first}-tls-ca`, f.key], `${first}-tls-ca ${JSON.stringify(f.key)} holds no PEM certificate; allowed: a PEM CA certificate`],
+                [[`${second}-tls-ca`, f.ca, `${second}-tls-cert`, f.cert, `${second}-tls-key`, f.cert], `${second}-tls-key ${JSON.stringify(f.cert)} holds no PEM private key; allowed: a PEM private key`],
+            ];
+            for (const [args, error] of cases) {
+                const r = await run(args);
+                expect([r.code, r.out, r.err], [...command, ...args].join(" ")).to.deep.equal([2, "", `error: ${error}\n`]);
+            }
+        }
     });
 });
