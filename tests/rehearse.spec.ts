@@ -293,10 +293,12 @@ describe("cutover rehearsal on real ZooKeeper (own network namespaces, cluster D
             ));
         });
 
-        it("runs the new ensemble's members with TLS and SASL between them, as far as plaintext clients allow, and says so", () => {
+        it("runs the new ensemble TLS only with SASL between its members: every client, gate and copy of the new registry goes over TLS, and says whose certificates", () => {
             expect(report.strategy).to.equal("dual-registry");
-            expect(report.notEmulated).to.include('tls: require rehearsed as "prefer" (members talk TLS to each other; the rehearsal\'s clients speak plaintext on 2181)');
+            expect(report.notEmulated.filter((n) => n.startsWith("tls:"))).to.deep.equal([]);
             expect(report.notEmulated.join("\n")).to.contain("certificates and passwords: the rehearsal's own");
+            // The writes moved to the new registry, which answers only on its TLS port.
+            expect(report.stages.find((s) => s.stage === "pure-k8s")!.writesAcknowledged).to.be.greaterThan(0);
         });
 
         it("loses no acknowledged write; only the crash elects a leader", () => {
@@ -323,7 +325,7 @@ describe("cutover rehearsal on real ZooKeeper (own network namespaces, cluster D
             // The first copy creates every seeded node; the re-copy rewrites the changed route, prunes the deleted override, adds the new route.
             expect(g.copies[0]).to.match(/^created \d+, updated 0, deleted 0/);
             expect(g.copies[1]).to.match(/^created 1, updated 1, deleted 1,/);
-            expect(g.byStage["dual-registry"].most).to.equal(2); // the rewritten route differs, the added one is missing (the deleted override is the copy's to prune)
+            expect(g.byStage["dual-registry"].most).to.equal(3); // the rewritten route differs, the added one is missing, the deleted override is stale
             expect(g.byStage["dual-registry"].last).to.equal(0);
             expect(g.byStage["pure-k8s"]).to.deep.equal({ last: 0, most: 0 });
             expect(report.parity!.persistentNodes).to.be.greaterThan(8);

@@ -15,6 +15,7 @@
  */
 import { codeOf, CreateMode, NODE_EXISTS, ZkClient } from "../zookeeper/client";
 import { delay as sleep } from "../zookeeper/process";
+import { ClientTls } from "../zookeeper/tls";
 
 export const WRITES_PATH = "/rehearsal/writes";
 export const DUBBO_ROOT = "/dubbo";
@@ -42,7 +43,7 @@ export interface FailedWrite {
     reason: string;
 }
 
-/** Per-stage counters the clients share. */
+/** What the clients share: per-stage counters, and how to reach an ensemble. */
 export class LoadCounters {
     readonly expiredSessions = new Map<string, number>();
     /** Longest time a registry showed fewer providers than registered, per stage (ms). */
@@ -51,7 +52,11 @@ export class LoadCounters {
     /** Why the load cannot go on (a client could not get a new session), once that happened. */
     failure: string | undefined;
 
-    constructor(readonly stage: () => string) {}
+    constructor(
+        readonly stage: () => string,
+        /** TLS for a connect string of a TLS-only ensemble; undefined for plaintext. */
+        readonly tlsOf: (connectString: string) => ClientTls | undefined = () => undefined,
+    ) {}
 
     expired(): void {
         const s = this.stage();
@@ -86,7 +91,8 @@ class SessionClient {
     private async renew(): Promise<void> {
         for (let attempt = 0; !this.closed; attempt++) {
             try {
-                const client = await ZkClient.connect(this.connectString, { sessionTimeoutMs: this.sessionTimeoutMs, connectTimeoutMs: 30_000, opTimeoutMs: 10_000 });
+                const tls = this.counters.tlsOf(this.connectString);
+                const client = await ZkClient.connect(this.connectString, { sessionTimeoutMs: this.sessionTimeoutMs, connectTimeoutMs: 30_000, opTimeoutMs: 10_000, ...(tls ? { tls } : {}) });
                 if (this.closed) {
                     client.close();
                     return;

@@ -4,9 +4,9 @@
  * grows by one with every elected leader.
  */
 import { PORTS } from "../../components/shared/zookeeper";
-import { srvr } from "../zookeeper/process";
+import { ClientAccess, srvr } from "../zookeeper/process";
 
-export interface LiveMember {
+export interface LiveMember extends ClientAccess {
     id: number;
     /** Address the member's own server listens on (its backend, not its Service). */
     address: string;
@@ -35,7 +35,7 @@ export class ElectionMonitor {
     /** One poll: reads every live member and counts epoch increases per ensemble. */
     async poll(): Promise<void> {
         for (const [ensemble, live] of this.members()) {
-            const reports = await Promise.all(live.map((m) => srvr(m.address, PORTS.client, 1_000).catch(() => undefined)));
+            const reports = await Promise.all(live.map((m) => srvr(m.address, m.port ?? PORTS.client, 1_000, m.tls).catch(() => undefined)));
             const leaderEpochs = reports.filter((r) => r?.mode === "leader" && r.epoch !== undefined).map((r) => r!.epoch!);
             if (leaderEpochs.length === 0) {
                 continue;

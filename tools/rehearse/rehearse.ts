@@ -20,7 +20,8 @@ import { featuresOf, LOST_COMMIT_WAKEUP_TEXT, parseZooKeeperVersion } from "../.
 import { copyTree } from "../checks/copy";
 import { checkParity } from "../checks/parity";
 import { swapPlanFrom } from "../checks/gate";
-import { defectWarnings, Endpoint, HealthReport, waitForHealth } from "../checks/health";
+import { defectWarnings, Endpoint, HealthReport, parseConnectString, waitForHealth } from "../checks/health";
+import { ClientTls } from "../zookeeper/tls";
 import { ZkClient } from "../zookeeper/client";
 import { delay as sleep, findZooKeeperInstall, isRunning, logTail, MemberProcess, memberModes, onShutdown, waitFor, waitForQuorum, ZooKeeperInstall } from "../zookeeper/process";
 import { ClusterDns } from "./dns";
@@ -154,6 +155,8 @@ class Rehearsal {
     private readonly startedAt = Date.now();
     private aborted = false;
     private chaos: string | undefined;
+    /** How clients speak TLS to the pods of a TLS-only ensemble: the rehearsal's CA and certificate (set once they are made). */
+    private podTls: ClientTls | undefined;
 
     constructor(
         private readonly input: RehearsalInput,
@@ -166,7 +169,11 @@ class Rehearsal {
         this.stageMs = (options.stageSeconds ?? 3) * 1000;
         this.root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-rehearsal-"));
         this.dns = new ClusterDns(path.join(this.root, "hosts"), `.svc.${this.s.clusterDomain}`);
-        this.counters = new LoadCounters(() => this.stage);
+        // A connect string at the TLS client port is the pods' of a TLS-only ensemble.
+        this.counters = new LoadCounters(
+            () => this.stage,
+            (connect) => (parseConnectString(connect, "connect").members.every((e) => e.port === PORTS.secureClient) ? this.podTls : undefined),
+        );
         this.writer = new Writer(this.counters);
         this.app = new ProviderApp(this.counters);
         this.watch = new RegistryWatch(this.app, this.counters);
@@ -185,18 +192,27 @@ class Rehearsal {
         return memberPeerAddress({ ...this.s, ensembleName: this.input.legacyBridgeName }, id);
     }
 
-    private connectOf(names: string[]): string {
-        return names.map((n) => `${n}:${PORTS.client}`).join(",");
+    /** Where clients reach members by `names`: the pods of a TLS-only ensemble at the TLS client port, everything else at 2181. */
+    private clientPort(pods: boolean): number {
+        return pods && this.s.tls === "require" ? PORTS.secureClient : PORTS.client;
     }
 
-    private endpoints(names: string[]): Endpoint[] {
-        return names.map((host) => ({ host, port: PORTS.client }));
+    private connectOf(names: string[], pods = false): string {
+        return names.map((n) => `${n}:${this.clientPort(pods)}`).join(",");
+    }
+
+    private endpoints(names: string[], pods = false): Endpoint[] {
+        return names.map((host) => ({ host, port: this.clientPort(pods) }));
+    }
+
+    /** How the rehearsal reaches a member by its address: a pod of a TLS-only ensemble over TLS, checked against its Service name. */
+    private accessOf(m: RehearsalMember): LiveMember {
+        const { id, address } = m;
+        return m instanceof PodMember && this.podTls ? { id, address, port: PORTS.secureClient, tls: { ...this.podTls, servername: this.memberName(id) } } : { id, address };
     }
 
     private liveByEnsemble(): Map<string, LiveMember[]> {
-        return new Map(
-            [...this.ensembles].map(([name, members]) => [name, members().filter((m) => m.process && isRunning(m.process)).map(({ id, address }) => ({ id, address }))]),
-        );
+        return new Map([...this.ensembles].map(([name, members]) => [name, members().filter((m) => m.process && isRunning(m.process)).map((m) => this.accessOf(m))]));
     }
 
     /** Why the rehearsal cannot go on: it was stopped, a client failed, or a member exited without being stopped. */
@@ -236,9 +252,10 @@ class Rehearsal {
     }
 
     /** The runbook's gate: check health by the members' Service names until it passes (with the settle time after a move). */
-    private async healthGate(rec: StepRecorder, gate: string, names: string[], settleSeconds?: number): Promise<HealthReport> {
+    private async healthGate(rec: StepRecorder, gate: string, names: string[], settleSeconds?: number, pods = false): Promise<HealthReport> {
         const t = Date.now();
-        const waited = await waitForHealth(this.endpoints(names), { timeoutMs: 2_000, settleSeconds, waitMs: GATE_TIMEOUT_MS, intervalMs: 500, abortIf: () => this.dead() });
+        const tls = pods && this.clientPort(pods) === PORTS.secureClient ? this.podTls : undefined;
+        const waited = await waitForHealth(this.endpoints(names, pods), { timeoutMs: 2_000, settleSeconds, waitMs: GATE_TIMEOUT_MS, intervalMs: 500, abortIf: () => this.dead(), ...(tls ? { tls } : {}) });
         rec.wait(gate, Date.now() - t, topReasons(waited.seen));
         // The installed release's defects are reported once, with what the run did not emulate, not at every step.
         const defects = new Set(defectWarnings(waited.report.members));
@@ -320,7 +337,7 @@ class Rehearsal {
         const live = this.liveByEnsemble().get(ensemble) ?? [];
         const leaderId = await waitForQuorum(`${ensemble} to have a leader for the read-back`, live, PORTS.client, { timeoutMs: 30_000, intervalMs: 200 });
         const leader = live.find((m) => m.id === leaderId)!;
-        const c = await ZkClient.connect(`${leader.address}:${PORTS.client}`, { connectTimeoutMs: 20_000, opTimeoutMs: 20_000 });
+        const c = await ZkClient.connect(`${leader.address}:${leader.port ?? PORTS.client}`, { connectTimeoutMs: 20_000, opTimeoutMs: 20_000, ...(leader.tls ? { tls: leader.tls } : {}) });
         this.clients.push(c);
         this.verified.push({ ensemble, present: new Set((await c.children(WRITES_PATH)).map((n) => `${WRITES_PATH}/${n}`)) });
     }
@@ -332,7 +349,7 @@ class Rehearsal {
         }
         await sleep(this.stageMs / 2);
         const live = (this.ensembles.get(ensemble)?.() ?? []).filter((m) => m.process && isRunning(m.process));
-        const modes = await memberModes(live, PORTS.client);
+        const modes = await memberModes(live.map((m) => this.accessOf(m)), PORTS.client);
         const victim = live.find((m) => modes.get(m.id) === kill.role);
         if (!victim) {
             return;
@@ -440,15 +457,21 @@ class Rehearsal {
 
     /** Counts persistent nodes missing in, different in or stale in the new registry now, for the current stage. */
     private async measureGovernance(legacyConnect: string, newConnect: string): Promise<void> {
-        const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT });
+        const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT, ...this.newRegistryTls("newTls", newConnect) });
         const n = r.data.missingInNew.length + r.data.different.length + r.data.stale.length;
         const seen = this.governanceByStage.get(this.stage);
         this.governanceByStage.set(this.stage, { last: n, most: Math.max(n, seen?.most ?? 0) });
     }
 
+    /** The TLS option (`toTls` of a copy, `newTls` of a parity check) for the new registry when it is TLS only, as the runbook's commands get it. */
+    private newRegistryTls<K extends string>(key: K, newConnect: string): Partial<Record<K, ClientTls>> {
+        const tls = this.counters.tlsOf(newConnect);
+        return tls ? ({ [key]: tls } as Record<K, ClientTls>) : {};
+    }
+
     /** `zk-cutover copy --prune --overwrite` from the legacy registry to the new one (the legacy one is the truth until the switch). */
     private async copyGovernance(legacyConnect: string, newConnect: string): Promise<string> {
-        const c = await copyTree({ fromConnect: legacyConnect, toConnect: newConnect, root: DUBBO_ROOT, prune: true, overwrite: true, timeoutMs: 60_000 });
+        const c = await copyTree({ fromConnect: legacyConnect, toConnect: newConnect, root: DUBBO_ROOT, prune: true, overwrite: true, timeoutMs: 60_000, ...this.newRegistryTls("toTls", newConnect) });
         if (!c.ok) {
             throw new Error(`the copy of ${DUBBO_ROOT} did not finish: ${[...c.failed.map((f) => `${f.path}: ${f.reason}`), ...c.conflicts.map((x) => `${x.path}: ${x.differs.join(", ")}`), c.interrupted ?? ""].filter((x) => x).join("; ")}`);
         }
@@ -462,7 +485,7 @@ class Rehearsal {
         const legacyIds = this.input.legacyIds;
         const legacyConnect = this.connectOf(legacyIds.map((id) => this.legacyName(id)));
         const names = s.memberIds.map((id) => this.memberName(id));
-        const newConnect = this.connectOf(names);
+        const newConnect = this.connectOf(names, true);
 
         await this.oldHost("legacy");
         const seeded = await this.step("an operator's governance data in the legacy registry (routes, overrides, config-center keys, metadata, a dynamic=false provider)", async () => {
@@ -486,7 +509,7 @@ class Rehearsal {
             await sleep(POD_START_DELAY_MS);
             pods.forEach((p) => p.start());
             await this.readinessGate(rec, pods);
-            await this.healthGate(rec, "health", names);
+            await this.healthGate(rec, "health", names, undefined, true);
         });
         const copies: string[] = [];
         await this.step("zk-cutover copy: the persistent data into the new registry", async () => {
@@ -514,7 +537,7 @@ class Rehearsal {
                 "the new registry to hold every provider and persistent node of the old one",
                 async () => {
                     attempts++;
-                    const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT });
+                    const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT, ...this.newRegistryTls("newTls", newConnect) });
                     return r.inParity ? r : undefined;
                 },
                 { timeoutMs: 60_000, intervalMs: 500 },
@@ -554,8 +577,14 @@ class Rehearsal {
     private secrets(): { tlsDir?: string; jaas?: string } {
         const s = this.s;
         const random = () => randomBytes(18).toString("base64url");
+        const tlsDir = s.tls !== "off" ? makeEnsembleCertificate(path.join(this.root, "pki"), certificateDnsNames(s)) : undefined;
+        if (tlsDir && s.tls === "require") {
+            // The rehearsal's clients present the ensemble's certificate (it carries client auth too), as an application would its own.
+            const read = (f: string) => fs.readFileSync(path.join(tlsDir, f));
+            this.podTls = { ca: read("ca.crt"), cert: read("tls.crt"), key: read("tls.key") };
+        }
         return {
-            ...(s.tls !== "off" ? { tlsDir: makeEnsembleCertificate(path.join(this.root, "pki"), certificateDnsNames(s)) } : {}),
+            ...(tlsDir ? { tlsDir } : {}),
             ...(usesSasl(s) ? { jaas: renderJaasConfig(s, { quorumPassword: random(), clientPasswords: s.saslClientUsers.map(random) }) } : {}),
         };
     }

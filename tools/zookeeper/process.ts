@@ -691,18 +691,24 @@ export function parseSrvr(text: string): SrvrReport {
 }
 
 /** `srvr` against host:port, parsed. */
-export async function srvr(host: string, port: number, timeoutMs = 3_000): Promise<SrvrReport> {
-    return parseSrvr(await fourLetterWord(host, port, "srvr", timeoutMs));
+export async function srvr(host: string, port: number, timeoutMs = 3_000, tls?: ClientTls): Promise<SrvrReport> {
+    return parseSrvr(await fourLetterWord(host, port, "srvr", timeoutMs, tls ? { tls } : {}));
+}
+
+/** Where a member answers clients, when not at the port given for all: its own port, over TLS with `tls`. */
+export interface ClientAccess {
+    port?: number;
+    tls?: ClientTls;
 }
 
 /** Each member's srvr mode by id; undefined when it does not answer. */
-export async function memberModes(members: { id: number; address: string }[], port: number): Promise<Map<number, string | undefined>> {
-    const modes = await Promise.all(members.map((m) => srvr(m.address, port, 1_000).then((r) => r.mode, () => undefined)));
+export async function memberModes(members: ({ id: number; address: string } & ClientAccess)[], port: number): Promise<Map<number, string | undefined>> {
+    const modes = await Promise.all(members.map((m) => srvr(m.address, m.port ?? port, 1_000, m.tls).then((r) => r.mode, () => undefined)));
     return new Map(members.map((m, i) => [m.id, modes[i]]));
 }
 
 /** Waits until every one of `members` serves in one quorum with exactly one leader; returns the leader's id. */
-export async function waitForQuorum(description: string, members: { id: number; address: string }[], port: number, options: WaitOptions): Promise<number> {
+export async function waitForQuorum(description: string, members: ({ id: number; address: string } & ClientAccess)[], port: number, options: WaitOptions): Promise<number> {
     return waitFor(
         description,
         async () => {

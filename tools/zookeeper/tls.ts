@@ -24,6 +24,8 @@ export interface ClientTls {
     /** PEM client certificate and its key, for members that ask for one. */
     cert?: Buffer;
     key?: Buffer;
+    /** The name to check a member's certificate against when it is dialled by address (default: the host dialled). */
+    servername?: string;
 }
 
 /** The files behind `ClientTls`, as options name them. */
@@ -77,5 +79,14 @@ const PEM_KEY = /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/;
  * a member dialled by address is checked against the addresses it names.
  */
 export function connectTls(options: ClientTls, host: string, port: number): tls.TLSSocket {
-    return tls.connect({ host, port, ca: options.ca, cert: options.cert, key: options.key, ...(net.isIP(host) === 0 ? { servername: host } : {}) });
+    const servername = options.servername ?? (net.isIP(host) === 0 ? host : undefined);
+    return tls.connect({
+        host,
+        port,
+        ca: options.ca,
+        cert: options.cert,
+        key: options.key,
+        // Node checks the certificate against the servername (the name sent as SNI), else the host dialled.
+        ...(servername !== undefined ? { servername } : {}),
+    });
 }
