@@ -13,7 +13,7 @@ import { requireOpenssl, requireZooKeeper } from "./support/zookeeper";
 import { zkCli } from "./support/zkcli";
 import { runCommand } from "./support/cli";
 import { registerCheckCommands } from "../tools/checks/cli";
-import { CreateMode, ZkClient } from "../tools/zookeeper/client";
+import { CreateMode, SaslAuthError, ZkClient } from "../tools/zookeeper/client";
 
 /** Runs openssl, failing the test with its stderr when it fails. */
 function openssl(cwd: string, args: string[]): void {
@@ -222,6 +222,58 @@ describe("TLS and SASL on real ZooKeeper", function () {
             const wrong = zkCli(install, root, `${address(3)}:${PORTS.client}`, ["get", "/sasl-probe"], [clientJaas("wrong-password")]);
             expect(wrong.status).to.equal(1);
             expect(wrong.stderr).to.contain("KeeperErrorCode = AuthFailed");
+        });
+
+        const connectString = () => [1, 2, 3].map((id) => `${address(id)}:${PORTS.client}`).join(",");
+
+        it("the package's own client with sasl credentials connects, writes and reads; the Java client reads what it wrote", async () => {
+            const client = await ZkClient.connect(connectString(), { sasl: { username: "dubbo", password: clientPassword }, connectTimeoutMs: 20_000 });
+            try {
+                expect((await client.data("/sasl-probe"))?.toString()).to.equal("v");
+                await client.create("/sasl-node", Buffer.from("from-node"), CreateMode.PERSISTENT);
+                expect((await client.data("/sasl-node"))?.toString()).to.equal("from-node");
+            } finally {
+                client.close();
+            }
+            const read = zkCli(install, root, `${address(3)}:${PORTS.client}`, ["get", "/sasl-node"], [clientJaas(clientPassword)]);
+            expect(read.stdout.trim().split("\n").pop()).to.equal("from-node");
+            const log = [1, 2, 3].map((id) => fs.readFileSync(running.get(`sasl-${id}`)!.logFile, "utf8")).join("\n");
+            expect(log).to.match(/adding SASL authorization for authorizationID: dubbo/);
+        });
+
+        it("the package's own client with a wrong password fails at once with one line naming the user; without credentials its requests are refused", async () => {
+            const started = Date.now();
+            const refused = await ZkClient.connect(connectString(), { sasl: { username: "dubbo", password: "wrong-password" }, connectTimeoutMs: 20_000 }).then(
+                (c) => {
+                    c.close();
+                    return undefined;
+                },
+                (err: Error) => err,
+            );
+            expect(refused).to.be.instanceOf(SaslAuthError);
+            expect(refused!.message).to.match(/^SASL DIGEST-MD5 authentication as user "dubbo" failed: [\d.]+:2181 refused the credentials \(SessionClosedRequireSaslAuth -124\)/);
+            expect(refused!.message).not.to.contain("\n");
+            expect(refused!.message).not.to.contain("wrong-password");
+            expect(Date.now() - started, "not a timeout").to.be.below(10_000);
+
+            // A user the JAAS file does not list, with a password of its own (ZooKeeper before ZOOKEEPER-4839 checks an unknown
+            // user against the password of the user last authenticated on that server, so not with dubbo's).
+            const unknown = await ZkClient.connect(connectString(), { sasl: { username: "nobody", password: "nobodys-pw" }, connectTimeoutMs: 20_000 }).then(
+                (c) => (c.close(), undefined),
+                (err: Error) => err,
+            );
+            expect(unknown?.message).to.match(/^SASL DIGEST-MD5 authentication as user "nobody" failed: .* refused the credentials/);
+
+            const anonymous = await ZkClient.connect(connectString(), { connectTimeoutMs: 20_000, opTimeoutMs: 5_000 });
+            try {
+                const err = await anonymous.data("/sasl-probe").then(
+                    () => undefined,
+                    (e: Error) => e,
+                );
+                expect(err, "a read without SASL").to.be.instanceOf(Error);
+            } finally {
+                anonymous.close();
+            }
         });
     });
 });

@@ -6,12 +6,18 @@
  * data, or sends bytes the library cannot parse) fails the client with a
  * one-line `NotZooKeeperError` instead of filling memory or crashing.
  */
+import { LibrarySocket, SaslAuthError, SaslCredentials, SaslSocket } from "./sasl";
 import { ClientTls, connectTls } from "./tls";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const zookeeper = require("node-zookeeper-client");
-/** The `net` module object itself (the library's), not an import's copy of it: its `connect` is swapped to dial TLS. */
+/** Where the library dials: a server of its connect string. */
+interface ServerAddress {
+    host: string;
+    port: number;
+}
+/** The `net` module object itself (the library's), not an import's copy of it: its `connect` is swapped to hand the library our socket. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const netModule: { connect: unknown } = require("net");
+const netModule: { connect: (server: ServerAddress) => LibrarySocket } = require("net");
 
 export const CreateMode = zookeeper.CreateMode as { PERSISTENT: number; EPHEMERAL: number; PERSISTENT_SEQUENTIAL: number; EPHEMERAL_SEQUENTIAL: number };
 export const NO_NODE: number = zookeeper.Exception.NO_NODE;
@@ -156,7 +162,19 @@ export interface ConnectOptions {
     opTimeoutMs?: number;
     /** Speak TLS to the members (their TLS client port). */
     tls?: ClientTls;
+    /**
+     * Authenticate every connection with SASL DIGEST-MD5 as this user of the
+     * members' JAAS `Server` section, before any request (what `saslClient:
+     * require` asks of clients). Works over TLS too. A refusal fails `connect`
+     * at once with a one-line `SaslAuthError` naming the user and the server.
+     */
+    sasl?: SaslCredentials;
 }
+
+export { SaslAuthError, SaslCredentials } from "./sasl";
+
+/** `host:port`, with an IPv6 host in brackets. */
+const hostPort = (host: string | undefined, port: number | undefined) => `${host === undefined ? "the server" : host.includes(":") ? `[${host}]` : host}:${port ?? "?"}`;
 
 /** A connected client. Close it when done. */
 export class ZkClient {
@@ -166,8 +184,8 @@ export class ZkClient {
     /** Fires on every connection state change, with the server the client is connected to (when connected). */
     onState?: (state: string, server?: string) => void;
     /** Why the client stopped reading from a server that is not ZooKeeper, once it has. */
-    private refused?: NotZooKeeperError;
-    private onRefused?: (err: NotZooKeeperError) => void;
+    private refused?: NotZooKeeperError | SaslAuthError;
+    private onRefused?: (err: NotZooKeeperError | SaslAuthError) => void;
 
     private constructor(
         private readonly raw: RawClient,
@@ -212,9 +230,7 @@ export class ZkClient {
             }
             const state = this.raw.getState().name;
             const inSession = state === "SYNC_CONNECTED" || state === "CONNECTED_READ_ONLY";
-            const s = manager.socket;
-            const host = s?.remoteAddress ?? "the server";
-            const server = `${host.includes(":") ? `[${host}]` : host}:${s?.remotePort ?? "?"}`;
+            const server = hostPort(manager.socket?.remoteAddress, manager.socket?.remotePort);
             received += buffer.length;
             if (!inSession && received > HANDSHAKE_MAX_BYTES) {
                 return this.refuse(new NotZooKeeperError(server, `sent more than ${mib(HANDSHAKE_MAX_BYTES)} without answering the session request`));
@@ -231,7 +247,7 @@ export class ZkClient {
         };
     }
 
-    private refuse(err: NotZooKeeperError): void {
+    private refuse(err: NotZooKeeperError | SaslAuthError): void {
         this.refused = err;
         this.raw.connectionManager?.socket?.destroy();
         this.onRefused?.(err);
@@ -240,7 +256,8 @@ export class ZkClient {
     /**
      * Connects, or rejects after `connectTimeoutMs` with a message naming the
      * connect string, or with a `NotZooKeeperError` as soon as a server turns
-     * out not to be ZooKeeper.
+     * out not to be ZooKeeper, or with a `SaslAuthError` as soon as a server
+     * refuses the `sasl` credentials.
      */
     static async connect(connectString: string, options: ConnectOptions = {}): Promise<ZkClient> {
         const client = ZkClient.create(connectString, options);
@@ -268,28 +285,40 @@ export class ZkClient {
             retries: 0,
             ...(session ? { sessionId: session.id, sessionPassword: session.password } : {}),
         });
-        if (options.tls) {
-            ZkClient.dialTls(raw, options.tls);
+        const { tls, sasl } = options;
+        if (sasl !== undefined && sasl.username === "") {
+            throw new Error("sasl.username is empty; allowed: a user of the members' JAAS Server section");
         }
-        return new ZkClient(raw, options.opTimeoutMs ?? 5_000);
+        const client = new ZkClient(raw, options.opTimeoutMs ?? 5_000);
+        if (tls !== undefined || sasl !== undefined) {
+            ZkClient.dialThrough(raw, (server, plain) => {
+                const socket = tls !== undefined ? connectTls(tls, server.host, server.port) : plain(server);
+                return sasl !== undefined ? new SaslSocket(socket, sasl, hostPort(server.host, server.port), (err) => client.refuse(err)) : socket;
+            });
+        }
+        return client;
     }
 
     /**
-     * Makes the library dial every server over TLS. It opens each connection
-     * with `net.connect` in the callback of its server choice: that call, and
-     * only it, gets a TLS connection instead (the TLS socket buffers what the
-     * library writes until the handshake is done).
+     * Hands the library the socket `dial` makes for each server it connects
+     * to: a TLS socket, a `SaslSocket` that authenticates before the library's
+     * traffic flows, or both. The library opens each connection with
+     * `net.connect(server)` in the callback of its server choice: that call,
+     * and only it, is answered by `dial` (`plain` is the real `net.connect`).
+     * The library then uses write/destroy/setNoDelay/setTimeout, the events
+     * connect/data/drain/close/error and remoteAddress/remotePort, which
+     * every socket `dial` returns has.
      */
-    private static dialTls(raw: RawClient, options: ClientTls): void {
-        const manager = raw.connectionManager as (ConnectionManager & { findNextServer?: (cb: (server: { host: string; port: number }) => void) => void }) | undefined;
+    private static dialThrough(raw: RawClient, dial: (server: ServerAddress, plain: (server: ServerAddress) => LibrarySocket) => LibrarySocket): void {
+        const manager = raw.connectionManager as (ConnectionManager & { findNextServer?: (cb: (server: ServerAddress) => void) => void }) | undefined;
         const find = manager?.findNextServer;
         if (manager === undefined || find === undefined) {
-            throw new Error("this node-zookeeper-client has no findNextServer to dial TLS through");
+            throw new Error("this node-zookeeper-client has no findNextServer to dial TLS or SASL through");
         }
         manager.findNextServer = function (this: unknown, callback) {
             find.call(this, (server) => {
                 const plain = netModule.connect;
-                netModule.connect = (target: { host: string; port: number }) => connectTls(options, target.host, target.port);
+                netModule.connect = (target: ServerAddress) => dial(target, plain);
                 try {
                     callback(server);
                 } finally {
@@ -321,9 +350,10 @@ export class ZkClient {
      * writes no znode. Taking the session over moves it away from its client
      * and closing the probe ends it: pass only a session that is not needed
      * once the answer is true. Rejects like `connect` when no server there
-     * answers. With `tls`, asks over TLS (the members' TLS client port).
+     * answers. With `tls`, asks over TLS (the members' TLS client port); with
+     * `sasl`, authenticates the probe's connection first.
      */
-    static async knowsSession(connectString: string, session: ZkSession, options: Pick<ConnectOptions, "connectTimeoutMs" | "tls"> = {}): Promise<boolean> {
+    static async knowsSession(connectString: string, session: ZkSession, options: Pick<ConnectOptions, "connectTimeoutMs" | "tls" | "sasl"> = {}): Promise<boolean> {
         const probe = ZkClient.create(connectString, options, session);
         const ms = options.connectTimeoutMs ?? 10_000;
         try {
