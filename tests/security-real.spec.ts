@@ -14,6 +14,7 @@ import { zkCli } from "./support/zkcli";
 import { runCommand } from "./support/cli";
 import { registerCheckCommands } from "../tools/checks/cli";
 import { CreateMode, SaslAuthError, ZkClient } from "../tools/zookeeper/client";
+import { answerDigestChallenge, parseDigestChallenge } from "../tools/zookeeper/sasl";
 
 /** Runs openssl, failing the test with its stderr when it fails. */
 function openssl(cwd: string, args: string[]): void {
@@ -270,10 +271,87 @@ describe("TLS and SASL on real ZooKeeper", function () {
                     () => undefined,
                     (e: Error) => e,
                 );
-                expect(err, "a read without SASL").to.be.instanceOf(Error);
+                // Not a timeout: the server's SessionClosedRequireSaslAuth reply ends the read with one line.
+                expect(err, "a read without SASL").to.be.instanceOf(SaslAuthError);
+                expect(err!.message).to.match(/^[\d.]+:2181 requires SASL authentication \(saslClient: require\) and closed the session: connect with sasl credentials$/);
             } finally {
                 anonymous.close();
             }
         });
+
+        it("the session probe authenticates with sasl: it finds a session of this ensemble, and an unknown one is not (no SASL for a refused session)", async () => {
+            const sasl = { username: "dubbo", password: clientPassword };
+            const owner = await ZkClient.connect(connectString(), { sasl, connectTimeoutMs: 20_000 });
+            const session = owner.session();
+            try {
+                expect(await ZkClient.knowsSession(connectString(), session, { sasl, connectTimeoutMs: 20_000 })).to.equal(true);
+            } finally {
+                owner.close();
+            }
+            const unknown = { id: Buffer.from("0badc0ffee000001", "hex"), password: Buffer.alloc(16) };
+            expect(await ZkClient.knowsSession(connectString(), unknown, { sasl, connectTimeoutMs: 20_000 })).to.equal(false);
+        });
+
+        it("over TLS too: one ensemble at tls require and saslClient require; the package's own client speaks TLS and SASL to it, a wrong password is one line", async () => {
+            const tlsNet = randomLoopbackNetwork();
+            const at = (id: number) => `${tlsNet}.${id}`;
+            const pki = path.join(root, "sasl-pki");
+            makePki(pki, [...[1, 2, 3].map((id) => ({ name: `m${id}`, ips: [at(id)] })), { name: "client", ips: ["127.0.0.1"] }]);
+            const settings = settingsFor({ tls: "require", tlsSecretName: "zk-tls", saslClient: "require", saslClientUsers: ["dubbo"], saslClientPasswords: ["x"] });
+            const jaas = path.join(root, "tls-sasl.jaas");
+            fs.writeFileSync(jaas, renderJaasConfig(settings, { quorumPassword, clientPasswords: [clientPassword] }), { mode: 0o600 });
+            const keys = [1, 2, 3].map((id) => `tls-sasl-${id}`);
+            try {
+                for (const id of [1, 2, 3]) {
+                    const m = startLocalMember(install, settings, {
+                        id,
+                        dir: path.join(root, "tls-sasl", `m${id}`),
+                        servers: loopbackServers(settings.memberIds, at),
+                        placement: { tls: { keyStore: path.join(pki, `m${id}.pem`), trustStore: path.join(pki, "ca.crt") }, plaintextClientAddress: at(id), secureClientAddress: at(id) },
+                        jvmArgs: renderSecurityJvmFlags(settings, jaas),
+                    });
+                    running.set(keys[id - 1], m);
+                }
+                await quorum(at);
+                const secure = [1, 2, 3].map((id) => `${at(id)}:${PORTS.secureClient}`).join(",");
+                const tls = { ca: fs.readFileSync(path.join(pki, "ca.crt")), cert: fs.readFileSync(path.join(pki, "client.crt")), key: fs.readFileSync(path.join(pki, "client.key")) };
+                const client = await ZkClient.connect(secure, { tls, sasl: { username: "dubbo", password: clientPassword }, connectTimeoutMs: 20_000 });
+                try {
+                    await client.create("/tls-and-sasl", Buffer.from("both"), CreateMode.PERSISTENT);
+                    expect((await client.data("/tls-and-sasl"))?.toString()).to.equal("both");
+                } finally {
+                    client.close();
+                }
+                const wrong = await ZkClient.connect(secure, { tls, sasl: { username: "dubbo", password: "wrong-password" }, connectTimeoutMs: 20_000 }).then(
+                    (c) => (c.close(), undefined),
+                    (err: Error) => err,
+                );
+                expect(wrong).to.be.instanceOf(SaslAuthError);
+                expect(wrong!.message).to.match(/^SASL DIGEST-MD5 authentication as user "dubbo" failed: [\d.]+:2281 refused the credentials/);
+            } finally {
+                await Promise.all(keys.map((k) => stop(k)));
+            }
+        });
+    });
+});
+
+describe("SASL DIGEST-MD5 answers (RFC 2831)", () => {
+    it("answers RFC 2831's example challenge with its response and expects its rspauth", () => {
+        const challenge = 'realm="elwood.innosoft.com",nonce="OA6MG9tEQGm2hh",qop="auth",algorithm=md5-sess,charset=utf-8';
+        const answer = answerDigestChallenge(challenge, { username: "chris", password: "secret" }, "imap/elwood.innosoft.com", "OA6MHXh6VqTrRk");
+        const directives = parseDigestChallenge(answer.response.toString("utf8"));
+        expect(directives.get("response")).to.equal("d388dad90d4bbd760a152321f2143af7");
+        expect(directives.get("digest-uri")).to.equal("imap/elwood.innosoft.com");
+        expect(directives.get("username")).to.equal("chris");
+        expect(answer.rspauth).to.equal("ea40f60335c427b5527b84dbabcdfffd");
+    });
+
+    it("quotes what it sends and reads quoted values with escapes; refuses a challenge without md5-sess or auth", () => {
+        const parsed = parseDigestChallenge('realm="a\\"b\\\\c",nonce="x,y", qop="auth,auth-int" ,algorithm=md5-sess');
+        expect([parsed.get("realm"), parsed.get("nonce"), parsed.get("qop"), parsed.get("algorithm")]).to.deep.equal(['a"b\\c', "x,y", "auth,auth-int", "md5-sess"]);
+        const answer = answerDigestChallenge('nonce="n",algorithm=md5-sess', { username: 'we"ird', password: "p" }, "zookeeper/zk-sasl-md5", "c");
+        expect(parseDigestChallenge(answer.response.toString("latin1")).get("username")).to.equal('we"ird');
+        expect(() => answerDigestChallenge('nonce="n",algorithm=md5', { username: "u", password: "p" }, "zookeeper/zk-sasl-md5")).to.throw(/md5-sess/);
+        expect(() => answerDigestChallenge('nonce="n",algorithm=md5-sess,qop="auth-conf"', { username: "u", password: "p" }, "zookeeper/zk-sasl-md5")).to.throw(/not auth/);
     });
 });

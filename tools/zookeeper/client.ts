@@ -238,6 +238,10 @@ export class ZkClient {
             try {
                 read.call(manager, buffer);
             } catch (err) {
+                // The library knows no code -124 (SessionClosedRequireSaslAuth): the server answered a request without SASL and closed the session.
+                if ((err as Error).message === "Unknown code: -124") {
+                    return this.refuse(new SaslAuthError(`${server} requires SASL authentication (saslClient: require) and closed the session: connect with sasl credentials`));
+                }
                 const what = inSession ? "sent a reply" : "answered the session request";
                 return this.refuse(new NotZooKeeperError(server, `${what} with something that is not ZooKeeper's protocol (${(err as Error).message})`));
             }
@@ -251,6 +255,23 @@ export class ZkClient {
         this.refused = err;
         this.raw.connectionManager?.socket?.destroy();
         this.onRefused?.(err);
+        this.inFlight.forEach((reject) => reject(err));
+    }
+
+    /** Rejections of the operations under way: a refusal ends them with its error instead of their timeout. */
+    private readonly inFlight = new Set<(err: unknown) => void>();
+
+    /** One operation, bounded by `opTimeoutMs`; once the client is refused it fails with the refusal. */
+    private op<T>(what: string, run: (resolve: (v: T) => void, reject: (e: unknown) => void) => void): Promise<T> {
+        if (this.refused !== undefined) {
+            return Promise.reject(this.refused);
+        }
+        let stop: ((err: unknown) => void) | undefined;
+        return withTimeout<T>(what, this.opTimeoutMs, (resolve, reject) => {
+            stop = reject;
+            this.inFlight.add(reject);
+            run(resolve, reject);
+        }).finally(() => this.inFlight.delete(stop!));
     }
 
     /**
@@ -369,27 +390,27 @@ export class ZkClient {
     }
 
     create(path: string, data: Buffer, mode: number): Promise<string> {
-        return withTimeout(`create ${path}`, this.opTimeoutMs, (resolve, reject) => this.raw.create(path, data, mode, (e, p) => (e ? reject(e) : resolve(p))));
+        return this.op(`create ${path}`, (resolve, reject) => this.raw.create(path, data, mode, (e, p) => (e ? reject(e) : resolve(p))));
     }
 
     mkdirp(path: string): Promise<string> {
-        return withTimeout(`mkdirp ${path}`, this.opTimeoutMs, (resolve, reject) => this.raw.mkdirp(path, (e, p) => (e ? reject(e) : resolve(p))));
+        return this.op(`mkdirp ${path}`, (resolve, reject) => this.raw.mkdirp(path, (e, p) => (e ? reject(e) : resolve(p))));
     }
 
     /** Children of `path`, or [] when it does not exist. */
     children(path: string): Promise<string[]> {
-        return withTimeout(`list ${path}`, this.opTimeoutMs, (resolve, reject) =>
+        return this.op(`list ${path}`, (resolve, reject) =>
             this.raw.getChildren(path, (e, c) => (e ? (codeOf(e) === NO_NODE ? resolve([]) : reject(e)) : resolve(c))),
         );
     }
 
     /** Whether `path` exists. */
     exists(path: string): Promise<boolean> {
-        return withTimeout(`look up ${path}`, this.opTimeoutMs, (resolve, reject) => this.raw.exists(path, (e, stat) => (e ? reject(e) : resolve(Boolean(stat)))));
+        return this.op(`look up ${path}`, (resolve, reject) => this.raw.exists(path, (e, stat) => (e ? reject(e) : resolve(Boolean(stat)))));
     }
 
     data(path: string): Promise<Buffer | undefined> {
-        return withTimeout(`read ${path}`, this.opTimeoutMs, (resolve, reject) =>
+        return this.op(`read ${path}`, (resolve, reject) =>
             this.raw.getData(path, (e, d) => (e ? (codeOf(e) === NO_NODE ? resolve(undefined) : reject(e)) : resolve(d ?? Buffer.alloc(0)))),
         );
     }
@@ -397,7 +418,7 @@ export class ZkClient {
     /** Data and stat of `path` (versions included), or undefined when it does not exist. */
     dataWithStat(path: string): Promise<{ data: Buffer; stat: ZkNodeStat } | undefined> {
         const raw = this.raw as unknown as RawStatReads;
-        return withTimeout(`read ${path}`, this.opTimeoutMs, (resolve, reject) =>
+        return this.op(`read ${path}`, (resolve, reject) =>
             raw.getData(path, (e, d, stat) => (e ? (codeOf(e) === NO_NODE ? resolve(undefined) : reject(e)) : resolve({ data: d ?? Buffer.alloc(0), stat }))),
         );
     }
@@ -405,7 +426,7 @@ export class ZkClient {
     /** ACL of `path`, or undefined when it does not exist. */
     acl(path: string): Promise<ZkAcl[] | undefined> {
         const raw = this.raw as unknown as RawStatReads;
-        return withTimeout(`read the ACL of ${path}`, this.opTimeoutMs, (resolve, reject) =>
+        return this.op(`read the ACL of ${path}`, (resolve, reject) =>
             raw.getACL(path, (e, acls) =>
                 e ? (codeOf(e) === NO_NODE ? resolve(undefined) : reject(e)) : resolve((acls ?? []).map((a) => ({ permission: a.permission, scheme: a.id.scheme, id: a.id.id }))),
             ),
@@ -414,12 +435,12 @@ export class ZkClient {
 
     /** Stat of `path`, or undefined when it does not exist. */
     stat(path: string): Promise<ZkNodeStat | undefined> {
-        return withTimeout(`look up ${path}`, this.opTimeoutMs, (resolve, reject) => this.raw.exists(path, (e, st) => (e ? reject(e) : resolve((st as ZkNodeStat) ?? undefined))));
+        return this.op(`look up ${path}`, (resolve, reject) => this.raw.exists(path, (e, st) => (e ? reject(e) : resolve((st as ZkNodeStat) ?? undefined))));
     }
 
     /** Creates `path` with `data` and the ACL `acl`. */
     createWithAcl(path: string, data: Buffer, acl: ZkAcl[], mode: number): Promise<string> {
-        return withTimeout(`create ${path}`, this.opTimeoutMs, (resolve, reject) =>
+        return this.op(`create ${path}`, (resolve, reject) =>
             (this.raw.create as unknown as (p: string, d: Buffer, a: RawAcl[], m: number, cb: (err: ZkError | null, path: string) => void) => void).call(
                 this.raw,
                 path,
@@ -433,17 +454,17 @@ export class ZkClient {
 
     /** Replaces the data of `path` (any version when `version` is -1). */
     setData(path: string, data: Buffer, version = -1): Promise<void> {
-        return withTimeout(`write ${path}`, this.opTimeoutMs, (resolve, reject) => this.raw.setData(path, data, version, (e) => (e ? reject(e) : resolve())));
+        return this.op(`write ${path}`, (resolve, reject) => this.raw.setData(path, data, version, (e) => (e ? reject(e) : resolve())));
     }
 
     /** Replaces the ACL of `path` (any ACL version when `version` is -1). */
     setAcl(path: string, acl: ZkAcl[], version = -1): Promise<void> {
-        return withTimeout(`set the ACL of ${path}`, this.opTimeoutMs, (resolve, reject) => this.raw.setACL(path, toRawAcl(acl), version, (e) => (e ? reject(e) : resolve())));
+        return this.op(`set the ACL of ${path}`, (resolve, reject) => this.raw.setACL(path, toRawAcl(acl), version, (e) => (e ? reject(e) : resolve())));
     }
 
     /** Deletes `path` (any version when `version` is -1); it must have no children. */
     remove(path: string, version = -1): Promise<void> {
-        return withTimeout(`delete ${path}`, this.opTimeoutMs, (resolve, reject) => this.raw.remove(path, version, (e) => (e ? reject(e) : resolve())));
+        return this.op(`delete ${path}`, (resolve, reject) => this.raw.remove(path, version, (e) => (e ? reject(e) : resolve())));
     }
 
     /** Adds credentials to the session (e.g. `digest`, `user:password`), as ZooKeeper's addauth does. */
