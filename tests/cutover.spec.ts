@@ -269,7 +269,7 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
         });
 
         it("finishing a member swap into pure-k8s keeps the StatefulSet's identity and template", async () => {
-            const two = await planWith("member-swap", { podMembers: [1, 2], previousStage: "member-swap", previousPodMembers: [1, 2] }, "prod");
+            const two = await planWith("member-swap", { podMembers: [1, 2], previousCutoverState: "", previousStage: "member-swap", previousPodMembers: [1, 2] }, "prod");
             const last = await planWith("member-swap", after(two, { podMembers: [1, 2, 3] }), "prod");
             const pure = await planWith("pure-k8s", after(last, {}), "prod");
             expect(stateful(pure)).to.deep.equal(stateful(last));
@@ -436,9 +436,12 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
         it("previousStage vouches for no names or host addresses: a member-swap step with a new namespace or a host's new address is refused, the stage applied again is not", async () => {
             const unknown =
                 "zookeeper-cutover:stage: member-swap after member-swap (from config previousStage) refused: the previous member-swap state does not say the names its objects had (namespace, ensembleName, clusterDomain, legacyEnsembleName) or its live hosts' addresses, so a rename or a host's new address in this same step cannot be ruled out (only member-swap applied again unchanged is taken as this config states it); set previousCutoverState to the stack's last cutoverState output (pulumi stack output cutoverState) instead of previousStage, or, for a cutoverState recorded before names and addresses were, apply member-swap once more unchanged first (allowUnsafeTransition overrides this)";
-            // The shipped member-swap step (previousStage member-swap, previousPodMembers []) with namespace renamed, or host 3 readdressed.
-            expect(await planErrors("member-swap", { namespace: "zk-prod", registryNamespaces: ["zk-prod"] })).to.deep.equal([unknown]);
-            expect(await planErrors("member-swap", { legacyHosts: ["1=10.1.0.11", "2=10.1.0.12", "3=10.1.0.23"] })).to.deep.equal([unknown]);
+            // The shipped member-swap step, told its previous stage by previousStage member-swap and previousPodMembers [] alone, with namespace renamed, or host 3 readdressed.
+            const byStageOnly = { previousCutoverState: "", previousStage: "member-swap", previousPodMembers: [] };
+            expect(await planErrors("member-swap", { ...byStageOnly, namespace: "zk-prod", registryNamespaces: ["zk-prod"] })).to.deep.equal([unknown]);
+            expect(await planErrors("member-swap", { ...byStageOnly, legacyHosts: ["1=10.1.0.11", "2=10.1.0.12", "3=10.1.0.23"] })).to.deep.equal([unknown]);
+            // So is the step itself: nothing rules a rename out.
+            expect(await planErrors("member-swap", byStageOnly)).to.deep.equal([unknown]);
             // The same steps after the embrace step given in full are judged on its names and addresses.
             const embrace = await planWith("member-swap-embrace", {});
             expect(await planErrors("member-swap", after(embrace, { namespace: "zk-prod", registryNamespaces: ["zk-prod"] }))).to.have.length(2);
@@ -446,7 +449,7 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
                 "zookeeper-cutover:stage: member-swap after member-swap (from config previousCutoverState) refused: would take members 1, 3 (2 of 3) away at once (1 (host 10.1.0.11 -> pod), 3 (host 10.1.0.13 -> host 10.1.0.23): a host's new address is a member moved), but a 3-member ensemble tolerates 1; safe next step: change one host's address per pulumi up, and no move with it (allowUnsafeTransition overrides this)",
             ]);
             // The stage applied again (previous stage and pods its own) plans.
-            expect((await planWith("member-swap", { previousPodMembers: [1] })).outputs.stage).to.equal("member-swap");
+            expect((await planWith("member-swap", { ...byStageOnly, previousPodMembers: [1] })).outputs.stage).to.equal("member-swap");
             expect((await planWith("old-host", { previousStage: "old-host" })).outputs.stage).to.equal("old-host");
         });
 
