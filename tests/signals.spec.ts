@@ -187,6 +187,12 @@ describe("interrupted commands stop what they started", function () {
         expect(exited).to.equal(130);
     });
 
+    it("rehearse on SIGTERM sent to it (kill, a container stopping) while the legacy hosts serve", async () => {
+        const { left, exited, output } = await interrupted(3, (_, cli) => process.kill(cli.pid, "SIGTERM"));
+        expect(left, output).to.deep.equal(nothing);
+        expect(exited).to.equal(143);
+    });
+
     it("rehearse started as npx starts it (npm, its shell, the command), when npm is terminated and the shell stays", async () => {
         const { left, exited, output } = await interrupted(3, (r) => process.kill(r.sid, "SIGTERM"), "npx");
         expect(left, output).to.deep.equal(nothing);
