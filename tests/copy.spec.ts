@@ -5,6 +5,8 @@
  * naming what to install.
  */
 import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { PORTS } from "../components/shared/zookeeper";
 import { registerCheckCommands } from "../tools/checks/cli";
@@ -59,6 +61,41 @@ describe("zk-cutover copy: options", function () {
         expect(same.err).to.equal("error: --from and --to reach the same ensemble (both list 127.0.0.9:2181); allowed: the legacy ensemble as --from and the new one as --to\n");
         const unknown = await runCli(["--from", "a:1", "--to", "b:1", "--frobnicate"]);
         expect(unknown.code).to.equal(2);
+    });
+
+    it("copy's and check parity's SASL options that cannot be used: one line naming the option (never the password), exit 2, before connecting", async function () {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-copy-sasl-"));
+        try {
+            const file = (name: string, text: string) => {
+                fs.writeFileSync(path.join(dir, name), text, { mode: 0o600 });
+                return path.join(dir, name);
+            };
+            const good = file("good", "pw-1\n");
+            const empty = file("empty", "\n");
+            const twoLines = file("two", "pw-1\npw-2\n");
+            const missing = path.join(dir, "missing");
+            for (const [command, [first, second]] of [
+                [["copy", "--from", "127.0.0.1:1", "--to", "127.0.0.2:1"], ["--from", "--to"]],
+                [["check", "parity", "--old", "127.0.0.1:1", "--new", "127.0.0.2:1"], ["--old", "--new"]],
+            ] as const) {
+                const run = (args: string[]) => runCommand(command[0] === "copy" ? registerCopyCommand : registerCheckCommands, [...command, ...args]);
+                const cases: [string[], string][] = [
+                    [[`${first}-sasl-user`, "dubbo"], `${first}-sasl-user needs ${first}-sasl-password-file; allowed: a user of the members' JAAS Server section with a file holding its password, or neither`],
+                    [[`${second}-sasl-password-file`, good], `${second}-sasl-password-file needs ${second}-sasl-user; allowed: a user of the members' JAAS Server section with a file holding its password, or neither`],
+                    [[`${second}-sasl-user`, "dubbo", `${second}-sasl-password-file`, missing], `${second}-sasl-password-file ${JSON.stringify(missing)} cannot be read (ENOENT); allowed: a file holding the password of ${second}-sasl-user`],
+                    [[`${first}-sasl-user`, "dubbo", `${first}-sasl-password-file`, empty], `${first}-sasl-password-file ${JSON.stringify(empty)} is empty; allowed: a file holding the password of ${first}-sasl-user`],
+                    [[`${first}-sasl-user`, "dubbo", `${first}-sasl-password-file`, twoLines], `${first}-sasl-password-file ${JSON.stringify(twoLines)} holds more than one line; allowed: a file holding the password alone`],
+                    [[`${second}-sasl-user`, "", `${second}-sasl-password-file`, good], `${second}-sasl-user "" is not a usable SASL user name; allowed: a user of the members' JAAS Server section`],
+                ];
+                for (const [args, error] of cases) {
+                    const r = await run(args);
+                    expect([r.code, r.out, r.err], [...command, ...args].join(" ")).to.deep.equal([2, "", `error: ${error}\n`]);
+                    expect(r.err).not.to.contain("pw-");
+                }
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
 

@@ -13,6 +13,7 @@ import { requireOpenssl, requireZooKeeper } from "./support/zookeeper";
 import { zkCli } from "./support/zkcli";
 import { runCommand } from "./support/cli";
 import { registerCheckCommands } from "../tools/checks/cli";
+import { registerCopyCommand } from "../tools/checks/copy";
 import { CreateMode, SaslAuthError, ZkClient } from "../tools/zookeeper/client";
 import { answerDigestChallenge, parseDigestChallenge } from "../tools/zookeeper/sasl";
 
@@ -273,7 +274,7 @@ describe("TLS and SASL on real ZooKeeper", function () {
                 );
                 // Not a timeout: the server's SessionClosedRequireSaslAuth reply ends the read with one line.
                 expect(err, "a read without SASL").to.be.instanceOf(SaslAuthError);
-                expect(err!.message).to.match(/^[\d.]+:2181 requires SASL authentication \(saslClient: require\) and closed the session: connect with sasl credentials$/);
+                expect(err!.message).to.match(/^[\d.]+:2181 requires SASL authentication \(saslClient: require\) and closed the session of this client, which has no SASL credentials$/);
             } finally {
                 anonymous.close();
             }
@@ -292,7 +293,7 @@ describe("TLS and SASL on real ZooKeeper", function () {
             expect(await ZkClient.knowsSession(connectString(), unknown, { sasl, connectTimeoutMs: 20_000 })).to.equal(false);
         });
 
-        it("over TLS too: one ensemble at tls require and saslClient require; the package's own client speaks TLS and SASL to it, a wrong password is one line", async () => {
+        it("over TLS too: one ensemble at tls require and saslClient require; the package's own client speaks TLS and SASL to it, a wrong password is one line; copy and check parity reach both SASL ensembles with --<side>-sasl-user and --<side>-sasl-password-file", async () => {
             const tlsNet = randomLoopbackNetwork();
             const at = (id: number) => `${tlsNet}.${id}`;
             const pki = path.join(root, "sasl-pki");
@@ -328,6 +329,41 @@ describe("TLS and SASL on real ZooKeeper", function () {
                 );
                 expect(wrong).to.be.instanceOf(SaslAuthError);
                 expect(wrong!.message).to.match(/^SASL DIGEST-MD5 authentication as user "dubbo" failed: [\d.]+:2281 refused the credentials/);
+
+                // The command line: copy from the SASL ensemble into the TLS+SASL one, then check parity, each side with its own options.
+                const dubboRoot = "/dubbo-sasl";
+                const rule = `${dubboRoot}/config/dubbo/orders.condition-router`;
+                const legacy = await ZkClient.connect(connectString(), { sasl: { username: "dubbo", password: clientPassword }, connectTimeoutMs: 20_000 });
+                try {
+                    await legacy.mkdirp(`${dubboRoot}/config/dubbo`);
+                    await legacy.create(rule, Buffer.from("scope: application\nkey: orders\n"), CreateMode.PERSISTENT);
+                } finally {
+                    legacy.close();
+                }
+                const passwordFile = path.join(root, "dubbo.password");
+                fs.writeFileSync(passwordFile, `${clientPassword}\n`, { mode: 0o600 });
+                const wrongFile = path.join(root, "wrong.password");
+                fs.writeFileSync(wrongFile, "wrong-password\n", { mode: 0o600 });
+                const saslArgs = (side: string, file = passwordFile) => [`${side}-sasl-user`, "dubbo", `${side}-sasl-password-file`, file];
+                const tlsArgs = (side: string) => [`${side}-tls-ca`, path.join(pki, "ca.crt"), `${side}-tls-cert`, path.join(pki, "client.crt"), `${side}-tls-key`, path.join(pki, "client.key")];
+                const from = ["--from", connectString(), ...saslArgs("--from"), "--root", dubboRoot];
+                const copied = await runCommand(registerCopyCommand, ["copy", ...from, "--to", secure, ...tlsArgs("--to"), ...saslArgs("--to")]);
+                expect(copied.code, copied.out + copied.err).to.equal(0);
+                expect(copied.out).to.match(/: DONE\n {2}created 4,/);
+                const parity = (args: string[]) => runCommand(registerCheckCommands, ["check", "parity", "--old", connectString(), ...saslArgs("--old"), "--root", dubboRoot, "--new", secure, ...tlsArgs("--new"), ...args]);
+                const passed = await parity(saslArgs("--new"));
+                expect(passed.code, passed.out + passed.err).to.equal(0);
+                expect(passed.out).to.match(/IN PARITY\n/);
+
+                const noSasl = await runCommand(registerCopyCommand, ["copy", ...from, "--to", secure, ...tlsArgs("--to")]);
+                expect([noSasl.code, noSasl.out]).to.deep.equal([2, ""]);
+                expect(noSasl.err).to.match(
+                    /^error: --to [^ ]+: [\d.]+:2281 requires SASL authentication \(saslClient: require\) and closed the session of this client, which has no SASL credentials; allowed: --to-sasl-user NAME with --to-sasl-password-file FILE\n$/,
+                );
+                const refused = await parity(saslArgs("--new", wrongFile));
+                expect([refused.code, refused.out]).to.deep.equal([2, ""]);
+                expect(refused.err).to.match(/^error: --new registry [^ ]+: SASL DIGEST-MD5 authentication as user "dubbo" failed: [\d.]+:2281 refused the credentials [^\n]*\n$/);
+                expect(refused.err).not.to.contain("wrong-password");
             } finally {
                 await Promise.all(keys.map((k) => stop(k)));
             }

@@ -17,7 +17,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { UserInputError } from "../errors";
-import { readSideTls, repeatable, sideTlsOptions } from "./copy";
+import { readSideSasl, readSideTls, repeatable, sideSaslOptions, sideTlsOptions } from "./copy";
 // The checks (and the ZooKeeper client under them) load only when a check runs, so other commands start fast.
 const health = () => import("./health");
 const parity = () => import("./parity");
@@ -63,6 +63,10 @@ export interface ParityCommandOptions {
     newTlsCa?: string;
     newTlsCert?: string;
     newTlsKey?: string;
+    oldSaslUser?: string;
+    oldSaslPasswordFile?: string;
+    newSaslUser?: string;
+    newSaslPasswordFile?: string;
 }
 
 /**
@@ -153,6 +157,8 @@ export function runParityCommand(opts: ParityCommandOptions, output: CheckOutput
         const maxNodes = parseMaxNodes(opts.maxNodes);
         const oldTls = await readSideTls({ ca: opts.oldTlsCa, cert: opts.oldTlsCert, key: opts.oldTlsKey }, "--old");
         const newTls = await readSideTls({ ca: opts.newTlsCa, cert: opts.newTlsCert, key: opts.newTlsKey }, "--new");
+        const oldSasl = await readSideSasl({ user: opts.oldSaslUser, passwordFile: opts.oldSaslPasswordFile }, "--old");
+        const newSasl = await readSideSasl({ user: opts.newSaslUser, passwordFile: opts.newSaslPasswordFile }, "--new");
         const report = await checkParity({
             oldConnect: opts.old ?? "",
             newConnect: opts.new ?? "",
@@ -164,6 +170,8 @@ export function runParityCommand(opts: ParityCommandOptions, output: CheckOutput
             newAuth: opts.newAuth,
             oldTls,
             newTls,
+            oldSasl,
+            newSasl,
         });
         output.out(opts.json ? parityJson(report) : parityText(report));
         return report.inParity ? 0 : 1;
@@ -235,7 +243,7 @@ export function registerCheckCommands(program: Command): Command {
                 "or holds a persistent node that zk-cutover copy wrote there (its record in /zk-cutover/copies) and the old registry no longer has " +
                 "(stale: deleted on the legacy side after the copy; copy --prune deletes it) " +
                 "(text names up to 20 nodes per list, --json all); nodes only in the new registry that no copy wrote are reported, not a failure. " +
-                "--exclude, --old-auth, --new-auth and --old-tls-*, --new-tls-* work as copy's --exclude, --from-auth, --to-auth and --from-tls-*, --to-tls-*. " +
+                "--exclude, --old-auth, --new-auth, --old-tls-*, --new-tls-* and --old-sasl-*, --new-sasl-* work as copy's --exclude, --from-auth, --to-auth, --from-tls-*, --to-tls-* and --from-sasl-*, --to-sasl-*. " +
                 "Exit 2 when there is nothing to compare (one ensemble on both sides, no such --root in the old registry, neither providers nor persistent nodes in it), " +
                 "when a registry cannot be read (unreachable, no quorum, not ZooKeeper, a znode it may not read) and when a tree holds more than --max-nodes znodes.",
         )
@@ -250,6 +258,8 @@ export function registerCheckCommands(program: Command): Command {
         .option("--new-auth <scheme:credentials>", "credentials for --new, as copy's --to-auth");
     sideTlsOptions(parityCommand, "--old");
     sideTlsOptions(parityCommand, "--new");
+    sideSaslOptions(parityCommand, "--old");
+    sideSaslOptions(parityCommand, "--new");
     parityCommand.action(async (opts: ParityCommandOptions, cmd: Command) => {
         process.exitCode = await runParityCommand(opts, outputOf(cmd));
     });

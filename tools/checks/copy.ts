@@ -24,7 +24,11 @@
  * - the whole run is bounded by `--timeout`, each operation by ten seconds;
  * - a side that answers only over TLS (`tls: require`, port 2281) is reached
  *   with `--from-tls-*` / `--to-tls-*` (`fromTls` / `toTls`): every
- *   connection to it, the same-ensemble probe too.
+ *   connection to it, the same-ensemble probe too;
+ * - a side that requires SASL (`saslClient: require`) is authenticated on
+ *   every connection with `--from-sasl-user` / `--from-sasl-password-file`
+ *   (`--to-*` alike; `fromSasl` / `toSasl`); the password is read from a
+ *   file, never given on the command line.
  *
  * Keeping the new ensemble in step during dual-registry (deletions included)
  * is a re-copy, not a watch-driven follower: see `prune` below and the
@@ -55,6 +59,7 @@ import * as zlib from "zlib";
 import { UserInputError } from "../errors";
 import type { ZkAcl, ZkClient, ZkNodeStat } from "../zookeeper/client";
 import type { ClientTls, ClientTlsFiles } from "../zookeeper/tls";
+import type { SaslCredentials } from "../zookeeper/sasl";
 import { aclText, isMaskedDigest, sameAcl } from "./dubbo";
 import type { ConnectString } from "./health";
 
@@ -106,6 +111,10 @@ export interface CopyOptions {
     fromTls?: ClientTls;
     /** Speak TLS to the target (every connection to it, the same-ensemble probe too), as --to-tls-ca/-cert/-key give it. */
     toTls?: ClientTls;
+    /** Authenticate to the source with SASL DIGEST-MD5 (every connection to it), as --from-sasl-user/-password-file give it. */
+    fromSasl?: SaslCredentials;
+    /** Authenticate to the target with SASL (every connection to it, the same-ensemble probe too), as --to-sasl-user/-password-file give it. */
+    toSasl?: SaslCredentials;
     /** The whole run, ms. Default 600 s. */
     timeoutMs?: number;
     /** Deadline of each connection and operation, ms. Default 10 s. */
@@ -338,6 +347,7 @@ export async function copyTree(options: CopyOptions): Promise<CopyReport> {
         connects: [from, to],
         timeoutMs: opTimeoutMs,
         tls: [options.fromTls, options.toTls],
+        sasl: [options.fromSasl, options.toSasl],
         error: (message) => new CopyError(message),
         sameSessionMessage: "--from and --to reach the same ensemble (it knows the session opened through --from); allowed: the legacy ensemble as --from and the new one as --to",
     });
@@ -688,6 +698,10 @@ export interface CopyCommandOptions {
     toTlsCa?: string;
     toTlsCert?: string;
     toTlsKey?: string;
+    fromSaslUser?: string;
+    fromSaslPasswordFile?: string;
+    toSaslUser?: string;
+    toSaslPasswordFile?: string;
     json?: boolean;
     timeout?: string;
 }
@@ -718,6 +732,8 @@ export async function runCopyCommand(opts: CopyCommandOptions, output: CopyOutpu
         }
         const fromTls = await readSideTls({ ca: opts.fromTlsCa, cert: opts.fromTlsCert, key: opts.fromTlsKey }, "--from");
         const toTls = await readSideTls({ ca: opts.toTlsCa, cert: opts.toTlsCert, key: opts.toTlsKey }, "--to");
+        const fromSasl = await readSideSasl({ user: opts.fromSaslUser, passwordFile: opts.fromSaslPasswordFile }, "--from");
+        const toSasl = await readSideSasl({ user: opts.toSaslUser, passwordFile: opts.toSaslPasswordFile }, "--to");
         const report = await copyTree({
             fromConnect: opts.from,
             toConnect: opts.to,
@@ -730,6 +746,8 @@ export async function runCopyCommand(opts: CopyCommandOptions, output: CopyOutpu
             toAuth: opts.toAuth,
             fromTls,
             toTls,
+            fromSasl,
+            toSasl,
             timeoutMs: parseCopyTimeout(opts.timeout),
             progress,
         });
@@ -743,7 +761,7 @@ export async function runCopyCommand(opts: CopyCommandOptions, output: CopyOutpu
             output.err("\r\x1b[K");
         }
         const message = err instanceof Error ? err.message : String(err);
-        // A TLS file that cannot be used is a user mistake like a bad option (readClientTls' TlsOptionError).
+        // A TLS or SASL file that cannot be used is a user mistake like a bad option (TlsOptionError, SaslOptionError).
         const userMistake = err instanceof CopyError || err instanceof UserInputError;
         output.err(userMistake ? `error: ${message}\n` : `error: the copy could not run: ${message.split("\n")[0]}\n`);
         return COPY_EXIT.cannotRun;
@@ -766,6 +784,23 @@ export function sideTlsOptions(cmd: Command, side: string): Command {
 export async function readSideTls(files: ClientTlsFiles, side: string): Promise<ClientTls | undefined> {
     const { readClientTls } = await import("../zookeeper/tls");
     return readClientTls(files, { ca: `${side}-tls-ca`, cert: `${side}-tls-cert`, key: `${side}-tls-key` });
+}
+
+/**
+ * One side's SASL options, `<side>-sasl-user` and `<side>-sasl-password-file`,
+ * for copy and check parity alike. The password comes from a file so that it
+ * shows in no process list or shell history.
+ */
+export function sideSaslOptions(cmd: Command, side: string): Command {
+    return cmd
+        .option(`${side}-sasl-user <name>`, `authenticate to ${side} with SASL DIGEST-MD5 as this user (an ensemble with saslClient: require refuses requests without); needs ${side}-sasl-password-file`)
+        .option(`${side}-sasl-password-file <file>`, `a file holding the password of ${side}-sasl-user alone (one line end after it is ignored)`);
+}
+
+/** Reads the options of `sideSaslOptions` (undefined without any; a `SaslOptionError` naming the option). */
+export async function readSideSasl(given: { user?: string; passwordFile?: string }, side: string): Promise<SaslCredentials | undefined> {
+    const { readClientSasl } = await import("../zookeeper/sasl");
+    return readClientSasl(given, { user: `${side}-sasl-user`, passwordFile: `${side}-sasl-password-file` });
 }
 
 /** Commander's argument parser of an option that may be given again: collects every value. */
@@ -794,6 +829,8 @@ export function registerCopyCommand(program: Command): Command {
         .option("--to-auth <scheme:credentials>", "credentials for --to (to change nodes whose ACL names a user)");
     sideTlsOptions(cmd, "--from");
     sideTlsOptions(cmd, "--to");
+    sideSaslOptions(cmd, "--from");
+    sideSaslOptions(cmd, "--to");
     cmd.option("--json", "print exactly one JSON document")
         .option("--timeout <s>", `stop after this many seconds (default ${DEFAULT_COPY_TIMEOUT_S}); each operation has 10 s`)
         .exitOverride((err: CommanderError) => {

@@ -4,7 +4,8 @@
  * ensemble reached through both sides; the callers word the errors.
  */
 import { PORTS } from "../../components/shared/zookeeper";
-import { NotZooKeeperError, ZkClient } from "../zookeeper/client";
+import { NotZooKeeperError, SaslAuthError, ZkClient } from "../zookeeper/client";
+import type { SaslCredentials } from "../zookeeper/sasl";
 import type { ClientTls } from "../zookeeper/tls";
 import { ConnectString, endpointText } from "./health";
 
@@ -35,6 +36,8 @@ export interface TwoEnsembles {
     timeoutMs: number;
     /** Each side's TLS (every connection to that side, the session probe too); undefined for plaintext. Its options are `<option>-tls-ca` etc. */
     tls?: readonly [ClientTls | undefined, ClientTls | undefined];
+    /** Each side's SASL credentials (every connection to that side, the session probe too); undefined for none. Its options are `<option>-sasl-user` and `<option>-sasl-password-file`. */
+    sasl?: readonly [SaslCredentials | undefined, SaslCredentials | undefined];
     /** Makes the error a message becomes. */
     error(message: string): Error;
     /** The message when the second side knows the session opened on the first. */
@@ -61,8 +64,20 @@ export async function openTwoEnsembles(t: TwoEnsembles): Promise<[ZkClient, ZkCl
             : "";
     const connect = async (i: 0 | 1): Promise<ZkClient> => {
         try {
-            return await ZkClient.connect(t.connects[i], { connectTimeoutMs: t.timeoutMs, opTimeoutMs: t.timeoutMs, tls: t.tls?.[i] });
+            const client = await ZkClient.connect(t.connects[i], { connectTimeoutMs: t.timeoutMs, opTimeoutMs: t.timeoutMs, tls: t.tls?.[i], sasl: t.sasl?.[i] });
+            if (t.sasl?.[i] === undefined) {
+                // A session opens without SASL even where it is required; its first request is refused. Ask one now, so the error names the option.
+                await client.exists("/").catch((err: unknown) => {
+                    client.close();
+                    throw err;
+                });
+            }
+            return client;
         } catch (err) {
+            if (err instanceof SaslAuthError) {
+                const hint = t.sasl?.[i] === undefined ? `; allowed: ${t.options[i]}-sasl-user NAME with ${t.options[i]}-sasl-password-file FILE` : "";
+                throw t.error(`${label(i)} ${t.connects[i]}: ${err.message}${hint}`);
+            }
             if (err instanceof NotZooKeeperError) {
                 throw t.error(`${label(i)} ${t.connects[i]} is not a ZooKeeper server: ${err.message}`);
             }
@@ -83,7 +98,7 @@ export async function openTwoEnsembles(t: TwoEnsembles): Promise<[ZkClient, ZkCl
     if ((t.sides[0].chroot ?? "") === (t.sides[1].chroot ?? "")) {
         let same: boolean;
         try {
-            same = await ZkClient.knowsSession(t.connects[1], clients[0].session(), { connectTimeoutMs: t.timeoutMs, tls: t.tls?.[1] });
+            same = await ZkClient.knowsSession(t.connects[1], clients[0].session(), { connectTimeoutMs: t.timeoutMs, tls: t.tls?.[1], sasl: t.sasl?.[1] });
         } catch (err) {
             close();
             throw t.error(`${label(1)} ${t.connects[1]} could not be asked whether it is the ${t.options[0]} ensemble: ${(err as Error).message}`);

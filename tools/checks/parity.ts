@@ -24,6 +24,7 @@
 import { createHash } from "crypto";
 import { codeOf, isEphemeral, NO_AUTH, ZkClient } from "../zookeeper/client";
 import type { ClientTls } from "../zookeeper/tls";
+import type { SaslCredentials } from "../zookeeper/sasl";
 import { CopyError, isUnder, MANIFEST_PARENT, manifestPaths, notAManifest, parseAuth, parseExcludes } from "./copy";
 import { openTwoEnsembles, sharedMembers } from "./ensembles";
 import { CheckError, parseConnectString } from "./health";
@@ -66,6 +67,10 @@ export interface ParityOptions {
     oldTls?: ClientTls;
     /** Speak TLS to the new registry (every connection to it, the same-ensemble probe too), as --new-tls-ca/-cert/-key give it. */
     newTls?: ClientTls;
+    /** Authenticate to the old registry with SASL DIGEST-MD5 (every connection to it), as --old-sasl-user/-password-file give it. */
+    oldSasl?: SaslCredentials;
+    /** Authenticate to the new registry with SASL (every connection to it, the same-ensemble probe too), as --new-sasl-user/-password-file give it. */
+    newSasl?: SaslCredentials;
 }
 
 /** Default of `--max-nodes`. */
@@ -442,6 +447,7 @@ export async function checkParity(options: ParityOptions): Promise<ParityReport>
         noun: "registry",
         timeoutMs,
         tls: [options.oldTls, options.newTls],
+        sasl: [options.oldSasl, options.newSasl],
         error: (message) => new CheckError(message),
         sameSessionMessage: `--old and --new reach the same ensemble (it knows the session this check opened through --old): ${ONE_ENSEMBLE}`,
     });

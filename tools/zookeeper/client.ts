@@ -240,7 +240,7 @@ export class ZkClient {
             } catch (err) {
                 // The library knows no code -124 (SessionClosedRequireSaslAuth): the server answered a request without SASL and closed the session.
                 if ((err as Error).message === "Unknown code: -124") {
-                    return this.refuse(new SaslAuthError(`${server} requires SASL authentication (saslClient: require) and closed the session: connect with sasl credentials`));
+                    return this.refuse(new SaslAuthError(`${server} requires SASL authentication (saslClient: require) and closed the session of this client, which has no SASL credentials`));
                 }
                 const what = inSession ? "sent a reply" : "answered the session request";
                 return this.refuse(new NotZooKeeperError(server, `${what} with something that is not ZooKeeper's protocol (${(err as Error).message})`));

@@ -18,6 +18,8 @@
  */
 import { createHash, randomBytes } from "crypto";
 import { EventEmitter } from "events";
+import * as fs from "fs";
+import { UserInputError } from "../errors";
 
 /** The user and password a client authenticates as (a user of the members' JAAS `Server` section). */
 export interface SaslCredentials {
@@ -31,6 +33,54 @@ export class SaslAuthError extends Error {
         super(message);
         this.name = "SaslAuthError";
     }
+}
+
+/** A SASL option that cannot be used: one line naming it (never the password). */
+export class SaslOptionError extends UserInputError {
+    constructor(message: string) {
+        super(message, "SaslOptionError");
+    }
+}
+
+/** A command line's SASL options: a user name and the file holding its password (a password is never given on the command line). */
+export interface ClientSaslOptions {
+    user?: string;
+    passwordFile?: string;
+}
+
+/**
+ * Reads the SASL credentials a command line gives; undefined without any.
+ * The password file holds the password alone; one line end after it is not
+ * part of it. Each problem is one line naming the option (`names` maps a
+ * field to its option) and never showing the password.
+ */
+export function readClientSasl(given: ClientSaslOptions, names: Record<keyof ClientSaslOptions, string>): SaslCredentials | undefined {
+    if (given.user === undefined && given.passwordFile === undefined) {
+        return undefined;
+    }
+    if (given.user === undefined || given.passwordFile === undefined) {
+        const [option, missing] = given.user === undefined ? [names.passwordFile, names.user] : [names.user, names.passwordFile];
+        throw new SaslOptionError(`${option} needs ${missing}; allowed: a user of the members' JAAS Server section with a file holding its password, or neither`);
+    }
+    // Any name a JAAS Server section may list (a legacy ensemble's too), so only an empty one or a control character is refused.
+    if (given.user === "" || /[\u0000-\u001f\u007f]/.test(given.user)) {
+        throw new SaslOptionError(`${names.user} ${JSON.stringify(given.user)} is not a usable SASL user name; allowed: a user of the members' JAAS Server section`);
+    }
+    const file = given.passwordFile;
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+        throw new SaslOptionError(`${names.passwordFile} ${JSON.stringify(file)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); allowed: a file holding the password of ${names.user}`);
+    }
+    const password = text.replace(/\r?\n$/, "");
+    if (password === "") {
+        throw new SaslOptionError(`${names.passwordFile} ${JSON.stringify(file)} is empty; allowed: a file holding the password of ${names.user}`);
+    }
+    if (/[\r\n]/.test(password)) {
+        throw new SaslOptionError(`${names.passwordFile} ${JSON.stringify(file)} holds more than one line; allowed: a file holding the password alone`);
+    }
+    return { username: given.user, password };
 }
 
 /** ZooKeeper's SASL service as its client and server name it. */
