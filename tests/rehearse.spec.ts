@@ -283,19 +283,27 @@ describe("cutover rehearsal on real ZooKeeper (own network namespaces, cluster D
         });
     });
 
-    describe("dual-registry of a stage config with TLS and quorum SASL, the legacy leader killed mid-stage", () => {
+    describe("dual-registry of a stage config with TLS and SASL required, the legacy leader killed mid-stage", () => {
         let report: RehearsalReport;
         let dir: string;
         before(async () => {
-            const config = stackConfigWith("dual-registry", { tls: "require", tlsIssuer: "zookeeper-ca", saslQuorum: "prefer", saslQuorumPassword: { secure: "v1:c2VjcmV0" } });
+            const config = stackConfigWith("dual-registry", {
+                tls: "require",
+                tlsIssuer: "zookeeper-ca",
+                saslQuorum: "prefer",
+                saslQuorumPassword: { secure: "v1:c2VjcmV0" },
+                saslClient: "require",
+                saslClientUsers: ["dubbo"],
+                saslClientPasswords: [{ secure: "v1:ZHViYm8=" }],
+            });
             ({ result: report, dir } = await inOwnTmp(() =>
                 withStackFile("prod", config, (file) => rehearse({ configFile: file, stageSeconds: 2, kill: { stage: "old-host", role: "leader" } })),
             ));
         });
 
-        it("runs the new ensemble TLS only with SASL between its members: every client, gate and copy of the new registry goes over TLS, and says whose certificates", () => {
+        it("runs the new ensemble TLS only, with SASL between its members and required of clients: every client, gate, copy and parity check of the new registry speaks TLS and logs in, and says whose certificates and passwords", () => {
             expect(report.strategy).to.equal("dual-registry");
-            expect(report.notEmulated.filter((n) => n.startsWith("tls:"))).to.deep.equal([]);
+            expect(report.notEmulated.filter((n) => /^(tls|saslClient|saslQuorum):/.test(n))).to.deep.equal([]);
             expect(report.notEmulated.join("\n")).to.contain("certificates and passwords: the rehearsal's own");
             // The writes moved to the new registry, which answers only on its TLS port.
             expect(report.stages.find((s) => s.stage === "pure-k8s")!.writesAcknowledged).to.be.greaterThan(0);

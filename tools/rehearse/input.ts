@@ -127,8 +127,8 @@ function fromStageConfig(o: RehearsalOptions): RehearsalInput {
     }
     const e = first.settings.ensembleSettings;
     const gaps: string[] = [];
-    // The pods run TLS and SASL as configured, as far as the rehearsal's clients (TLS, no SASL) can still reach
-    // them; a member swap's hosts have neither, so there they are off (the stage refuses them too).
+    // The pods run TLS and SASL as configured (the rehearsal's clients speak both); a member swap's hosts have
+    // neither, so there they are off (the stage refuses them too).
     const rehearsed = { tls: e.tls as string, saslQuorum: e.saslQuorum as string, saslClient: e.saslClient as string };
     if (strategy === "member-swap") {
         const on = (["tls", "saslQuorum", "saslClient"] as const).filter((k) => e[k] !== "off");
@@ -137,11 +137,7 @@ function fromStageConfig(o: RehearsalOptions): RehearsalInput {
             on.forEach((k) => (rehearsed[k] = "off"));
         }
     } else {
-        if (e.saslClient === "require") {
-            rehearsed.saslClient = "accept";
-            gaps.push('saslClient: require rehearsed as "accept" (the rehearsal\'s clients speak no SASL: the Node ZooKeeper client has none)');
-        }
-        if (e.tls !== "off" || e.saslQuorum !== "off") {
+        if (e.tls !== "off" || e.saslQuorum !== "off" || e.saslClient !== "off") {
             gaps.push("certificates and passwords: the rehearsal's own (a CA and one certificate for every member's name, made with openssl; random passwords), not the stack's Secrets");
         }
     }
@@ -150,6 +146,7 @@ function fromStageConfig(o: RehearsalOptions): RehearsalInput {
         podMembers: [],
         previousStage: "",
         previousPodMembers: [],
+        previousCutoverState: "",
         preferredRegistry: "legacy",
         ...rehearsed,
     });

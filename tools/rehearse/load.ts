@@ -13,9 +13,8 @@
  * Every client connects by the names of the stage's registry config and
  * resolves them on each connection attempt. Expired sessions are counted.
  */
-import { codeOf, CreateMode, NODE_EXISTS, ZkClient } from "../zookeeper/client";
+import { codeOf, ConnectOptions, CreateMode, NODE_EXISTS, ZkClient } from "../zookeeper/client";
 import { delay as sleep } from "../zookeeper/process";
-import { ClientTls } from "../zookeeper/tls";
 
 export const WRITES_PATH = "/rehearsal/writes";
 export const DUBBO_ROOT = "/dubbo";
@@ -54,8 +53,8 @@ export class LoadCounters {
 
     constructor(
         readonly stage: () => string,
-        /** TLS for a connect string of a TLS-only ensemble; undefined for plaintext. */
-        readonly tlsOf: (connectString: string) => ClientTls | undefined = () => undefined,
+        /** How a client reaches a connect string: TLS for a TLS-only ensemble, SASL for one that requires it; nothing for plaintext. */
+        readonly accessOf: (connectString: string) => Pick<ConnectOptions, "tls" | "sasl"> = () => ({}),
     ) {}
 
     expired(): void {
@@ -91,8 +90,7 @@ class SessionClient {
     private async renew(): Promise<void> {
         for (let attempt = 0; !this.closed; attempt++) {
             try {
-                const tls = this.counters.tlsOf(this.connectString);
-                const client = await ZkClient.connect(this.connectString, { sessionTimeoutMs: this.sessionTimeoutMs, connectTimeoutMs: 30_000, opTimeoutMs: 10_000, ...(tls ? { tls } : {}) });
+                const client = await ZkClient.connect(this.connectString, { sessionTimeoutMs: this.sessionTimeoutMs, connectTimeoutMs: 30_000, opTimeoutMs: 10_000, ...this.counters.accessOf(this.connectString) });
                 if (this.closed) {
                     client.close();
                     return;

@@ -22,7 +22,7 @@ import { checkParity } from "../checks/parity";
 import { swapPlanFrom } from "../checks/gate";
 import { defectWarnings, Endpoint, HealthReport, parseConnectString, waitForHealth } from "../checks/health";
 import { ClientTls } from "../zookeeper/tls";
-import { ZkClient } from "../zookeeper/client";
+import { ConnectOptions, SaslCredentials, ZkClient } from "../zookeeper/client";
 import { delay as sleep, findZooKeeperInstall, isRunning, logTail, MemberProcess, memberModes, onShutdown, waitFor, waitForQuorum, ZooKeeperInstall } from "../zookeeper/process";
 import { ClusterDns } from "./dns";
 import { resolveRehearsalInput, RehearsalInput, RehearsalInputError, RehearsalOptions } from "./input";
@@ -157,6 +157,8 @@ class Rehearsal {
     private chaos: string | undefined;
     /** How clients speak TLS to the pods of a TLS-only ensemble: the rehearsal's CA and certificate (set once they are made). */
     private podTls: ClientTls | undefined;
+    /** How clients authenticate to the pods of an ensemble that requires SASL: a client user of its JAAS file (set once it is made). */
+    private podSasl: SaslCredentials | undefined;
 
     constructor(
         private readonly input: RehearsalInput,
@@ -169,10 +171,9 @@ class Rehearsal {
         this.stageMs = (options.stageSeconds ?? 3) * 1000;
         this.root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-rehearsal-"));
         this.dns = new ClusterDns(path.join(this.root, "hosts"), `.svc.${this.s.clusterDomain}`);
-        // A connect string at the TLS client port is the pods' of a TLS-only ensemble.
         this.counters = new LoadCounters(
             () => this.stage,
-            (connect) => (parseConnectString(connect, "connect").members.every((e) => e.port === PORTS.secureClient) ? this.podTls : undefined),
+            (connect) => this.podAccessOf(connect),
         );
         this.writer = new Writer(this.counters);
         this.app = new ProviderApp(this.counters);
@@ -203,6 +204,20 @@ class Rehearsal {
 
     private endpoints(names: string[], pods = false): Endpoint[] {
         return names.map((host) => ({ host, port: this.clientPort(pods) }));
+    }
+
+    /**
+     * How a client reaches a connect string of the pods' Service names, as the
+     * runbook's commands and the applications do: over TLS when the ensemble
+     * is TLS only, with SASL when it requires it. Other connect strings (the
+     * legacy registry) are plaintext.
+     */
+    private podAccessOf(connect: string): Pick<ConnectOptions, "tls" | "sasl"> {
+        const pods = new Set(this.s.memberIds.map((id) => this.memberName(id)));
+        if (!parseConnectString(connect, "connect").members.every((e) => pods.has(e.host))) {
+            return {};
+        }
+        return { ...(this.podTls ? { tls: this.podTls } : {}), ...(this.podSasl ? { sasl: this.podSasl } : {}) };
     }
 
     /** How the rehearsal reaches a member by its address: a pod of a TLS-only ensemble over TLS, checked against its Service name. */
@@ -337,7 +352,9 @@ class Rehearsal {
         const live = this.liveByEnsemble().get(ensemble) ?? [];
         const leaderId = await waitForQuorum(`${ensemble} to have a leader for the read-back`, live, PORTS.client, { timeoutMs: 30_000, intervalMs: 200 });
         const leader = live.find((m) => m.id === leaderId)!;
-        const c = await ZkClient.connect(`${leader.address}:${leader.port ?? PORTS.client}`, { connectTimeoutMs: 20_000, opTimeoutMs: 20_000, ...(leader.tls ? { tls: leader.tls } : {}) });
+        const pods = (this.ensembles.get(ensemble)?.() ?? []).every((m) => m instanceof PodMember);
+        const sasl = pods ? this.podSasl : undefined;
+        const c = await ZkClient.connect(`${leader.address}:${leader.port ?? PORTS.client}`, { connectTimeoutMs: 20_000, opTimeoutMs: 20_000, ...(leader.tls ? { tls: leader.tls } : {}), ...(sasl ? { sasl } : {}) });
         this.clients.push(c);
         this.verified.push({ ensemble, present: new Set((await c.children(WRITES_PATH)).map((n) => `${WRITES_PATH}/${n}`)) });
     }
@@ -457,21 +474,21 @@ class Rehearsal {
 
     /** Counts persistent nodes missing in, different in or stale in the new registry now, for the current stage. */
     private async measureGovernance(legacyConnect: string, newConnect: string): Promise<void> {
-        const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT, ...this.newRegistryTls("newTls", newConnect) });
+        const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT, ...this.newRegistryAccess("newTls", "newSasl", newConnect) });
         const n = r.data.missingInNew.length + r.data.different.length + r.data.stale.length;
         const seen = this.governanceByStage.get(this.stage);
         this.governanceByStage.set(this.stage, { last: n, most: Math.max(n, seen?.most ?? 0) });
     }
 
-    /** The TLS option (`toTls` of a copy, `newTls` of a parity check) for the new registry when it is TLS only, as the runbook's commands get it. */
-    private newRegistryTls<K extends string>(key: K, newConnect: string): Partial<Record<K, ClientTls>> {
-        const tls = this.counters.tlsOf(newConnect);
-        return tls ? ({ [key]: tls } as Record<K, ClientTls>) : {};
+    /** The new registry's TLS and SASL options of a copy (`toTls`, `toSasl`) or a parity check (`newTls`, `newSasl`), as the runbook's commands get them. */
+    private newRegistryAccess<T extends string, S extends string>(tlsKey: T, saslKey: S, newConnect: string): Partial<Record<T, ClientTls> & Record<S, SaslCredentials>> {
+        const { tls, sasl } = this.podAccessOf(newConnect);
+        return { ...(tls ? { [tlsKey]: tls } : {}), ...(sasl ? { [saslKey]: sasl } : {}) } as Partial<Record<T, ClientTls> & Record<S, SaslCredentials>>;
     }
 
     /** `zk-cutover copy --prune --overwrite` from the legacy registry to the new one (the legacy one is the truth until the switch). */
     private async copyGovernance(legacyConnect: string, newConnect: string): Promise<string> {
-        const c = await copyTree({ fromConnect: legacyConnect, toConnect: newConnect, root: DUBBO_ROOT, prune: true, overwrite: true, timeoutMs: 60_000, ...this.newRegistryTls("toTls", newConnect) });
+        const c = await copyTree({ fromConnect: legacyConnect, toConnect: newConnect, root: DUBBO_ROOT, prune: true, overwrite: true, timeoutMs: 60_000, ...this.newRegistryAccess("toTls", "toSasl", newConnect) });
         if (!c.ok) {
             throw new Error(`the copy of ${DUBBO_ROOT} did not finish: ${[...c.failed.map((f) => `${f.path}: ${f.reason}`), ...c.conflicts.map((x) => `${x.path}: ${x.differs.join(", ")}`), c.interrupted ?? ""].filter((x) => x).join("; ")}`);
         }
@@ -537,7 +554,7 @@ class Rehearsal {
                 "the new registry to hold every provider and persistent node of the old one",
                 async () => {
                     attempts++;
-                    const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT, ...this.newRegistryTls("newTls", newConnect) });
+                    const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT, ...this.newRegistryAccess("newTls", "newSasl", newConnect) });
                     return r.inParity ? r : undefined;
                 },
                 { timeoutMs: 60_000, intervalMs: 500 },
@@ -583,9 +600,14 @@ class Rehearsal {
             const read = (f: string) => fs.readFileSync(path.join(tlsDir, f));
             this.podTls = { ca: read("ca.crt"), cert: read("tls.crt"), key: read("tls.key") };
         }
+        const clientPasswords = s.saslClientUsers.map(random);
+        if (s.saslClient === "require" && s.saslClientUsers.length > 0) {
+            // The rehearsal's clients log in as the first client user, as an application would with its own.
+            this.podSasl = { username: s.saslClientUsers[0], password: clientPasswords[0] };
+        }
         return {
             ...(tlsDir ? { tlsDir } : {}),
-            ...(usesSasl(s) ? { jaas: renderJaasConfig(s, { quorumPassword: random(), clientPasswords: s.saslClientUsers.map(random) }) } : {}),
+            ...(usesSasl(s) ? { jaas: renderJaasConfig(s, { quorumPassword: random(), clientPasswords }) } : {}),
         };
     }
 
