@@ -80,6 +80,17 @@ export class NotZooKeeperError extends Error {
     }
 }
 
+/** A client that cannot open a connection at all (e.g. TLS material that cannot be used): one line saying why. */
+export class DialError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "DialError";
+    }
+}
+
+/** Why a client stopped for good: a server that is not ZooKeeper, refused credentials, or no connection possible. */
+type Refusal = NotZooKeeperError | SaslAuthError | DialError;
+
 /** A session as a server hands it out: a client holding both may take the session over on any server of the same ensemble. */
 export interface ZkSession {
     id: Buffer;
@@ -184,8 +195,10 @@ export class ZkClient {
     /** Fires on every connection state change, with the server the client is connected to (when connected). */
     onState?: (state: string, server?: string) => void;
     /** Why the client stopped reading from a server that is not ZooKeeper, once it has. */
-    private refused?: NotZooKeeperError | SaslAuthError;
-    private onRefused?: (err: NotZooKeeperError | SaslAuthError) => void;
+    private refused?: Refusal;
+    private onRefused?: (err: Refusal) => void;
+    /** Why the last connection attempt failed, if one did (a TLS handshake, a refused connection): named when connecting times out. */
+    private lastSocketError?: Error;
 
     private constructor(
         private readonly raw: RawClient,
@@ -251,7 +264,7 @@ export class ZkClient {
         };
     }
 
-    private refuse(err: NotZooKeeperError | SaslAuthError): void {
+    private refuse(err: Refusal): void {
         this.refused = err;
         this.raw.connectionManager?.socket?.destroy();
         this.onRefused?.(err);
@@ -291,6 +304,9 @@ export class ZkClient {
             });
         } catch (err) {
             client.close();
+            if (err instanceof ZkTimeoutError && client.lastSocketError) {
+                err.message += ` (the last connection attempt failed: ${client.lastSocketError.message})`;
+            }
             throw err;
         } finally {
             client.onRefused = undefined;
@@ -312,10 +328,17 @@ export class ZkClient {
         }
         const client = new ZkClient(raw, options.opTimeoutMs ?? 5_000);
         if (tls !== undefined || sasl !== undefined) {
-            ZkClient.dialThrough(raw, (server, plain) => {
-                const socket = tls !== undefined ? connectTls(tls, server.host, server.port) : plain(server);
-                return sasl !== undefined ? new SaslSocket(socket, sasl, hostPort(server.host, server.port), (err) => client.refuse(err)) : socket;
-            });
+            ZkClient.dialThrough(
+                raw,
+                (server, plain) => {
+                    const socket = tls !== undefined ? connectTls(tls, server.host, server.port) : plain(server);
+                    socket.on("error", (err: Error) => (client.lastSocketError = err));
+                    // The exchange gets the library's own connect timeout (the session timeout over the servers), as the TCP connect does.
+                    const deadline = (raw.connectionManager as { connectTimeout?: number } | undefined)?.connectTimeout;
+                    return sasl !== undefined ? new SaslSocket(socket, sasl, hostPort(server.host, server.port), (err) => client.refuse(err), deadline) : socket;
+                },
+                (err) => client.refuse(new DialError(`could not open a connection: ${err.message}`)),
+            );
         }
         return client;
     }
@@ -330,7 +353,7 @@ export class ZkClient {
      * connect/data/drain/close/error and remoteAddress/remotePort, which
      * every socket `dial` returns has.
      */
-    private static dialThrough(raw: RawClient, dial: (server: ServerAddress, plain: (server: ServerAddress) => LibrarySocket) => LibrarySocket): void {
+    private static dialThrough(raw: RawClient, dial: (server: ServerAddress, plain: (server: ServerAddress) => LibrarySocket) => LibrarySocket, onDialError: (err: Error) => void): void {
         const manager = raw.connectionManager as (ConnectionManager & { findNextServer?: (cb: (server: ServerAddress) => void) => void }) | undefined;
         const find = manager?.findNextServer;
         if (manager === undefined || find === undefined) {
@@ -342,6 +365,9 @@ export class ZkClient {
                 netModule.connect = (target: ServerAddress) => dial(target, plain);
                 try {
                     callback(server);
+                } catch (err) {
+                    // Thrown out of the library's own callback it would end the process: the client is refused instead.
+                    onDialError(err instanceof Error ? err : new Error(String(err)));
                 } finally {
                     netModule.connect = plain;
                 }

@@ -16,7 +16,7 @@
  * here), and no further packet is sent. The service is ZooKeeper's:
  * protocol "zookeeper", server name "zk-sasl-md5" (RFC 2831).
  */
-import { createHash, randomBytes } from "crypto";
+import { createHash, randomBytes, timingSafeEqual } from "crypto";
 import { EventEmitter } from "events";
 import * as fs from "fs";
 import { UserInputError } from "../errors";
@@ -230,6 +230,16 @@ export function parseSaslReply(frame: Buffer): { xid: number; err: number; token
     return { xid, err, token: length <= 0 ? Buffer.alloc(0) : frame.subarray(20, 20 + length) };
 }
 
+/** How long a connection may take from the dial until its session is authenticated, by default. */
+export const SASL_EXCHANGE_TIMEOUT_MS = 10_000;
+
+/** Compares two texts in time that does not depend on where they differ. */
+function sameText(a: string, b: string): boolean {
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    return x.length === y.length && timingSafeEqual(x, y);
+}
+
 /** ZooKeeper's error codes a refused SASL exchange answers with. */
 const SASL_ERRORS: Record<number, string> = { [-115]: "AuthFailed", [-124]: "SessionClosedRequireSaslAuth" };
 
@@ -250,10 +260,13 @@ type Phase = "connecting" | "session" | "authenticating" | "open" | "failed";
  * TLS socket. Before its session is authenticated it lets through only the
  * library's ConnectRequest (the first write); later writes wait. It holds the
  * server's ConnectResponse, runs the exchange, then passes the response on,
- * flushes what waited and steps aside. A first frame that is not a
- * ConnectResponse with a session (one too long, or a refused/expired session)
- * goes to the library as it came, which judges it as without SASL. On failure
- * `onFailure` gets a `SaslAuthError` and the connection is dropped.
+ * flushes what waited and steps aside. A refused or expired session
+ * (`timeOut` <= 0) goes to the library as it came; a first frame that is no
+ * ConnectResponse fails, never reaching the library (a padded one would pass
+ * for a session there and skip SASL). On failure `onFailure` gets a
+ * `SaslAuthError` and the connection is dropped; a connection lost or stalled
+ * (past the exchange's deadline) before the end is a connection loss, which the
+ * library meets by moving on to the next server.
  */
 export class SaslSocket extends EventEmitter implements LibrarySocket {
     private phase: Phase = "connecting";
@@ -269,6 +282,8 @@ export class SaslSocket extends EventEmitter implements LibrarySocket {
         /** The server as messages name it (host:port). */
         private readonly server: string,
         private readonly onFailure: (err: SaslAuthError) => void,
+        /** How long the connection may take from the dial until the session is authenticated. */
+        exchangeTimeoutMs = SASL_EXCHANGE_TIMEOUT_MS,
     ) {
         super();
         inner.on("connect", () => this.emit("connect"));
@@ -276,12 +291,26 @@ export class SaslSocket extends EventEmitter implements LibrarySocket {
         inner.on("error", (err) => this.emit("error", err));
         inner.on("data", (chunk: Buffer) => this.onData(chunk));
         inner.on("close", (hadError: boolean) => {
-            if (this.phase === "authenticating") {
-                this.fail("closed the connection during SASL authentication");
+            clearTimeout(this.deadline);
+            // A connection lost before the exchange ended is a connection loss like any other (the library moves
+            // on to the next server, where SASL runs again), not a refusal of the credentials.
+            if (this.phase !== "open" && this.phase !== "failed") {
+                this.phase = "failed";
+                this.waiting.length = 0;
             }
             this.emit("close", hadError);
         });
+        // A server that takes the connection but stalls before the session is authenticated is dropped like a
+        // connection that timed out: the library moves on to the next server.
+        this.deadline = setTimeout(() => {
+            if (this.phase !== "open" && this.phase !== "failed") {
+                this.inner.destroy();
+            }
+        }, exchangeTimeoutMs);
+        this.deadline.unref?.();
     }
+
+    private deadline: NodeJS.Timeout;
 
     get remoteAddress(): string | undefined {
         return this.inner.remoteAddress;
@@ -323,6 +352,7 @@ export class SaslSocket extends EventEmitter implements LibrarySocket {
     /** Steps aside: what waited goes out, then `data` (and anything read after it) goes to the library. */
     private open(data: Buffer): void {
         this.phase = "open";
+        clearTimeout(this.deadline);
         this.received = Buffer.alloc(0);
         this.waiting.splice(0).forEach((b) => this.inner.write(b));
         if (data.length > 0) {
@@ -342,7 +372,8 @@ export class SaslSocket extends EventEmitter implements LibrarySocket {
             const length = this.received.readInt32BE(0);
             if (this.phase === "session") {
                 if (length < 8 || length > CONNECT_RESPONSE_MAX_BYTES) {
-                    return this.open(this.received);
+                    // Never handed on: the library would take a padded frame for a session and skip SASL.
+                    return this.fail(`answered the session request with a frame of ${length} bytes, which is no ConnectResponse`);
                 }
                 if (this.received.length < 4 + length) {
                     return;
@@ -401,8 +432,13 @@ export class SaslSocket extends EventEmitter implements LibrarySocket {
             }
             return;
         }
-        const rspauth = parseDigestChallenge(text).get("rspauth");
-        if (rspauth !== this.expectedRspauth) {
+        let rspauth: string | undefined;
+        try {
+            rspauth = parseDigestChallenge(text).get("rspauth");
+        } catch (err) {
+            return this.fail(`answered with a malformed rspauth (${(err as Error).message})`);
+        }
+        if (rspauth === undefined || !sameText(rspauth, this.expectedRspauth!)) {
             return this.fail(`answered with ${rspauth === undefined ? "no rspauth" : "a wrong rspauth"}: it did not prove it holds the user's password`);
         }
         const held = Buffer.concat([this.connectResponse!, this.received]);
@@ -415,6 +451,7 @@ export class SaslSocket extends EventEmitter implements LibrarySocket {
         if (this.phase === "failed") {
             return;
         }
+        clearTimeout(this.deadline);
         this.phase = "failed";
         this.waiting.length = 0;
         this.onFailure(new SaslAuthError(`SASL DIGEST-MD5 authentication as user ${JSON.stringify(this.credentials.username)} failed: ${this.server} ${reason}`));

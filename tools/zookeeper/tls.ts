@@ -62,12 +62,20 @@ export function readClientTls(files: ClientTlsFiles, names: Record<keyof ClientT
         }
         return data;
     };
-    return {
+    const options: ClientTls = {
         ca: read(files.ca, names.ca, PEM_CERTIFICATE, "a PEM CA certificate"),
         ...(files.cert !== undefined && files.key !== undefined
             ? { cert: read(files.cert, names.cert, PEM_CERTIFICATE, "a PEM certificate"), key: read(files.key, names.key, PEM_KEY, "a PEM private key") }
             : {}),
     };
+    // Checked now, not at the first connection (a key that does not belong to its certificate would throw there).
+    try {
+        tls.createSecureContext({ ca: options.ca, cert: options.cert, key: options.key });
+    } catch (err) {
+        const which = options.cert !== undefined ? `${names.ca}, ${names.cert} and ${names.key}` : names.ca;
+        throw new TlsOptionError(`${which} cannot be used together (${(err as Error).message}); allowed: a PEM CA certificate, and a PEM certificate with the private key it was issued for`);
+    }
+    return options;
 }
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
