@@ -12,7 +12,23 @@ import * as pulumiRuntime from "@pulumi/pulumi/runtime";
 import { SECRET_ARG_KEYS } from "../components/ensemble/args";
 
 export const PROJECT = "zookeeper-cutover";
-export const PROJECT_FILE = path.resolve(__dirname, "..", "Pulumi.yaml");
+/**
+ * The package's root (where package.json and Pulumi.yaml are): one level up from stacks/ in a checkout run from
+ * its TypeScript, two from dist/stacks/ in the built package.
+ */
+export const PACKAGE_ROOT = packageRoot(__dirname);
+export const PROJECT_FILE = path.join(PACKAGE_ROOT, "Pulumi.yaml");
+
+function packageRoot(from: string): string {
+    for (let dir = from; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "package.json"))) {
+            return dir;
+        }
+        if (path.dirname(dir) === dir) {
+            return path.resolve(from, "..");
+        }
+    }
+}
 /** Config namespaces of the providers the program uses (and Pulumi's own); any other namespace but the project's is a mistake. */
 export const PROVIDER_NAMESPACES = ["aws", "kubernetes", "pulumi"];
 /** String keys whose value is JSON text by design (a `cutoverState` output): a list or an object given there is that text. */
@@ -27,10 +43,16 @@ export interface ConfigKeySchema {
     description: string;
 }
 
-/** The `config:` schema of Pulumi.yaml, by key (without the project prefix). */
+const schemas = new Map<string, Record<string, ConfigKeySchema>>();
+
+/** The `config:` schema of Pulumi.yaml, by key (without the project prefix); parsed once a process, shared, not to be changed. */
 export function loadConfigSchema(projectFile = PROJECT_FILE): Record<string, ConfigKeySchema> {
-    const project = YAML.parse(fs.readFileSync(projectFile, "utf8"));
-    return project.config as Record<string, ConfigKeySchema>;
+    let schema = schemas.get(projectFile);
+    if (!schema) {
+        schema = YAML.parse(fs.readFileSync(projectFile, "utf8")).config as Record<string, ConfigKeySchema>;
+        schemas.set(projectFile, schema);
+    }
+    return schema;
 }
 
 function describeType(s: ConfigKeySchema): string {

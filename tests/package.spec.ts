@@ -43,8 +43,13 @@ describe("the npm package", function () {
             ]);
         });
 
+        it("contains the compiled stacks program and the config schema it checks a user's stack config against", () => {
+            expect(files.filter((f) => f.startsWith("dist/stacks/")).sort()).to.deep.equal(["dist/stacks/config.js", "dist/stacks/index.js"]);
+            expect(files).to.include("Pulumi.yaml");
+        });
+
         it("contains no tests, no stack configs, no TypeScript sources and nothing secret", () => {
-            expect(files.filter((f) => f.startsWith("tests/") || f.startsWith("stacks/") || f.startsWith("dist/stacks/") || f.startsWith("dist/tests/"))).to.deep.equal([]);
+            expect(files.filter((f) => f.startsWith("tests/") || f.startsWith("stacks/") || f.startsWith("dist/tests/"))).to.deep.equal([]);
             expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).to.deep.equal([]);
             expect(files.filter((f) => /Pulumi\.[^/]+\.yaml$|\.env|secret|\.pem$|\.key$/i.test(f))).to.deep.equal([]);
         });
@@ -104,7 +109,7 @@ describe("the npm package", function () {
         let dir: string;
         after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
-        it("type-checks and registers the components on the mock engine", async () => {
+        before(() => {
             dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-consumer-"));
             const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", dir]))[0].filename as string;
             const modules = path.join(dir, "node_modules");
@@ -117,6 +122,27 @@ describe("the npm package", function () {
                     fs.symlinkSync(path.join(REPO_ROOT, "node_modules", dep), path.join(modules, dep));
                 }
             }
+        });
+
+        it("plans a user's own stack config with the package's compiled command line, as a checkout plans it", () => {
+            const config = path.join(dir, "Pulumi.prod.yaml");
+            fs.copyFileSync(path.join(REPO_ROOT, "stacks", "Pulumi.dual-registry.yaml"), config);
+            const installed = spawnSync(process.execPath, [path.join(dir, "node_modules", "zookeeper-cutover", "bin", "zk-cutover.js"), "plan", "--config-file", config, "--json"], {
+                cwd: dir,
+                encoding: "utf8",
+                timeout: 120_000,
+            });
+            expect(installed.status, installed.stderr).to.equal(0);
+            const checkout = spawnSync(process.execPath, [path.join(REPO_ROOT, "bin", "zk-cutover.js"), "plan", "--config-file", config, "--json"], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+            expect(checkout.status, checkout.stderr).to.equal(0);
+            expect(installed.stdout).to.equal(checkout.stdout);
+            expect(JSON.parse(installed.stdout).stack).to.equal("prod");
+            // No stack configs ship: --stack says so and names --config-file.
+            const shipped = spawnSync(process.execPath, [path.join(dir, "node_modules", "zookeeper-cutover", "bin", "zk-cutover.js"), "plan", "--stack", "pure-k8s"], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+            expect([shipped.status, shipped.stderr]).to.deep.equal([1, "error: --stack: the installed package ships no stack configs; plan your own with --config-file Pulumi.<stack>.yaml\n"]);
+        });
+
+        it("type-checks and registers the components on the mock engine", async () => {
             fs.writeFileSync(
                 path.join(dir, "index.ts"),
                 [
@@ -144,7 +170,7 @@ describe("the npm package", function () {
             expect((sts.inputs as any).spec.template.spec.containers[0].image).to.equal("zookeeper:3.4.14");
             expect(resources.find((r) => r.type === "zookeeper-cutover:index:ZooKeeperEnsemble")!.name).to.equal("registry");
             // The component came from the tarball, not from this checkout.
-            const fromTarball = path.join(fs.realpathSync(modules), "zookeeper-cutover", "dist", "components", "ensemble", "ensemble.js");
+            const fromTarball = path.join(fs.realpathSync(path.join(dir, "node_modules")), "zookeeper-cutover", "dist", "components", "ensemble", "ensemble.js");
             expect(Object.keys(require.cache)).to.include(fromTarball);
         });
     });

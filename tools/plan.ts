@@ -9,11 +9,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { ZooKeeperConfigError } from "../components/shared/errors";
 import { UserInputError } from "./errors";
-import { stackFileIssues } from "../stacks/config";
+import { PACKAGE_ROOT, stackFileIssues } from "../stacks/config";
 
-export const REPO_ROOT = path.resolve(__dirname, "..");
+export const REPO_ROOT = PACKAGE_ROOT;
+/** The shipped stack configs (Pulumi.<stack>.yaml): in a checkout's stacks/; the installed package ships none. */
 export const STACKS_DIR = path.join(REPO_ROOT, "stacks");
-const PROGRAM = path.join(STACKS_DIR, "index.ts");
+/** The stacks program, beside this module's own stacks/ (stacks/index.ts in a checkout, dist/stacks/index.js built). */
+const PROGRAM_DIR = path.resolve(__dirname, "..", "stacks");
+const PROGRAM = path.join(PROGRAM_DIR, "index");
 const PROJECT = "zookeeper-cutover";
 
 /** One resource the program would register, as the plan JSON contract gives it. */
@@ -63,6 +66,9 @@ export class PlanInputError extends UserInputError {
 
 /** Names of the stacks shipped in stacks/ (Pulumi.<name>.yaml). */
 export function shippedStacks(): string[] {
+    if (!fs.existsSync(STACKS_DIR)) {
+        return [];
+    }
     return fs
         .readdirSync(STACKS_DIR)
         .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
@@ -72,8 +78,8 @@ export function shippedStacks(): string[] {
 
 /** Resolves a PlanSource to a stack name and a config file path. */
 export function resolveSource(source: PlanSource): { stack: string; file: string; display: string } {
-    if (!fs.existsSync(PROGRAM) && !fs.existsSync(PROGRAM.replace(/\.ts$/, ".js"))) {
-        throw new PlanInputError("plan and diff render this repository's stacks program; run them in a checkout of zookeeper-cutover (an installed package has the components and the check and rehearse commands)");
+    if (!fs.existsSync(`${PROGRAM}.ts`) && !fs.existsSync(`${PROGRAM}.js`)) {
+        throw new PlanInputError("plan and diff render the package's stacks program, which this installation lacks (dist/stacks/index.js): reinstall zookeeper-cutover, or run them in a checkout");
     }
     if (source.stack && source.configFile) {
         throw new PlanInputError("Only one of --stack or --config-file can be provided.");
@@ -89,6 +95,9 @@ export function resolveSource(source: PlanSource): { stack: string; file: string
     }
     if (source.stack) {
         const file = path.join(STACKS_DIR, `Pulumi.${source.stack}.yaml`);
+        if (!fs.existsSync(STACKS_DIR)) {
+            throw new PlanInputError(`${source.option ?? "--stack"}: the installed package ships no stack configs; plan your own with --config-file Pulumi.<stack>.yaml`);
+        }
         if (!fs.existsSync(file)) {
             // An option that takes either (diff --from) says so.
             const allowed = source.option
@@ -98,7 +107,8 @@ export function resolveSource(source: PlanSource): { stack: string; file: string
         }
         return { stack: source.stack, file, display: path.relative(REPO_ROOT, file) };
     }
-    throw new PlanInputError(`one of --stack NAME or --config-file PATH is required; shipped stacks: ${shippedStacks().join(", ")}`);
+    const shipped = shippedStacks();
+    throw new PlanInputError(`one of --stack NAME or --config-file PATH is required${shipped.length > 0 ? `; shipped stacks: ${shipped.join(", ")}` : ""}`);
 }
 
 /**
@@ -288,7 +298,7 @@ export async function planStack(source: PlanSource): Promise<Plan> {
     const config = { ...read.config, ...(source.configOverrides ?? {}) };
     const secretKeys = [...read.secretKeys, ...(source.secretKeys ?? [])];
     for (const key of Object.keys(require.cache)) {
-        if (key.startsWith(STACKS_DIR + path.sep)) {
+        if (key.startsWith(PROGRAM_DIR + path.sep)) {
             delete require.cache[key];
         }
     }
