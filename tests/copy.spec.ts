@@ -32,6 +32,27 @@ const SECRET: ZkAcl[] = [{ scheme: "digest", id: digestId("admin", "s3cret"), pe
 const IFACE = "com.acme.OrderService";
 const aclKey = (acl: ZkAcl[] | undefined) => (acl ?? []).map((a) => `${a.scheme}:${a.id}:${a.permission}`).sort();
 
+
+/**
+ * Runs each case's options on copy (--from first, --to second) and on check parity (--old, --new): every one is
+ * refused before connecting, exit 2, with exactly its one `error:` line; `also` checks each run further.
+ */
+async function refusedOnBothSides(
+    casesOf: (first: string, second: string) => [string[], string][],
+    also: (r: { code: number; out: string; err: string }) => void = () => undefined,
+): Promise<void> {
+    for (const [command, [first, second]] of [
+        [["copy", "--from", "127.0.0.1:1", "--to", "127.0.0.2:1"], ["--from", "--to"]],
+        [["check", "parity", "--old", "127.0.0.1:1", "--new", "127.0.0.2:1"], ["--old", "--new"]],
+    ] as const) {
+        for (const [args, error] of casesOf(first, second)) {
+            const r = await runCommand(command[0] === "copy" ? registerCopyCommand : registerCheckCommands, [...command, ...args]);
+            expect([r.code, r.out, r.err], [...command, ...args].join(" ")).to.deep.equal([2, "", `error: ${error}\n`]);
+            also(r);
+        }
+    }
+}
+
 describe("zk-cutover copy: options", function () {
     it("checks --root, --exclude and --timeout, in one line naming the option", function () {
         expect(parseCopyRoot(undefined)).to.equal("/dubbo");
@@ -74,25 +95,17 @@ describe("zk-cutover copy: options", function () {
             const empty = file("empty", "\n");
             const twoLines = file("two", "pw-1\npw-2\n");
             const missing = path.join(dir, "missing");
-            for (const [command, [first, second]] of [
-                [["copy", "--from", "127.0.0.1:1", "--to", "127.0.0.2:1"], ["--from", "--to"]],
-                [["check", "parity", "--old", "127.0.0.1:1", "--new", "127.0.0.2:1"], ["--old", "--new"]],
-            ] as const) {
-                const run = (args: string[]) => runCommand(command[0] === "copy" ? registerCopyCommand : registerCheckCommands, [...command, ...args]);
-                const cases: [string[], string][] = [
+            await refusedOnBothSides(
+                (first, second) => [
                     [[`${first}-sasl-user`, "dubbo"], `${first}-sasl-user needs ${first}-sasl-password-file; allowed: a user of the members' JAAS Server section with a file holding its password, or neither`],
                     [[`${second}-sasl-password-file`, good], `${second}-sasl-password-file needs ${second}-sasl-user; allowed: a user of the members' JAAS Server section with a file holding its password, or neither`],
                     [[`${second}-sasl-user`, "dubbo", `${second}-sasl-password-file`, missing], `${second}-sasl-password-file ${JSON.stringify(missing)} cannot be read (ENOENT); allowed: a file holding the password of ${second}-sasl-user`],
                     [[`${first}-sasl-user`, "dubbo", `${first}-sasl-password-file`, empty], `${first}-sasl-password-file ${JSON.stringify(empty)} is empty; allowed: a file holding the password of ${first}-sasl-user`],
                     [[`${first}-sasl-user`, "dubbo", `${first}-sasl-password-file`, twoLines], `${first}-sasl-password-file ${JSON.stringify(twoLines)} holds more than one line; allowed: a file holding the password alone`],
                     [[`${second}-sasl-user`, "", `${second}-sasl-password-file`, good], `${second}-sasl-user "" is not a usable SASL user name; allowed: a user of the members' JAAS Server section`],
-                ];
-                for (const [args, error] of cases) {
-                    const r = await run(args);
-                    expect([r.code, r.out, r.err], [...command, ...args].join(" ")).to.deep.equal([2, "", `error: ${error}\n`]);
-                    expect(r.err).not.to.contain("pw-");
-                }
-            }
+                ],
+                (r) => expect(r.err).not.to.contain("pw-"),
+            );
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
@@ -471,12 +484,7 @@ describe("zk-cutover copy and check parity to a TLS-only new ensemble (real ZooK
     it("copy's and check parity's TLS options that cannot be used: one line naming the option, exit 2, before connecting", async function () {
         const f = pair.tlsFiles("new")!;
         const missing = `${f.ca}.missing`;
-        for (const [command, [first, second]] of [
-            [["copy", "--from", "127.0.0.1:1", "--to", "127.0.0.2:1"], ["--from", "--to"]],
-            [["check", "parity", "--old", "127.0.0.1:1", "--new", "127.0.0.2:1"], ["--old", "--new"]],
-        ] as const) {
-            const run = (args: string[]) => runCommand(command[0] === "copy" ? registerCopyCommand : registerCheckCommands, [...command, ...args]);
-            const cases: [string[], string][] = [
+        await refusedOnBothSides((first, second) => [
                 [[`${second}-tls-ca`, f.ca, `${second}-tls-cert`, f.cert], `${second}-tls-cert needs ${second}-tls-key; allowed: a client certificate and its key together, or neither`],
                 [
                     [`${first}-tls-key`, f.key],
@@ -485,11 +493,6 @@ describe("zk-cutover copy and check parity to a TLS-only new ensemble (real ZooK
                 [[`${second}-tls-ca`, missing], `${second}-tls-ca ${JSON.stringify(missing)} cannot be read (ENOENT); allowed: a PEM CA certificate`],
                 [[`${first}-tls-ca`, f.key], `${first}-tls-ca ${JSON.stringify(f.key)} holds no PEM certificate; allowed: a PEM CA certificate`],
                 [[`${second}-tls-ca`, f.ca, `${second}-tls-cert`, f.cert, `${second}-tls-key`, f.cert], `${second}-tls-key ${JSON.stringify(f.cert)} holds no PEM private key; allowed: a PEM private key`],
-            ];
-            for (const [args, error] of cases) {
-                const r = await run(args);
-                expect([r.code, r.out, r.err], [...command, ...args].join(" ")).to.deep.equal([2, "", `error: ${error}\n`]);
-            }
-        }
+        ]);
     });
 });
