@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { registerCheckCommands } from "./checks/cli";
 import { registerCopyCommand } from "./checks/copy";
 import { UserInputError } from "./errors";
+import { repeatable } from "./checks/sides";
 
 function fail(message: string, code = 1): never {
     process.stderr.write(`error: ${message}\n`);
@@ -24,8 +25,8 @@ export function buildProgram(): Command {
     program
         .command("plan")
         .description("Render stacks offline on Pulumi's mock engine: resources by type and the rendered zoo.cfg. Several stacks in one call pay start-up once.")
-        .option("--stack <name>", "a shipped stack: renders stacks/Pulumi.<name>.yaml (repeat for several)", collect, [])
-        .option("--config-file <path>", "a stack config file from anywhere, Pulumi.<name>.yaml (repeat for several)", collect, [])
+        .option("--stack <name>", "a shipped stack: renders stacks/Pulumi.<name>.yaml (repeat for several)", repeatable, [])
+        .option("--config-file <path>", "a stack config file from anywhere, Pulumi.<name>.yaml (repeat for several)", repeatable, [])
         .option("--json", "print exactly one JSON document: {stack, resources}, or a list of them for several stacks")
         .option("--out <dir>", "also write every Kubernetes object as YAML, one file each (one stack only)")
         .action(async (opts: { stack: string[]; configFile: string[]; json?: boolean; out?: string }) => {
@@ -131,11 +132,6 @@ export function buildProgram(): Command {
     registerCopyCommand(program);
 
     return program;
-}
-
-/** Commander's collector of a repeatable option. */
-function collect(value: string, previous: string[]): string[] {
-    return [...previous, value];
 }
 
 /** Refuses a --plot file the picture cannot be written to, before anything starts. */

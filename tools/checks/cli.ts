@@ -17,7 +17,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { UserInputError } from "../errors";
-import { readSideSasl, readSideTls, repeatable, sideSaslOptions, sideTlsOptions } from "./copy";
+import { readSideSasl, readSideTls, repeatable, sideSaslOptions, sideTlsOptions } from "./sides";
 // The checks (and the ZooKeeper client under them) load only when a check runs, so other commands start fast.
 const health = () => import("./health");
 const parity = () => import("./parity");
@@ -114,8 +114,7 @@ export function runHealthCommand(opts: HealthCommandOptions, output: CheckOutput
         let settleSeconds = parseSeconds(opts.settleSeconds, "--settle-seconds", 0, 600);
         // Loaded only with a stage config: it brings the cutover's settings along.
         const gate = fromConfig ? await import("./gate") : undefined;
-        const { readClientTls } = await import("../zookeeper/tls");
-        const tls = readClientTls({ ca: opts.tlsCa, cert: opts.tlsCert, key: opts.tlsKey }, { ca: "--tls-ca", cert: "--tls-cert", key: "--tls-key" });
+        const tls = await readSideTls(opts, "");
         let settings: import("../../components/cutover/settings").CutoverSettings | undefined;
         let endpoints;
         if (gate) {
@@ -155,10 +154,10 @@ export function runParityCommand(opts: ParityCommandOptions, output: CheckOutput
         const { checkParity, parityJson, parityText, parseMaxNodes } = await parity();
         const timeoutMs = parseTimeoutMs(opts.timeoutMs, "--timeout-ms", 10_000);
         const maxNodes = parseMaxNodes(opts.maxNodes);
-        const oldTls = await readSideTls({ ca: opts.oldTlsCa, cert: opts.oldTlsCert, key: opts.oldTlsKey }, "--old");
-        const newTls = await readSideTls({ ca: opts.newTlsCa, cert: opts.newTlsCert, key: opts.newTlsKey }, "--new");
-        const oldSasl = await readSideSasl({ user: opts.oldSaslUser, passwordFile: opts.oldSaslPasswordFile }, "--old");
-        const newSasl = await readSideSasl({ user: opts.newSaslUser, passwordFile: opts.newSaslPasswordFile }, "--new");
+        const oldTls = await readSideTls(opts, "--old");
+        const newTls = await readSideTls(opts, "--new");
+        const oldSasl = await readSideSasl(opts, "--old");
+        const newSasl = await readSideSasl(opts, "--new");
         const report = await checkParity({
             oldConnect: opts.old ?? "",
             newConnect: opts.new ?? "",
@@ -213,7 +212,7 @@ export function registerCheckCommands(program: Command): Command {
         program.command("check").description("Live checks that gate each cutover stage: ensemble health, Dubbo registry parity."),
     );
 
-    usageErrorsExit2(check.command("health"))
+    const healthCommand = usageErrorsExit2(check.command("health"))
         .description(
             "Ask every member srvr, mntr and conf: mode, zxid, epoch, outstanding requests, latency and server list. " +
                 "Healthy only when every member the server lists name answers, exactly one leads (or the one member serves standalone), a quorum is formed " +
@@ -226,10 +225,8 @@ export function registerCheckCommands(program: Command): Command {
         .option("--settle-seconds <s>", "members must have served this long (after a move); default: the stage's moveSettleSeconds in a member swap, else none")
         .option("--wait <s>", "check again every second until healthy, for at most this long (default 0: once)")
         .option("--json", "print exactly one JSON document")
-        .option("--timeout-ms <ms>", "deadline of each four-letter word per member (default 3000)")
-        .option("--tls-ca <file>", "ask over TLS, trusting this PEM CA (an ensemble with tls: require answers only on 2281)")
-        .option("--tls-cert <file>", "with --tls-ca: a PEM client certificate, for members that ask for one (tlsClientAuth need)")
-        .option("--tls-key <file>", "the PEM key of --tls-cert")
+        .option("--timeout-ms <ms>", "deadline of each four-letter word per member (default 3000)");
+    sideTlsOptions(healthCommand, "", "ask every member")
         .action(async (opts: HealthCommandOptions, cmd: Command) => {
             process.exitCode = await runHealthCommand(opts, outputOf(cmd));
         });

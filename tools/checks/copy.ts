@@ -58,9 +58,10 @@ import { Command, CommanderError } from "commander";
 import * as zlib from "zlib";
 import { UserInputError } from "../errors";
 import type { ZkAcl, ZkClient, ZkNodeStat } from "../zookeeper/client";
-import type { ClientTls, ClientTlsFiles } from "../zookeeper/tls";
+import type { ClientTls } from "../zookeeper/tls";
 import type { SaslCredentials } from "../zookeeper/sasl";
 import { aclText, isMaskedDigest, sameAcl } from "./dubbo";
+import { readSideSasl, readSideTls, repeatable, sideSaslOptions, sideTlsOptions } from "./sides";
 import type { ConnectString } from "./health";
 
 type ClientModule = typeof import("../zookeeper/client");
@@ -730,10 +731,10 @@ export async function runCopyCommand(opts: CopyCommandOptions, output: CopyOutpu
         if (opts.from === undefined || opts.to === undefined) {
             throw new CopyError(`${opts.from === undefined ? "--from" : "--to"} is missing; allowed: --from LEGACY_CONNECT --to NEW_CONNECT (host:port,host:port[/chroot])`);
         }
-        const fromTls = await readSideTls({ ca: opts.fromTlsCa, cert: opts.fromTlsCert, key: opts.fromTlsKey }, "--from");
-        const toTls = await readSideTls({ ca: opts.toTlsCa, cert: opts.toTlsCert, key: opts.toTlsKey }, "--to");
-        const fromSasl = await readSideSasl({ user: opts.fromSaslUser, passwordFile: opts.fromSaslPasswordFile }, "--from");
-        const toSasl = await readSideSasl({ user: opts.toSaslUser, passwordFile: opts.toSaslPasswordFile }, "--to");
+        const fromTls = await readSideTls(opts, "--from");
+        const toTls = await readSideTls(opts, "--to");
+        const fromSasl = await readSideSasl(opts, "--from");
+        const toSasl = await readSideSasl(opts, "--to");
         const report = await copyTree({
             fromConnect: opts.from,
             toConnect: opts.to,
@@ -767,44 +768,6 @@ export async function runCopyCommand(opts: CopyCommandOptions, output: CopyOutpu
         return COPY_EXIT.cannotRun;
     }
 }
-
-/**
- * One side's TLS options, `<side>-tls-ca`, `<side>-tls-cert` and
- * `<side>-tls-key` (side: the option giving its connect string, e.g. `--to`),
- * for copy and check parity alike.
- */
-export function sideTlsOptions(cmd: Command, side: string): Command {
-    return cmd
-        .option(`${side}-tls-ca <file>`, `reach ${side} over TLS, trusting this PEM CA (an ensemble with tls: require answers only on 2281)`)
-        .option(`${side}-tls-cert <file>`, `with ${side}-tls-ca: a PEM client certificate, for members that ask for one (tlsClientAuth need)`)
-        .option(`${side}-tls-key <file>`, `the PEM key of ${side}-tls-cert`);
-}
-
-/** Reads the files of `sideTlsOptions` (readClientTls: undefined without any; a `TlsOptionError` naming the option). */
-export async function readSideTls(files: ClientTlsFiles, side: string): Promise<ClientTls | undefined> {
-    const { readClientTls } = await import("../zookeeper/tls");
-    return readClientTls(files, { ca: `${side}-tls-ca`, cert: `${side}-tls-cert`, key: `${side}-tls-key` });
-}
-
-/**
- * One side's SASL options, `<side>-sasl-user` and `<side>-sasl-password-file`,
- * for copy and check parity alike. The password comes from a file so that it
- * shows in no process list or shell history.
- */
-export function sideSaslOptions(cmd: Command, side: string): Command {
-    return cmd
-        .option(`${side}-sasl-user <name>`, `authenticate to ${side} with SASL DIGEST-MD5 as this user (an ensemble with saslClient: require refuses requests without); needs ${side}-sasl-password-file`)
-        .option(`${side}-sasl-password-file <file>`, `a file holding the password of ${side}-sasl-user alone (one line end after it is ignored)`);
-}
-
-/** Reads the options of `sideSaslOptions` (undefined without any; a `SaslOptionError` naming the option). */
-export async function readSideSasl(given: { user?: string; passwordFile?: string }, side: string): Promise<SaslCredentials | undefined> {
-    const { readClientSasl } = await import("../zookeeper/sasl");
-    return readClientSasl(given, { user: `${side}-sasl-user`, passwordFile: `${side}-sasl-password-file` });
-}
-
-/** Commander's argument parser of an option that may be given again: collects every value. */
-export const repeatable = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** Adds `copy` to `program` (after the program's configureOutput). */
 export function registerCopyCommand(program: Command): Command {
