@@ -319,15 +319,6 @@ export function membershipPath(before: number[], after: number[]): number[][] | 
     return undefined;
 }
 
-/**
- * The next safe membership step from `before` towards `after`: the first step
- * of membershipPath (one member added or removed at an end of the id range),
- * or undefined when no way of safe steps reaches `after`.
- */
-export function nextMembershipStep(before: number[], after: number[]): number[] | undefined {
-    return membershipPath(before, after)?.[0];
-}
-
 function membershipRefusals(prev: CutoverState, next: CutoverState): GuardRefusal[] {
     const before = prev.podIds;
     const after = next.podIds;

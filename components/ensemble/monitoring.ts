@@ -11,7 +11,7 @@ import type { IPodMonitor } from "@kubernetes-models/prometheus-operator/monitor
 import type { IPrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { kube, KubeObject } from "../shared/kube";
-import { ensembleSelector, LABEL_COMPONENT, objectLabels } from "../shared/labels";
+import { ensembleMeta, ensembleSelector, LABEL_COMPONENT } from "../shared/labels";
 import { objectNames } from "../shared/zookeeper";
 import { EnsembleSettings } from "./settings";
 
@@ -207,7 +207,7 @@ export function renderPodMonitor(s: EnsembleSettings): KubeObject {
     return kube<IPodMonitor>({
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PodMonitor",
-        metadata: { name: objectNames(s).podMonitor, namespace: s.namespace, labels: { ...objectLabels(s.ensembleName, s.version.text), [LABEL_COMPONENT]: "monitoring", ...s.monitoringLabels } },
+        metadata: ensembleMeta(s, objectNames(s).podMonitor, { [LABEL_COMPONENT]: "monitoring", ...s.monitoringLabels }),
         spec: {
             selector: { matchLabels: ensembleSelector(s.ensembleName) },
             podMetricsEndpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
@@ -220,7 +220,7 @@ export function renderPrometheusRule(s: EnsembleSettings): KubeObject {
     return kube<IPrometheusRule>({
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
-        metadata: { name: objectNames(s).prometheusRule, namespace: s.namespace, labels: { ...objectLabels(s.ensembleName, s.version.text), [LABEL_COMPONENT]: "monitoring", ...s.monitoringLabels } },
+        metadata: ensembleMeta(s, objectNames(s).prometheusRule, { [LABEL_COMPONENT]: "monitoring", ...s.monitoringLabels }),
         spec: { groups: [{ name: `zookeeper-${s.namespace}-${s.ensembleName}`, rules: alertRules(s) }] },
     });
 }
@@ -321,7 +321,7 @@ export function renderDashboardConfigMap(s: EnsembleSettings): KubeObject {
     return kube<IConfigMap>({
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: { name, namespace: s.namespace, labels: { ...objectLabels(s.ensembleName, s.version.text), [LABEL_COMPONENT]: "monitoring", ...s.grafanaDashboardLabels } },
+        metadata: ensembleMeta(s, name, { [LABEL_COMPONENT]: "monitoring", ...s.grafanaDashboardLabels }),
         data: { [`${name}.json`]: JSON.stringify(renderDashboard(s), null, 2) },
     });
 }

@@ -4,6 +4,7 @@
  * spread) and every pod label comes from these functions, so they cannot drift
  * apart.
  */
+import type { KubeObject } from "./kube";
 
 export const LABEL_NAME = "app.kubernetes.io/name";
 export const LABEL_INSTANCE = "app.kubernetes.io/instance";
@@ -57,6 +58,15 @@ export function objectLabels(ensembleName: string, version: string): Labels {
         ...MANAGED_BY,
         [LABEL_VERSION]: version,
     };
+}
+
+/** Metadata of an object of the ensemble: its name, the ensemble's namespace, the ensemble's labels and `extraLabels`. */
+export function ensembleMeta(
+    s: { namespace: string; ensembleName: string; version: { text: string } },
+    name: string,
+    extraLabels: Labels = {},
+): KubeObject["metadata"] {
+    return { name, namespace: s.namespace, labels: { ...objectLabels(s.ensembleName, s.version.text), ...extraLabels } };
 }
 
 export interface Taint {
