@@ -17,7 +17,7 @@ import * as os from "os";
 import * as path from "path";
 import { EnsembleSettings, resolveEnsembleSettings } from "../../components/ensemble/settings";
 import { PORTS } from "../../components/shared/zookeeper";
-import { makeEnsembleCertificate } from "../../tools/rehearse/pki";
+import { clientTlsOf, makeEnsembleCertificate } from "../../tools/rehearse/pki";
 import { loopbackServers, startLocalMember } from "../../tools/zookeeper/local";
 import { fourLetterWord, isListening, isRunning, logTail, loopbackAddress, MemberProcess, parseSrvr, randomLoopbackNetwork, stopMember, waitFor } from "../../tools/zookeeper/process";
 import { ClientTls, ClientTlsFiles } from "../../tools/zookeeper/tls";
@@ -95,7 +95,7 @@ export function standalonePair(what: string, namespace: string, options: PairOpt
             const pki = makeEnsembleCertificate(path.join(dir, "pki"), [TLS_HOST]);
             files = { ca: path.join(pki, "ca.crt"), cert: path.join(pki, "tls.crt"), key: path.join(pki, "tls.key") };
             fs.writeFileSync(path.join(pki, "keystore.pem"), fs.readFileSync(files.key, "utf8") + fs.readFileSync(files.cert, "utf8"), { mode: 0o600 });
-            clientTls = { ca: fs.readFileSync(files.ca), cert: fs.readFileSync(files.cert), key: fs.readFileSync(files.key) };
+            clientTls = clientTlsOf(pki);
         }
         for (const side of SIDES) {
             const spec = { id: 1, dir: path.join(dir, side), servers: loopbackServers([1], () => addresses[side]) };

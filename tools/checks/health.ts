@@ -239,6 +239,8 @@ export interface HealthContext {
     settleSeconds?: number;
     /** The members were asked over TLS, at their TLS client port: members the lists name are found at that port too. */
     secure?: boolean;
+    /** Warn of members on a release with a defect clients feel (default true; a rehearsal reports its installed release's once). */
+    releaseDefects?: boolean;
 }
 
 const NOT_ALLOWED = /is not executed because it is not in the whitelist/i;
@@ -594,7 +596,7 @@ function compareServerLists(members: MemberReport[], leaderLabels: string[], res
 }
 
 /** A warning per ZooKeeper release with a defect the clients feel, naming the members that run it. */
-export function defectWarnings(members: MemberReport[]): string[] {
+function defectWarnings(members: MemberReport[]): string[] {
     const byVersion = new Map<string, string[]>();
     for (const m of members) {
         const v = parseZooKeeperVersion(/^\d+\.\d+\.\d+/.exec(m.version ?? "")?.[0] ?? "");
@@ -623,7 +625,9 @@ export function assessHealth(members: MemberReport[], context: HealthContext = {
             warnings.push(`member ${m.id ?? "?"} was not among the members given; it was asked at ${m.member}, where the server lists name it`);
         }
     }
-    warnings.push(...defectWarnings(members));
+    if (context.releaseDefects !== false) {
+        warnings.push(...defectWarnings(members));
+    }
     // Every member the server lists name must have been asked, and answered as itself.
     const accounted = new Set(members.filter((m) => m.id !== undefined).map((m) => m.id!));
     for (const [id, places] of listedMembers(members, context.secure)) {
@@ -736,6 +740,8 @@ export interface HealthOptions {
     settleSeconds?: number;
     /** Ask every member over TLS (the members given are at their TLS client port). */
     tls?: ClientTls;
+    /** See `HealthContext.releaseDefects`. */
+    releaseDefects?: boolean;
 }
 
 /**
@@ -816,7 +822,7 @@ export async function checkHealth(connect: string | Endpoint[], options: HealthO
     let resolved = await resolve([...hostsOf(given), ...endpoints.map((e) => e.host)], {});
     const listed = await askListedMembers(given, endpoints, resolved, timeoutMs, options.tls);
     resolved = await resolve(hostsOf(listed), resolved);
-    return assessHealth([...given, ...listed], { resolved, settleSeconds: options.settleSeconds, secure: options.tls !== undefined });
+    return assessHealth([...given, ...listed], { resolved, settleSeconds: options.settleSeconds, secure: options.tls !== undefined, releaseDefects: options.releaseDefects });
 }
 
 /** A `checkHealth` repeated until healthy, with how long it took. */

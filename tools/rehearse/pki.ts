@@ -8,6 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { RehearsalInputError } from "./input";
+import type { ClientTls } from "../zookeeper/tls";
 
 function openssl(cwd: string, args: string[]): void {
     const r = spawnSync("openssl", args, { cwd, encoding: "utf8", timeout: 60_000 });
@@ -35,4 +36,10 @@ export function makeEnsembleCertificate(dir: string, dnsNames: string[]): string
     );
     openssl(dir, ["x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-sha256", "-extfile", "tls.ext", "-out", "tls.crt"]);
     return dir;
+}
+
+/** What a client presents from `makeEnsembleCertificate`'s directory: its CA, and the certificate (it carries client auth too) with its key. */
+export function clientTlsOf(dir: string): ClientTls {
+    const read = (f: string) => fs.readFileSync(path.join(dir, f));
+    return { ca: read("ca.crt"), cert: read("tls.crt"), key: read("tls.key") };
 }

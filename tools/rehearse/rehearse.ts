@@ -16,11 +16,11 @@ import { memberPeerAddress, PORTS } from "../../components/shared/zookeeper";
 import { renderJaasConfig, usesSasl } from "../../components/ensemble/security";
 import { certificateDnsNames } from "../../components/ensemble/objects";
 import { EnsembleSettings } from "../../components/ensemble/settings";
-import { featuresOf, LOST_COMMIT_WAKEUP_TEXT, parseZooKeeperVersion } from "../../components/ensemble/version";
+import { featuresOf, LOST_COMMIT_WAKEUP_TEXT, parseZooKeeperVersion, VersionFeatures } from "../../components/ensemble/version";
 import { copyTree } from "../checks/copy";
-import { checkParity } from "../checks/parity";
+import { checkParity, ParityReport } from "../checks/parity";
 import { swapPlanFrom } from "../checks/gate";
-import { defectWarnings, Endpoint, HealthReport, parseConnectString, waitForHealth } from "../checks/health";
+import { Endpoint, HealthReport, parseConnectString, waitForHealth } from "../checks/health";
 import { ClientTls } from "../zookeeper/tls";
 import { ConnectOptions, SaslCredentials, ZkClient } from "../zookeeper/client";
 import { delay as sleep, findZooKeeperInstall, isRunning, logTail, MemberProcess, memberModes, onShutdown, waitFor, waitForQuorum, ZooKeeperInstall } from "../zookeeper/process";
@@ -31,7 +31,7 @@ import { HostMember, MemberContext, PodMember, podTemplate, PodTemplate, Rehears
 import { changeGovernance, seedGovernance } from "./governance";
 import { ElectionMonitor, LiveMember } from "./monitor";
 import { LocalNetwork, networkUnavailableReason } from "./network";
-import { makeEnsembleCertificate } from "./pki";
+import { clientTlsOf, makeEnsembleCertificate } from "./pki";
 import { Figures, GapReport, gapsOf, GateWait, installedStall, longestGapOf, RehearsalReport, StageReport, StepReport, SwapPlanReport, timelineOf, totalOf } from "./report";
 
 export { STRATEGIES, RehearsalInputError } from "./input";
@@ -79,6 +79,11 @@ function versionNotes(installed: string | undefined, s: EnsembleSettings): strin
         }
     }
     return notes;
+}
+
+/** Persistent nodes of the old registry the new one lacks, holds otherwise, or holds though the old one deleted them. */
+function persistentOutOfStep(r: ParityReport): number {
+    return r.data.missingInNew.length + r.data.different.length + r.data.stale.length;
 }
 
 /** A step of the runbook as it ran: each gate's wait and the warnings it ended with. */
@@ -213,8 +218,8 @@ class Rehearsal {
      * legacy registry) are plaintext.
      */
     private podAccessOf(connect: string): Pick<ConnectOptions, "tls" | "sasl"> {
-        const pods = new Set(this.s.memberIds.map((id) => this.memberName(id)));
-        if (!parseConnectString(connect, "connect").members.every((e) => pods.has(e.host))) {
+        const pods = this.s.memberIds.map((id) => this.memberName(id));
+        if (!parseConnectString(connect, "connect").members.every((e) => pods.includes(e.host))) {
             return {};
         }
         return { ...(this.podTls ? { tls: this.podTls } : {}), ...(this.podSasl ? { sasl: this.podSasl } : {}) };
@@ -269,12 +274,18 @@ class Rehearsal {
     /** The runbook's gate: check health by the members' Service names until it passes (with the settle time after a move). */
     private async healthGate(rec: StepRecorder, gate: string, names: string[], settleSeconds?: number, pods = false): Promise<HealthReport> {
         const t = Date.now();
-        const tls = pods && this.clientPort(pods) === PORTS.secureClient ? this.podTls : undefined;
-        const waited = await waitForHealth(this.endpoints(names, pods), { timeoutMs: 2_000, settleSeconds, waitMs: GATE_TIMEOUT_MS, intervalMs: 500, abortIf: () => this.dead(), ...(tls ? { tls } : {}) });
-        rec.wait(gate, Date.now() - t, topReasons(waited.seen));
         // The installed release's defects are reported once, with what the run did not emulate, not at every step.
-        const defects = new Set(defectWarnings(waited.report.members));
-        rec.warnings = waited.report.warnings.filter((w) => !defects.has(w));
+        const waited = await waitForHealth(this.endpoints(names, pods), {
+            timeoutMs: 2_000,
+            settleSeconds,
+            waitMs: GATE_TIMEOUT_MS,
+            intervalMs: 500,
+            abortIf: () => this.dead(),
+            releaseDefects: false,
+            tls: pods ? this.podTls : undefined,
+        });
+        rec.wait(gate, Date.now() - t, topReasons(waited.seen));
+        rec.warnings = waited.report.warnings;
         if (!waited.report.healthy) {
             throw new Error(`${gate} did not pass within ${GATE_TIMEOUT_MS / 1000} s: ${waited.report.problems.join("; ")}`);
         }
@@ -475,7 +486,7 @@ class Rehearsal {
     /** Counts persistent nodes missing in, different in or stale in the new registry now, for the current stage. */
     private async measureGovernance(legacyConnect: string, newConnect: string): Promise<void> {
         const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT, ...this.newRegistryAccess("newTls", "newSasl", newConnect) });
-        const n = r.data.missingInNew.length + r.data.different.length + r.data.stale.length;
+        const n = persistentOutOfStep(r);
         const seen = this.governanceByStage.get(this.stage);
         this.governanceByStage.set(this.stage, { last: n, most: Math.max(n, seen?.most ?? 0) });
     }
@@ -585,7 +596,7 @@ class Rehearsal {
         await this.finishLoad();
         await this.verify("new");
         return {
-            parity: { providers: parity.oldProviders.length, missingInNew: parity.missingInNew.length, persistentNodes: parity.old.persistentNodes, persistentMissingInNew: parity.data.missingInNew.length + parity.data.different.length + parity.data.stale.length },
+            parity: { providers: parity.oldProviders.length, missingInNew: parity.missingInNew.length, persistentNodes: parity.old.persistentNodes, persistentMissingInNew: persistentOutOfStep(parity) },
             governance: { seeded, changed, copies, byStage: Object.fromEntries(this.governanceByStage) },
         };
     }
@@ -596,9 +607,8 @@ class Rehearsal {
         const random = () => randomBytes(18).toString("base64url");
         const tlsDir = s.tls !== "off" ? makeEnsembleCertificate(path.join(this.root, "pki"), certificateDnsNames(s)) : undefined;
         if (tlsDir && s.tls === "require") {
-            // The rehearsal's clients present the ensemble's certificate (it carries client auth too), as an application would its own.
-            const read = (f: string) => fs.readFileSync(path.join(tlsDir, f));
-            this.podTls = { ca: read("ca.crt"), cert: read("tls.crt"), key: read("tls.key") };
+            // The rehearsal's clients present the ensemble's certificate, as an application would its own.
+            this.podTls = clientTlsOf(tlsDir);
         }
         const clientPasswords = s.saslClientUsers.map(random);
         if (s.saslClient === "require" && s.saslClientUsers.length > 0) {
@@ -639,17 +649,24 @@ class Rehearsal {
      * gap it did not make.
      */
     private gapReports(from: number, to: number): Pick<RehearsalReport, "longestWriteGap" | "longestWriteGapOtherwise"> {
+        const parsed = parseZooKeeperVersion(this.install.version ?? "");
+        const installed = "error" in parsed ? undefined : featuresOf(parsed);
         const gaps = gapsOf(this.writer.acked, from, to);
-        const longest = this.describeGap(gaps[0] ?? { ms: 0, at: from });
+        const longest = this.describeGap(gaps[0] ?? { ms: 0, at: from }, installed);
         if (longest.installedDefect === undefined) {
             return { longestWriteGap: longest };
         }
-        const otherwise = gaps.map((g) => this.describeGap(g)).find((g) => g.installedDefect === undefined);
-        return { longestWriteGap: longest, longestWriteGapOtherwise: otherwise ?? this.describeGap({ ms: 0, at: from }) };
+        for (const gap of gaps.slice(1)) {
+            const described = this.describeGap(gap, installed);
+            if (described.installedDefect === undefined) {
+                return { longestWriteGap: longest, longestWriteGapOtherwise: described };
+            }
+        }
+        return { longestWriteGap: longest, longestWriteGapOtherwise: this.describeGap({ ms: 0, at: from }, installed) };
     }
 
-    /** A write gap's report: the step (or stage) it fell in, and what the writes in it met. */
-    private describeGap(gap: { ms: number; at: number }): GapReport {
+    /** A write gap's report: the step (or stage) it fell in, and what the writes in it met (`installed`: what the installed release can do). */
+    private describeGap(gap: { ms: number; at: number }, installed: VersionFeatures | undefined): GapReport {
         const atMs = gap.at - this.startedAt;
         // The step the gap fell in: the one holding its middle (a gap begins at the last write before it).
         const middle = atMs + gap.ms / 2;
@@ -661,8 +678,7 @@ class Rehearsal {
         const states = this.writer.states
             .filter((st) => st.at >= gap.at && st.at <= gap.at + gap.ms)
             .map((st) => `${st.state}${st.server ? ` to ${st.server}` : ""} at +${st.at - gap.at} ms`);
-        const installed = parseZooKeeperVersion(this.install.version ?? "");
-        const installedDefect = "error" in installed ? undefined : installedStall(featuresOf(installed), this.s.features, ending, states.length);
+        const installedDefect = installed ? installedStall(installed, this.s.features, ending, states.length) : undefined;
         const writes = [
             ...failures.map((f) => `${f.times} write${f.times === 1 ? "" : "s"} failed: ${f.problem}`),
             ...(states.length > 0 ? [`the writer's client: ${states.join(", ")}`] : []),
