@@ -57,7 +57,7 @@
 import { Command, CommanderError } from "commander";
 import * as zlib from "zlib";
 import { UserInputError } from "../errors";
-import type { ZkAcl, ZkClient, ZkNodeStat } from "../zookeeper/client";
+import type { ZkAcl, ZkClient } from "../zookeeper/client";
 import type { ClientTls } from "../zookeeper/tls";
 import type { SaslCredentials } from "../zookeeper/sasl";
 import { aclText, isMaskedDigest, sameAcl } from "./dubbo";
@@ -241,8 +241,6 @@ export function parseAuth(text: string | undefined, option: string): { scheme: s
 }
 
 const isEphemeral = (stat: { ephemeralOwner: Buffer }) => stat.ephemeralOwner.some((b) => b !== 0);
-/** A node's data version, from the stat `dataWithStat` hands back. */
-const dataVersion = (stat: ZkNodeStat) => stat.version;
 
 /** The znode recording what copies of `root` wrote on the target. */
 export function manifestPath(root: string): string {
@@ -349,16 +347,11 @@ export async function copyTree(options: CopyOptions): Promise<CopyReport> {
         timeoutMs: opTimeoutMs,
         tls: [options.fromTls, options.toTls],
         sasl: [options.fromSasl, options.toSasl],
+        auth: [fromAuth, toAuth],
         error: (message) => new CopyError(message),
         sameSessionMessage: "--from and --to reach the same ensemble (it knows the session opened through --from); allowed: the legacy ensemble as --from and the new one as --to",
     });
     const sides = { from: fromClient, to: toClient };
-    if (fromAuth) {
-        sides.from.addAuth(fromAuth.scheme, fromAuth.credentials);
-    }
-    if (toAuth) {
-        sides.to.addAuth(toAuth.scheme, toAuth.credentials);
-    }
     const dryRun = options.dryRun === true;
     const overwrite = options.overwrite === true;
     const report: CopyReport = {
@@ -449,7 +442,7 @@ export async function copyTree(options: CopyOptions): Promise<CopyReport> {
         }
         /** The ACL to set once the children are in (a node created open so that they could be). */
         let aclAfter: ZkAcl[] | undefined;
-        const fromVersion = dataVersion(src.value.stat);
+        const fromVersion = src.value.stat.version;
         const noteVersion = (toVersion: number) => {
             if (fromVersion > 0) {
                 report.versioned.push({ path, fromVersion, toVersion });
@@ -482,7 +475,7 @@ export async function copyTree(options: CopyOptions): Promise<CopyReport> {
                     return fail(path, dstAcl.ok ? `${path} vanished on --to while it was copied` : `${dstAcl.reason}; its subtree was not copied`);
                 }
                 const differs = [...(src.value.data.equals(dst.value.data) ? [] : ["data"]), ...(sameAcl(acl.map(aclText), dstAcl.value.map(aclText)) ? [] : ["acl"])];
-                const toVersion = dataVersion(dst.value.stat);
+                const toVersion = dst.value.stat.version;
                 if (differs.length === 0) {
                     report.counts.unchanged++;
                     copied.add(path);

@@ -23,6 +23,12 @@ export function sharedMembers(first: ConnectString, second: ConnectString): stri
 }
 
 /** What `openTwoEnsembles` opens, and how its errors read. */
+/** A session's ZooKeeper auth (addAuth): e.g. digest with user:password. */
+export interface SessionAuth {
+    scheme: string;
+    credentials: string;
+}
+
 export interface TwoEnsembles {
     /** Each side's option, first then second: ["--from", "--to"]. */
     options: readonly [string, string];
@@ -38,6 +44,8 @@ export interface TwoEnsembles {
     tls?: readonly [ClientTls | undefined, ClientTls | undefined];
     /** Each side's SASL credentials (every connection to that side, the session probe too); undefined for none. Its options are `<option>-sasl-user` and `<option>-sasl-password-file`. */
     sasl?: readonly [SaslCredentials | undefined, SaslCredentials | undefined];
+    /** Each side's ZooKeeper auth (`--from-auth scheme:credentials` and the like), added to its session once open; undefined for none. */
+    auth?: readonly [SessionAuth | undefined, SessionAuth | undefined];
     /** Makes the error a message becomes. */
     error(message: string): Error;
     /** The message when the second side knows the session opened on the first. */
@@ -71,6 +79,10 @@ export async function openTwoEnsembles(t: TwoEnsembles): Promise<[ZkClient, ZkCl
                     client.close();
                     throw err;
                 });
+            }
+            const auth = t.auth?.[i];
+            if (auth) {
+                client.addAuth(auth.scheme, auth.credentials);
             }
             return client;
         } catch (err) {

@@ -448,6 +448,7 @@ export async function checkParity(options: ParityOptions): Promise<ParityReport>
         timeoutMs,
         tls: [options.oldTls, options.newTls],
         sasl: [options.oldSasl, options.newSasl],
+        auth: auths,
         error: (message) => new CheckError(message),
         sameSessionMessage: `--old and --new reach the same ensemble (it knows the session this check opened through --old): ${ONE_ENSEMBLE}`,
     });
@@ -455,11 +456,6 @@ export async function checkParity(options: ParityOptions): Promise<ParityReport>
         old: { side: "--old", connect: connects[0], client: oldClient },
         new: { side: "--new", connect: connects[1], client: newClient },
     };
-    for (const [client, auth] of [[oldClient, auths[0]], [newClient, auths[1]]] as const) {
-        if (auth) {
-            client.addAuth(auth.scheme, auth.credentials);
-        }
-    }
     try {
         return await registryParity(registries, root, maxNodes, excludes);
     } finally {
