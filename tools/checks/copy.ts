@@ -755,7 +755,7 @@ export async function runCopyCommand(opts: CopyCommandOptions, output: CopyOutpu
             output.err("\r\x1b[K");
         }
         const message = err instanceof Error ? err.message : String(err);
-        // A TLS or SASL file that cannot be used is a user mistake like a bad option (TlsOptionError, SaslOptionError).
+        // A TLS or SASL file that cannot be used is a user mistake like a bad option (OptionError).
         const userMistake = err instanceof CopyError || err instanceof UserInputError;
         output.err(userMistake ? `error: ${message}\n` : `error: the copy could not run: ${message.split("\n")[0]}\n`);
         return COPY_EXIT.cannotRun;

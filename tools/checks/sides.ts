@@ -40,7 +40,7 @@ export function sideSaslOptions(cmd: Command, side: string): Command {
         .option(`${side}-sasl-password-file <file>`, `a file holding the password of ${side}-sasl-user alone (one line end after it is ignored)`);
 }
 
-/** Reads the files of `sideTlsOptions` from commander's options (undefined without any; a `TlsOptionError` naming the option). */
+/** Reads the files of `sideTlsOptions` from commander's options (undefined without any; an `OptionError` naming the option). */
 export async function readSideTls(opts: object, side: string): Promise<ClientTls | undefined> {
     const { readClientTls } = await import("../zookeeper/tls");
     const names = { ca: optionOf(side, "tls-ca"), cert: optionOf(side, "tls-cert"), key: optionOf(side, "tls-key") };
@@ -48,7 +48,7 @@ export async function readSideTls(opts: object, side: string): Promise<ClientTls
     return readClientTls({ ca: given[keyOf(names.ca)], cert: given[keyOf(names.cert)], key: given[keyOf(names.key)] }, names);
 }
 
-/** Reads the options of `sideSaslOptions` from commander's options (undefined without any; a `SaslOptionError` naming the option). */
+/** Reads the options of `sideSaslOptions` from commander's options (undefined without any; an `OptionError` naming the option). */
 export async function readSideSasl(opts: object, side: string): Promise<SaslCredentials | undefined> {
     const { readClientSasl } = await import("../zookeeper/sasl");
     const names = { user: optionOf(side, "sasl-user"), passwordFile: optionOf(side, "sasl-password-file") };

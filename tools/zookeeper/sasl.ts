@@ -18,8 +18,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from "crypto";
 import { EventEmitter } from "events";
-import * as fs from "fs";
-import { UserInputError } from "../errors";
+import { OptionError, readOptionFile } from "../errors";
 
 /** The user and password a client authenticates as (a user of the members' JAAS `Server` section). */
 export interface SaslCredentials {
@@ -35,12 +34,6 @@ export class SaslAuthError extends Error {
     }
 }
 
-/** A SASL option that cannot be used: one line naming it (never the password). */
-export class SaslOptionError extends UserInputError {
-    constructor(message: string) {
-        super(message, "SaslOptionError");
-    }
-}
 
 /** A command line's SASL options: a user name and the file holding its password (a password is never given on the command line). */
 export interface ClientSaslOptions {
@@ -60,25 +53,20 @@ export function readClientSasl(given: ClientSaslOptions, names: Record<keyof Cli
     }
     if (given.user === undefined || given.passwordFile === undefined) {
         const [option, missing] = given.user === undefined ? [names.passwordFile, names.user] : [names.user, names.passwordFile];
-        throw new SaslOptionError(`${option} needs ${missing}; allowed: a user of the members' JAAS Server section with a file holding its password, or neither`);
+        throw new OptionError(`${option} needs ${missing}; allowed: a user of the members' JAAS Server section with a file holding its password, or neither`);
     }
     // Any name a JAAS Server section may list (a legacy ensemble's too), so only an empty one or a control character is refused.
     if (given.user === "" || /[\u0000-\u001f\u007f]/.test(given.user)) {
-        throw new SaslOptionError(`${names.user} ${JSON.stringify(given.user)} is not a usable SASL user name; allowed: a user of the members' JAAS Server section`);
+        throw new OptionError(`${names.user} ${JSON.stringify(given.user)} is not a usable SASL user name; allowed: a user of the members' JAAS Server section`);
     }
     const file = given.passwordFile;
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch (err) {
-        throw new SaslOptionError(`${names.passwordFile} ${JSON.stringify(file)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); allowed: a file holding the password of ${names.user}`);
-    }
+    const text = readOptionFile(file, names.passwordFile, `a file holding the password of ${names.user}`).toString("utf8");
     const password = text.replace(/\r?\n$/, "");
     if (password === "") {
-        throw new SaslOptionError(`${names.passwordFile} ${JSON.stringify(file)} is empty; allowed: a file holding the password of ${names.user}`);
+        throw new OptionError(`${names.passwordFile} ${JSON.stringify(file)} is empty; allowed: a file holding the password of ${names.user}`);
     }
     if (/[\r\n]/.test(password)) {
-        throw new SaslOptionError(`${names.passwordFile} ${JSON.stringify(file)} holds more than one line; allowed: a file holding the password alone`);
+        throw new OptionError(`${names.passwordFile} ${JSON.stringify(file)} holds more than one line; allowed: a file holding the password alone`);
     }
     return { username: given.user, password };
 }

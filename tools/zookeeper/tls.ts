@@ -5,17 +5,9 @@
  * go with it when the members ask for one (`ssl.clientAuth` need, the
  * package's default).
  */
-import * as fs from "fs";
 import * as net from "net";
 import * as tls from "tls";
-import { UserInputError } from "../errors";
-
-/** A TLS option that cannot be used: one line naming it. */
-export class TlsOptionError extends UserInputError {
-    constructor(message: string) {
-        super(message, "TlsOptionError");
-    }
-}
+import { OptionError, readOptionFile } from "../errors";
 
 /** What a client needs to speak TLS to the members. */
 export interface ClientTls {
@@ -44,21 +36,16 @@ export function readClientTls(files: ClientTlsFiles, names: Record<keyof ClientT
         return undefined;
     }
     if (files.ca === undefined) {
-        throw new TlsOptionError(`${names.ca} is missing; allowed: a PEM file of the CA the members' certificates chain to (with ${names.cert} and ${names.key} when the members ask for a client certificate)`);
+        throw new OptionError(`${names.ca} is missing; allowed: a PEM file of the CA the members' certificates chain to (with ${names.cert} and ${names.key} when the members ask for a client certificate)`);
     }
     if ((files.cert === undefined) !== (files.key === undefined)) {
         const [given, missing] = files.cert === undefined ? [names.key, names.cert] : [names.cert, names.key];
-        throw new TlsOptionError(`${given} needs ${missing}; allowed: a client certificate and its key together, or neither`);
+        throw new OptionError(`${given} needs ${missing}; allowed: a client certificate and its key together, or neither`);
     }
     const read = (file: string, option: string, what: RegExp, allowed: string): Buffer => {
-        let data: Buffer;
-        try {
-            data = fs.readFileSync(file);
-        } catch (err) {
-            throw new TlsOptionError(`${option} ${JSON.stringify(file)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); allowed: ${allowed}`);
-        }
+        const data = readOptionFile(file, option, allowed);
         if (!what.test(data.toString("latin1"))) {
-            throw new TlsOptionError(`${option} ${JSON.stringify(file)} holds no PEM ${what === PEM_KEY ? "private key" : "certificate"}; allowed: ${allowed}`);
+            throw new OptionError(`${option} ${JSON.stringify(file)} holds no PEM ${what === PEM_KEY ? "private key" : "certificate"}; allowed: ${allowed}`);
         }
         return data;
     };
@@ -73,7 +60,7 @@ export function readClientTls(files: ClientTlsFiles, names: Record<keyof ClientT
         tls.createSecureContext({ ca: options.ca, cert: options.cert, key: options.key });
     } catch (err) {
         const which = options.cert !== undefined ? `${names.ca}, ${names.cert} and ${names.key}` : names.ca;
-        throw new TlsOptionError(`${which} cannot be used together (${(err as Error).message}); allowed: a PEM CA certificate, and a PEM certificate with the private key it was issued for`);
+        throw new OptionError(`${which} cannot be used together (${(err as Error).message}); allowed: a PEM CA certificate, and a PEM certificate with the private key it was issued for`);
     }
     return options;
 }
