@@ -26,6 +26,7 @@ import {
     UNKNOWN,
     unknown,
 } from "./support/crossLanguage";
+import { inFreshProcess } from "./support/fresh";
 
 const PASSWORD = "s3cret-quorum-password";
 const CLIENT_PASSWORDS = ["dubbo-pw-1", "kafka-pw-2"];
@@ -179,6 +180,19 @@ describe("cross-language: the components through ComponentProvider", function ()
         for (const r of Object.values<any>(schema.resources)) {
             expect(r.isComponent).to.equal(true);
         }
+    });
+
+    it("registers both providers when the package loads as the plugin host loads it: a provider reference from the caller arrives as a provider", () => {
+        const kinds = inFreshProcess<Record<string, string>>(
+            [
+                'require("./index");',
+                'const pulumi = require("@pulumi/pulumi");',
+                "const ref = (type) => ({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialResourceSig, urn: `urn:pulumi:dev::consumer::${type}::eks`, id: \"0f1e\" });",
+                "const kind = (type) => { const v = pulumi.runtime.deserializeProperty(ref(type)); return pulumi.ProviderResource.isInstance(v) ? v.constructor.name : typeof v; };",
+                'console.log(JSON.stringify({ kubernetes: kind("pulumi:providers:kubernetes"), aws: kind("pulumi:providers:aws") }));',
+            ].join("\n"),
+        );
+        expect(kinds).to.deep.equal({ kubernetes: "Provider", aws: "Provider" });
     });
 
     describe("plain inputs (what a YAML program writes literally)", () => {

@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { kubernetesObjects, OUT_MARKER, planJson, planStack, planText, REDACTED_ANNOTATION, REPO_ROOT, writeObjects } from "../tools/plan";
+import { inFreshProcess } from "./support/fresh";
 import { validateKubeObject } from "./support/kube";
 import { planWith, withStackFile } from "./support/stacks";
 
@@ -310,6 +311,18 @@ describe("zk-cutover plan", () => {
             r = cli(["plan", "--stack", "pure-k8s", "--stack", "old-host", "--out", path.join(os.tmpdir(), "zk-never-written")]);
             expect([r.status, r.stderr]).to.deep.equal([1, "error: --out writes one stack's objects; allowed: one --stack or --config-file with --out (given 2)\n"]);
             expect(fs.existsSync(path.join(os.tmpdir(), "zk-never-written"))).to.equal(false);
+        });
+    });
+
+    describe("start-up", () => {
+        it("loads the providers' API-group modules it uses, never the @pulumi/aws or @pulumi/kubernetes index (a few hundred modules each)", function () {
+            this.timeout(60000);
+            const loaded = inFreshProcess<string[]>(
+                'require("./tools/plan").planStack({ stack: "pure-k8s" }).then(() => console.log(JSON.stringify(Object.keys(require.cache))));',
+            ).map((f) => path.relative(REPO_ROOT, f).split(path.sep).join("/"));
+            expect(loaded.filter((f) => /^node_modules\/@pulumi\/(aws|kubernetes)\/index\.js$/.test(f))).to.deep.equal([]);
+            expect(loaded).to.include.members(["node_modules/@pulumi/kubernetes/apps/v1/statefulSet.js", "node_modules/@pulumi/aws/eks/getCluster.js"]);
+            expect(loaded.filter((f) => f.startsWith("node_modules/@pulumi/aws/")).length).to.be.below(100);
         });
     });
 

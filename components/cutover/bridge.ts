@@ -1,4 +1,6 @@
-import * as k8s from "@pulumi/kubernetes";
+// Service-level imports: the package index loads every API group (about 0.1 s and 6 MB a process).
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as discoveryv1 from "@pulumi/kubernetes/discovery/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { checkPlainStrings, IssueCollector, show } from "../shared/errors";
 import { renderBridge } from "./renderBridge";
@@ -51,11 +53,11 @@ export class LegacyHostBridge extends pulumi.ComponentResource {
         const rendered = renderBridge(args.namespace, args.name, hosts);
         const child = { parent: this };
         for (const m of rendered.members) {
-            const service = new k8s.core.v1.Service(`${name}-member-${m.id}`, m.service as any, child);
-            new k8s.discovery.v1.EndpointSlice(`${name}-member-${m.id}-host`, m.slice as any, { ...child, dependsOn: [service] });
+            const service = new corev1.Service(`${name}-member-${m.id}`, m.service as any, child);
+            new discoveryv1.EndpointSlice(`${name}-member-${m.id}-host`, m.slice as any, { ...child, dependsOn: [service] });
         }
-        const client = new k8s.core.v1.Service(`${name}-client`, rendered.clientService as any, child);
-        new k8s.discovery.v1.EndpointSlice(`${name}-client-hosts`, rendered.clientSlice as any, { ...child, dependsOn: [client] });
+        const client = new corev1.Service(`${name}-client`, rendered.clientService as any, child);
+        new discoveryv1.EndpointSlice(`${name}-client-hosts`, rendered.clientSlice as any, { ...child, dependsOn: [client] });
 
         this.memberConnectString = pulumi.output(rendered.members.map((m) => `${m.service.metadata.name}.${args.namespace}.svc:2181`).join(","));
         this.clientServiceName = pulumi.output(rendered.clientService.metadata.name);

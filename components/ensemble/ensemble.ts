@@ -1,4 +1,10 @@
-import * as k8s from "@pulumi/kubernetes";
+// Service-level imports: the package index loads every API group (about 0.1 s and 6 MB a process).
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as appsv1 from "@pulumi/kubernetes/apps/v1";
+import * as discoveryv1 from "@pulumi/kubernetes/discovery/v1";
+import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
+import * as policyv1 from "@pulumi/kubernetes/policy/v1";
+import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as pulumi from "@pulumi/pulumi";
 import { toInputErrors } from "../shared/inputErrors";
 import { JAVA_SECURITY_FILE } from "./paths";
@@ -86,51 +92,51 @@ export class ZooKeeperEnsemble extends pulumi.ComponentResource {
         const create = <T>(ctor: new (n: string, a: any, o: pulumi.CustomResourceOptions) => T, suffix: string, obj: KubeObject, o = {}) =>
             new ctor(`${name}-${suffix}`, obj, { ...child, ...o });
 
-        const configMap = create(k8s.core.v1.ConfigMap, "config", object((_, r) => r.configMap));
+        const configMap = create(corev1.ConfigMap, "config", object((_, r) => r.configMap));
         const secrets: pulumi.Resource[] = [];
         if (rendered.certificate) {
-            secrets.push(create(k8s.apiextensions.CustomResource, "certificate", object((_, r) => r.certificate!)));
+            secrets.push(create(apiextensions.CustomResource, "certificate", object((_, r) => r.certificate!)));
         }
         if (usesSasl(settings)) {
             // Passwords stay Pulumi secrets end to end: encrypted in state, masked in previews and plans.
             const jaas = pulumi
                 .all([pulumi.output(args.saslQuorumPassword ?? ""), pulumi.all(args.saslClientPasswords ?? [])])
                 .apply(([quorumPassword, clientPasswords]) => renderJaasConfig(settings, { quorumPassword, clientPasswords }));
-            secrets.push(create(k8s.core.v1.Secret, "sasl", object((s) => renderSaslSecret(s, pulumi.secret(jaas)))));
+            secrets.push(create(corev1.Secret, "sasl", object((s) => renderSaslSecret(s, pulumi.secret(jaas)))));
         }
-        const bootstrap = create(k8s.core.v1.ConfigMap, "bootstrap", object((_, r) => r.bootstrapConfigMap));
-        const peerService = create(k8s.core.v1.Service, "peers", object((_, r) => r.peerService));
+        const bootstrap = create(corev1.ConfigMap, "bootstrap", object((_, r) => r.bootstrapConfigMap));
+        const peerService = create(corev1.Service, "peers", object((_, r) => r.peerService));
         // A member's host EndpointSlice changes before its Service: a moving member's old host leaves DNS
         // before the Service selects the pod.
         const slices = new Map(
-            rendered.hostEndpointSlices.map(({ id }, i) => [id, create(k8s.discovery.v1.EndpointSlice, `member-${id}-host`, object((_, r) => r.hostEndpointSlices[i].slice))] as const),
+            rendered.hostEndpointSlices.map(({ id }, i) => [id, create(discoveryv1.EndpointSlice, `member-${id}-host`, object((_, r) => r.hostEndpointSlices[i].slice))] as const),
         );
         const memberServices = rendered.memberServices.map((_, i) => {
             const id = settings.memberIds[i];
             const slice = slices.get(id);
-            return create(k8s.core.v1.Service, `member-${id}`, object((_, r) => r.memberServices[i]), slice ? { dependsOn: [slice] } : {});
+            return create(corev1.Service, `member-${id}`, object((_, r) => r.memberServices[i]), slice ? { dependsOn: [slice] } : {});
         });
-        create(k8s.core.v1.Service, "client", object((_, r) => r.clientService));
+        create(corev1.Service, "client", object((_, r) => r.clientService));
         if (rendered.externalService) {
-            create(k8s.core.v1.Service, "external", object((_, r) => r.externalService!));
+            create(corev1.Service, "external", object((_, r) => r.externalService!));
         }
-        create(k8s.apps.v1.StatefulSet, "statefulset", object((_, r) => r.statefulSet), {
+        create(appsv1.StatefulSet, "statefulset", object((_, r) => r.statefulSet), {
             dependsOn: [configMap, bootstrap, peerService, ...memberServices, ...secrets],
             protect: settings.protectStatefulSet,
         });
-        create(k8s.policy.v1.PodDisruptionBudget, "pdb", object((_, r) => r.podDisruptionBudget));
+        create(policyv1.PodDisruptionBudget, "pdb", object((_, r) => r.podDisruptionBudget));
         if (rendered.networkPolicy) {
-            create(k8s.networking.v1.NetworkPolicy, "network-policy", object((_, r) => r.networkPolicy!));
+            create(networkingv1.NetworkPolicy, "network-policy", object((_, r) => r.networkPolicy!));
         }
         // Scraping, alerts and the dashboard (prometheus-operator CRDs and the Grafana sidecar), when metrics are on.
         if (rendered.monitoring.podMonitor) {
-            create(k8s.apiextensions.CustomResource, "pod-monitor", object((_, r) => r.monitoring.podMonitor!));
+            create(apiextensions.CustomResource, "pod-monitor", object((_, r) => r.monitoring.podMonitor!));
         }
         if (rendered.monitoring.prometheusRule) {
-            create(k8s.apiextensions.CustomResource, "alerts", object((_, r) => r.monitoring.prometheusRule!));
+            create(apiextensions.CustomResource, "alerts", object((_, r) => r.monitoring.prometheusRule!));
         }
         if (rendered.monitoring.dashboard) {
-            create(k8s.core.v1.ConfigMap, "dashboard", object((_, r) => r.monitoring.dashboard!));
+            create(corev1.ConfigMap, "dashboard", object((_, r) => r.monitoring.dashboard!));
         }
 
         this.clientConnectString = view((s) => `${objectNames(s).clientService}.${s.namespace}.svc.${s.clusterDomain}:${primaryClientPort(s)}`);
