@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
 import { SCHEMA_SNAPSHOT, schemaSummary } from "../tools/schema";
+import { installPackedTarball, PackedProject } from "../tools/packed";
 import { REPO_ROOT, recordResources } from "../tools/plan";
 
 const COMPONENTS = ["ZooKeeperEnsemble", "ZooKeeperNodeGroups", "ZooKeeperPodNetworking", "LegacyHostBridge", "ZooKeeperCutover"];
@@ -106,28 +106,19 @@ describe("the npm package", function () {
     });
 
     describe("a consumer program built against the packed tarball", () => {
+        let project: PackedProject | undefined;
         let dir: string;
-        after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
+        after(() => project?.remove());
 
         before(() => {
-            dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-consumer-"));
-            const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", dir]))[0].filename as string;
-            const modules = path.join(dir, "node_modules");
-            fs.mkdirSync(path.join(modules, "zookeeper-cutover"), { recursive: true });
-            const untar = spawnSync("tar", ["-xzf", path.join(dir, packed), "-C", path.join(modules, "zookeeper-cutover"), "--strip-components=1"], { encoding: "utf8" });
-            expect(untar.status, untar.stderr).to.equal(0);
-            // The package's own dependencies, as an install would provide them (no registry needed).
-            for (const dep of fs.readdirSync(path.join(REPO_ROOT, "node_modules"))) {
-                if (dep !== "zookeeper-cutover" && !dep.startsWith(".")) {
-                    fs.symlinkSync(path.join(REPO_ROOT, "node_modules", dep), path.join(modules, dep));
-                }
-            }
+            project = installPackedTarball();
+            dir = project.dir;
         });
 
         it("plans a user's own stack config with the package's compiled command line, as a checkout plans it", () => {
             const config = path.join(dir, "Pulumi.prod.yaml");
             fs.copyFileSync(path.join(REPO_ROOT, "stacks", "Pulumi.dual-registry.yaml"), config);
-            const installed = spawnSync(process.execPath, [path.join(dir, "node_modules", "zookeeper-cutover", "bin", "zk-cutover.js"), "plan", "--config-file", config, "--json"], {
+            const installed = spawnSync(process.execPath, [project!.cli, "plan", "--config-file", config, "--json"], {
                 cwd: dir,
                 encoding: "utf8",
                 timeout: 120_000,
@@ -138,7 +129,7 @@ describe("the npm package", function () {
             expect(installed.stdout).to.equal(checkout.stdout);
             expect(JSON.parse(installed.stdout).stack).to.equal("prod");
             // No stack configs ship: --stack says so and names --config-file.
-            const shipped = spawnSync(process.execPath, [path.join(dir, "node_modules", "zookeeper-cutover", "bin", "zk-cutover.js"), "plan", "--stack", "pure-k8s"], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+            const shipped = spawnSync(process.execPath, [project!.cli, "plan", "--stack", "pure-k8s"], { cwd: dir, encoding: "utf8", timeout: 120_000 });
             expect([shipped.status, shipped.stderr]).to.deep.equal([1, "error: --stack: the installed package ships no stack configs; plan your own with --config-file Pulumi.<stack>.yaml\n"]);
         });
 

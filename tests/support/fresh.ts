@@ -6,7 +6,7 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 /** Runs `script` (JavaScript; `require` resolves from the checkout's root) and parses the JSON it prints last. */
 export function inFreshProcess<T>(script: string): T {
-    const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60000 });
+    const r = spawnSync(process.execPath, ["-r", path.join(REPO_ROOT, "bin", "ts-register.js"), "-e", script], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60000 });
     if (r.status !== 0) {
         throw new Error(`fresh process exited ${r.status}: ${r.stderr}`);
     }
