@@ -1,8 +1,13 @@
 import { expect } from "chai";
+import { after as afterAll } from "mocha";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { LegacyHostBridge } from "../components/cutover/bridge";
 import { comparePlans, diffMarkdown, diffStages, diffText } from "../tools/diff";
-import { Plan, planStack, shippedStacks } from "../tools/plan";
+import { Plan, planJson, planStack, shippedStacks } from "../tools/plan";
+import { deployedState } from "../tools/stageConfig";
 import { podsOf, selects, validateKubeObject } from "./support/kube";
 import { objectsOfKind, register } from "./support/pulumi";
 import { planErrors, planWith, stackConfigWith, withStackFile } from "./support/stacks";
@@ -406,6 +411,61 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
                 ),
             );
             expect(message).to.equal("stack lb (FILE):");
+        });
+
+        describe("--from-plan: the current stage's resources from a plan made elsewhere (the base branch's code)", () => {
+            let dir: string;
+            let planned: { stack: string; resources: any[] };
+            /** Writes `doc` as a plan file and diffs pure-k8s -> pure-k8s-tls-accept with it. */
+            const diffWith = (doc: unknown) => {
+                const file = path.join(dir, `plan-${Math.random().toString(36).slice(2)}.json`);
+                fs.writeFileSync(file, typeof doc === "string" ? doc : JSON.stringify(doc));
+                return diffStages("pure-k8s", "pure-k8s-tls-accept", file);
+            };
+            const sts = (doc: { resources: any[] }) => doc.resources.find((r) => r.type === STS);
+
+            before(async function () {
+                this.timeout(30000);
+                dir = fs.mkdtempSync(path.join(os.tmpdir(), "zk-from-plan-"));
+                // What `plan --config-file Pulumi.pure-k8s.yaml --as-deployed --json` prints.
+                const deployed = deployedState({ stack: "pure-k8s" })!;
+                planned = JSON.parse(planJson(await planStack({ stack: "pure-k8s", lastOutputs: { cutoverState: deployed.state } })));
+            });
+            afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+            it("gives the diff that planning the current stage here gives, when the plan came from the same code", async function () {
+                this.timeout(30000);
+                const here = await diffStages("pure-k8s", "pure-k8s-tls-accept");
+                const { fromPlanFile, ...viaFile } = await diffWith(planned);
+                expect(fromPlanFile).to.match(/plan-.*\.json$/);
+                expect(viaFile).to.deep.equal(here);
+                expect(diffText({ ...viaFile, fromPlanFile: "base.json" })).to.match(/^Diff pure-k8s -> pure-k8s-tls-accept \(offline, Pulumi mock engine\)\npure-k8s's resources as planned in base\.json\nQuorum guard: safe\n/);
+            });
+
+            it("shows what the other code made differently, with this code's protection of the same resource", async function () {
+                this.timeout(30000);
+                const other = JSON.parse(JSON.stringify(planned));
+                sts(other).inputs.spec.template.spec.terminationGracePeriodSeconds = 90;
+                sts(other).inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage = "5Gi";
+                const [change] = (await diffWith(other)).changes.filter((c) => c.type === STS);
+                expect(change.kind).to.equal("replace");
+                expect(change.paths).to.include.members(["spec.template.spec.terminationGracePeriodSeconds", "spec.volumeClaimTemplates[0].spec.resources.requests.storage"]);
+                expect(change.protectedRefusal).to.equal(true);
+            });
+
+            it("refuses a file that is not the current stage's plan, naming --from-plan and what it takes", async function () {
+                this.timeout(30000);
+                const allowed = "allowed: a file that zk-cutover plan --config-file Pulumi.pure-k8s.yaml --json wrote (one stack)";
+                const refusal = (doc: unknown) => diffWith(doc).then(
+                    () => "",
+                    (err: Error) => err.message.replace(/"[^"]*plan-[^"]*\.json"/, "FILE"),
+                );
+                expect(await refusal({ ...planned, stack: "old-host" })).to.equal(`--from-plan FILE is the plan of stack "old-host", not of --from's stack "pure-k8s"; ${allowed}`);
+                expect(await refusal([planned])).to.equal(`--from-plan FILE is not one stack's plan ({"stack", "resources": [{urn, type, name, ...}]}); ${allowed}`);
+                expect(await refusal("{")).to.match(new RegExp(`^--from-plan FILE is not JSON \\(.+\\); ${allowed.replace(/[.()]/g, "\\$&")}$`));
+                const missing = await diffStages("pure-k8s", "pure-k8s", path.join(dir, "none.json")).then(() => "", (err: Error) => err.message);
+                expect(missing).to.equal(`--from-plan ${JSON.stringify(path.join(dir, "none.json"))} cannot be read (ENOENT); ${allowed}`);
+            });
         });
 
         it("flags a replacement of the protected StatefulSet", async function () {

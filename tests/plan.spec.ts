@@ -314,6 +314,19 @@ describe("zk-cutover plan", () => {
         });
     });
 
+    describe("--as-deployed", () => {
+        it("plans the stage as deployed and applied again: only the bootstrap differs from a first deployment's plan", function () {
+            this.timeout(60000);
+            const first = JSON.parse(cli(["plan", "--stack", "pure-k8s", "--json"]).stdout);
+            const deployed = cli(["plan", "--stack", "pure-k8s", "--as-deployed", "--json"]);
+            expect(deployed.status, deployed.stderr).to.equal(0);
+            const again = JSON.parse(deployed.stdout);
+            const differing = again.resources.filter((r: any, i: number) => JSON.stringify(r) !== JSON.stringify(first.resources[i])).map((r: any) => r.name);
+            expect(again.resources.map((r: any) => r.urn)).to.deep.equal(first.resources.map((r: any) => r.urn));
+            expect(differing).to.deep.equal(["zk-bootstrap"]);
+        });
+    });
+
     describe("start-up", () => {
         it("loads the providers' API-group modules it uses, never the @pulumi/aws or @pulumi/kubernetes index (a few hundred modules each)", function () {
             this.timeout(60000);

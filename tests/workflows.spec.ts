@@ -156,9 +156,50 @@ describe("GitHub workflows: pull requests, deploy, drift, release", function () 
                 env: { ...process.env, ZK_CUTOVER: `${process.execPath} ${path.join(REPO_ROOT, "bin", "zk-cutover.js")}` },
             });
             expect(r.status, r.stderr).to.equal(0);
-            expect(r.stdout).to.match(/^## zk-cutover: offline stage diffs\n\nOffline, without credentials: .* both planned with this pull request's code .*\n\n### zk-cutover diff: `pure-k8s` → `pure-k8s`\n/);
+            expect(r.stdout).to.match(/^## zk-cutover: offline stage diffs\n\nOffline, without credentials: .*\n\n_`pure-k8s`: both configs planned with this pull request's code, so a code change does not show here \(the base has no zk-cutover command line\)._\n\n### zk-cutover diff: `pure-k8s` → `pure-k8s`\n/);
             expect(r.stdout).to.contain("`spec.template.spec.containers[0].env[6].value`");
             expect(r.stdout).to.contain("| change | `zk-statefulset` | `kubernetes:apps/v1:StatefulSet` | `zookeeper/zk` |");
+        });
+    });
+
+    describe("offline-diff.sh on a pull request that changes the components' code", () => {
+        let repo: string;
+        let base: string;
+        before(function () {
+            this.timeout(60_000);
+            // A clone of this checkout's tracked files; its dependencies are this checkout's (the lock file does not change).
+            repo = fs.mkdtempSync(path.join(os.tmpdir(), "zk-pr-code-"));
+            for (const f of git(REPO_ROOT, "ls-files").split("\n").filter((f) => f !== "" && fs.existsSync(path.join(REPO_ROOT, f)))) {
+                fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
+                fs.copyFileSync(path.join(REPO_ROOT, f), path.join(repo, f));
+            }
+            git(repo, "init", "-q", "-b", "main");
+            git(repo, "add", ".");
+            git(repo, "commit", "-q", "-m", "base");
+            fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(repo, "node_modules"));
+            base = git(repo, "rev-parse", "--short", "HEAD").trim();
+            const objects = path.join(repo, "components", "ensemble", "objects.ts");
+            const code = fs.readFileSync(objects, "utf8");
+            expect(code).to.contain("terminationGracePeriodSeconds: 60,");
+            fs.writeFileSync(objects, code.replace("terminationGracePeriodSeconds: 60,", "terminationGracePeriodSeconds: 90,"));
+            git(repo, "commit", "-q", "-am", "longer grace period");
+        });
+        after(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+        it("plans the base's config with the base's code, so the code change shows in every stack, and leaves no worktree behind", function () {
+            this.timeout(300_000);
+            const r = spawnSync("bash", [".github/scripts/offline-diff.sh", "HEAD~1"], { cwd: repo, encoding: "utf8", timeout: 280_000 });
+            expect(r.status, r.stderr).to.equal(0);
+            const stacks = fs.readdirSync(path.join(repo, "stacks")).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
+            const planned = r.stdout.match(/^_`[^`]+`: the base's config planned with the base's code \(([0-9a-f]+)\), this pull request's config with this pull request's code\._$/gm) ?? [];
+            expect(planned.length, r.stdout).to.equal(stacks.length);
+            expect(planned[0]).to.contain(`(${base})`);
+            // Every stack that runs the ensemble in pods shows the StatefulSet's change; old-host has no StatefulSet.
+            const sections = r.stdout.split(/^### zk-cutover diff: /m).slice(1);
+            const changed = sections.filter((t) => t.includes("`spec.template.spec.terminationGracePeriodSeconds`")).map((t) => /^`([^`]+)`/.exec(t)![1]);
+            expect(changed.sort()).to.deep.equal(stacks.map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)![1]).filter((n) => n !== "old-host").sort());
+            expect(r.stdout).to.not.contain("both configs planned with this pull request's code");
+            expect(git(repo, "worktree", "list").trim().split("\n")).to.have.length(1);
         });
     });
 });

@@ -29,8 +29,10 @@ export function buildProgram(): Command {
         .option("--config-file <path>", "a stack config file from anywhere, Pulumi.<name>.yaml (repeat for several)", repeatable, [])
         .option("--json", "print exactly one JSON document: {stack, resources}, or a list of them for several stacks")
         .option("--out <dir>", "also write every Kubernetes object as YAML, one file each (one stack only)")
-        .action(async (opts: { stack: string[]; configFile: string[]; json?: boolean; out?: string }) => {
+        .option("--as-deployed", "plan each stage as deployed and applied again (its bootstrap over): what diff compares the next stage against")
+        .action(async (opts: { stack: string[]; configFile: string[]; json?: boolean; out?: string; asDeployed?: boolean }) => {
             const { planJson, planStack, planText, PlanInputError, resolveSource, writeObjects } = await import("./plan");
+            const { deployedState } = await import("./stageConfig");
             if (opts.stack.length > 0 && opts.configFile.length > 0) {
                 throw new PlanInputError("Only one of --stack or --config-file can be provided.");
             }
@@ -42,7 +44,8 @@ export function buildProgram(): Command {
             sources.forEach((source) => resolveSource(source));
             const plans = [];
             for (const source of sources.length > 0 ? sources : [{}]) {
-                plans.push(await planStack(source));
+                const deployed = opts.asDeployed ? deployedState(source) : undefined;
+                plans.push(await planStack(deployed ? { ...source, lastOutputs: { cutoverState: deployed.state } } : source));
             }
             const written = opts.out ? writeObjects(plans[0], opts.out) : [];
             if (opts.json) {
@@ -60,11 +63,12 @@ export function buildProgram(): Command {
         .description("Compare two stages offline: resources added, removed, replaced and changed, and the quorum guard's verdict.")
         .requiredOption("--from <stack-or-file>", "the current stage: a shipped stack name or a stack config file")
         .requiredOption("--to <stack-or-file>", "the next stage: a shipped stack name or a stack config file")
+        .option("--from-plan <file>", "the current stage's resources from this `plan --json` file (e.g. planned with the base branch's code) instead of planning --from with this code")
         .option("--markdown", "print Markdown fit for a pull-request comment")
         .option("--json", "print the diff as one JSON document")
-        .action(async (opts: { from: string; to: string; markdown?: boolean; json?: boolean }) => {
+        .action(async (opts: { from: string; to: string; fromPlan?: string; markdown?: boolean; json?: boolean }) => {
             const { diffMarkdown, diffStages, diffText } = await import("./diff");
-            const d = await diffStages(opts.from, opts.to);
+            const d = await diffStages(opts.from, opts.to, opts.fromPlan);
             process.stdout.write(opts.json ? JSON.stringify(d, null, 2) + "\n" : opts.markdown ? diffMarkdown(d) : diffText(d));
         });
 

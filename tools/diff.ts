@@ -5,10 +5,10 @@
  * the changed input paths. Text, Markdown for a pull-request comment, or JSON.
  */
 import * as path from "path";
-import { CutoverSettings } from "../components/cutover/settings";
 import { GuardConfig, GuardRefusal, guardCutover, parseState, refusalMessages } from "../components/cutover/guard";
 import { Plan, PlannedResource, planStack, PlanSource, resolveSource } from "./plan";
-import { loadStage, StageConfigError } from "./stageConfig";
+import { OptionError, readOptionFile } from "./errors";
+import { deployedState, loadStage } from "./stageConfig";
 
 export type ChangeKind = "add" | "remove" | "replace" | "change";
 
@@ -30,6 +30,8 @@ export interface ResourceChange {
 export interface StageDiff {
     from: string;
     to: string;
+    /** The `plan --json` file the current stage's resources came from (`--from-plan`), when not planned here. */
+    fromPlanFile?: string;
     /**
      * The quorum guard's verdict on the transition: safe, or refused with its
      * rules and messages; `overridden` when the target config sets
@@ -133,24 +135,6 @@ export function comparePlans(a: Plan, b: Plan): ResourceChange[] {
 }
 
 /**
- * The state a stage config leaves once deployed and applied again (the steady
- * state of the current stage: its volumes exist, its bootstrap is over), with
- * the config's settings, or undefined when the config does not validate
- * (planning it reports why).
- */
-function steadyState(source: PlanSource): { state: string; settings: CutoverSettings } | undefined {
-    try {
-        const { settings } = loadStage(source);
-        return { state: JSON.stringify(guardCutover(settings, undefined).next), settings };
-    } catch (err) {
-        if (err instanceof StageConfigError) {
-            return undefined;
-        }
-        throw err;
-    }
-}
-
-/**
  * Plans with the quorum guard overridden (a diff shows what a stage would
  * change either way), holding back what the plan warns on the console so the
  * caller can drop the warnings its own override caused (printWarnings). A plan
@@ -180,14 +164,44 @@ function printWarnings(warnings: unknown[][], settings: GuardConfig | undefined,
     warnings.filter((args) => !(typeof args[0] === "string" && forced.some((m) => (args[0] as string).endsWith(m)))).forEach((args) => console.warn(...args));
 }
 
-/** Plans both stages and compares them; the quorum guard judges `to` with `from`, deployed, as its previous stage. */
-export async function diffStages(fromSpec: string, toSpec: string): Promise<StageDiff> {
+/**
+ * The current stage's resources from a `plan --json` document made elsewhere (`--from-plan`: e.g. by the base
+ * branch's code). Its resources carry no options, so each takes the protection this code gives the same URN.
+ */
+function readPlanFile(file: string, stack: string, plannedHere: Plan): Plan {
+    const allowed = `a file that zk-cutover plan --config-file Pulumi.${stack}.yaml --json wrote (one stack)`;
+    let doc: { stack?: unknown; resources?: unknown };
+    try {
+        doc = JSON.parse(readOptionFile(file, "--from-plan", allowed).toString("utf8"));
+    } catch (err) {
+        if (err instanceof SyntaxError) {
+            throw new OptionError(`--from-plan ${JSON.stringify(file)} is not JSON (${err.message}); allowed: ${allowed}`);
+        }
+        throw err;
+    }
+    const resources = doc?.resources;
+    if (typeof doc?.stack !== "string" || !Array.isArray(resources) || !resources.every((r) => typeof r?.urn === "string" && typeof r?.type === "string" && typeof r?.name === "string")) {
+        throw new OptionError(`--from-plan ${JSON.stringify(file)} is not one stack's plan ({"stack", "resources": [{urn, type, name, ...}]}); allowed: ${allowed}`);
+    }
+    if (doc.stack !== stack) {
+        throw new OptionError(`--from-plan ${JSON.stringify(file)} is the plan of stack "${doc.stack}", not of --from's stack "${stack}"; allowed: ${allowed}`);
+    }
+    const options = new Map(plannedHere.resources.map((r) => [r.urn, r.options]));
+    return { stack, outputs: plannedHere.outputs, resources: (resources as PlannedResource[]).map((r) => ({ ...r, inputs: r.inputs ?? {}, options: options.get(r.urn) })) };
+}
+
+/**
+ * Plans both stages and compares them; the quorum guard judges `to` with `from`, deployed, as its previous stage.
+ * With `fromPlanFile`, the current stage's resources come from that `plan --json` file (the code that deployed it may
+ * not be this code); `from` is still planned here for the guard's previous stage.
+ */
+export async function diffStages(fromSpec: string, toSpec: string, fromPlanFile?: string): Promise<StageDiff> {
     // Each stage is found as the option it was given with, so an error names that option; both before any planning.
     const from = sourceOf(fromSpec, "--from");
     const to = sourceOf(toSpec, "--to");
     const names = { from: resolveSource(from).stack, to: resolveSource(to).stack };
     // The current stage is deployed already: its own transition is not judged here.
-    const settled = steadyState(from);
+    const settled = deployedState(from);
     const fromPlanned = await planOverridden({ ...from, ...(settled ? { lastOutputs: { cutoverState: settled.state } } : {}) });
     printWarnings(fromPlanned.warnings, settled?.settings, settled ? guardCutover(settled.settings, parseState(settled.state)).refusals : []);
     const fromPlan = fromPlanned.plan;
@@ -206,10 +220,10 @@ export async function diffStages(fromSpec: string, toSpec: string): Promise<Stag
         rules: verdict.refusals.map((r) => r.rule),
         messages: refusalMessages(settings, verdict),
     };
-    const changes = comparePlans(fromPlan, toPlan);
+    const changes = comparePlans(fromPlanFile ? readPlanFile(fromPlanFile, stackName, fromPlan) : fromPlan, toPlan);
     const counts: Record<ChangeKind, number> = { add: 0, remove: 0, replace: 0, change: 0 };
     changes.forEach((c) => counts[c.kind]++);
-    return { ...names, guard, changes, counts };
+    return { ...names, ...(fromPlanFile ? { fromPlanFile } : {}), guard, changes, counts };
 }
 
 const SIGN: Record<ChangeKind, string> = { add: "+", remove: "-", replace: "+-", change: "~" };
@@ -220,6 +234,9 @@ function label(c: ResourceChange): string {
 
 export function diffText(d: StageDiff): string {
     const out = [`Diff ${d.from} -> ${d.to} (offline, Pulumi mock engine)`];
+    if (d.fromPlanFile) {
+        out.push(`${d.from}'s resources as planned in ${d.fromPlanFile}`);
+    }
     out.push(
         d.guard.safe
             ? "Quorum guard: safe"

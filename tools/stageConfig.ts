@@ -3,6 +3,7 @@
  * ensemble (`check health --config-file`, `rehearse --config-file`): the same
  * typed reading and validation as the stacks program, without planning it.
  */
+import { guardCutover } from "../components/cutover/guard";
 import { CutoverSettings, resolveCutoverSettings } from "../components/cutover/settings";
 import { ZooKeeperConfigError } from "../components/shared/errors";
 import { PROJECT, readStackConfig } from "../stacks/config";
@@ -48,4 +49,21 @@ export function loadStage(source: { stack?: string; configFile?: string }): Load
     const typed = usable(() => readStackConfig(config));
     const settings = usable(() => resolveCutoverSettings(typed));
     return { stack, display, settings, with: (overrides) => usable(() => resolveCutoverSettings({ ...typed, ...overrides })) };
+}
+
+/**
+ * The state a stage config leaves once deployed and applied again (the steady state of that stage: its volumes
+ * exist, its bootstrap is over), with the config's settings, or undefined when the config does not validate
+ * (planning it reports why). What `diff` compares a next stage against, and `plan --as-deployed` plans.
+ */
+export function deployedState(source: { stack?: string; configFile?: string }): { state: string; settings: CutoverSettings } | undefined {
+    try {
+        const { settings } = loadStage(source);
+        return { state: JSON.stringify(guardCutover(settings, undefined).next), settings };
+    } catch (err) {
+        if (err instanceof StageConfigError) {
+            return undefined;
+        }
+        throw err;
+    }
 }

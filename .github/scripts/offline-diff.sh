@@ -1,29 +1,74 @@
 #!/usr/bin/env bash
 # Markdown for a pull-request comment: for every stack the pull request changes,
 # `zk-cutover diff` from the base branch's stack config to this branch's
-# (offline, no credentials; both planned with this branch's code). A new stack
-# gets its offline plan. Usage: offline-diff.sh BASE_REF
+# (offline, no credentials). The base's config is planned with the base's code
+# (a worktree of BASE_REF, planned as deployed), this branch's with this
+# branch's code, so a code change shows as the difference it makes. Where the
+# base's code cannot be checked out or cannot plan, the comment says so and
+# both configs are planned with this branch's code. A new stack gets its
+# offline plan. Run from the repository's root. Usage: offline-diff.sh BASE_REF
 set -euo pipefail
 base="${1:?usage: offline-diff.sh BASE_REF}"
 here="$(cd "$(dirname "$0")" && pwd)"
 cli="${ZK_CUTOVER:-npx --no-install zk-cutover}"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+base_tree="$work/base-code"
+cleanup() {
+  git worktree remove --force "$base_tree" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 stacks="$(bash "$here/changed-stacks.sh" "$base" | tr -d '[]"' | tr ',' ' ')"
 echo "## zk-cutover: offline stage diffs"
 echo
-echo "Offline, without credentials: the base branch's config of each changed stack against this pull request's, both planned with this pull request's code (a code change shows as the difference it makes to the same config). The preview job shows the cloud's view where credentials exist."
+echo "Offline, without credentials: the base branch's config of each changed stack against this pull request's. Each is planned with its own branch's code where the base's code can be checked out, so a code change shows as the difference it makes; each stack says which code planned it. The preview job shows the cloud's view where credentials exist."
 echo
 if [ -z "${stacks// /}" ]; then
   echo "No stack changes."
   exit 0
 fi
+
+# The base's code: a worktree of the base, with this checkout's node_modules when the lock file is the same
+# (else an install of its own). why_not says why there is none.
+base_cli=""
+why_not=""
+base_commit="$(git rev-parse --short "$base^{commit}" 2>/dev/null || true)"
+if [ -z "$base_commit" ]; then
+  why_not="the base $base is not in this clone"
+elif ! git worktree add --detach "$base_tree" "$base" >/dev/null 2>&1; then
+  why_not="the base's code could not be checked out"
+elif [ ! -f "$base_tree/bin/zk-cutover.js" ]; then
+  why_not="the base has no zk-cutover command line"
+elif git diff --quiet "$base" HEAD -- package-lock.json && [ -d node_modules ]; then
+  [ -e "$base_tree/node_modules" ] || ln -s "$(pwd)/node_modules" "$base_tree/node_modules"
+  base_cli="node $base_tree/bin/zk-cutover.js"
+elif (cd "$base_tree" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1); then
+  base_cli="node $base_tree/bin/zk-cutover.js"
+else
+  why_not="the base's dependencies could not be installed"
+fi
+
+mkdir -p "$work/base"
 for stack in $stacks; do
   file="stacks/Pulumi.$stack.yaml"
   if git cat-file -e "$base:$file" 2>/dev/null; then
-    mkdir -p "$work/base"
     git show "$base:$file" > "$work/base/Pulumi.$stack.yaml"
-    $cli diff --from "$work/base/Pulumi.$stack.yaml" --to "$file" --markdown
+    from_plan=()
+    reason="$why_not"
+    if [ -n "$base_cli" ]; then
+      if (cd "$base_tree" && $base_cli plan --config-file "$work/base/Pulumi.$stack.yaml" --as-deployed --json) > "$work/base/$stack.json" 2> "$work/base/$stack.err"; then
+        from_plan=(--from-plan "$work/base/$stack.json")
+      else
+        reason="the base's code could not plan it: $(grep -m1 . "$work/base/$stack.err" || echo "exit status $?")"
+      fi
+    fi
+    if [ ${#from_plan[@]} -gt 0 ]; then
+      echo "_\`$stack\`: the base's config planned with the base's code ($base_commit), this pull request's config with this pull request's code._"
+    else
+      echo "_\`$stack\`: both configs planned with this pull request's code, so a code change does not show here ($reason)._"
+    fi
+    echo
+    $cli diff --from "$work/base/Pulumi.$stack.yaml" ${from_plan[@]+"${from_plan[@]}"} --to "$file" --markdown
   else
     echo "### \`$stack\` (new stack)"
     echo
