@@ -396,6 +396,21 @@ describe("zk-cutover copy on real ZooKeeper", function () {
         expect(aclKey(await zk("new").acl(secret))).to.deep.equal(aclKey(SECRET));
     });
 
+    it("a znode at the copies' record that is not one (written by something else) stops copy and check parity: exit 2, one line naming the side and what to do", async function () {
+        this.timeout(30_000);
+        const root = freshRoot();
+        await seed(root);
+        const record = manifestPath(root);
+        await zk("new").mkdirp(record.slice(0, record.lastIndexOf("/")));
+        await zk("new").create(record, Buffer.from("not a record"), CreateMode.PERSISTENT);
+        const copied = await copy(root);
+        expect([copied.code, copied.err]).to.deep.equal([2, `error: --to holds ${record}, but it is not a record of earlier copies; allowed: delete it (the next copy writes it again)\n`]);
+        const parity = await runCommand(registerCheckCommands, ["check", "parity", "--old", connectOf("old"), "--new", connectOf("new"), "--root", root, "--old-auth", "digest:admin:s3cret", "--new-auth", "digest:admin:s3cret"]);
+        expect([parity.code, parity.err]).to.deep.equal([2, `error: --new registry ${connectOf("new")} holds ${record}, but it is not a record of earlier copies; allowed: delete it (the next copy writes it again)\n`]);
+        await zk("new").remove(record);
+        expect((await copy(root)).code).to.equal(0);
+    });
+
     it("copyTree stops at the deadline and says which paths were done", async function () {
         this.timeout(20_000);
         const root = freshRoot();

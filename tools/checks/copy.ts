@@ -276,7 +276,7 @@ export const notAManifest = (side: string, root: string) =>
  * The paths a manifest's data records (empty data: none); undefined when the
  * data is not a manifest.
  */
-export function manifestPaths(raw: Buffer): string[] | undefined {
+function manifestPaths(raw: Buffer): string[] | undefined {
     if (raw.length === 0) {
         return [];
     }
@@ -288,13 +288,21 @@ export function manifestPaths(raw: Buffer): string[] | undefined {
     }
 }
 
-async function readManifest(to: ZkClient, root: string): Promise<Set<string>> {
-    const raw = await to.data(manifestPath(root));
+/**
+ * The paths the record of copies at `path` holds (none when there is no record); `notOne()` is the error for a
+ * znode there that is not a record. Read by copy (its --prune) and by check parity (stale nodes).
+ */
+export async function recordedPaths(client: ZkClient, path: string, notOne: () => Error): Promise<string[]> {
+    const raw = await client.data(path);
     const paths = raw === undefined ? [] : manifestPaths(raw);
     if (paths === undefined) {
-        throw new CopyError(notAManifest("--to", root));
+        throw notOne();
     }
-    return new Set(paths);
+    return paths;
+}
+
+async function readManifest(to: ZkClient, root: string): Promise<Set<string>> {
+    return new Set(await recordedPaths(to, manifestPath(root), () => new CopyError(notAManifest("--to", root))));
 }
 
 async function writeManifest(zk: ClientModule, to: ZkClient, root: string, paths: Set<string>): Promise<void> {

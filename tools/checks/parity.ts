@@ -25,7 +25,7 @@ import { createHash } from "crypto";
 import { codeOf, isEphemeral, NO_AUTH, ZkClient } from "../zookeeper/client";
 import type { ClientTls } from "../zookeeper/tls";
 import type { SaslCredentials } from "../zookeeper/sasl";
-import { CopyError, isUnder, MANIFEST_PARENT, manifestPaths, notAManifest, parseAuth, parseExcludes } from "./copy";
+import { CopyError, isUnder, MANIFEST_PARENT, notAManifest, parseAuth, parseExcludes, recordedPaths } from "./copy";
 import { openTwoEnsembles, sharedMembers } from "./ensembles";
 import { CheckError, parseConnectString } from "./health";
 import {
@@ -295,11 +295,7 @@ export async function copiedPaths(r: OpenRegistry, root: string): Promise<Map<st
                 continue;
             }
             at = `read ${MANIFEST_PARENT}/${name}`;
-            const raw = await r.client.data(`${MANIFEST_PARENT}/${name}`);
-            const paths = raw === undefined ? [] : manifestPaths(raw);
-            if (paths === undefined) {
-                throw new CheckError(notAManifest(`${r.side} registry ${r.connect}`, copyRoot));
-            }
+            const paths = await recordedPaths(r.client, `${MANIFEST_PARENT}/${name}`, () => new CheckError(notAManifest(`${r.side} registry ${r.connect}`, copyRoot)));
             for (const path of paths.filter((p) => isUnder(p, root))) {
                 copied.set(path, copyRoot);
             }
