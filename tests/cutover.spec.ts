@@ -433,12 +433,14 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             });
             afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-            it("gives the diff that planning the current stage here gives, when the plan came from the same code", async function () {
+            it("gives the diff that planning the current stage here gives, when the plan came from the same code, alone or in a list of plans", async function () {
                 this.timeout(30000);
                 const here = await diffStages("pure-k8s", "pure-k8s-tls-accept");
                 const { fromPlanFile, ...viaFile } = await diffWith(planned);
                 expect(fromPlanFile).to.match(/plan-.*\.json$/);
                 expect(viaFile).to.deep.equal(here);
+                const { fromPlanFile: _, ...viaList } = await diffWith([{ ...planned, stack: "old-host", resources: [] }, planned]);
+                expect(viaList).to.deep.equal(here);
                 expect(diffText({ ...viaFile, fromPlanFile: "base.json" })).to.match(/^Diff pure-k8s -> pure-k8s-tls-accept \(offline, Pulumi mock engine\)\npure-k8s's resources as planned in base\.json\nQuorum guard: safe\n/);
             });
 
@@ -455,13 +457,14 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
 
             it("refuses a file that is not the current stage's plan, naming --from-plan and what it takes", async function () {
                 this.timeout(30000);
-                const allowed = "allowed: a file that zk-cutover plan --config-file Pulumi.pure-k8s.yaml --json wrote (one stack)";
+                const allowed = "allowed: what zk-cutover plan --config-file Pulumi.pure-k8s.yaml --json wrote (one stack's plan, or a list of plans with this stack's)";
                 const refusal = (doc: unknown) => diffWith(doc).then(
                     () => "",
                     (err: Error) => err.message.replace(/"[^"]*plan-[^"]*\.json"/, "FILE"),
                 );
-                expect(await refusal({ ...planned, stack: "old-host" })).to.equal(`--from-plan FILE is the plan of stack "old-host", not of --from's stack "pure-k8s"; ${allowed}`);
-                expect(await refusal([planned])).to.equal(`--from-plan FILE is not one stack's plan ({"stack", "resources": [{urn, type, name, ...}]}); ${allowed}`);
+                expect(await refusal([{ ...planned, stack: "old-host" }, { ...planned, stack: "dual-registry" }])).to.equal(`--from-plan FILE has no plan of --from's stack "pure-k8s" (it has "old-host", "dual-registry"); ${allowed}`);
+                expect(await refusal([planned, { stack: "old-host" }])).to.equal(`--from-plan FILE is not a plan ({"stack", "resources": [{urn, type, name, ...}]}) or a list of them; ${allowed}`);
+                expect(await refusal([])).to.equal(`--from-plan FILE is not a plan ({"stack", "resources": [{urn, type, name, ...}]}) or a list of them; ${allowed}`);
                 expect(await refusal("{")).to.match(new RegExp(`^--from-plan FILE is not JSON \\(.+\\); ${allowed.replace(/[.()]/g, "\\$&")}$`));
                 const missing = await diffStages("pure-k8s", "pure-k8s", path.join(dir, "none.json")).then(() => "", (err: Error) => err.message);
                 expect(missing).to.equal(`--from-plan ${JSON.stringify(path.join(dir, "none.json"))} cannot be read (ENOENT); ${allowed}`);

@@ -39,6 +39,12 @@ describe("option errors name the option the user wrote", function () {
             refused(["diff", "--from", "pure-k8s", "--to", "pure-k8s-tls"], `--to: no stack named "pure-k8s-tls"; ${allowed}`);
         });
 
+        it("--from and --to go in pairs, all checked before anything is planned", () => {
+            refused(["diff", "--from", "pure-k8s"], "--from and --to go in pairs; allowed: one --to for each --from, in order (given 1 --from, 0 --to)");
+            refused(["diff", "--from", "old-host", "--to", "dual-registry", "--to", "pure-k8s"], "--from and --to go in pairs; allowed: one --to for each --from, in order (given 1 --from, 2 --to)");
+            refused(["diff", "--from", "old-host", "--to", "dual-registry", "--from", "dual-registry", "--to", "nope"], `--to: no stack named "nope"; ${allowed}`);
+        });
+
         it("a missing config file names its option, not --config-file", () => {
             refused(["diff", "--from", "./Pulumi.prod.yaml", "--to", "pure-k8s"], "--from: ./Pulumi.prod.yaml does not exist");
             refused(["diff", "--from", "pure-k8s", "--to", "stacks/Pulumi.nope.yaml"], "--to: stacks/Pulumi.nope.yaml does not exist");

@@ -303,6 +303,17 @@ describe("zk-cutover plan", () => {
             expect(text.stdout.match(/^Plan of stack (\S+) /gm)).to.deep.equal(["Plan of stack pure-k8s ", "Plan of stack old-host "]);
         });
 
+        it("diff of several pairs in one call prints each pair's diff, the same as diffed alone", function () {
+            this.timeout(120000);
+            const both = cli(["diff", "--from", "old-host", "--to", "dual-registry", "--from", "member-swap-embrace", "--to", "member-swap", "--json"]);
+            expect(both.status, both.stderr).to.equal(0);
+            const docs = JSON.parse(both.stdout);
+            expect(docs.map((d: { from: string; to: string }) => `${d.from}->${d.to}`)).to.deep.equal(["old-host->dual-registry", "member-swap-embrace->member-swap"]);
+            expect(docs[1]).to.deep.equal(JSON.parse(cli(["diff", "--from", "member-swap-embrace", "--to", "member-swap", "--json"]).stdout));
+            const md = cli(["diff", "--from", "old-host", "--to", "dual-registry", "--from", "member-swap-embrace", "--to", "member-swap", "--markdown"]);
+            expect(md.stdout.match(/^### zk-cutover diff: .*$/gm)).to.deep.equal(["### zk-cutover diff: `old-host` → `dual-registry`", "### zk-cutover diff: `member-swap-embrace` → `member-swap`"]);
+        });
+
         it("checks every stack before planning any, and writes --out for one stack only", function () {
             this.timeout(60000);
             let r = cli(["plan", "--stack", "pure-k8s", "--stack", "nope", "--json"]);

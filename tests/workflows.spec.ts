@@ -156,7 +156,7 @@ describe("GitHub workflows: pull requests, deploy, drift, release", function () 
                 env: { ...process.env, ZK_CUTOVER: `${process.execPath} ${path.join(REPO_ROOT, "bin", "zk-cutover.js")}` },
             });
             expect(r.status, r.stderr).to.equal(0);
-            expect(r.stdout).to.match(/^## zk-cutover: offline stage diffs\n\nOffline, without credentials: .*\n\n_`pure-k8s`: both configs planned with this pull request's code, so a code change does not show here \(the base has no zk-cutover command line\)._\n\n### zk-cutover diff: `pure-k8s` → `pure-k8s`\n/);
+            expect(r.stdout).to.match(/^## zk-cutover: offline stage diffs\n\nOffline, without credentials: .*\n\n_Both configs planned with this pull request's code, so a code change does not show: `pure-k8s` \(the base has no zk-cutover command line\)._\n\n### zk-cutover diff: `pure-k8s` → `pure-k8s`\n/);
             expect(r.stdout).to.contain("`spec.template.spec.containers[0].env[6].value`");
             expect(r.stdout).to.contain("| change | `zk-statefulset` | `kubernetes:apps/v1:StatefulSet` | `zookeeper/zk` |");
         });
@@ -191,15 +191,39 @@ describe("GitHub workflows: pull requests, deploy, drift, release", function () 
             const r = spawnSync("bash", [".github/scripts/offline-diff.sh", "HEAD~1"], { cwd: repo, encoding: "utf8", timeout: 280_000 });
             expect(r.status, r.stderr).to.equal(0);
             const stacks = fs.readdirSync(path.join(repo, "stacks")).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
-            const planned = r.stdout.match(/^_`[^`]+`: the base's config planned with the base's code \(([0-9a-f]+)\), this pull request's config with this pull request's code\._$/gm) ?? [];
-            expect(planned.length, r.stdout).to.equal(stacks.length);
-            expect(planned[0]).to.contain(`(${base})`);
+            const names = stacks.map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)![1]);
+            const byBase = new RegExp(`^_Planned with the base's code \\(${base}\\) for the base's config and this pull request's code for its own: (.*)\\._$`, "m").exec(r.stdout);
+            expect(byBase, r.stdout).to.not.equal(null);
+            expect(byBase![1].split(", ").sort()).to.deep.equal(names.map((n) => `\`${n}\``).sort());
             // Every stack that runs the ensemble in pods shows the StatefulSet's change; old-host has no StatefulSet.
             const sections = r.stdout.split(/^### zk-cutover diff: /m).slice(1);
             const changed = sections.filter((t) => t.includes("`spec.template.spec.terminationGracePeriodSeconds`")).map((t) => /^`([^`]+)`/.exec(t)![1]);
-            expect(changed.sort()).to.deep.equal(stacks.map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)![1]).filter((n) => n !== "old-host").sort());
-            expect(r.stdout).to.not.contain("both configs planned with this pull request's code");
+            expect(changed.sort()).to.deep.equal(names.filter((n) => n !== "old-host").sort());
+            expect(r.stdout).to.not.contain("Both configs planned with this pull request's code");
             expect(git(repo, "worktree", "list").trim().split("\n")).to.have.length(1);
+        });
+
+        it("diffs a stack the base's code cannot plan with this pull request's code on both sides, and says so with the reason", function () {
+            this.timeout(300_000);
+            // A base whose code fails on one stack (a stand-in for a base that cannot plan it), then a pull request that mends it.
+            const plan = path.join(repo, "tools", "plan.ts");
+            const code = fs.readFileSync(plan, "utf8");
+            const entry = "export async function planStack(source: PlanSource): Promise<Plan> {";
+            expect(code).to.contain(entry);
+            fs.writeFileSync(plan, code.replace(entry, `${entry}\n    if ((source.configFile ?? "").endsWith("Pulumi.old-host.yaml")) { throw new PlanInputError("this code cannot plan old-host"); }`));
+            git(repo, "commit", "-q", "-am", "a base that cannot plan old-host");
+            const failingBase = git(repo, "rev-parse", "--short", "HEAD").trim();
+            fs.writeFileSync(plan, code);
+            const objects = path.join(repo, "components", "ensemble", "objects.ts");
+            fs.writeFileSync(objects, fs.readFileSync(objects, "utf8").replace("terminationGracePeriodSeconds: 90,", "terminationGracePeriodSeconds: 120,"));
+            git(repo, "commit", "-q", "-am", "mended, and a longer grace period");
+            const r = spawnSync("bash", [".github/scripts/offline-diff.sh", "HEAD~1"], { cwd: repo, encoding: "utf8", timeout: 280_000 });
+            expect(r.status, r.stderr).to.equal(0);
+            expect(r.stdout).to.match(new RegExp(`^_Planned with the base's code \\(${failingBase}\\) for the base's config and this pull request's code for its own: .*\\._$`, "m"));
+            expect(r.stdout).to.contain("_Both configs planned with this pull request's code, so a code change does not show: `old-host` (`old-host`: the base's code could not plan it: error: this code cannot plan old-host)._\n");
+            const sections = r.stdout.split(/^### zk-cutover diff: /m).slice(1);
+            expect(sections.map((t) => /^`([^`]+)`/.exec(t)![1]).filter((n) => n === "old-host")).to.have.length(1);
+            expect(sections.filter((t) => t.includes("`spec.template.spec.terminationGracePeriodSeconds`"))).to.have.length(sections.length - 1);
         });
     });
 });

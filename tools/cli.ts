@@ -60,16 +60,34 @@ export function buildProgram(): Command {
 
     program
         .command("diff")
-        .description("Compare two stages offline: resources added, removed, replaced and changed, and the quorum guard's verdict.")
-        .requiredOption("--from <stack-or-file>", "the current stage: a shipped stack name or a stack config file")
-        .requiredOption("--to <stack-or-file>", "the next stage: a shipped stack name or a stack config file")
-        .option("--from-plan <file>", "the current stage's resources from this `plan --json` file (e.g. planned with the base branch's code) instead of planning --from with this code")
+        .description(
+            "Compare two stages offline: resources added, removed, replaced and changed, and the quorum guard's verdict. Several pairs in one call (--from a --to b --from c --to d) pay start-up once.",
+        )
+        .option("--from <stack-or-file>", "the current stage: a shipped stack name or a stack config file (repeat with --to for several pairs)", repeatable, [])
+        .option("--to <stack-or-file>", "the next stage: a shipped stack name or a stack config file (one for each --from, in order)", repeatable, [])
+        .option("--from-plan <file>", "the current stages' resources from this `plan --json` file (e.g. planned with the base branch's code) instead of planning them with this code")
         .option("--markdown", "print Markdown fit for a pull-request comment")
-        .option("--json", "print the diff as one JSON document")
-        .action(async (opts: { from: string; to: string; fromPlan?: string; markdown?: boolean; json?: boolean }) => {
-            const { diffMarkdown, diffStages, diffText } = await import("./diff");
-            const d = await diffStages(opts.from, opts.to, opts.fromPlan);
-            process.stdout.write(opts.json ? JSON.stringify(d, null, 2) + "\n" : opts.markdown ? diffMarkdown(d) : diffText(d));
+        .option("--json", "print the diff as one JSON document (a list of them for several pairs)")
+        .action(async (opts: { from: string[]; to: string[]; fromPlan?: string; markdown?: boolean; json?: boolean }) => {
+            const { diffMarkdown, diffStages, diffText, sourceOf } = await import("./diff");
+            const { PlanInputError, resolveSource } = await import("./plan");
+            if (opts.from.length === 0 || opts.from.length !== opts.to.length) {
+                throw new PlanInputError(`--from and --to go in pairs; allowed: one --to for each --from, in order (given ${opts.from.length} --from, ${opts.to.length} --to)`);
+            }
+            // Every stage is checked before the first pair is planned.
+            opts.from.forEach((spec, i) => {
+                resolveSource(sourceOf(spec, "--from"));
+                resolveSource(sourceOf(opts.to[i], "--to"));
+            });
+            const diffs = [];
+            for (const [i, from] of opts.from.entries()) {
+                diffs.push(await diffStages(from, opts.to[i], opts.fromPlan));
+            }
+            if (opts.json) {
+                process.stdout.write(JSON.stringify(diffs.length === 1 ? diffs[0] : diffs, null, 2) + "\n");
+                return;
+            }
+            process.stdout.write(diffs.map((d) => (opts.markdown ? diffMarkdown(d) : diffText(d))).join("\n"));
         });
 
     program

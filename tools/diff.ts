@@ -165,29 +165,34 @@ function printWarnings(warnings: unknown[][], settings: GuardConfig | undefined,
 }
 
 /**
- * The current stage's resources from a `plan --json` document made elsewhere (`--from-plan`: e.g. by the base
- * branch's code). Its resources carry no options, so each takes the protection this code gives the same URN.
+ * The current stage's resources from a `plan --json` file made elsewhere (`--from-plan`: e.g. by the base branch's
+ * code): one stack's plan, or a list of plans (`plan --config-file a --config-file b --json`) holding this stack's.
+ * Its resources carry no options, so each takes the protection this code gives the same URN.
  */
 function readPlanFile(file: string, stack: string, plannedHere: Plan): Plan {
-    const allowed = `a file that zk-cutover plan --config-file Pulumi.${stack}.yaml --json wrote (one stack)`;
-    let doc: { stack?: unknown; resources?: unknown };
+    const shown = JSON.stringify(file);
+    const allowed = `what zk-cutover plan --config-file Pulumi.${stack}.yaml --json wrote (one stack's plan, or a list of plans with this stack's)`;
+    let doc: unknown;
     try {
         doc = JSON.parse(readOptionFile(file, "--from-plan", allowed).toString("utf8"));
     } catch (err) {
         if (err instanceof SyntaxError) {
-            throw new OptionError(`--from-plan ${JSON.stringify(file)} is not JSON (${err.message}); allowed: ${allowed}`);
+            throw new OptionError(`--from-plan ${shown} is not JSON (${err.message}); allowed: ${allowed}`);
         }
         throw err;
     }
-    const resources = doc?.resources;
-    if (typeof doc?.stack !== "string" || !Array.isArray(resources) || !resources.every((r) => typeof r?.urn === "string" && typeof r?.type === "string" && typeof r?.name === "string")) {
-        throw new OptionError(`--from-plan ${JSON.stringify(file)} is not one stack's plan ({"stack", "resources": [{urn, type, name, ...}]}); allowed: ${allowed}`);
+    const isPlan = (d: any): d is { stack: string; resources: PlannedResource[] } =>
+        typeof d?.stack === "string" && Array.isArray(d?.resources) && d.resources.every((r: any) => typeof r?.urn === "string" && typeof r?.type === "string" && typeof r?.name === "string");
+    const plans = Array.isArray(doc) ? doc : [doc];
+    if (plans.length === 0 || !plans.every(isPlan)) {
+        throw new OptionError(`--from-plan ${shown} is not a plan ({"stack", "resources": [{urn, type, name, ...}]}) or a list of them; allowed: ${allowed}`);
     }
-    if (doc.stack !== stack) {
-        throw new OptionError(`--from-plan ${JSON.stringify(file)} is the plan of stack "${doc.stack}", not of --from's stack "${stack}"; allowed: ${allowed}`);
+    const found = plans.find((p) => p.stack === stack);
+    if (!found) {
+        throw new OptionError(`--from-plan ${shown} has no plan of --from's stack "${stack}" (it has ${plans.map((p) => `"${p.stack}"`).join(", ")}); allowed: ${allowed}`);
     }
     const options = new Map(plannedHere.resources.map((r) => [r.urn, r.options]));
-    return { stack, outputs: plannedHere.outputs, resources: (resources as PlannedResource[]).map((r) => ({ ...r, inputs: r.inputs ?? {}, options: options.get(r.urn) })) };
+    return { stack, outputs: plannedHere.outputs, resources: found.resources.map((r) => ({ ...r, inputs: r.inputs ?? {}, options: options.get(r.urn) })) };
 }
 
 /**

@@ -48,33 +48,77 @@ else
   why_not="the base's dependencies could not be installed"
 fi
 
+# Stacks the base has (diffed) and new ones (planned). Each command below runs once for all of its stacks:
+# start-up is paid once, not per stack.
 mkdir -p "$work/base"
+pairs=()
+new_stacks=()
 for stack in $stacks; do
   file="stacks/Pulumi.$stack.yaml"
   if git cat-file -e "$base:$file" 2>/dev/null; then
     git show "$base:$file" > "$work/base/Pulumi.$stack.yaml"
-    from_plan=()
-    reason="$why_not"
-    if [ -n "$base_cli" ]; then
-      if (cd "$base_tree" && $base_cli plan --config-file "$work/base/Pulumi.$stack.yaml" --as-deployed --json) > "$work/base/$stack.json" 2> "$work/base/$stack.err"; then
-        from_plan=(--from-plan "$work/base/$stack.json")
-      else
-        reason="the base's code could not plan it: $(grep -m1 . "$work/base/$stack.err" || echo "exit status $?")"
-      fi
-    fi
-    if [ ${#from_plan[@]} -gt 0 ]; then
-      echo "_\`$stack\`: the base's config planned with the base's code ($base_commit), this pull request's config with this pull request's code._"
-    else
-      echo "_\`$stack\`: both configs planned with this pull request's code, so a code change does not show here ($reason)._"
-    fi
-    echo
-    $cli diff --from "$work/base/Pulumi.$stack.yaml" ${from_plan[@]+"${from_plan[@]}"} --to "$file" --markdown
+    pairs+=("$stack")
   else
-    echo "### \`$stack\` (new stack)"
-    echo
-    echo '```'
-    $cli plan --stack "$stack"
-    echo '```'
+    new_stacks+=("$stack")
   fi
-  echo
 done
+
+# The base's plans of its configs, with the base's code, as deployed. If the base's code cannot plan them all in
+# one call, each stack is tried alone; a stack it cannot plan is diffed with this branch's code on both sides.
+by_base=()
+by_head=()
+reasons=()
+if [ ${#pairs[@]} -gt 0 ] && [ -n "$base_cli" ]; then
+  args=()
+  for stack in "${pairs[@]}"; do args+=(--config-file "$work/base/Pulumi.$stack.yaml"); done
+  if (cd "$base_tree" && $base_cli plan "${args[@]}" --as-deployed --json) > "$work/base-plans.json" 2> "$work/base-plans.err"; then
+    by_base=("${pairs[@]}")
+  else
+    echo "[" > "$work/base-plans.json"
+    for stack in "${pairs[@]}"; do
+      if (cd "$base_tree" && $base_cli plan --config-file "$work/base/Pulumi.$stack.yaml" --as-deployed --json) > "$work/base/$stack.json" 2> "$work/base/$stack.err"; then
+        [ ${#by_base[@]} -eq 0 ] || echo "," >> "$work/base-plans.json"
+        cat "$work/base/$stack.json" >> "$work/base-plans.json"
+        by_base+=("$stack")
+      else
+        by_head+=("$stack")
+        reasons+=("\`$stack\`: the base's code could not plan it: $(grep -m1 . "$work/base/$stack.err" || echo "no message")")
+      fi
+    done
+    echo "]" >> "$work/base-plans.json"
+  fi
+else
+  by_head=(${pairs[@]+"${pairs[@]}"})
+  [ ${#pairs[@]} -eq 0 ] || reasons+=("$why_not")
+fi
+
+list() { local out=""; for s in "$@"; do out="${out:+$out, }\`$s\`"; done; echo "$out"; }
+# One `diff` call for the stacks given: --from base/Pulumi.<stack>.yaml --to stacks/Pulumi.<stack>.yaml each.
+diff_all() {
+  local extra=("$1"); shift
+  local args=()
+  for stack in "$@"; do args+=(--from "$work/base/Pulumi.$stack.yaml" --to "stacks/Pulumi.$stack.yaml"); done
+  [ -z "${extra[0]}" ] || args+=(--from-plan "${extra[0]}")
+  $cli diff "${args[@]}" --markdown
+  echo
+}
+if [ ${#by_base[@]} -gt 0 ]; then
+  echo "_Planned with the base's code ($base_commit) for the base's config and this pull request's code for its own: $(list "${by_base[@]}")._"
+  echo
+fi
+if [ ${#by_head[@]} -gt 0 ]; then
+  echo "_Both configs planned with this pull request's code, so a code change does not show: $(list "${by_head[@]}") ($(IFS=';'; echo "${reasons[*]}" | sed 's/;/; /g'))._"
+  echo
+fi
+[ ${#by_base[@]} -eq 0 ] || diff_all "$work/base-plans.json" "${by_base[@]}"
+[ ${#by_head[@]} -eq 0 ] || diff_all "" "${by_head[@]}"
+if [ ${#new_stacks[@]} -gt 0 ]; then
+  echo "### New stacks: $(list "${new_stacks[@]}")"
+  echo
+  echo '```'
+  args=()
+  for stack in "${new_stacks[@]}"; do args+=(--stack "$stack"); done
+  $cli plan "${args[@]}"
+  echo '```'
+  echo
+fi
