@@ -13,6 +13,7 @@
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { EnsembleSettings, resolveEnsembleSettings } from "../../components/ensemble/settings";
@@ -56,6 +57,15 @@ export interface StandalonePair {
     closeFirst(close: () => void): void;
 }
 
+/** Whether a server could listen at address:port now (a connect probe misses a socket still closing). */
+function canBind(address: string, port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const server = net.createServer();
+        server.once("error", () => resolve(false));
+        server.listen(port, address, () => server.close(() => resolve(true)));
+    });
+}
+
 /** Registers `before` and `after` hooks in the calling `describe` that start and stop the pair. */
 export function standalonePair(what: string, namespace: string, options: PairOptions = {}): StandalonePair {
     const addresses: Record<Side, string> = { old: "", new: "" };
@@ -74,9 +84,10 @@ export function standalonePair(what: string, namespace: string, options: PairOpt
         settings = resolveEnsembleSettings(values);
         if (options.tlsOnly !== undefined) {
             requireOpenssl(what);
-            if (await isListening(TLS_ADDRESS, PORTS.secureClient, 300)) {
-                throw new Error(`${TLS_ADDRESS}:${PORTS.secureClient} is in use, where the TLS-only side must listen (a leftover ZooKeeper? see pgrep -af QuorumPeerMain)`);
-            }
+            // A server stopping a moment ago (another suite's, just ended) may hold the port a little longer: wait for it, bounded.
+            await waitFor(`${TLS_ADDRESS}:${PORTS.secureClient} to be free, where the TLS-only side must listen (a leftover ZooKeeper? see pgrep -af QuorumPeerMain)`, () => canBind(TLS_ADDRESS, PORTS.secureClient), {
+                timeoutMs: 15_000,
+            });
         }
         for (const side of SIDES) {
             for (let attempt = 0; attempt < 5 && addresses[side] === ""; attempt++) {
