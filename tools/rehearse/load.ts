@@ -51,11 +51,7 @@ export class LoadCounters {
     /** Why the load cannot go on (a client could not get a new session), once that happened. */
     failure: string | undefined;
 
-    constructor(
-        readonly stage: () => string,
-        /** How a client reaches a connect string: TLS for a TLS-only ensemble, SASL for one that requires it; nothing for plaintext. */
-        readonly accessOf: (connectString: string) => Pick<ConnectOptions, "tls" | "sasl"> = () => ({}),
-    ) {}
+    constructor(readonly stage: () => string) {}
 
     expired(): void {
         const s = this.stage();
@@ -75,7 +71,7 @@ class SessionClient {
     readonly states: { at: number; state: string; server?: string }[] = [];
 
     constructor(
-        readonly connectString: string,
+        readonly registry: Registry,
         private readonly sessionTimeoutMs: number,
         private readonly counters: LoadCounters,
         /** Runs on every new session (the first and each after an expiry). */
@@ -90,7 +86,8 @@ class SessionClient {
     private async renew(): Promise<void> {
         for (let attempt = 0; !this.closed; attempt++) {
             try {
-                const client = await ZkClient.connect(this.connectString, { sessionTimeoutMs: this.sessionTimeoutMs, connectTimeoutMs: 30_000, opTimeoutMs: 10_000, ...this.counters.accessOf(this.connectString) });
+                const { connect, access } = this.registry;
+                const client = await ZkClient.connect(connect, { sessionTimeoutMs: this.sessionTimeoutMs, connectTimeoutMs: 30_000, opTimeoutMs: 10_000, ...access() });
                 if (this.closed) {
                     client.close();
                     return;
@@ -145,9 +142,9 @@ export class Writer {
 
     private readonly sessions: SessionClient[] = [];
 
-    /** Writes go to `ensemble` through `connectString` (a new session) from the next write on; the old session ends. */
-    async setTarget(ensemble: string, connectString: string): Promise<void> {
-        const session = await new SessionClient(connectString, SESSIONS.writerMs, this.counters).open();
+    /** Writes go to `ensemble` through `registry` (a new session) from the next write on; the old session ends. */
+    async setTarget(ensemble: string, registry: Registry): Promise<void> {
+        const session = await new SessionClient(registry, SESSIONS.writerMs, this.counters).open();
         this.sessions.push(session);
         await session.client!.mkdirp(WRITES_PATH);
         const old = this.target;
@@ -197,8 +194,17 @@ export function providerUrl(iface: string, host: string, port: number): string {
 export const INTERFACES = ["com.acme.OrderService", "com.acme.PaymentService", "com.acme.UserService"];
 const INSTANCES_PER_GENERATION = 2;
 
-/** The registries of a stage: ensemble name -> connect string. */
-export type Registries = Record<string, string>;
+/**
+ * How clients reach one registry: its connect string, and the TLS and SASL a client needs there (a TLS-only or
+ * SASL-requiring ensemble; nothing for a plaintext one), read at each new session, as the credentials may come later.
+ */
+export interface Registry {
+    connect: string;
+    access: () => Pick<ConnectOptions, "tls" | "sasl">;
+}
+
+/** The registries of a stage: ensemble name -> how clients reach it. */
+export type Registries = Record<string, Registry>;
 
 interface Instance {
     host: string;
@@ -225,8 +231,8 @@ export class ProviderApp {
         for (let i = 0; i < INSTANCES_PER_GENERATION; i++) {
             const host = `10.9.${this.generation}.${i + 1}`;
             const instance: Instance = { host, sessions: new Map() };
-            for (const [ensemble, connect] of Object.entries(registries)) {
-                const session = new SessionClient(connect, SESSIONS.providerMs, this.counters, (client) => this.registerAll(ensemble, host, client));
+            for (const [ensemble, registry] of Object.entries(registries)) {
+                const session = new SessionClient(registry, SESSIONS.providerMs, this.counters, (client) => this.registerAll(ensemble, host, client));
                 instance.sessions.set(ensemble, await session.open());
             }
             fresh.push(instance);
@@ -308,14 +314,14 @@ export class RegistryWatch {
     /** Watches `registries` from now on (a consumer rolled onto them); registries no longer listed are dropped. */
     async watch(registries: Registries): Promise<void> {
         for (const [ensemble, session] of this.sessions) {
-            if (registries[ensemble] !== session.connectString) {
+            if (registries[ensemble]?.connect !== session.registry.connect) {
                 session.close();
                 this.sessions.delete(ensemble);
             }
         }
-        for (const [ensemble, connect] of Object.entries(registries)) {
+        for (const [ensemble, registry] of Object.entries(registries)) {
             if (!this.sessions.has(ensemble)) {
-                const session = await new SessionClient(connect, SESSIONS.consumerMs, this.counters).open();
+                const session = await new SessionClient(registry, SESSIONS.consumerMs, this.counters).open();
                 this.sessions.set(ensemble, session);
                 this.loops.push(this.run(ensemble, session));
             }

@@ -20,13 +20,13 @@ import { featuresOf, LOST_COMMIT_WAKEUP_TEXT, parseZooKeeperVersion, VersionFeat
 import { copyTree } from "../checks/copy";
 import { checkParity, ParityReport } from "../checks/parity";
 import { swapPlanFrom } from "../checks/gate";
-import { Endpoint, HealthReport, parseConnectString, waitForHealth } from "../checks/health";
+import { Endpoint, HealthReport, waitForHealth } from "../checks/health";
 import { ClientTls } from "../zookeeper/tls";
 import { ConnectOptions, SaslCredentials, ZkClient } from "../zookeeper/client";
 import { delay as sleep, findZooKeeperInstall, isRunning, logTail, MemberProcess, memberModes, onShutdown, waitFor, waitForQuorum, ZooKeeperInstall } from "../zookeeper/process";
 import { ClusterDns } from "./dns";
 import { resolveRehearsalInput, RehearsalInput, RehearsalInputError, RehearsalOptions } from "./input";
-import { DUBBO_ROOT, LoadCounters, ProviderApp, Registries, RegistryWatch, Writer, WRITES_PATH } from "./load";
+import { DUBBO_ROOT, LoadCounters, ProviderApp, Registries, Registry, RegistryWatch, Writer, WRITES_PATH } from "./load";
 import { HostMember, MemberContext, PodMember, podTemplate, PodTemplate, RehearsalMember } from "./members";
 import { changeGovernance, seedGovernance } from "./governance";
 import { ElectionMonitor, LiveMember } from "./monitor";
@@ -176,10 +176,7 @@ class Rehearsal {
         this.stageMs = (options.stageSeconds ?? 3) * 1000;
         this.root = fs.mkdtempSync(path.join(os.tmpdir(), "zk-rehearsal-"));
         this.dns = new ClusterDns(path.join(this.root, "hosts"), `.svc.${this.s.clusterDomain}`);
-        this.counters = new LoadCounters(
-            () => this.stage,
-            (connect) => this.podAccessOf(connect),
-        );
+        this.counters = new LoadCounters(() => this.stage);
         this.writer = new Writer(this.counters);
         this.app = new ProviderApp(this.counters);
         this.watch = new RegistryWatch(this.app, this.counters);
@@ -212,17 +209,21 @@ class Rehearsal {
     }
 
     /**
-     * How a client reaches a connect string of the pods' Service names, as the
-     * runbook's commands and the applications do: over TLS when the ensemble
-     * is TLS only, with SASL when it requires it. Other connect strings (the
-     * legacy registry) are plaintext.
+     * How a client reaches the members' Services, as the runbook's commands and the applications do: over TLS when
+     * the ensemble is TLS only, with SASL when it requires it (the credentials exist once the pods' Secrets do).
      */
-    private podAccessOf(connect: string): Pick<ConnectOptions, "tls" | "sasl"> {
-        const pods = this.s.memberIds.map((id) => this.memberName(id));
-        if (!parseConnectString(connect, "connect").members.every((e) => pods.includes(e.host))) {
-            return {};
-        }
+    private podAccess(): Pick<ConnectOptions, "tls" | "sasl"> {
         return { ...(this.podTls ? { tls: this.podTls } : {}), ...(this.podSasl ? { sasl: this.podSasl } : {}) };
+    }
+
+    /** The members' Services as clients reach them (`podAccess`, read at each new session). */
+    private memberRegistry(connect: string): Registry {
+        return { connect, access: () => this.podAccess() };
+    }
+
+    /** The legacy hosts behind the bridge's Services: plaintext. */
+    private static legacyRegistry(connect: string): Registry {
+        return { connect, access: () => ({}) };
     }
 
     /** How the rehearsal reaches a member by its address: a pod of a TLS-only ensemble over TLS, checked against its Service name. */
@@ -340,8 +341,8 @@ class Rehearsal {
         const ids = this.input.legacyIds;
         await this.startLegacy(ensemble);
         ids.forEach((id) => this.dns.set(this.legacyName(id), [this.network!.address("host", id)]));
-        const connect = this.connectOf(ids.map((id) => this.legacyName(id)));
-        await this.rollClients({ ensemble, connect }, { [ensemble]: connect });
+        const legacy = Rehearsal.legacyRegistry(this.connectOf(ids.map((id) => this.legacyName(id))));
+        await this.rollClients({ ensemble, registry: legacy }, { [ensemble]: legacy });
         this.enter("old-host");
         this.writer.start();
         this.monitor.start();
@@ -350,9 +351,9 @@ class Rehearsal {
     }
 
     /** Clients roll onto a stage's registry config: the writer's target, the provider app, the consumer. */
-    private async rollClients(writeTo: { ensemble: string; connect: string } | undefined, registries: Registries): Promise<void> {
+    private async rollClients(writeTo: { ensemble: string; registry: Registry } | undefined, registries: Registries): Promise<void> {
         if (writeTo) {
-            await this.writer.setTarget(writeTo.ensemble, writeTo.connect);
+            await this.writer.setTarget(writeTo.ensemble, writeTo.registry);
         }
         await this.app.roll(registries);
         await this.watch.watch(registries);
@@ -409,7 +410,7 @@ class Rehearsal {
         const s = this.s;
         const ids = s.memberIds;
         const names = ids.map((id) => this.memberName(id));
-        const memberConnect = this.connectOf(names);
+        const members = this.memberRegistry(this.connectOf(names));
 
         await this.oldHost("main");
         // One ensemble: each member is its pod once it moved, its host before.
@@ -443,7 +444,7 @@ class Rehearsal {
             });
         }
         await this.step("roll the clients onto the member Services (stage member-swap's registry config)", async () => {
-            await this.rollClients({ ensemble: "main", connect: memberConnect }, { main: memberConnect });
+            await this.rollClients({ ensemble: "main", registry: members }, { main: members });
         });
 
         const podIds: number[] = [];
@@ -485,21 +486,21 @@ class Rehearsal {
 
     /** Counts persistent nodes missing in, different in or stale in the new registry now, for the current stage. */
     private async measureGovernance(legacyConnect: string, newConnect: string): Promise<void> {
-        const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT, ...this.newRegistryAccess("newTls", "newSasl", newConnect) });
+        const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT, ...this.newRegistryAccess("newTls", "newSasl") });
         const n = persistentOutOfStep(r);
         const seen = this.governanceByStage.get(this.stage);
         this.governanceByStage.set(this.stage, { last: n, most: Math.max(n, seen?.most ?? 0) });
     }
 
     /** The new registry's TLS and SASL options of a copy (`toTls`, `toSasl`) or a parity check (`newTls`, `newSasl`), as the runbook's commands get them. */
-    private newRegistryAccess<T extends string, S extends string>(tlsKey: T, saslKey: S, newConnect: string): Partial<Record<T, ClientTls> & Record<S, SaslCredentials>> {
-        const { tls, sasl } = this.podAccessOf(newConnect);
+    private newRegistryAccess<T extends string, S extends string>(tlsKey: T, saslKey: S): Partial<Record<T, ClientTls> & Record<S, SaslCredentials>> {
+        const { tls, sasl } = this.podAccess();
         return { ...(tls ? { [tlsKey]: tls } : {}), ...(sasl ? { [saslKey]: sasl } : {}) } as Partial<Record<T, ClientTls> & Record<S, SaslCredentials>>;
     }
 
     /** `zk-cutover copy --prune --overwrite` from the legacy registry to the new one (the legacy one is the truth until the switch). */
     private async copyGovernance(legacyConnect: string, newConnect: string): Promise<string> {
-        const c = await copyTree({ fromConnect: legacyConnect, toConnect: newConnect, root: DUBBO_ROOT, prune: true, overwrite: true, timeoutMs: 60_000, ...this.newRegistryAccess("toTls", "toSasl", newConnect) });
+        const c = await copyTree({ fromConnect: legacyConnect, toConnect: newConnect, root: DUBBO_ROOT, prune: true, overwrite: true, timeoutMs: 60_000, ...this.newRegistryAccess("toTls", "toSasl") });
         if (!c.ok) {
             throw new Error(`the copy of ${DUBBO_ROOT} did not finish: ${[...c.failed.map((f) => `${f.path}: ${f.reason}`), ...c.conflicts.map((x) => `${x.path}: ${x.differs.join(", ")}`), c.interrupted ?? ""].filter((x) => x).join("; ")}`);
         }
@@ -545,7 +546,7 @@ class Rehearsal {
             await this.measureGovernance(legacyConnect, newConnect);
         });
         await this.step("roll the clients onto both registries (consumers prefer legacy)", async () => {
-            await this.rollClients(undefined, { legacy: legacyConnect, new: newConnect });
+            await this.rollClients(undefined, { legacy: Rehearsal.legacyRegistry(legacyConnect), new: this.memberRegistry(newConnect) });
         });
         const changed = await this.step("an operator changes governance in the legacy registry mid-stage", async () => {
             const c = await ZkClient.connect(legacyConnect, { connectTimeoutMs: 20_000, opTimeoutMs: 10_000 });
@@ -565,7 +566,7 @@ class Rehearsal {
                 "the new registry to hold every provider and persistent node of the old one",
                 async () => {
                     attempts++;
-                    const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT, ...this.newRegistryAccess("newTls", "newSasl", newConnect) });
+                    const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT, ...this.newRegistryAccess("newTls", "newSasl") });
                     return r.inParity ? r : undefined;
                 },
                 { timeoutMs: 60_000, intervalMs: 500 },
@@ -576,13 +577,13 @@ class Rehearsal {
         });
         await this.maybeKill("legacy");
         await this.step("preferredRegistry k8s: consumers, and the writes, move to the new registry", async () => {
-            await this.writer.setTarget("new", newConnect);
+            await this.writer.setTarget("new", this.memberRegistry(newConnect));
         });
         await sleep(this.stageMs / 2);
 
         this.enter("pure-k8s");
         await this.step("roll the clients onto the new registry alone (stage pure-k8s)", async () => {
-            await this.rollClients(undefined, { new: newConnect });
+            await this.rollClients(undefined, { new: this.memberRegistry(newConnect) });
         });
         await this.step("retire the legacy ensemble: read its writes back, compare its persistent data, stop its hosts, remove the bridge", async () => {
             await this.verify("legacy");
