@@ -290,6 +290,25 @@ describe("zk-cutover plan", () => {
         });
     });
 
+    describe("a plan's warnings", () => {
+        it("go with the plan (planStack prints none; the command line prints them, a diff those it did not cause itself)", async function () {
+            this.timeout(60000);
+            const config = { "zookeeper-cutover:clusterName": "prod", "zookeeper-cutover:createNodeGroups": false, "zookeeper-cutover:zookeeperVersion": "3.8.0" };
+            const printed: unknown[][] = [];
+            const warn = console.warn;
+            console.warn = (...args: unknown[]) => void printed.push(args);
+            let plan;
+            try {
+                plan = await withStackFile("on380", config, (file) => planStack({ configFile: file }));
+            } finally {
+                console.warn = warn;
+            }
+            expect(printed).to.deep.equal([]);
+            expect(plan.warnings).to.have.length(1);
+            expect(plan.warnings[0]).to.match(/^warning: \[runtime\] zookeeperVersion: ZooKeeper 3\.8\.0 has ZOOKEEPER-4537: /);
+        });
+    });
+
     describe("several stacks in one call (start-up paid once)", () => {
         it("prints each stack's plan, the same as planned alone: a JSON list, or the summaries one after another", function () {
             this.timeout(120000);

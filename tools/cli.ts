@@ -45,7 +45,9 @@ export function buildProgram(): Command {
             const plans = [];
             for (const source of sources.length > 0 ? sources : [{}]) {
                 const deployed = opts.asDeployed ? deployedState(source) : undefined;
-                plans.push(await planStack(deployed ? { ...source, lastOutputs: { cutoverState: deployed.state } } : source));
+                const plan = await planStack(deployed ? { ...source, lastOutputs: { cutoverState: deployed.state } } : source);
+                plan.warnings.forEach((w) => console.warn(w));
+                plans.push(plan);
             }
             const written = opts.out ? writeObjects(plans[0], opts.out) : [];
             if (opts.json) {

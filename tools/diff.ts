@@ -134,34 +134,18 @@ export function comparePlans(a: Plan, b: Plan): ResourceChange[] {
     return changes;
 }
 
-/**
- * Plans with the quorum guard overridden (a diff shows what a stage would
- * change either way), holding back what the plan warns on the console so the
- * caller can drop the warnings its own override caused (printWarnings). A plan
- * that fails prints every warning it held.
- */
-async function planOverridden(source: PlanSource): Promise<{ plan: Plan; warnings: unknown[][] }> {
-    const warn = console.warn;
-    const warnings: unknown[][] = [];
-    console.warn = (...args: unknown[]) => void warnings.push(args);
-    try {
-        return { plan: await planStack({ ...source, configOverrides: { "zookeeper-cutover:allowUnsafeTransition": "true" } }), warnings };
-    } catch (err) {
-        warnings.forEach((args) => warn(...args));
-        throw err;
-    } finally {
-        console.warn = warn;
-    }
+/** Plans with the quorum guard overridden: a diff shows what a stage would change either way. */
+function planOverridden(source: PlanSource): Promise<Plan> {
+    return planStack({ ...source, configOverrides: { "zookeeper-cutover:allowUnsafeTransition": "true" } });
 }
 
 /**
- * Prints held warnings, but not those the diff's forced override caused: a
- * warning that names one of the guard's refusals, where the config does not
- * set allowUnsafeTransition itself (the refusal is in the diff's verdict).
+ * Prints a plan's warnings, but not those the diff's forced override caused: a warning that names one of the
+ * guard's refusals, where the config does not set allowUnsafeTransition itself (the refusal is in the diff's verdict).
  */
-function printWarnings(warnings: unknown[][], settings: GuardConfig | undefined, refusals: GuardRefusal[]): void {
+function printWarnings(warnings: string[], settings: GuardConfig | undefined, refusals: GuardRefusal[]): void {
     const forced = settings?.allowUnsafeTransition ? [] : refusals.map((r) => r.message);
-    warnings.filter((args) => !(typeof args[0] === "string" && forced.some((m) => (args[0] as string).endsWith(m)))).forEach((args) => console.warn(...args));
+    warnings.filter((w) => !forced.some((m) => w.endsWith(m))).forEach((w) => console.warn(w));
 }
 
 /**
@@ -192,7 +176,7 @@ function readPlanFile(file: string, stack: string, plannedHere: Plan): Plan {
         throw new OptionError(`--from-plan ${shown} has no plan of --from's stack "${stack}" (it has ${plans.map((p) => `"${p.stack}"`).join(", ")}); allowed: ${allowed}`);
     }
     const options = new Map(plannedHere.resources.map((r) => [r.urn, r.options]));
-    return { stack, outputs: plannedHere.outputs, resources: found.resources.map((r) => ({ ...r, inputs: r.inputs ?? {}, options: options.get(r.urn) })) };
+    return { stack, outputs: plannedHere.outputs, warnings: [], resources: found.resources.map((r) => ({ ...r, inputs: r.inputs ?? {}, options: options.get(r.urn) })) };
 }
 
 /**
@@ -207,18 +191,17 @@ export async function diffStages(fromSpec: string, toSpec: string, fromPlanFile?
     const names = { from: resolveSource(from).stack, to: resolveSource(to).stack };
     // The current stage is deployed already: its own transition is not judged here.
     const settled = deployedState(from);
-    const fromPlanned = await planOverridden({ ...from, ...(settled ? { lastOutputs: { cutoverState: settled.state } } : {}) });
-    printWarnings(fromPlanned.warnings, settled?.settings, settled ? guardCutover(settled.settings, parseState(settled.state)).refusals : []);
-    const fromPlan = fromPlanned.plan;
+    const fromPlan = await planOverridden({ ...from, ...(settled ? { lastOutputs: { cutoverState: settled.state } } : {}) });
+    printWarnings(fromPlan.warnings, settled?.settings, settled ? guardCutover(settled.settings, parseState(settled.state)).refusals : []);
     const previous = { cutoverState: fromPlan.outputs.cutoverState };
     // One environment moving between stages: both plans run as the same stack, so URNs and stack tags line up.
     // The target is planned as if the guard were overridden, to show what it would change either way; the verdict is
     // judged apart, and the override's warnings are printed only where the target sets allowUnsafeTransition itself.
     const stackName = fromPlan.stack;
-    const { plan: toPlan, warnings } = await planOverridden({ ...to, stackName, lastOutputs: previous });
+    const toPlan = await planOverridden({ ...to, stackName, lastOutputs: previous });
     const { settings } = loadStage(to);
     const verdict = guardCutover(settings, parseState(String(fromPlan.outputs.cutoverState)));
-    printWarnings(warnings, settings, verdict.refusals);
+    printWarnings(toPlan.warnings, settings, verdict.refusals);
     const guard = {
         safe: verdict.refusals.length === 0,
         overridden: verdict.refusals.length > 0 && settings.allowUnsafeTransition,

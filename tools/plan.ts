@@ -39,6 +39,8 @@ export interface Plan {
     resources: PlannedResource[];
     /** The stack's exported outputs. */
     outputs: Record<string, unknown>;
+    /** What the program warned (`pulumi.log.warn`), each line as Pulumi prints it; planStack prints none, its caller does. */
+    warnings: string[];
 }
 
 /** Which stack config to plan: a shipped stack by name, or a config file from anywhere. */
@@ -324,7 +326,18 @@ export async function planStack(source: PlanSource): Promise<Plan> {
         }
     }
     let outputs: Record<string, unknown> = {};
-    const { resources } = await recordResources(stack, config, secretKeys, async () => {
+    // Offline there is no engine to log to: the SDK prints a program's warnings with console.warn. They are held here,
+    // to go with the plan; anything else warned meanwhile passes through. A plan that fails prints what it held.
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => {
+        if (args.length === 1 && typeof args[0] === "string" && args[0].startsWith("warning: [runtime] ")) {
+            warnings.push(args[0]);
+        } else {
+            warn(...args);
+        }
+    };
+    const recording = recordResources(stack, config, secretKeys, async () => {
         try {
             const exported = require(PROGRAM);
             // A program may export its outputs, or a function returning them (Pulumi awaits it).
@@ -337,11 +350,20 @@ export async function planStack(source: PlanSource): Promise<Plan> {
             throw err;
         }
     }, source.lastOutputs ?? {});
+    let resources: PlannedResource[];
+    try {
+        ({ resources } = await recording);
+    } catch (err) {
+        warnings.forEach((w) => warn(w));
+        throw err;
+    } finally {
+        console.warn = warn;
+    }
     const settled: Record<string, unknown> = {};
     for (const key of Object.keys(outputs).sort()) {
         settled[key] = await settle(outputs[key]);
     }
-    return { stack, resources, outputs: settled };
+    return { stack, resources, outputs: settled, warnings };
 }
 
 /** The plan as the `--json` contract prints it: exactly `{stack, resources}`. */
