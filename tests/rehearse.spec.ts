@@ -30,6 +30,10 @@ async function inOwnTmp<T>(body: (dir: string) => Promise<T>): Promise<{ result:
     process.env.TMPDIR = dir;
     try {
         return { result: await body(dir), dir };
+    } catch (err) {
+        // A run that failed is not checked afterwards (the rehearsal stopped and removed what it started): its directory goes now.
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw err;
     } finally {
         process.env.TMPDIR = saved;
         if (saved === undefined) {
