@@ -255,27 +255,6 @@ export async function recordResources<T>(
     program: () => T | Promise<T>,
     lastOutputs: Record<string, unknown> = {},
 ): Promise<{ resources: PlannedResource[]; result: T }> {
-    // @pulumi/pulumi captures a stack trace for every promise it makes (read only when PULUMI_DEBUG_PROMISE_LEAKS is
-    // set) and for every resource's source position (which a plan does not show): a third of a mock run's time. None
-    // is captured during the run, unless leaks are being debugged or ZK_CUTOVER_STACK_TRACES asks for them.
-    const stackTraceLimit = Error.stackTraceLimit;
-    if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS && !process.env.ZK_CUTOVER_STACK_TRACES) {
-        Error.stackTraceLimit = 0;
-    }
-    try {
-        return await recordWith(stack, config, secretKeys, program, lastOutputs);
-    } finally {
-        Error.stackTraceLimit = stackTraceLimit;
-    }
-}
-
-async function recordWith<T>(
-    stack: string,
-    config: Record<string, string>,
-    secretKeys: string[],
-    program: () => T | Promise<T>,
-    lastOutputs: Record<string, unknown>,
-): Promise<{ resources: PlannedResource[]; result: T }> {
     const recorded = new Map<string, PlannedResource>();
     await pulumi.runtime.setMocks(
         {
@@ -306,10 +285,21 @@ async function recordWith<T>(
         return register(req, callback);
     };
     pulumi.runtime.setAllConfig(config, secretKeys);
-    const result = await program();
-    await (pulumi.runtime as any).waitForRPCs();
-    const resources = [...recorded.values()].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-    return { resources, result };
+    // @pulumi/pulumi captures a stack trace for every promise it makes (read only when PULUMI_DEBUG_PROMISE_LEAKS is
+    // set) and for every resource's source position (which a plan does not show): a third of a mock run's time. None
+    // is captured during the run, unless leaks are being debugged or ZK_CUTOVER_STACK_TRACES asks for them.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS && !process.env.ZK_CUTOVER_STACK_TRACES) {
+        Error.stackTraceLimit = 0;
+    }
+    try {
+        const result = await program();
+        await (pulumi.runtime as any).waitForRPCs();
+        const resources = [...recorded.values()].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+        return { resources, result };
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
 }
 
 /** Runs the stacks program for one stack config on the mock engine and returns what it would create. */
