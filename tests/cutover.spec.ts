@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { LegacyHostBridge } from "../components/cutover/bridge";
-import { comparePlans, diffMarkdown, diffStages, diffText } from "../tools/diff";
+import { comparePlans, diffMarkdown, diffStages, diffText, PlansFromFiles } from "../tools/diff";
 import { Plan, planJson, planStack, shippedStacks } from "../tools/plan";
 import { deployedState } from "../tools/stageConfig";
 import { podsOf, selects, validateKubeObject } from "./support/kube";
@@ -420,7 +420,7 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
             const diffWith = (doc: unknown) => {
                 const file = path.join(dir, `plan-${Math.random().toString(36).slice(2)}.json`);
                 fs.writeFileSync(file, typeof doc === "string" ? doc : JSON.stringify(doc));
-                return diffStages("pure-k8s", "pure-k8s-tls-accept", file);
+                return diffStages("pure-k8s", "pure-k8s-tls-accept", new PlansFromFiles([file]));
             };
             const sts = (doc: { resources: any[] }) => doc.resources.find((r) => r.type === STS);
 
@@ -466,7 +466,7 @@ describe("cutover stages (shipped stacks on the mock engine)", () => {
                 expect(await refusal([planned, { stack: "old-host" }])).to.equal(`--from-plan FILE is not a plan ({"stack", "resources": [{urn, type, name, ...}]}) or a list of them; ${allowed}`);
                 expect(await refusal([])).to.equal(`--from-plan FILE is not a plan ({"stack", "resources": [{urn, type, name, ...}]}) or a list of them; ${allowed}`);
                 expect(await refusal("{")).to.match(new RegExp(`^--from-plan FILE is not JSON \\(.+\\); ${allowed.replace(/[.()]/g, "\\$&")}$`));
-                const missing = await diffStages("pure-k8s", "pure-k8s", path.join(dir, "none.json")).then(() => "", (err: Error) => err.message);
+                const missing = await diffStages("pure-k8s", "pure-k8s", new PlansFromFiles([path.join(dir, "none.json")])).then(() => "", (err: Error) => err.message);
                 expect(missing).to.equal(`--from-plan ${JSON.stringify(path.join(dir, "none.json"))} cannot be read (ENOENT); ${allowed}`);
             });
         });

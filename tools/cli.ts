@@ -67,11 +67,11 @@ export function buildProgram(): Command {
         )
         .option("--from <stack-or-file>", "the current stage: a shipped stack name or a stack config file (repeat with --to for several pairs)", repeatable, [])
         .option("--to <stack-or-file>", "the next stage: a shipped stack name or a stack config file (one for each --from, in order)", repeatable, [])
-        .option("--from-plan <file>", "the current stages' resources from this `plan --json` file (e.g. planned with the base branch's code) instead of planning them with this code")
+        .option("--from-plan <file>", "the current stages' resources from this `plan --json` file (e.g. planned with the base branch's code) instead of planning them with this code (repeat for several)", repeatable, [])
         .option("--markdown", "print Markdown fit for a pull-request comment")
         .option("--json", "print the diff as one JSON document (a list of them for several pairs)")
-        .action(async (opts: { from: string[]; to: string[]; fromPlan?: string; markdown?: boolean; json?: boolean }) => {
-            const { diffMarkdown, diffStages, diffText, sourceOf } = await import("./diff");
+        .action(async (opts: { from: string[]; to: string[]; fromPlan: string[]; markdown?: boolean; json?: boolean }) => {
+            const { diffMarkdown, diffStages, diffText, PlansFromFiles, sourceOf } = await import("./diff");
             const { PlanInputError, resolveSource } = await import("./plan");
             if (opts.from.length === 0 || opts.from.length !== opts.to.length) {
                 throw new PlanInputError(`--from and --to go in pairs; allowed: one --to for each --from, in order (given ${opts.from.length} --from, ${opts.to.length} --to)`);
@@ -81,9 +81,10 @@ export function buildProgram(): Command {
                 resolveSource(sourceOf(spec, "--from"));
                 resolveSource(sourceOf(opts.to[i], "--to"));
             });
+            const fromPlans = opts.fromPlan.length > 0 ? new PlansFromFiles(opts.fromPlan) : undefined;
             const diffs = [];
             for (const [i, from] of opts.from.entries()) {
-                diffs.push(await diffStages(from, opts.to[i], opts.fromPlan));
+                diffs.push(await diffStages(from, opts.to[i], fromPlans));
             }
             if (opts.json) {
                 process.stdout.write(JSON.stringify(diffs.length === 1 ? diffs[0] : diffs, null, 2) + "\n");

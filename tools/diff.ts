@@ -30,7 +30,7 @@ export interface ResourceChange {
 export interface StageDiff {
     from: string;
     to: string;
-    /** The `plan --json` file the current stage's resources came from (`--from-plan`), when not planned here. */
+    /** The `plan --json` files the current stage's resources came from (`--from-plan`), when not planned here. */
     fromPlanFile?: string;
     /**
      * The quorum guard's verdict on the transition: safe, or refused with its
@@ -148,14 +148,15 @@ function printWarnings(warnings: string[], settings: GuardConfig | undefined, re
     warnings.filter((w) => !forced.some((m) => w.endsWith(m))).forEach((w) => console.warn(w));
 }
 
-/**
- * The current stage's resources from a `plan --json` file made elsewhere (`--from-plan`: e.g. by the base branch's
- * code): one stack's plan, or a list of plans (`plan --config-file a --config-file b --json`) holding this stack's.
- * Its resources carry no options, so each takes the protection this code gives the same URN.
- */
-function readPlanFile(file: string, stack: string, plannedHere: Plan): Plan {
+/** One plan in a `--from-plan` file: what `plan --json` printed for one stack. */
+interface PlanDoc {
+    stack: string;
+    resources: PlannedResource[];
+}
+
+/** The plans in one `--from-plan` file: one stack's plan, or a list of them; `allowed` ends its errors. */
+function readPlanDocs(file: string, allowed: string): PlanDoc[] {
     const shown = JSON.stringify(file);
-    const allowed = `what zk-cutover plan --config-file Pulumi.${stack}.yaml --json wrote (one stack's plan, or a list of plans with this stack's)`;
     let doc: unknown;
     try {
         doc = JSON.parse(readOptionFile(file, "--from-plan", allowed).toString("utf8"));
@@ -165,26 +166,45 @@ function readPlanFile(file: string, stack: string, plannedHere: Plan): Plan {
         }
         throw err;
     }
-    const isPlan = (d: any): d is { stack: string; resources: PlannedResource[] } =>
+    const isPlan = (d: any): d is PlanDoc =>
         typeof d?.stack === "string" && Array.isArray(d?.resources) && d.resources.every((r: any) => typeof r?.urn === "string" && typeof r?.type === "string" && typeof r?.name === "string");
     const plans = Array.isArray(doc) ? doc : [doc];
     if (plans.length === 0 || !plans.every(isPlan)) {
         throw new OptionError(`--from-plan ${shown} is not a plan ({"stack", "resources": [{urn, type, name, ...}]}) or a list of them; allowed: ${allowed}`);
     }
-    const found = plans.find((p) => p.stack === stack);
-    if (!found) {
-        throw new OptionError(`--from-plan ${shown} has no plan of --from's stack "${stack}" (it has ${plans.map((p) => `"${p.stack}"`).join(", ")}); allowed: ${allowed}`);
+    return plans;
+}
+
+/**
+ * The current stages' resources from `plan --json` files made elsewhere (`--from-plan`: e.g. by the base branch's
+ * code), each file one stack's plan or a list of them (`plan --config-file a --config-file b --json`). The files are
+ * read once, when the first pair needs them; each pair takes its stack's plan.
+ */
+export class PlansFromFiles {
+    private plans: PlanDoc[] | undefined;
+
+    constructor(readonly files: string[]) {}
+
+    /** The plan of `stack`; its resources carry no options, so each takes the protection this code gives the same URN. */
+    planOf(stack: string, plannedHere: Plan): Plan {
+        const allowed = `what zk-cutover plan --config-file Pulumi.${stack}.yaml --json wrote (one stack's plan, or a list of plans with this stack's)`;
+        this.plans ??= this.files.flatMap((file) => readPlanDocs(file, allowed));
+        const found = this.plans.find((p) => p.stack === stack);
+        if (!found) {
+            const shown = this.files.map((f) => JSON.stringify(f)).join(", ");
+            throw new OptionError(`--from-plan ${shown} has no plan of --from's stack "${stack}" (it has ${this.plans.map((p) => `"${p.stack}"`).join(", ")}); allowed: ${allowed}`);
+        }
+        const options = new Map(plannedHere.resources.map((r) => [r.urn, r.options]));
+        return { stack, outputs: plannedHere.outputs, warnings: [], resources: found.resources.map((r) => ({ ...r, inputs: r.inputs ?? {}, options: options.get(r.urn) })) };
     }
-    const options = new Map(plannedHere.resources.map((r) => [r.urn, r.options]));
-    return { stack, outputs: plannedHere.outputs, warnings: [], resources: found.resources.map((r) => ({ ...r, inputs: r.inputs ?? {}, options: options.get(r.urn) })) };
 }
 
 /**
  * Plans both stages and compares them; the quorum guard judges `to` with `from`, deployed, as its previous stage.
- * With `fromPlanFile`, the current stage's resources come from that `plan --json` file (the code that deployed it may
+ * With `fromPlans`, the current stage's resources come from those `plan --json` files (the code that deployed it may
  * not be this code); `from` is still planned here for the guard's previous stage.
  */
-export async function diffStages(fromSpec: string, toSpec: string, fromPlanFile?: string): Promise<StageDiff> {
+export async function diffStages(fromSpec: string, toSpec: string, fromPlans?: PlansFromFiles): Promise<StageDiff> {
     // Each stage is found as the option it was given with, so an error names that option; both before any planning.
     const from = sourceOf(fromSpec, "--from");
     const to = sourceOf(toSpec, "--to");
@@ -208,10 +228,10 @@ export async function diffStages(fromSpec: string, toSpec: string, fromPlanFile?
         rules: verdict.refusals.map((r) => r.rule),
         messages: refusalMessages(settings, verdict),
     };
-    const changes = comparePlans(fromPlanFile ? readPlanFile(fromPlanFile, stackName, fromPlan) : fromPlan, toPlan);
+    const changes = comparePlans(fromPlans ? fromPlans.planOf(stackName, fromPlan) : fromPlan, toPlan);
     const counts: Record<ChangeKind, number> = { add: 0, remove: 0, replace: 0, change: 0 };
     changes.forEach((c) => counts[c.kind]++);
-    return { ...names, ...(fromPlanFile ? { fromPlanFile } : {}), guard, changes, counts };
+    return { ...names, ...(fromPlans ? { fromPlanFile: fromPlans.files.join(", ") } : {}), guard, changes, counts };
 }
 
 const SIGN: Record<ChangeKind, string> = { add: "+", remove: "-", replace: "+-", change: "~" };

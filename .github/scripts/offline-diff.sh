@@ -41,12 +41,10 @@ elif [ ! -f "$base_tree/bin/zk-cutover.js" ]; then
   why_not="the base has no zk-cutover command line"
 elif git diff --quiet "$base" HEAD -- package-lock.json && [ -d node_modules ]; then
   [ -e "$base_tree/node_modules" ] || ln -s "$(pwd)/node_modules" "$base_tree/node_modules"
-  base_cli="node $base_tree/bin/zk-cutover.js"
-elif (cd "$base_tree" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1); then
-  base_cli="node $base_tree/bin/zk-cutover.js"
-else
+elif ! (cd "$base_tree" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1); then
   why_not="the base's dependencies could not be installed"
 fi
+[ -n "$why_not" ] || base_cli="node $base_tree/bin/zk-cutover.js"
 
 # Stacks the base has (diffed) and new ones (planned). Each command below runs once for all of its stacks:
 # start-up is paid once, not per stack.
@@ -68,24 +66,23 @@ done
 by_base=()
 by_head=()
 reasons=()
+plan_files=()
 if [ ${#pairs[@]} -gt 0 ] && [ -n "$base_cli" ]; then
   args=()
   for stack in "${pairs[@]}"; do args+=(--config-file "$work/base/Pulumi.$stack.yaml"); done
   if (cd "$base_tree" && $base_cli plan "${args[@]}" --as-deployed --json) > "$work/base-plans.json" 2> "$work/base-plans.err"; then
     by_base=("${pairs[@]}")
+    plan_files=("$work/base-plans.json")
   else
-    echo "[" > "$work/base-plans.json"
     for stack in "${pairs[@]}"; do
       if (cd "$base_tree" && $base_cli plan --config-file "$work/base/Pulumi.$stack.yaml" --as-deployed --json) > "$work/base/$stack.json" 2> "$work/base/$stack.err"; then
-        [ ${#by_base[@]} -eq 0 ] || echo "," >> "$work/base-plans.json"
-        cat "$work/base/$stack.json" >> "$work/base-plans.json"
         by_base+=("$stack")
+        plan_files+=("$work/base/$stack.json")
       else
         by_head+=("$stack")
         reasons+=("\`$stack\`: the base's code could not plan it: $(grep -m1 . "$work/base/$stack.err" || echo "no message")")
       fi
     done
-    echo "]" >> "$work/base-plans.json"
   fi
 else
   by_head=(${pairs[@]+"${pairs[@]}"})
@@ -93,12 +90,11 @@ else
 fi
 
 list() { local out=""; for s in "$@"; do out="${out:+$out, }\`$s\`"; done; echo "$out"; }
-# One `diff` call for the stacks given: --from base/Pulumi.<stack>.yaml --to stacks/Pulumi.<stack>.yaml each.
+# One `diff` call for the stacks given (--from base/Pulumi.<stack>.yaml --to stacks/Pulumi.<stack>.yaml each),
+# after the options in DIFF_OPTIONS (the base's plans).
 diff_all() {
-  local extra=("$1"); shift
-  local args=()
+  local args=(${DIFF_OPTIONS[@]+"${DIFF_OPTIONS[@]}"})
   for stack in "$@"; do args+=(--from "$work/base/Pulumi.$stack.yaml" --to "stacks/Pulumi.$stack.yaml"); done
-  [ -z "${extra[0]}" ] || args+=(--from-plan "${extra[0]}")
   $cli diff "${args[@]}" --markdown
   echo
 }
@@ -110,8 +106,11 @@ if [ ${#by_head[@]} -gt 0 ]; then
   echo "_Both configs planned with this pull request's code, so a code change does not show: $(list "${by_head[@]}") ($(IFS=';'; echo "${reasons[*]}" | sed 's/;/; /g'))._"
   echo
 fi
-[ ${#by_base[@]} -eq 0 ] || diff_all "$work/base-plans.json" "${by_base[@]}"
-[ ${#by_head[@]} -eq 0 ] || diff_all "" "${by_head[@]}"
+DIFF_OPTIONS=()
+for f in ${plan_files[@]+"${plan_files[@]}"}; do DIFF_OPTIONS+=(--from-plan "$f"); done
+[ ${#by_base[@]} -eq 0 ] || diff_all "${by_base[@]}"
+DIFF_OPTIONS=()
+[ ${#by_head[@]} -eq 0 ] || diff_all "${by_head[@]}"
 if [ ${#new_stacks[@]} -gt 0 ]; then
   echo "### New stacks: $(list "${new_stacks[@]}")"
   echo
