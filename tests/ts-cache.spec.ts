@@ -7,7 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { REPO_ROOT } from "./support/fresh";
+import { REPO_ROOT } from "../tools/plan";
 
 describe("the checkout's TypeScript loader (transpile cache)", () => {
     let root: string;

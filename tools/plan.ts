@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { ZooKeeperConfigError } from "../components/shared/errors";
 import { UserInputError } from "./errors";
-import { PACKAGE_ROOT, stackFileIssues } from "../stacks/config";
+import { PACKAGE_ROOT, PROJECT, stackFileIssues } from "../stacks/config";
 
 export const REPO_ROOT = PACKAGE_ROOT;
 /** The shipped stack configs (Pulumi.<stack>.yaml): in a checkout's stacks/; the installed package ships none. */
@@ -17,7 +17,6 @@ export const STACKS_DIR = path.join(REPO_ROOT, "stacks");
 /** The stacks program, beside this module's own stacks/ (stacks/index.ts in a checkout, dist/stacks/index.js built). */
 const PROGRAM_DIR = path.resolve(__dirname, "..", "stacks");
 const PROGRAM = path.join(PROGRAM_DIR, "index");
-const PROJECT = "zookeeper-cutover";
 
 /** One resource the program would register, as the plan JSON contract gives it. */
 export interface PlannedResource {

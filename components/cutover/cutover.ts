@@ -5,7 +5,7 @@ import { ZooKeeperNodeGroups } from "../aws/nodeGroups";
 import { ZooKeeperPodNetworking } from "../aws/podNetworking";
 import { stackTags } from "../aws/render";
 import { ZooKeeperEnsemble } from "../ensemble/ensemble";
-import { LABEL_COMPONENT, MANAGED_BY, objectLabels } from "../shared/labels";
+import { ensembleMeta, LABEL_COMPONENT, MANAGED_BY } from "../shared/labels";
 import { isPendingInput, IssueCollector, show } from "../shared/errors";
 import { objectNames } from "../shared/zookeeper";
 import { toInputErrors } from "../shared/inputErrors";
@@ -178,7 +178,8 @@ export class ZooKeeperCutover extends pulumi.ComponentResource {
             new corev1.ConfigMap(
                 `registries-${namespace}`,
                 {
-                    metadata: { name: objectNames(e).registries, namespace, labels: { ...objectLabels(e.ensembleName, e.version.text), [LABEL_COMPONENT]: "registries" } },
+                    // In each registry namespace, not the ensemble's.
+                    metadata: { ...ensembleMeta(e, objectNames(e).registries, { [LABEL_COMPONENT]: "registries" }), namespace },
                     data: files,
                 },
                 { ...child, dependsOn },

@@ -23,7 +23,7 @@ import type { IService } from "kubernetes-models/v1/Service";
 import type { IServicePort } from "kubernetes-models/v1/ServicePort";
 import type { IServiceSpec } from "kubernetes-models/v1/ServiceSpec";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
-import { dedicatedNodePlacement, ensembleMeta, ensembleSelector, LABEL_MEMBER_ID, memberSelector, objectLabels, POD_INDEX_LABEL, tolerationsFor } from "../shared/labels";
+import { dedicatedNodePlacement, ensembleMeta as meta, ensembleSelector, LABEL_MEMBER_ID, memberSelector, objectLabels, POD_INDEX_LABEL, tolerationsFor } from "../shared/labels";
 import { renderHostEndpointSlice, renderHostService } from "../shared/hostServices";
 import { JAVA_SECURITY_FILE, POD_PATHS } from "./paths";
 import { javaSecurityFlag, renderConfigFiles } from "./zooCfg";
@@ -59,8 +59,6 @@ export interface RenderedEnsemble {
     /** PodMonitor, PrometheusRule and Grafana dashboard, as the settings ask (none when metrics are off). */
     monitoring: ReturnType<typeof renderMonitoring>;
 }
-
-const meta = ensembleMeta;
 
 /** The client ports other pods may use: 2181 unless TLS is required, 2281 once TLS is on. */
 export function clientPorts(s: Pick<EnsembleSettings, "tls">): { name: string; port: number }[] {

@@ -1,8 +1,7 @@
 /** Runs a script in a Node process of its own, with this checkout's TypeScript loader: what a command loads and registers, untouched by other tests. */
 import { spawnSync } from "child_process";
 import * as path from "path";
-
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+import { REPO_ROOT } from "../../tools/plan";
 
 /** Runs `script` (JavaScript; `require` resolves from the checkout's root) and parses the JSON it prints last. */
 export function inFreshProcess<T>(script: string): T {
