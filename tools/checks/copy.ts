@@ -62,6 +62,7 @@ import type { ClientTls } from "../zookeeper/tls";
 import type { SaslCredentials } from "../zookeeper/sasl";
 import { aclText, isMaskedDigest, sameAcl } from "./dubbo";
 import { readSideSasl, readSideTls, repeatable, sideSaslOptions, sideTlsOptions } from "./sides";
+import type { SessionAuth } from "./ensembles";
 import type { ConnectString } from "./health";
 
 type ClientModule = typeof import("../zookeeper/client");
@@ -229,7 +230,7 @@ const parentOf = (path: string) => path.slice(0, path.lastIndexOf("/")) || "/";
 const maskedDigest = (a: ZkAcl) => isMaskedDigest(aclText(a));
 
 /** `--from-auth`/`--to-auth`: `scheme:credentials`. */
-export function parseAuth(text: string | undefined, option: string): { scheme: string; credentials: string } | undefined {
+export function parseAuth(text: string | undefined, option: string): SessionAuth | undefined {
     if (text === undefined) {
         return undefined;
     }

@@ -22,13 +22,13 @@ export function sharedMembers(first: ConnectString, second: ConnectString): stri
     return first.members.map(endpointText).filter((m) => inSecond.has(m));
 }
 
-/** What `openTwoEnsembles` opens, and how its errors read. */
 /** A session's ZooKeeper auth (addAuth): e.g. digest with user:password. */
 export interface SessionAuth {
     scheme: string;
     credentials: string;
 }
 
+/** What `openTwoEnsembles` opens, and how its errors read. */
 export interface TwoEnsembles {
     /** Each side's option, first then second: ["--from", "--to"]. */
     options: readonly [string, string];

@@ -15,6 +15,7 @@ import * as dns from "dns";
 import * as net from "net";
 import { UserInputError } from "../errors";
 import { AnswerTooLongError, fourLetterWord, NOT_SERVING, parseSrvr } from "../zookeeper/process";
+import { Endpoint, endpointText } from "../zookeeper/endpoint";
 import { ClientTls } from "../zookeeper/tls";
 import { featuresOf, LOST_COMMIT_WAKEUP_TEXT, parseZooKeeperVersion } from "../../components/ensemble/version";
 
@@ -27,16 +28,7 @@ export class CheckError extends UserInputError {
     }
 }
 
-/** One member address of a connect string. */
-export interface Endpoint {
-    host: string;
-    port: number;
-}
-
-/** `host:port`, IPv6 hosts in brackets. */
-export function endpointText(e: Endpoint): string {
-    return e.host.includes(":") ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
-}
+export { Endpoint, endpointText };
 
 /** A parsed ZooKeeper connect string. */
 export interface ConnectString {

@@ -35,23 +35,31 @@ export function sideTlsOptions(cmd: Command, side: string, reach = `reach ${side
  * history.
  */
 export function sideSaslOptions(cmd: Command, side: string): Command {
+    const o = (name: string) => optionOf(side, name);
     return cmd
-        .option(`${side}-sasl-user <name>`, `authenticate to ${side} with SASL DIGEST-MD5 as this user (an ensemble with saslClient: require refuses requests without); needs ${side}-sasl-password-file`)
-        .option(`${side}-sasl-password-file <file>`, `a file holding the password of ${side}-sasl-user alone (one line end after it is ignored)`);
+        .option(`${o("sasl-user")} <name>`, `authenticate to ${side} with SASL DIGEST-MD5 as this user (an ensemble with saslClient: require refuses requests without); needs ${o("sasl-password-file")}`)
+        .option(`${o("sasl-password-file")} <file>`, `a file holding the password of ${o("sasl-user")} alone (one line end after it is ignored)`);
+}
+
+/** A side's option names by field (`{ ca: "tls-ca" }` gives `{ ca: "--to-tls-ca" }`) and their values in commander's options. */
+function sideValues<K extends string>(opts: object, side: string, fields: Record<K, string>): { names: Record<K, string>; given: Record<K, string | undefined> } {
+    const entries = Object.entries(fields) as [K, string][];
+    const names = Object.fromEntries(entries.map(([k, name]) => [k, optionOf(side, name)])) as Record<K, string>;
+    const values = opts as Record<string, string | undefined>;
+    const given = Object.fromEntries(entries.map(([k]) => [k, values[keyOf(names[k])]])) as Record<K, string | undefined>;
+    return { names, given };
 }
 
 /** Reads the files of `sideTlsOptions` from commander's options (undefined without any; an `OptionError` naming the option). */
 export async function readSideTls(opts: object, side: string): Promise<ClientTls | undefined> {
     const { readClientTls } = await import("../zookeeper/tls");
-    const names = { ca: optionOf(side, "tls-ca"), cert: optionOf(side, "tls-cert"), key: optionOf(side, "tls-key") };
-    const given = opts as Record<string, string | undefined>;
-    return readClientTls({ ca: given[keyOf(names.ca)], cert: given[keyOf(names.cert)], key: given[keyOf(names.key)] }, names);
+    const { names, given } = sideValues(opts, side, { ca: "tls-ca", cert: "tls-cert", key: "tls-key" });
+    return readClientTls(given, names);
 }
 
 /** Reads the options of `sideSaslOptions` from commander's options (undefined without any; an `OptionError` naming the option). */
 export async function readSideSasl(opts: object, side: string): Promise<SaslCredentials | undefined> {
     const { readClientSasl } = await import("../zookeeper/sasl");
-    const names = { user: optionOf(side, "sasl-user"), passwordFile: optionOf(side, "sasl-password-file") };
-    const given = opts as Record<string, string | undefined>;
-    return readClientSasl({ user: given[keyOf(names.user)], passwordFile: given[keyOf(names.passwordFile)] }, names);
+    const { names, given } = sideValues(opts, side, { user: "sasl-user", passwordFile: "sasl-password-file" });
+    return readClientSasl(given, names);
 }

@@ -6,7 +6,8 @@
  * data, or sends bytes the library cannot parse) fails the client with a
  * one-line `NotZooKeeperError` instead of filling memory or crashing.
  */
-import { LibrarySocket, SaslAuthError, SaslCredentials, SaslSocket } from "./sasl";
+import { LibrarySocket, SaslAuthError, SaslCredentials, SaslSocket, SESSION_CLOSED_REQUIRE_SASL_AUTH } from "./sasl";
+import { endpointText } from "./endpoint";
 import { ClientTls, connectTls } from "./tls";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const zookeeper = require("node-zookeeper-client");
@@ -81,7 +82,7 @@ export class NotZooKeeperError extends Error {
 }
 
 /** A client that cannot open a connection at all (e.g. TLS material that cannot be used): one line saying why. */
-export class DialError extends Error {
+class DialError extends Error {
     constructor(message: string) {
         super(message);
         this.name = "DialError";
@@ -185,7 +186,7 @@ export interface ConnectOptions {
 export { SaslAuthError, SaslCredentials } from "./sasl";
 
 /** `host:port`, with an IPv6 host in brackets. */
-const hostPort = (host: string | undefined, port: number | undefined) => `${host === undefined ? "the server" : host.includes(":") ? `[${host}]` : host}:${port ?? "?"}`;
+const hostPort = (host: string | undefined, port: number | undefined) => endpointText({ host: host ?? "the server", port: port ?? "?" });
 
 /** A connected client. Close it when done. */
 export class ZkClient {
@@ -252,7 +253,7 @@ export class ZkClient {
                 read.call(manager, buffer);
             } catch (err) {
                 // The library knows no code -124 (SessionClosedRequireSaslAuth): the server answered a request without SASL and closed the session.
-                if ((err as Error).message === "Unknown code: -124") {
+                if ((err as Error).message === `Unknown code: ${SESSION_CLOSED_REQUIRE_SASL_AUTH}`) {
                     return this.refuse(new SaslAuthError(`${server} requires SASL authentication (saslClient: require) and closed the session of this client, which has no SASL credentials`));
                 }
                 const what = inSession ? "sent a reply" : "answered the session request";

@@ -72,8 +72,8 @@ export function readClientSasl(given: ClientSaslOptions, names: Record<keyof Cli
 }
 
 /** ZooKeeper's SASL service as its client and server name it. */
-export const ZOOKEEPER_SASL_PROTOCOL = "zookeeper";
-export const ZOOKEEPER_SASL_SERVER_NAME = "zk-sasl-md5";
+const ZOOKEEPER_SASL_PROTOCOL = "zookeeper";
+const ZOOKEEPER_SASL_SERVER_NAME = "zk-sasl-md5";
 /** OpCode.sasl. */
 const OP_SASL = 102;
 /** The most a SASL reply may hold (a DIGEST-MD5 challenge is a few hundred bytes; RFC 2831 caps it at 2048). */
@@ -145,7 +145,7 @@ function hashable(value: string, utf8: boolean): Buffer {
 const quote = (value: string) => `"${value.replace(/(["\\])/g, "\\$1")}"`;
 
 /** The client's answer to a DIGEST-MD5 challenge, and the `rspauth` the server must then send. */
-export interface DigestAnswer {
+interface DigestAnswer {
     response: Buffer;
     rspauth: string;
 }
@@ -191,7 +191,7 @@ export function answerDigestChallenge(challenge: string, credentials: SaslCreden
 }
 
 /** A length-prefixed sasl request: RequestHeader{xid, type 102} + GetSASLRequest{token}. */
-export function saslRequest(xid: number, token: Buffer): Buffer {
+function saslRequest(xid: number, token: Buffer): Buffer {
     const packet = Buffer.alloc(4 + 4 + 4 + 4 + token.length);
     packet.writeInt32BE(packet.length - 4, 0);
     packet.writeInt32BE(xid, 4);
@@ -202,7 +202,7 @@ export function saslRequest(xid: number, token: Buffer): Buffer {
 }
 
 /** A sasl reply without its length: ReplyHeader{xid, zxid, err} + SetSASLResponse{token} (a null token is empty). */
-export function parseSaslReply(frame: Buffer): { xid: number; err: number; token: Buffer } {
+function parseSaslReply(frame: Buffer): { xid: number; err: number; token: Buffer } {
     if (frame.length < 16) {
         throw new Error(`a SASL reply of ${frame.length} bytes is shorter than its header`);
     }
@@ -219,7 +219,7 @@ export function parseSaslReply(frame: Buffer): { xid: number; err: number; token
 }
 
 /** How long a connection may take from the dial until its session is authenticated, by default. */
-export const SASL_EXCHANGE_TIMEOUT_MS = 10_000;
+const SASL_EXCHANGE_TIMEOUT_MS = 10_000;
 
 /** Compares two texts in time that does not depend on where they differ. */
 function sameText(a: string, b: string): boolean {
@@ -229,7 +229,9 @@ function sameText(a: string, b: string): boolean {
 }
 
 /** ZooKeeper's error codes a refused SASL exchange answers with. */
-const SASL_ERRORS: Record<number, string> = { [-115]: "AuthFailed", [-124]: "SessionClosedRequireSaslAuth" };
+/** The code a server answers a request of a session that has not logged in where SASL is required, before closing it. */
+export const SESSION_CLOSED_REQUIRE_SASL_AUTH = -124;
+const SASL_ERRORS: Record<number, string> = { [-115]: "AuthFailed", [SESSION_CLOSED_REQUIRE_SASL_AUTH]: "SessionClosedRequireSaslAuth" };
 
 /** What the library uses of the socket it opens (net.Socket or tls.TLSSocket). */
 export interface LibrarySocket extends EventEmitter {
