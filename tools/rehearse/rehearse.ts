@@ -364,8 +364,8 @@ class Rehearsal {
         const live = this.liveByEnsemble().get(ensemble) ?? [];
         const leaderId = await waitForQuorum(`${ensemble} to have a leader for the read-back`, live, PORTS.client, { timeoutMs: 30_000, intervalMs: 200 });
         const leader = live.find((m) => m.id === leaderId)!;
-        const pods = (this.ensembles.get(ensemble)?.() ?? []).every((m) => m instanceof PodMember);
-        const sasl = pods ? this.podSasl : undefined;
+        // The leader is reached as what it is, like its TLS (accessOf): a pod with the pods' SASL login.
+        const sasl = this.ensembles.get(ensemble)?.().find((m) => m.id === leaderId) instanceof PodMember ? this.podSasl : undefined;
         const c = await ZkClient.connect(`${leader.address}:${leader.port ?? PORTS.client}`, { connectTimeoutMs: 20_000, opTimeoutMs: 20_000, ...(leader.tls ? { tls: leader.tls } : {}), ...(sasl ? { sasl } : {}) });
         this.clients.push(c);
         this.verified.push({ ensemble, present: new Set((await c.children(WRITES_PATH)).map((n) => `${WRITES_PATH}/${n}`)) });
@@ -486,21 +486,15 @@ class Rehearsal {
 
     /** Counts persistent nodes missing in, different in or stale in the new registry now, for the current stage. */
     private async measureGovernance(legacyConnect: string, newConnect: string): Promise<void> {
-        const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT, ...this.newRegistryAccess("newTls", "newSasl") });
+        const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT, newTls: this.podTls, newSasl: this.podSasl });
         const n = persistentOutOfStep(r);
         const seen = this.governanceByStage.get(this.stage);
         this.governanceByStage.set(this.stage, { last: n, most: Math.max(n, seen?.most ?? 0) });
     }
 
-    /** The new registry's TLS and SASL options of a copy (`toTls`, `toSasl`) or a parity check (`newTls`, `newSasl`), as the runbook's commands get them. */
-    private newRegistryAccess<T extends string, S extends string>(tlsKey: T, saslKey: S): Partial<Record<T, ClientTls> & Record<S, SaslCredentials>> {
-        const { tls, sasl } = this.podAccess();
-        return { ...(tls ? { [tlsKey]: tls } : {}), ...(sasl ? { [saslKey]: sasl } : {}) } as Partial<Record<T, ClientTls> & Record<S, SaslCredentials>>;
-    }
-
     /** `zk-cutover copy --prune --overwrite` from the legacy registry to the new one (the legacy one is the truth until the switch). */
     private async copyGovernance(legacyConnect: string, newConnect: string): Promise<string> {
-        const c = await copyTree({ fromConnect: legacyConnect, toConnect: newConnect, root: DUBBO_ROOT, prune: true, overwrite: true, timeoutMs: 60_000, ...this.newRegistryAccess("toTls", "toSasl") });
+        const c = await copyTree({ fromConnect: legacyConnect, toConnect: newConnect, root: DUBBO_ROOT, prune: true, overwrite: true, timeoutMs: 60_000, toTls: this.podTls, toSasl: this.podSasl });
         if (!c.ok) {
             throw new Error(`the copy of ${DUBBO_ROOT} did not finish: ${[...c.failed.map((f) => `${f.path}: ${f.reason}`), ...c.conflicts.map((x) => `${x.path}: ${x.differs.join(", ")}`), c.interrupted ?? ""].filter((x) => x).join("; ")}`);
         }
@@ -566,7 +560,7 @@ class Rehearsal {
                 "the new registry to hold every provider and persistent node of the old one",
                 async () => {
                     attempts++;
-                    const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT, ...this.newRegistryAccess("newTls", "newSasl") });
+                    const r = await checkParity({ oldConnect: legacyConnect, newConnect, root: DUBBO_ROOT, newTls: this.podTls, newSasl: this.podSasl });
                     return r.inParity ? r : undefined;
                 },
                 { timeoutMs: 60_000, intervalMs: 500 },
