@@ -265,6 +265,7 @@ export class SaslSocket extends EventEmitter implements LibrarySocket {
     private connectResponse?: Buffer;
     private expectedRspauth?: string;
     private xid = 0;
+    private readonly deadline: NodeJS.Timeout;
 
     constructor(
         private readonly inner: LibrarySocket,
@@ -281,12 +282,10 @@ export class SaslSocket extends EventEmitter implements LibrarySocket {
         inner.on("error", (err) => this.emit("error", err));
         inner.on("data", (chunk: Buffer) => this.onData(chunk));
         inner.on("close", (hadError: boolean) => {
-            clearTimeout(this.deadline);
             // A connection lost before the exchange ended is a connection loss like any other (the library moves
             // on to the next server, where SASL runs again), not a refusal of the credentials.
-            if (this.phase !== "open" && this.phase !== "failed") {
-                this.phase = "failed";
-                this.waiting.length = 0;
+            if (this.phase !== "open") {
+                this.stop();
             }
             this.emit("close", hadError);
         });
@@ -299,8 +298,6 @@ export class SaslSocket extends EventEmitter implements LibrarySocket {
         }, exchangeTimeoutMs);
         this.deadline.unref?.();
     }
-
-    private deadline: NodeJS.Timeout;
 
     get remoteAddress(): string | undefined {
         return this.inner.remoteAddress;
@@ -433,17 +430,21 @@ export class SaslSocket extends EventEmitter implements LibrarySocket {
         }
         const held = Buffer.concat([this.connectResponse!, this.received]);
         this.connectResponse = undefined;
-        this.received = Buffer.alloc(0);
         this.open(held);
+    }
+
+    /** Ends the exchange for good: no deadline, nothing that waited is sent. */
+    private stop(): void {
+        clearTimeout(this.deadline);
+        this.phase = "failed";
+        this.waiting.length = 0;
     }
 
     private fail(reason: string): void {
         if (this.phase === "failed") {
             return;
         }
-        clearTimeout(this.deadline);
-        this.phase = "failed";
-        this.waiting.length = 0;
+        this.stop();
         this.onFailure(new SaslAuthError(`SASL DIGEST-MD5 authentication as user ${JSON.stringify(this.credentials.username)} failed: ${this.server} ${reason}`));
         this.inner.destroy();
     }
