@@ -105,8 +105,8 @@ export function standalonePair(what: string, namespace: string, options: PairOpt
             // A CA and one certificate (server and client auth) for localhost; ZooKeeper reads key and certificate from one PEM file.
             const pki = makeEnsembleCertificate(path.join(dir, "pki"), [TLS_HOST]);
             files = { ca: path.join(pki, "ca.crt"), cert: path.join(pki, "tls.crt"), key: path.join(pki, "tls.key") };
-            fs.writeFileSync(path.join(pki, "keystore.pem"), fs.readFileSync(files.key, "utf8") + fs.readFileSync(files.cert, "utf8"), { mode: 0o600 });
             clientTls = clientTlsOf(pki);
+            fs.writeFileSync(path.join(pki, "keystore.pem"), Buffer.concat([clientTls.key!, clientTls.cert!]), { mode: 0o600 });
         }
         for (const side of SIDES) {
             const spec = { id: 1, dir: path.join(dir, side), servers: loopbackServers([1], () => addresses[side]) };
